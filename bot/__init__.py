@@ -1,0 +1,1 @@
+"""The process: CLI, settings, composition root."""

@@ -1,0 +1,100 @@
+"""The composition root: builds the Bot, the Dispatcher with its middlewares, and runs them."""
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+from aiogram.types import ErrorEvent, Message
+
+from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
+from bot.settings import Settings
+from handlers import build_routers
+from handlers.menu import set_command_menus
+from i18n import Localizer
+from models import Database
+from models.migrate import upgrade_to_head_async
+from services.clock import Clock, SystemClock
+
+log = logging.getLogger("gridguard")
+
+
+def build_bot(token: str, api_base: str | None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def build_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Memory by default; Redis when REDIS_URL is set, so several instances share conversations."""
+    if settings.redis_url:
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, RedisEventIsolation(storage.redis)
+    return MemoryStorage(), SimpleEventIsolation()
+
+
+def build_dispatcher(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    throttle: ThrottlingMiddleware | None = None,
+) -> Dispatcher:
+    storage, isolation = build_storage(settings)
+    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    dp["db"] = db
+    dp["clock"] = clock
+    dp["settings"] = settings
+    dp["admin_ids"] = settings.admin_ids
+    dp.update.outer_middleware(throttle or ThrottlingMiddleware(settings.default_language))
+    dp.update.outer_middleware(
+        ProfileMiddleware(db, settings.admin_ids, settings.default_language)
+    )
+    dp.include_routers(*build_routers())
+    dp.errors.register(apologise)
+    return dp
+
+
+async def apologise(event: ErrorEvent, bot: Bot, i18n: Localizer | None = None) -> None:
+    """Log an unexpected error with its update id; tell the user briefly; keep serving."""
+    log.exception(
+        "unhandled error in update %s", event.update.update_id, exc_info=event.exception
+    )
+    chat_id = _chat_of(event)
+    if chat_id is None:
+        return
+    text = (i18n or Localizer("zh"))("error.apology")
+    try:
+        await bot.send_message(chat_id, text)
+    except TelegramAPIError:
+        log.warning("could not send the apology for update %s", event.update.update_id)
+
+
+def _chat_of(event: ErrorEvent) -> int | None:
+    update = event.update
+    if update.message is not None:
+        return update.message.chat.id
+    if update.callback_query is not None and isinstance(update.callback_query.message, Message):
+        return update.callback_query.message.chat.id
+    return None
+
+
+async def run_bot(settings: Settings, token: str) -> None:
+    """Migrate, then poll until stopped."""
+    await upgrade_to_head_async(settings.database_url)
+    db = Database(settings.database_url)
+    bot = build_bot(token, settings.telegram_api_base)
+    dp = build_dispatcher(settings, db, SystemClock())
+    try:
+        me = await bot.me()
+        log.info("GridGuard running as @%s", me.username)
+        await set_command_menus(bot, settings.default_language)
+        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+    finally:
+        await bot.session.close()
+        await dp.storage.close()
+        await db.dispose()

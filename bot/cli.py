@@ -1,0 +1,176 @@
+"""The command line: each command is a thin call into services/ inside one transaction."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiogram.exceptions import TelegramAPIError
+
+from bot.settings import Settings, SettingsError, load_settings
+from i18n import Localizer
+from models import Database, Role
+from models.migrate import upgrade_to_head_async
+from services.clock import SystemClock
+from services.directory import (
+    ImportReport,
+    add_grid,
+    find_unit,
+    import_divisions,
+    read_division_file,
+    unit_path,
+)
+from services.errors import DomainError
+from services.invites import InviteSpec, create_invite
+from services.members import MemberProfile
+
+NO_TOKEN_MESSAGE = (
+    "BOT_TOKEN is not set. In Telegram, open @BotFather, send /newbot and follow the prompts; "
+    "put the token it gives you in .env as BOT_TOKEN=123456789:ABC... (see .env.example), then run "
+    "`uv run python -m bot` again. To try GridGuard without a token: `uv run python -m bot sandbox`. "
+    "/ 未设置 BOT_TOKEN：在 Telegram 中找 @BotFather 发送 /newbot 获取令牌，写入 .env；"
+    "没有令牌也可以先运行 `uv run python -m bot sandbox` 体验。"
+)
+SYSTEM = MemberProfile(None, 0, "cli", None, "en", (), is_admin=True)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="GridGuard (网格安全哨)")
+    commands = p.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("migrate", help="apply pending database migrations and exit")
+    imp = commands.add_parser("import-units", help="import an official division list (CSV)")
+    imp.add_argument("file", type=Path)
+    grid = commands.add_parser("add-grid", help="add a grid under a village")
+    grid.add_argument("--village", required=True, help="the village's 12-digit code")
+    grid.add_argument("--name", required=True)
+    inv = commands.add_parser("invite", help="print an invite deep link")
+    inv.add_argument("--unit", required=True, help="unit code")
+    inv.add_argument("--role", required=True, choices=[r.value for r in Role])
+    inv.add_argument("--uses", type=int, default=1)
+    inv.add_argument("--days", type=int, default=7)
+    sandbox = commands.add_parser("sandbox", help="try the bot in the terminal, no token needed")
+    sandbox.add_argument("--township", default=None, help="township code to seed (default: one)")
+    return p
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    command = args.command or "run"
+    try:
+        return asyncio.run(COMMANDS[command](settings, args))
+    except DomainError as error:
+        print(Localizer("en")(error.key, **error.params), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+async def run(settings: Settings, _args: argparse.Namespace) -> int:
+    if settings.bot_token is None:
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        return 2
+    from bot.app import run_bot
+
+    await run_bot(settings, settings.bot_token.get_secret_value())
+    return 0
+
+
+async def migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    await upgrade_to_head_async(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+def describe_import(report: ImportReport) -> str:
+    added = ", ".join(f"{count} {level.value}" for level, count in report.added.items() if count)
+    lines = [f"added: {added or 'nothing'}", f"renamed: {len(report.renamed)}"]
+    lines += [f"  {code}: {old} -> {new}" for code, old, new in report.renamed]
+    lines.append(f"unchanged: {report.unchanged}")
+    return "\n".join(lines)
+
+
+async def import_units(settings: Settings, args: argparse.Namespace) -> int:
+    rows = read_division_file(args.file)
+    await upgrade_to_head_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            report = await import_divisions(session, rows, SystemClock().now())
+    finally:
+        await db.dispose()
+    print(describe_import(report))
+    return 0
+
+
+async def add_grid_command(settings: Settings, args: argparse.Namespace) -> int:
+    await upgrade_to_head_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            village = await find_unit(session, args.village)
+            grid = await add_grid(session, village, args.name, SystemClock().now())
+    finally:
+        await db.dispose()
+    print(f"added grid {grid.code} {grid.name} under {village.name}")
+    return 0
+
+
+async def invite(settings: Settings, args: argparse.Namespace) -> int:
+    await upgrade_to_head_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            unit = await find_unit(session, args.unit)
+            spec = InviteSpec(unit, Role(args.role), args.uses, args.days)
+            created = await create_invite(session, SYSTEM, spec, SystemClock().now())
+            path = " › ".join(u.name for u in await unit_path(session, unit))
+    finally:
+        await db.dispose()
+    username = await bot_username(settings)
+    print(f"invite for {args.role} at {path}: {args.uses} use(s), valid {args.days} day(s)")
+    print(f"https://t.me/{username or '<bot username>'}?start={created.token}")
+    if username is None:
+        print("(set BOT_TOKEN to print the link with the bot's username)", file=sys.stderr)
+    return 0
+
+
+async def bot_username(settings: Settings) -> str | None:
+    if settings.bot_token is None:
+        return None
+    from bot.app import build_bot
+
+    bot = build_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)
+    try:
+        return (await bot.me()).username
+    except TelegramAPIError:
+        return None
+    finally:
+        await bot.session.close()
+
+
+async def sandbox(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sandbox import run_sandbox
+
+    await run_sandbox(settings, args.township)
+    return 0
+
+
+COMMANDS = {
+    "run": run,
+    "migrate": migrate,
+    "import-units": import_units,
+    "add-grid": add_grid_command,
+    "invite": invite,
+    "sandbox": sandbox,
+}

@@ -1,0 +1,108 @@
+"""Middlewares provide objects (the member, the localizer) and shed floods; no business rules."""
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update, User
+
+from i18n import Localizer
+from models import Database
+from services.members import load_profile, pick_language
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ProfileMiddleware(BaseMiddleware):
+    """Loads the sender's profile in a short transaction and picks their language."""
+
+    def __init__(self, db: Database, admin_ids: frozenset[int], default_language: str) -> None:
+        self.db = db
+        self.admin_ids = admin_ids
+        self.default_language = default_language
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        member = None
+        if user is not None:
+            async with self.db.transaction() as session:
+                member = await load_profile(session, user.id, self.admin_ids)
+        language = (
+            member.language
+            if member is not None and member.registered
+            else pick_language(user.language_code if user else None, self.default_language)
+        )
+        data["member"] = member
+        data["i18n"] = Localizer(language)
+        return await handler(event, data)
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    warned: bool = False
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """A token bucket per user: a flood is told once to slow down, then dropped until it calms.
+
+    Other users have buckets of their own, so one flooder never slows anyone else down.
+    """
+
+    def __init__(
+        self,
+        default_language: str,
+        burst: int = 8,
+        per_second: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.default_language = default_language
+        self.burst = burst
+        self.per_second = per_second
+        self.clock = clock
+        self._buckets: dict[int, _Bucket] = {}
+        self._last_sweep = clock()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        bucket = self._refill(user.id)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.warned = False
+            return await handler(event, data)
+        if not bucket.warned:
+            bucket.warned = True
+            await self._warn(event, data, user)
+        return None
+
+    def _refill(self, user_id: int) -> _Bucket:
+        now = self.clock()
+        bucket = self._buckets.get(user_id)
+        if bucket is None:
+            self._forget_full_buckets(now)
+            bucket = self._buckets[user_id] = _Bucket(tokens=self.burst, updated=now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.per_second)
+        bucket.updated = now
+        return bucket
+
+    def _forget_full_buckets(self, now: float) -> None:
+        """A bucket that has refilled carries no information; sweep them now and then."""
+        full_after = self.burst / self.per_second
+        if now - self._last_sweep < full_after:
+            return
+        self._last_sweep = now
+        for uid in [uid for uid, b in self._buckets.items() if now - b.updated > full_after]:
+            del self._buckets[uid]
+
+    async def _warn(self, event: TelegramObject, data: dict[str, Any], user: User) -> None:
+        language = pick_language(user.language_code, self.default_language)
+        text = Localizer(language)("throttle.slow_down")
+        if isinstance(event, Update) and event.callback_query is not None:
+            await event.callback_query.answer(text, show_alert=True)
+        elif isinstance(event, Update) and event.message is not None:
+            await event.message.answer(text)

@@ -1,0 +1,10 @@
+"""The Telegram edge: one Router per capability, built fresh for every Dispatcher."""
+
+from aiogram import Router
+
+from handlers import admin, common, fallback, start
+
+
+def build_routers() -> list[Router]:
+    """Routers in the order they are tried; the fallback comes last."""
+    return [start.router(), common.router(), admin.router(), fallback.router()]

@@ -1,0 +1,320 @@
+"""/invite and /addgrid: station heads, village officers and admins grow the directory from the chat."""
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from handlers.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
+from handlers.keyboards import roles_keyboard, units_keyboard, uses_keyboard
+from handlers.states import GridFlow, InviteFlow
+from handlers.texts import place
+from i18n import Localizer
+from models import Database, Invite, Role, Unit
+from services.clock import Clock
+from services.directory import find_unit, get_unit, unit_path
+from services.errors import DomainError, NotAllowed
+from services.grids import add_grid_as, villages_for_grids
+from services.invites import InviteSpec, create_invite, invitable_units
+from services.members import MemberProfile
+from services.permissions import Action, may_at_all, roles_grantable_by
+
+INVITE_DEFAULT_DAYS = 7
+PURPOSE_INVITE = "inv"
+PURPOSE_GRID = "grid"
+
+
+def router() -> Router:
+    r = Router(name="admin")
+    r.message.register(invite_command, Command("invite"))
+    r.callback_query.register(invite_role_pressed, InviteFlow.role, InviteRoleChoice.filter())
+    r.callback_query.register(invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE))
+    r.message.register(invite_unit_typed, InviteFlow.unit, F.text)
+    r.callback_query.register(invite_uses_pressed, InviteFlow.uses, InviteUsesChoice.filter())
+    r.message.register(addgrid_command, Command("addgrid"))
+    r.callback_query.register(grid_village_pressed, GridFlow.village, UnitChoice.filter(F.purpose == PURPOSE_GRID))
+    r.message.register(grid_village_typed, GridFlow.village, F.text)
+    r.message.register(grid_name_typed, GridFlow.name, F.text)
+    r.callback_query.register(unit_page_pressed, UnitPage.filter())
+    return r
+
+
+async def invite_link(bot: Bot, invite: Invite) -> str:
+    me = await bot.me()
+    return f"https://t.me/{me.username}?start={invite.token}"
+
+
+# --- /invite ----------------------------------------------------------------------------------
+
+
+async def invite_command(
+    message: Message,
+    command: CommandObject,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    await state.clear()
+    if member is None or not may_at_all(member, Action.INVITE):
+        await message.answer(i18n("error.not_allowed"))
+        return
+    if command.args:
+        await invite_from_arguments(message, command.args, member, i18n, db, clock, bot)
+        return
+    await state.set_state(InviteFlow.role)
+    await message.answer(i18n("invite.choose_role"), reply_markup=roles_keyboard(i18n, roles_grantable_by(member)))
+
+
+async def invite_from_arguments(
+    message: Message, args: str, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock, bot: Bot
+) -> None:
+    """`/invite CODE ROLE [USES] [DAYS]`."""
+    parts = args.split()
+    roles = {r.value for r in Role}
+    numbers = parts[2:]
+    if not 2 <= len(parts) <= 4 or parts[1] not in roles or not all(n.isdigit() for n in numbers):
+        await message.answer(i18n("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member))))
+        return
+    uses, days = _uses_days(numbers)
+    try:
+        async with db.transaction() as session:
+            unit = await find_unit(session, parts[0])
+            invite = await create_invite(session, member, InviteSpec(unit, Role(parts[1]), uses, days), clock.now())
+            path = await unit_path(session, unit)
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        return
+    await message.answer(await invite_created_text(i18n, bot, invite, [u.name for u in path], days))
+
+
+def _uses_days(numbers: list[str]) -> tuple[int, int]:
+    uses = int(numbers[0]) if numbers else 1
+    days = int(numbers[1]) if len(numbers) > 1 else INVITE_DEFAULT_DAYS
+    return uses, days
+
+
+async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int) -> str:
+    return i18n(
+        "invite.created",
+        role=i18n(f"role.{invite.role.value}"),
+        place=place(path_names),
+        uses=invite.max_uses,
+        days=days,
+        link=await invite_link(bot, invite),
+    )
+
+
+async def invite_role_pressed(
+    query: CallbackQuery,
+    callback_data: InviteRoleChoice,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+) -> None:
+    if member is None or callback_data.role not in {r.value for r in roles_grantable_by(member)}:
+        await query.answer(i18n("error.not_allowed"), show_alert=True)
+        return
+    role = Role(callback_data.role)
+    async with db.transaction() as session:
+        units = await invitable_units(session, member, role)
+    await state.update_data(role=role.value)
+    await state.set_state(InviteFlow.unit)
+    await query.answer()
+    await show_unit_choice(query, i18n, PURPOSE_INVITE, units, i18n("invite.choose_unit", role=i18n(f"role.{role.value}")))
+
+
+async def show_unit_choice(query: CallbackQuery, i18n: Localizer, purpose: str, units: list[Unit], prompt: str) -> None:
+    if not isinstance(query.message, Message):
+        return
+    if units:
+        await query.message.edit_text(prompt, reply_markup=units_keyboard(i18n, purpose, units, 0))
+    else:
+        await query.message.edit_text(i18n("common.type_unit_code"))
+
+
+async def invite_unit_pressed(
+    query: CallbackQuery, callback_data: UnitChoice, i18n: Localizer, state: FSMContext, db: Database
+) -> None:
+    async with db.transaction() as session:
+        unit = await get_unit(session, callback_data.unit_id)
+    await query.answer()
+    await ask_uses(query.message, unit, i18n, state)
+
+
+async def invite_unit_typed(message: Message, i18n: Localizer, state: FSMContext, db: Database) -> None:
+    try:
+        async with db.transaction() as session:
+            unit = await find_unit(session, message.text or "")
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        return
+    await ask_uses(message, unit, i18n, state)
+
+
+async def ask_uses(message: object, unit: Unit, i18n: Localizer, state: FSMContext) -> None:
+    await state.update_data(unit_id=unit.id)
+    await state.set_state(InviteFlow.uses)
+    if isinstance(message, Message):
+        await message.answer(i18n("invite.choose_uses", unit=unit.name), reply_markup=uses_keyboard(i18n))
+
+
+async def invite_uses_pressed(
+    query: CallbackQuery,
+    callback_data: InviteUsesChoice,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    try:
+        if member is None:
+            raise NotAllowed()
+        async with db.transaction() as session:
+            unit = await get_unit(session, data["unit_id"])
+            spec = InviteSpec(unit, Role(data["role"]), callback_data.uses, INVITE_DEFAULT_DAYS)
+            invite = await create_invite(session, member, spec, clock.now())
+            path = await unit_path(session, unit)
+    except DomainError as error:
+        await query.answer(i18n(error.key, **error.params), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(await invite_created_text(i18n, bot, invite, [u.name for u in path], INVITE_DEFAULT_DAYS))
+
+
+# --- /addgrid ---------------------------------------------------------------------------------
+
+
+async def addgrid_command(
+    message: Message,
+    command: CommandObject,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    await state.clear()
+    if member is None or not may_at_all(member, Action.ADD_GRID):
+        await message.answer(i18n("error.not_allowed"))
+        return
+    async with db.transaction() as session:
+        villages = await villages_for_grids(session, member)
+    if command.args:
+        await addgrid_from_arguments(message, command.args, villages, member, i18n, db, clock)
+        return
+    if len(villages) == 1:
+        await ask_grid_name(message, villages[0], i18n, state)
+        return
+    await state.set_state(GridFlow.village)
+    markup = units_keyboard(i18n, PURPOSE_GRID, villages, 0) if villages else None
+    await message.answer(i18n("grid.choose_village" if villages else "common.type_unit_code"), reply_markup=markup)
+
+
+async def addgrid_from_arguments(
+    message: Message, args: str, villages: list[Unit], member: MemberProfile, i18n: Localizer, db: Database, clock: Clock
+) -> None:
+    """`/addgrid VILLAGE_CODE NAME`, or `/addgrid NAME` for someone with a single village."""
+    first, _, rest = args.strip().partition(" ")
+    code, name = (first, rest) if looks_like_unit_code(first) else (None, args)
+    if code is None and len(villages) != 1:
+        await message.answer(i18n("grid.usage"))
+        return
+    await create_grid(message, member, i18n, db, clock, name=name, village_code=code or villages[0].code)
+
+
+def looks_like_unit_code(text: str) -> bool:
+    return text.isdigit() and len(text) in (6, 9, 12)
+
+
+async def ask_grid_name(message: Message, village: Unit, i18n: Localizer, state: FSMContext) -> None:
+    await state.update_data(village_code=village.code)
+    await state.set_state(GridFlow.name)
+    await message.answer(i18n("grid.ask_name", village=village.name))
+
+
+async def grid_village_pressed(
+    query: CallbackQuery, callback_data: UnitChoice, i18n: Localizer, state: FSMContext, db: Database
+) -> None:
+    async with db.transaction() as session:
+        village = await get_unit(session, callback_data.unit_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await ask_grid_name(query.message, village, i18n, state)
+
+
+async def grid_village_typed(message: Message, i18n: Localizer, state: FSMContext, db: Database) -> None:
+    try:
+        async with db.transaction() as session:
+            village = await find_unit(session, message.text or "")
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        return
+    await ask_grid_name(message, village, i18n, state)
+
+
+async def grid_name_typed(
+    message: Message, member: MemberProfile | None, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+) -> None:
+    data = await state.get_data()
+    if member is None:
+        await state.clear()
+        await message.answer(i18n("error.not_allowed"))
+        return
+    if await create_grid(message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"]):
+        await state.clear()
+
+
+async def create_grid(
+    message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock, name: str, village_code: str
+) -> bool:
+    """Add the grid and say so; on a refusal say why and return False (the user may try again)."""
+    try:
+        async with db.transaction() as session:
+            village = await find_unit(session, village_code)
+            grid = await add_grid_as(session, member, village, name, clock.now())
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        return False
+    await message.answer(i18n("grid.created", name=grid.name, code=grid.code, village=village.name))
+    return True
+
+
+# --- paging through units ---------------------------------------------------------------------
+
+
+async def unit_page_pressed(
+    query: CallbackQuery,
+    callback_data: UnitPage,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+) -> None:
+    data = await state.get_data()
+    current = await state.get_state()
+    if member is None or current not in (InviteFlow.unit.state, GridFlow.village.state):
+        await query.answer(i18n("fallback.stale_button"))
+        return
+    try:
+        async with db.transaction() as session:
+            if callback_data.purpose == PURPOSE_INVITE and "role" in data:
+                units = await invitable_units(session, member, Role(data["role"]))
+            else:
+                units = await villages_for_grids(session, member)
+    except DomainError as error:
+        await query.answer(i18n(error.key, **error.params), show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(
+            reply_markup=units_keyboard(i18n, callback_data.purpose, units, callback_data.page)
+        )

@@ -1,0 +1,102 @@
+"""Keyboards: big buttons, one per row where the label is long."""
+
+from collections.abc import Sequence
+
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from handlers.callbacks import InviteRoleChoice, InviteUsesChoice, LanguageChoice, UnitChoice, UnitPage
+from i18n import Localizer
+from models import Role, Unit
+
+UNITS_PER_PAGE = 8
+INVITE_USES_CHOICES = (1, 5, 20, 50)
+
+REMOVE_KEYBOARD = ReplyKeyboardRemove()
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="中文", callback_data=LanguageChoice(code="zh").pack()),
+                InlineKeyboardButton(text="English", callback_data=LanguageChoice(code="en").pack()),
+            ]
+        ]
+    )
+
+
+def phone_keyboard(i18n: Localizer) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=i18n("register.share_phone_button"), request_contact=True)],
+            [KeyboardButton(text=i18n("register.skip_button"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def roles_keyboard(i18n: Localizer, roles: Sequence[Role]) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=i18n(f"role.{role.value}"),
+                callback_data=InviteRoleChoice(role=role.value).pack(),
+            )
+        ]
+        for role in roles
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def uses_keyboard(i18n: Localizer) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(
+            text=i18n("invite.uses_button", uses=uses),
+            callback_data=InviteUsesChoice(uses=uses).pack(),
+        )
+        for uses in INVITE_USES_CHOICES
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[:2], buttons[2:]])
+
+
+def units_keyboard(
+    i18n: Localizer, purpose: str, units: Sequence[Unit], page: int
+) -> InlineKeyboardMarkup:
+    """One page of units as buttons, with previous/next when there are more."""
+    pages = max(1, -(-len(units) // UNITS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    shown = units[page * UNITS_PER_PAGE : (page + 1) * UNITS_PER_PAGE]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=unit.name,
+                callback_data=UnitChoice(purpose=purpose, unit_id=unit.id or 0).pack(),
+            )
+        ]
+        for unit in shown
+    ]
+    navigation = []
+    if page > 0:
+        navigation.append(
+            InlineKeyboardButton(
+                text=i18n("common.previous"),
+                callback_data=UnitPage(purpose=purpose, page=page - 1).pack(),
+            )
+        )
+    if page < pages - 1:
+        navigation.append(
+            InlineKeyboardButton(
+                text=i18n("common.next"),
+                callback_data=UnitPage(purpose=purpose, page=page + 1).pack(),
+            )
+        )
+    if navigation:
+        rows.append(navigation)
+    return InlineKeyboardMarkup(inline_keyboard=rows)

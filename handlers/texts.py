@@ -1,0 +1,28 @@
+"""Rendering shared by handlers: roles, places, what a member can do."""
+
+from i18n import Localizer, Raw
+from models import Role
+from services.members import MemberProfile, RoleOnUnit
+from services.permissions import Action, may_at_all
+
+PLACE_SEPARATOR = " › "
+
+
+def place(names: tuple[str, ...] | list[str]) -> str:
+    """A unit with its township and county: 晋江市 › 安海镇 › 前埔村 (the county level and down)."""
+    return PLACE_SEPARATOR.join(names)
+
+
+def role_line(i18n: Localizer, role: RoleOnUnit) -> Raw:
+    return Raw(i18n("me.role_line", role=i18n(f"role.{role.role.value}"), place=place(role.path_names)))
+
+
+def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
+    """What this member can do, by role, as a bulleted list of commands."""
+    lines = [i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
+    if may_at_all(member, Action.INVITE):
+        lines.append(i18n("help.invite"))
+    if may_at_all(member, Action.ADD_GRID):
+        lines.append(i18n("help.addgrid"))
+    duties = [i18n(f"duty.{role.value}") for role in Role if member.has_role(role)]
+    return Raw("\n".join([*duties, *lines]))

@@ -1,0 +1,25 @@
+"""Grids added from the chat: permission-checked wrappers over the directory."""
+
+from datetime import datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Unit, UnitLevel
+from services.directory import add_grid, descendants, path_ids
+from services.errors import NotAllowed
+from services.members import MemberProfile
+from services.permissions import ACTION_ROLES, Action, may
+
+
+async def villages_for_grids(session: AsyncSession, actor: MemberProfile) -> list[Unit]:
+    """Villages where the actor may add grids (their own village or their township's)."""
+    roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.ADD_GRID]]
+    return await descendants(session, roots, [UnitLevel.VILLAGE])
+
+
+async def add_grid_as(
+    session: AsyncSession, actor: MemberProfile, village: Unit, name: str, now: datetime
+) -> Unit:
+    if not may(actor, Action.ADD_GRID, await path_ids(session, village)):
+        raise NotAllowed()
+    return await add_grid(session, village, name, now)

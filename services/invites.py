@@ -1,0 +1,172 @@
+"""Onboarding by invite: create a deep-link token, check it, redeem it."""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Invite, InviteRedemption, Member, Role, RoleAssignment, Unit
+from services.directory import descendants, has_grids, path_ids, unit_path
+from services.errors import DomainError, NotAllowed
+from services.members import MemberProfile, add_member, find_member
+from services.permissions import (
+    ACTION_ROLES,
+    ROLE_LEVELS,
+    Action,
+    may,
+    role_fits_unit,
+    roles_grantable_by,
+)
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MAX_USES = 1000
+MAX_DAYS = 90
+
+
+@dataclass(frozen=True)
+class InviteSpec:
+    unit: Unit
+    role: Role
+    max_uses: int
+    days: int
+
+
+class InviteProblem(DomainError):
+    """Why an invite can't be used: malformed, unknown, expired or used up."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(f"invite.{reason}", **params)
+        self.reason = reason
+
+
+def new_token() -> str:
+    """24 characters of A-Z a-z 0-9 _ -: 144 random bits."""
+    return secrets.token_urlsafe(18)
+
+
+async def create_invite(
+    session: AsyncSession,
+    actor: MemberProfile,
+    spec: InviteSpec,
+    now: datetime,
+) -> Invite:
+    if not 1 <= spec.max_uses <= MAX_USES:
+        raise DomainError("invite.bad_uses", limit=MAX_USES)
+    if not 1 <= spec.days <= MAX_DAYS:
+        raise DomainError("invite.bad_days", limit=MAX_DAYS)
+    assert spec.unit.id is not None
+    if not role_fits_unit(spec.role, spec.unit.level, await has_grids(session, spec.unit.id)):
+        raise DomainError("invite.role_does_not_fit", role=spec.role.value, unit=spec.unit.name)
+    if not may(actor, Action.INVITE, await path_ids(session, spec.unit), granted_role=spec.role):
+        raise NotAllowed()
+    invite = Invite(
+        token=new_token(),
+        unit_id=spec.unit.id,
+        role=spec.role,
+        max_uses=spec.max_uses,
+        expires_at=now + timedelta(days=spec.days),
+        created_by_member_id=actor.id,
+        created_at=now,
+    )
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+@dataclass(frozen=True)
+class InviteOffer:
+    invite_id: int
+    role: Role
+    unit: Unit
+    unit_path_names: tuple[str, ...]
+
+
+async def check_invite(session: AsyncSession, token: str, now: datetime) -> InviteOffer:
+    """What the token offers, or an InviteProblem saying why it can't be used."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise InviteProblem("malformed")
+    invite = (await session.exec(select(Invite).where(Invite.token == token))).first()
+    if invite is None:
+        raise InviteProblem("unknown")
+    if invite.expires_at <= now:
+        raise InviteProblem("expired")
+    if invite.uses >= invite.max_uses:
+        raise InviteProblem("used_up")
+    unit = await session.get(Unit, invite.unit_id)
+    assert unit is not None and invite.id is not None
+    path = await unit_path(session, unit)
+    return InviteOffer(invite.id, invite.role, unit, tuple(u.name for u in path))
+
+
+@dataclass(frozen=True)
+class Redemption:
+    offer: InviteOffer
+    member: Member
+    new_member: bool
+    already_had_role: bool
+
+
+async def _consume_use(session: AsyncSession, invite_id: int) -> None:
+    """Take one use atomically, so two people racing for the last use can't both win."""
+    result = await session.exec(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.uses) < col(Invite.max_uses))
+        .values(uses=col(Invite.uses) + 1)
+    )
+    if result.rowcount != 1:
+        raise InviteProblem("used_up")
+
+
+async def redeem_invite(
+    session: AsyncSession,
+    token: str,
+    telegram_id: int,
+    now: datetime,
+    name: str | None = None,
+    phone: str | None = None,
+    language: str = "zh",
+) -> Redemption:
+    """Give the invite's role to the user, registering them first when `name` is given."""
+    offer = await check_invite(session, token, now)
+    member = await find_member(session, telegram_id)
+    new_member = member is None
+    if member is None:
+        if name is None:
+            raise InviteProblem("needs_registration")
+        member = await add_member(session, telegram_id, name, phone, language, now)
+    assert member.id is not None and offer.unit.id is not None
+    has_role = (
+        await session.exec(
+            select(RoleAssignment).where(
+                RoleAssignment.member_id == member.id,
+                RoleAssignment.unit_id == offer.unit.id,
+                RoleAssignment.role == offer.role,
+            )
+        )
+    ).first() is not None
+    if has_role:
+        return Redemption(offer, member, new_member=False, already_had_role=True)
+    await _consume_use(session, offer.invite_id)
+    session.add(
+        RoleAssignment(member_id=member.id, unit_id=offer.unit.id, role=offer.role, created_at=now)
+    )
+    session.add(InviteRedemption(invite_id=offer.invite_id, member_id=member.id, created_at=now))
+    await session.flush()
+    return Redemption(offer, member, new_member=new_member, already_had_role=False)
+
+
+async def invitable_units(session: AsyncSession, actor: MemberProfile, role: Role) -> list[Unit]:
+    """Units of the actor's own township(s) where `role` may sit (empty for an admin: they type a code)."""
+    if role not in roles_grantable_by(actor):
+        raise NotAllowed()
+    roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.INVITE]]
+    units = await descendants(session, roots, ROLE_LEVELS[role])
+    return [
+        u
+        for u in units
+        if u.id is not None and role_fits_unit(role, u.level, await has_grids(session, u.id))
+    ]

@@ -1,0 +1,134 @@
+"""Members and their roles, read as immutable snapshots (profiles) the edge can hold safely."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Member, Role, RoleAssignment, Unit, UnitLevel
+from services.directory import unit_path
+
+LANGUAGES = ("zh", "en")
+NAME_MAX = 32
+
+
+@dataclass(frozen=True)
+class RoleOnUnit:
+    role: Role
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    unit_level: UnitLevel
+    path_ids: tuple[int, ...]
+    """Ids of the unit and its ancestors, top first: a role covers every unit below it."""
+    path_names: tuple[str, ...]
+
+    def covers(self, target_path_ids: tuple[int, ...]) -> bool:
+        return self.unit_id in target_path_ids
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    id: int | None
+    telegram_id: int
+    name: str
+    phone: str | None
+    language: str
+    roles: tuple[RoleOnUnit, ...]
+    is_admin: bool
+
+    @property
+    def registered(self) -> bool:
+        return self.id is not None
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(r.role in roles for r in self.roles)
+
+
+def pick_language(telegram_language_code: str | None, default: str) -> str:
+    """Chinese for zh-*, English for en-*, otherwise the deployment's default."""
+    prefix = (telegram_language_code or "").split("-")[0].lower()
+    return prefix if prefix in LANGUAGES else default
+
+
+async def role_on_unit(session: AsyncSession, role: Role, unit: Unit) -> RoleOnUnit:
+    path = await unit_path(session, unit)
+    assert unit.id is not None
+    return RoleOnUnit(
+        role=role,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        unit_level=unit.level,
+        path_ids=tuple(u.id for u in path if u.id is not None),
+        path_names=tuple(u.name for u in path),
+    )
+
+
+async def find_member(session: AsyncSession, telegram_id: int) -> Member | None:
+    return (await session.exec(select(Member).where(Member.telegram_id == telegram_id))).first()
+
+
+async def load_profile(
+    session: AsyncSession, telegram_id: int, admin_ids: frozenset[int]
+) -> MemberProfile | None:
+    """The member's snapshot; an ADMIN_IDS user who never registered still gets admin rights."""
+    member = await find_member(session, telegram_id)
+    is_admin_by_setting = telegram_id in admin_ids
+    if member is None:
+        if not is_admin_by_setting:
+            return None
+        return MemberProfile(None, telegram_id, "", None, "", (), True)
+    assert member.id is not None
+    query = (
+        select(RoleAssignment, Unit)
+        .join(Unit, col(Unit.id) == RoleAssignment.unit_id)
+        .where(RoleAssignment.member_id == member.id)
+        .order_by(col(RoleAssignment.id))
+    )
+    roles = tuple(
+        [await role_on_unit(session, ra.role, unit) for ra, unit in (await session.exec(query)).all()]
+    )
+    return MemberProfile(
+        id=member.id,
+        telegram_id=telegram_id,
+        name=member.name,
+        phone=member.phone,
+        language=member.language,
+        roles=roles,
+        is_admin=is_admin_by_setting or any(r.role == Role.ADMIN for r in roles),
+    )
+
+
+async def set_language(session: AsyncSession, member_id: int, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    member = await session.get(Member, member_id)
+    if member is not None:
+        member.language = language
+        session.add(member)
+
+
+def clean_name(text: str) -> str | None:
+    """The name a member goes by, or None when it can't be one (empty, too long, a command)."""
+    name = " ".join(text.split())
+    if not name or len(name) > NAME_MAX or name.startswith("/"):
+        return None
+    return name
+
+
+async def add_member(
+    session: AsyncSession,
+    telegram_id: int,
+    name: str,
+    phone: str | None,
+    language: str,
+    now: datetime,
+) -> Member:
+    member = Member(
+        telegram_id=telegram_id, name=name, phone=phone, language=language, created_at=now
+    )
+    session.add(member)
+    await session.flush()
+    return member

@@ -1,0 +1,78 @@
+"""The one place that answers "may this member do X on unit Y". Handlers ask; they never decide."""
+
+from enum import StrEnum
+
+from models import Role, UnitLevel
+from services.members import MemberProfile
+
+ROLE_RANK: dict[Role, int] = {
+    Role.GRID_WORKER: 1,
+    Role.VOLUNTEER: 1,
+    Role.VILLAGE_OFFICER: 2,
+    Role.STATION_DUTY: 3,
+    Role.STATION_HEAD: 4,
+    Role.COUNTY_OFFICER: 5,
+    Role.ADMIN: 6,
+}
+
+ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {
+    Role.GRID_WORKER: frozenset({UnitLevel.GRID, UnitLevel.VILLAGE}),
+    Role.VOLUNTEER: frozenset({UnitLevel.VILLAGE, UnitLevel.TOWNSHIP}),
+    Role.VILLAGE_OFFICER: frozenset({UnitLevel.VILLAGE}),
+    Role.STATION_DUTY: frozenset({UnitLevel.TOWNSHIP}),
+    Role.STATION_HEAD: frozenset({UnitLevel.TOWNSHIP}),
+    Role.COUNTY_OFFICER: frozenset({UnitLevel.COUNTY}),
+    Role.ADMIN: frozenset(UnitLevel),
+}
+
+
+class Action(StrEnum):
+    INVITE = "invite"
+    ADD_GRID = "add_grid"
+
+
+ACTION_ROLES: dict[Action, frozenset[Role]] = {
+    Action.INVITE: frozenset({Role.STATION_HEAD}),
+    Action.ADD_GRID: frozenset({Role.VILLAGE_OFFICER, Role.STATION_HEAD}),
+}
+
+
+def role_fits_unit(role: Role, level: UnitLevel, village_has_grids: bool = False) -> bool:
+    """Where a role may sit: a grid worker sits on a village only while it has no grids."""
+    if role == Role.GRID_WORKER and level == UnitLevel.VILLAGE and village_has_grids:
+        return False
+    return level in ROLE_LEVELS[role]
+
+
+def may(
+    member: MemberProfile,
+    action: Action,
+    target_path_ids: tuple[int, ...],
+    granted_role: Role | None = None,
+) -> bool:
+    """May `member` do `action` on the unit whose path (ids, top first) is given?
+
+    For INVITE, `granted_role` is the role the invite would grant: a station head invites only
+    to roles below their own.
+    """
+    if member.is_admin:
+        return True
+    if action == Action.INVITE and (
+        granted_role is None or ROLE_RANK[granted_role] >= ROLE_RANK[Role.STATION_HEAD]
+    ):
+        return False
+    allowed = ACTION_ROLES[action]
+    return any(r.role in allowed and r.covers(target_path_ids) for r in member.roles)
+
+
+def may_at_all(member: MemberProfile, action: Action) -> bool:
+    """Whether the member could do `action` anywhere (to show or hide a command)."""
+    return member.is_admin or member.has_role(*ACTION_ROLES[action])
+
+
+def roles_grantable_by(member: MemberProfile) -> list[Role]:
+    if member.is_admin:
+        return list(Role)
+    if member.has_role(*ACTION_ROLES[Action.INVITE]):
+        return [r for r in Role if ROLE_RANK[r] < ROLE_RANK[Role.STATION_HEAD]]
+    return []

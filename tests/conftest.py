@@ -1,0 +1,114 @@
+"""Fixtures: a migrated database per test (SQLite, or PostgreSQL with TEST_DATABASE_URL), a clock,
+the fake Bot API server, and a harness with the real Dispatcher."""
+
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from bot.app import build_bot, build_dispatcher
+from bot.middlewares import ThrottlingMiddleware
+from bot.settings import Settings
+from models import Database
+from models.migrate import upgrade_to_head
+from tests.fakes.clock import FakeClock, FakeMonotonic
+from tests.fakes.telegram_server import FakeTelegram, Limits
+from tests.fakes.users import Harness
+
+ADMIN_TELEGRAM_ID = 9001
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate once per run: an SQLite template file, or the PostgreSQL test database itself."""
+    if TEST_DATABASE_URL:
+        reset_postgres_schema(TEST_DATABASE_URL)
+        upgrade_to_head(TEST_DATABASE_URL)
+        yield TEST_DATABASE_URL
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade_to_head(sqlite_url(path))
+    yield str(path)
+
+
+def reset_postgres_schema(url: str) -> None:
+    import asyncio
+
+    async def reset() -> None:
+        db = Database(url)
+        async with db.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await db.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture
+async def db(migrated_template: str, tmp_path: Path) -> AsyncIterator[Database]:
+    if TEST_DATABASE_URL:
+        database = Database(TEST_DATABASE_URL)
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        async with database.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    else:
+        path = tmp_path / "test.db"
+        shutil.copyfile(migrated_template, path)
+        database = Database(sqlite_url(path))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def monotonic() -> FakeMonotonic:
+    return FakeMonotonic()
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits()
+
+
+@pytest.fixture
+async def server(limits: Limits) -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram(limits=limits)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def settings(db: Database, server: FakeTelegram) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=server.token,  # type: ignore[arg-type]
+        database_url=db.url,
+        telegram_api_base=server.base_url,
+        admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
+    )
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, db: Database, clock: FakeClock, server: FakeTelegram, monotonic: FakeMonotonic
+) -> AsyncIterator[Harness]:
+    bot = build_bot(server.token, server.base_url)
+    throttle = ThrottlingMiddleware(settings.default_language, clock=monotonic)
+    dp = build_dispatcher(settings, db, clock, throttle=throttle)
+    yield Harness(server, bot, dp)
+    await bot.session.close()
+    await dp.storage.close()

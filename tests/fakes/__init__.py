@@ -1,0 +1,1 @@
+"""Fakes for tests and the sandbox: a Bot API server that enforces Telegram's rules, simulated users."""

@@ -1,0 +1,612 @@
+"""An in-process fake Bot API server that enforces what Telegram enforces.
+
+The real bot talks to it through TELEGRAM_API_BASE. Every call is checked against the official
+method spec (../shared/data/telegram-bot-api/api.json): unknown methods and parameters, missing
+required ones, and nested objects (keyboards, commands) field by field. It enforces text and caption
+lengths in UTF-16 units after HTML parsing, callback_data sizes, request_location/request_contact only
+in private chats, 403 for users who never started or who blocked the bot, "message is not modified",
+and rate limits (per private chat, per group, overall) answered with 429 and retry_after.
+"""
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
+
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "telegram-bot-api" / "api.json"
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_ANSWER_LIMIT = 200
+SCALARS = {"String", "Integer", "Float", "Boolean", "True", "InputFile"}
+SENDING_METHODS = {
+    "sendMessage", "sendPhoto", "sendVideo", "sendVoice", "sendDocument", "sendAudio",
+    "sendLocation", "sendVenue", "sendContact", "sendSticker", "sendAnimation", "sendMediaGroup",
+    "copyMessage", "forwardMessage",
+}  # fmt: skip
+EDITING_METHODS = {"editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia"}
+
+
+@cache
+def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)  # type: ignore[no-any-return]
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+def bad_request(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+@dataclass
+class Limits:
+    """Telegram's sending limits; `enabled=False` lifts them (for throughput benchmarks)."""
+
+    enabled: bool = True
+    overall_per_second: float = 30.0
+    private_per_second: float = 1.0
+    private_burst: int = 10
+    group_per_minute: int = 20
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    message_id: int
+    method: str
+    text: str | None = None
+    html: str | None = None
+    caption: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    media: dict[str, Any] = field(default_factory=dict)
+    edits: int = 0
+    deleted: bool = False
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """Inline buttons, row by row, flattened."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+    @property
+    def reply_buttons(self) -> list[dict[str, Any]]:
+        rows = (self.reply_markup or {}).get("keyboard", [])
+        return [button if isinstance(button, dict) else {"text": button} for row in rows for button in row]
+
+    @property
+    def shown(self) -> str:
+        return self.text if self.text is not None else (self.caption or "")
+
+
+@dataclass
+class Chat:
+    id: int
+    type: str
+    title: str | None = None
+    first_name: str | None = None
+    started: bool = False
+    blocked: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.title:
+            data["title"] = self.title
+        if self.first_name:
+            data["first_name"] = self.first_name
+        return data
+
+
+class _Bucket:
+    def __init__(self, rate: float, capacity: float, clock: Callable[[], float]) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.clock = clock
+        self.updated = clock()
+
+    def take(self) -> float:
+        """Take a token; 0 if granted, otherwise the seconds until one is free."""
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
+class InjectedFault:
+    method: str | None
+    chat_id: int | None
+    code: int
+    description: str
+    retry_after: int | None
+    remaining: int
+    delay: float = 0.0
+
+
+class FakeTelegram:
+    """The fake server's state and HTTP front."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        bot_username: str = "gridguard_test_bot",
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token = token
+        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "GridGuard", "username": bot_username}
+        self.limits = limits or Limits()
+        self.clock = clock
+        self.spec = load_spec()
+        self.chats: dict[int, Chat] = {}
+        self.messages: dict[int, list[SentMessage]] = defaultdict(list)
+        self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.open_callbacks: set[str] = set()
+        self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.errors: list[tuple[str, int, str]] = []
+        self.faults: list[InjectedFault] = []
+        self._message_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+        self._updates: deque[dict[str, Any]] = deque()
+        self._update_event = asyncio.Event()
+        self._overall = _Bucket(self.limits.overall_per_second, self.limits.overall_per_second, clock)
+        self._per_chat: dict[int, _Bucket] = {}
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+        self.message_listeners: list[Callable[[SentMessage], None]] = []
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- the world the tests set up -------------------------------------------------------------
+
+    def add_private_chat(self, user_id: int, first_name: str) -> Chat:
+        chat = self.chats.setdefault(user_id, Chat(user_id, "private", first_name=first_name))
+        return chat
+
+    def add_group(self, chat_id: int, title: str) -> Chat:
+        return self.chats.setdefault(chat_id, Chat(chat_id, "supergroup", title=title, started=True))
+
+    def block(self, user_id: int) -> None:
+        self.chats[user_id].blocked = True
+
+    def inject_fault(
+        self,
+        code: int,
+        description: str,
+        *,
+        method: str | None = None,
+        chat_id: int | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """The next `times` matching calls fail with `code` (after `delay` seconds, for timeouts)."""
+        self.faults.append(InjectedFault(method, chat_id, code, description, retry_after, times, delay))
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    def push_update(self, update: dict[str, Any]) -> None:
+        """Queue an update for getUpdates (polling mode)."""
+        self._updates.append(update)
+        self._update_event.set()
+
+    def open_callback(self, query_id: str) -> None:
+        self.open_callbacks.add(query_id)
+
+    def sent_to(self, chat_id: int) -> list[SentMessage]:
+        return [m for m in self.messages[chat_id] if not m.deleted]
+
+    def find_message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        return next((m for m in self.messages[chat_id] if m.message_id == message_id), None)
+
+    # --- HTTP -----------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error_response("?", ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        try:
+            params = await self._read_params(request)
+            self.calls.append((method, params))
+            await self._apply_faults(method, params)
+            result = await self._dispatch(method, params)
+        except ApiError as error:
+            return self._error_response(method, error)
+        return web.json_response({"ok": True, "result": result})
+
+    def _error_response(self, method: str, error: ApiError) -> web.Response:
+        self.errors.append((method, error.code, error.description))
+        body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+        if error.retry_after is not None:
+            body["parameters"] = {"retry_after": error.retry_after}
+        return web.json_response(body, status=error.code if error.code != 500 else 500)
+
+    async def _read_params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            params[key] = {"upload": value.filename} if isinstance(value, web.FileField) else value
+        return params
+
+    async def _apply_faults(self, method: str, params: dict[str, Any]) -> None:
+        for fault in self.faults:
+            if fault.remaining <= 0 or (fault.method and fault.method != method):
+                continue
+            if fault.chat_id is not None and str(fault.chat_id) != str(params.get("chat_id")):
+                continue
+            fault.remaining -= 1
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            raise ApiError(fault.code, fault.description, fault.retry_after)
+
+    # --- checking against the spec --------------------------------------------------------------
+
+    def _check_against_spec(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        spec = self.spec["methods"].get(method)
+        if spec is None:
+            raise ApiError(404, "Not Found: method not found")
+        fields = {f["name"]: f for f in spec.get("fields", [])}
+        for name in params:
+            if name not in fields:
+                raise bad_request(f"unknown parameter {name!r} for {method}")
+        missing = [n for n, f in fields.items() if f["required"] and n not in params]
+        if missing:
+            raise bad_request(f"parameter {missing[0]!r} is required for {method}")
+        return {name: self._decode(method, name, value, fields[name]["types"]) for name, value in params.items()}
+
+    def _decode(self, method: str, name: str, raw: Any, types: list[str]) -> Any:
+        if isinstance(raw, dict) and "upload" in raw:
+            if "InputFile" not in types:
+                raise bad_request(f"{name} can't be a file upload")
+            return raw
+        if isinstance(raw, str) and not any(t not in SCALARS for t in types):
+            return self._scalar(name, raw, types)
+        value = json.loads(raw) if isinstance(raw, str) and raw[:1] in "{[" else raw
+        if isinstance(value, str):
+            return self._scalar(name, value, types)
+        errors = []
+        for type_name in types:
+            try:
+                self._check_value(value, type_name, name)
+                return value
+            except ApiError as error:
+                errors.append(error.description)
+        raise bad_request(f"{name}: {errors[0].removeprefix('Bad Request: ')}")
+
+    def _scalar(self, name: str, raw: str, types: list[str]) -> Any:
+        if "Integer" in types:
+            try:
+                return int(raw)
+            except ValueError:
+                if "String" not in types:
+                    raise bad_request(f"{name} must be an Integer") from None
+        if "Float" in types:
+            try:
+                return float(raw)
+            except ValueError:
+                raise bad_request(f"{name} must be a Float") from None
+        if "Boolean" in types or "True" in types:
+            if raw not in ("true", "false", "True", "False", "1", "0"):
+                raise bad_request(f"{name} must be a Boolean")
+            return raw in ("true", "True", "1")
+        return raw
+
+    def _check_value(self, value: Any, type_name: str, where: str) -> None:
+        if type_name.startswith("Array of "):
+            if not isinstance(value, list):
+                raise bad_request(f"{where} must be an Array")
+            for index, item in enumerate(value):
+                self._check_value(item, type_name.removeprefix("Array of "), f"{where}[{index}]")
+            return
+        if type_name in SCALARS:
+            expected = {"String": str, "Integer": int, "Float": (int, float), "Boolean": bool, "True": bool}
+            if type_name != "InputFile" and not isinstance(value, expected[type_name]):
+                raise bad_request(f"{where} must be {type_name}")
+            return
+        spec = self.spec["types"].get(type_name)
+        if spec is None:
+            raise bad_request(f"unknown type {type_name}")
+        if "subtypes" in spec:
+            for subtype in spec["subtypes"]:
+                try:
+                    self._check_value(value, subtype, where)
+                    return
+                except ApiError:
+                    continue
+            raise bad_request(f"{where} is none of {type_name}")
+        if not isinstance(value, dict):
+            raise bad_request(f"{where} must be an object {type_name}")
+        fields = {f["name"]: f for f in spec.get("fields", [])}
+        for key, item in value.items():
+            if key not in fields:
+                raise bad_request(f"{where}: field {key!r} is not in {type_name}")
+            errors = []
+            for sub in fields[key]["types"]:
+                try:
+                    self._check_value(item, sub, f"{where}.{key}")
+                    break
+                except ApiError as error:
+                    errors.append(error)
+            else:
+                raise errors[0]
+        missing = [n for n, f in fields.items() if f["required"] and n not in value]
+        if missing:
+            raise bad_request(f"{where}: field {missing[0]!r} of {type_name} is required")
+
+    # --- Telegram's own rules -------------------------------------------------------------------
+
+    def _render(self, text: str, parse_mode: str | None, limit: int, what: str) -> str:
+        if parse_mode is not None and parse_mode != "HTML":
+            raise bad_request(f"the fake supports parse_mode HTML only, got {parse_mode}")
+        try:
+            plain = parse_html(text) if parse_mode == "HTML" else text
+        except HtmlError as error:
+            raise bad_request(f"can't parse entities: {error}") from None
+        if what == "text" and not plain.strip():
+            raise bad_request("message text is empty")
+        if utf16_length(plain) > limit:
+            raise bad_request("message is too long" if what == "text" else "message caption is too long")
+        return plain
+
+    def _check_markup(self, markup: dict[str, Any] | None, chat: Chat) -> None:
+        if not markup:
+            return
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                kinds = [k for k in button if k not in ("text", "icon_custom_emoji_id", "style")]
+                if len(kinds) != 1:
+                    raise bad_request("can't parse inline keyboard button: exactly one action is required")
+                if not button["text"]:
+                    raise bad_request("text buttons are unallowed in the inline keyboard")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= 64:
+                    raise bad_request("BUTTON_DATA_INVALID")
+        for row in markup.get("keyboard", []):
+            for button in row:
+                special = isinstance(button, dict) and (
+                    button.get("request_location") or button.get("request_contact")
+                )
+                if special and chat.type != "private":
+                    raise bad_request("KEYBOARD_BUTTON_REQUEST_PRIVATE_CHAT_ONLY")
+
+    def _chat_for_sending(self, chat_id: Any) -> Chat:
+        chat = self.chats.get(int(chat_id)) if str(chat_id).lstrip("-").isdigit() else None
+        if chat is None:
+            raise bad_request("chat not found")
+        if chat.type == "private" and chat.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.type == "private" and not chat.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        return chat
+
+    def _rate_limit(self, chat: Chat) -> None:
+        if not self.limits.enabled:
+            return
+        bucket = self._per_chat.get(chat.id)
+        if bucket is None:
+            if chat.type == "private":
+                bucket = _Bucket(self.limits.private_per_second, self.limits.private_burst, self.clock)
+            else:
+                per_minute = self.limits.group_per_minute
+                bucket = _Bucket(per_minute / 60, per_minute, self.clock)
+            self._per_chat[chat.id] = bucket
+        for wait in (self._overall.take(), bucket.take()):
+            if wait > 0:
+                retry = max(1, int(wait + 0.999))
+                raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+
+    # --- methods --------------------------------------------------------------------------------
+
+    async def _dispatch(self, method: str, raw: dict[str, Any]) -> Any:
+        params = self._check_against_spec(method, raw)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            raise bad_request(f"the fake Bot API does not implement {method}")
+        return await handler(params) if asyncio.iscoroutinefunction(handler) else handler(params)
+
+    def _message_json(self, sent: SentMessage, chat: Chat) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "from": self.bot_user,
+        }
+        if sent.text is not None:
+            data["text"] = sent.text
+        if sent.caption is not None:
+            data["caption"] = sent.caption
+        if sent.reply_markup and "inline_keyboard" in sent.reply_markup:
+            data["reply_markup"] = sent.reply_markup
+        data.update(sent.media)
+        return data
+
+    def _store(self, chat: Chat, method: str, **fields: Any) -> dict[str, Any]:
+        self._rate_limit(chat)
+        sent = SentMessage(chat.id, next(self._message_ids), method, **fields)
+        self.messages[chat.id].append(sent)
+        for listener in self.message_listeners:
+            listener(sent)
+        return self._message_json(sent, chat)
+
+    def _file(self, kind: str) -> str:
+        return f"{kind}-{next(self._file_ids)}"
+
+    def _m_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
+        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    def _m_deleteWebhook(self, _params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = params.get("offset")
+        while self._updates and offset is not None and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()
+        if not self._updates:
+            self._update_event.clear()
+            try:
+                await asyncio.wait_for(self._update_event.wait(), timeout=min(float(params.get("timeout", 0)), 1.0))
+            except TimeoutError:
+                return []
+        return list(self._updates)[: params.get("limit", 100)]
+
+    def _m_setMyCommands(self, params: dict[str, Any]) -> bool:
+        for command in params["commands"]:
+            name, description = command["command"], command["description"]
+            if not (1 <= len(name) <= 32 and all(c.islower() or c.isdigit() or c == "_" for c in name)):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = json.dumps(params.get("scope", {"type": "default"}), sort_keys=True)
+        self.commands[(scope, params.get("language_code", ""))] = params["commands"]
+        return True
+
+    def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat_for_sending(params["chat_id"])
+        plain = self._render(params["text"], params.get("parse_mode"), TEXT_LIMIT, "text")
+        self._check_markup(params.get("reply_markup"), chat)
+        return self._store(chat, "sendMessage", text=plain, html=params["text"], reply_markup=params.get("reply_markup"))
+
+    def _send_media(self, method: str, kind: str, params: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat_for_sending(params["chat_id"])
+        caption = params.get("caption")
+        plain = None if caption is None else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
+        self._check_markup(params.get("reply_markup"), chat)
+        return self._store(chat, method, caption=plain, html=caption, reply_markup=params.get("reply_markup"), media=media)
+
+    def _file_ref(self, value: Any, kind: str) -> str:
+        return self._file(kind) if isinstance(value, dict) else str(value)
+
+    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = self._file_ref(params["photo"], "photo")
+        sizes = [{"file_id": file_id, "file_unique_id": file_id, "width": 1280, "height": 960}]
+        return self._send_media("sendPhoto", "photo", params, {"photo": sizes})
+
+    def _m_sendVideo(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = self._file_ref(params["video"], "video")
+        video = {"file_id": file_id, "file_unique_id": file_id, "width": 640, "height": 480, "duration": 5}
+        return self._send_media("sendVideo", "video", params, {"video": video})
+
+    def _m_sendVoice(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = self._file_ref(params["voice"], "voice")
+        return self._send_media("sendVoice", "voice", params, {"voice": {"file_id": file_id, "file_unique_id": file_id, "duration": 3}})
+
+    def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = self._file_ref(params["document"], "document")
+        return self._send_media("sendDocument", "document", params, {"document": {"file_id": file_id, "file_unique_id": file_id}})
+
+    def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat_for_sending(params["chat_id"])
+        self._check_markup(params.get("reply_markup"), chat)
+        location = {"latitude": params["latitude"], "longitude": params["longitude"]}
+        return self._store(chat, "sendLocation", reply_markup=params.get("reply_markup"), media={"location": location})
+
+    def _editable(self, params: dict[str, Any]) -> tuple[Chat, SentMessage]:
+        if "inline_message_id" in params:
+            raise bad_request("the fake does not support inline messages")
+        chat_id = params.get("chat_id")
+        if chat_id is None or "message_id" not in params:
+            raise bad_request("chat_id and message_id are required")
+        chat = self._chat_for_sending(chat_id)
+        sent = self.find_message(chat.id, int(params["message_id"]))
+        if sent is None or sent.deleted:
+            raise bad_request("message to edit not found")
+        return chat, sent
+
+    def _finish_edit(self, chat: Chat, sent: SentMessage, changed: bool) -> dict[str, Any]:
+        if not changed:
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        self._rate_limit(chat)
+        sent.edits += 1
+        for listener in self.message_listeners:
+            listener(sent)
+        return self._message_json(sent, chat)
+
+    def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, sent = self._editable(params)
+        if sent.text is None:
+            raise bad_request("there is no text in the message to edit")
+        plain = self._render(params["text"], params.get("parse_mode"), TEXT_LIMIT, "text")
+        markup = params.get("reply_markup")
+        self._check_markup(markup, chat)
+        changed = params["text"] != sent.html or markup != sent.reply_markup
+        sent.text, sent.html, sent.reply_markup = plain, params["text"], markup
+        return self._finish_edit(chat, sent, changed)
+
+    def _m_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, sent = self._editable(params)
+        caption = params.get("caption")
+        plain = None if caption is None else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
+        markup = params.get("reply_markup")
+        self._check_markup(markup, chat)
+        changed = caption != sent.html or markup != sent.reply_markup
+        sent.caption, sent.html, sent.reply_markup = plain, caption, markup
+        return self._finish_edit(chat, sent, changed)
+
+    def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, sent = self._editable(params)
+        markup = params.get("reply_markup")
+        self._check_markup(markup, chat)
+        changed = markup != sent.reply_markup
+        sent.reply_markup = markup
+        return self._finish_edit(chat, sent, changed)
+
+    def _m_deleteMessage(self, params: dict[str, Any]) -> bool:
+        chat = self._chat_for_sending(params["chat_id"])
+        sent = self.find_message(chat.id, int(params["message_id"]))
+        if sent is None or sent.deleted:
+            raise bad_request("message to delete not found")
+        sent.deleted = True
+        return True
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
+        query_id = params["callback_query_id"]
+        if query_id not in self.open_callbacks:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        if utf16_length(params.get("text", "")) > CALLBACK_ANSWER_LIMIT:
+            raise bad_request("MESSAGE_TOO_LONG")
+        self.open_callbacks.discard(query_id)
+        self.callback_answers[query_id] = params
+        return True
