@@ -51,9 +51,7 @@ def build_dispatcher(
     dp["settings"] = settings
     dp["admin_ids"] = settings.admin_ids
     dp.update.outer_middleware(throttle or ThrottlingMiddleware(settings.default_language))
-    dp.update.outer_middleware(
-        ProfileMiddleware(db, settings.admin_ids, settings.default_language)
-    )
+    dp.update.outer_middleware(ProfileMiddleware(db, settings.admin_ids, settings.default_language))
     dp.include_routers(*build_routers())
     dp.errors.register(apologise)
     return dp
@@ -61,9 +59,7 @@ def build_dispatcher(
 
 async def apologise(event: ErrorEvent, bot: Bot, i18n: Localizer | None = None) -> None:
     """Log an unexpected error with its update id; tell the user briefly; keep serving."""
-    log.exception(
-        "unhandled error in update %s", event.update.update_id, exc_info=event.exception
-    )
+    log.exception("unhandled error in update %s", event.update.update_id, exc_info=event.exception)
     chat_id = _chat_of(event)
     if chat_id is None:
         return

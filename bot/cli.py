@@ -23,8 +23,7 @@ from services.directory import (
     unit_path,
 )
 from services.errors import DomainError
-from services.invites import InviteSpec, create_invite
-from services.members import MemberProfile
+from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
 
 NO_TOKEN_MESSAGE = (
     "BOT_TOKEN is not set. In Telegram, open @BotFather, send /newbot and follow the prompts; "
@@ -33,7 +32,6 @@ NO_TOKEN_MESSAGE = (
     "/ 未设置 BOT_TOKEN：在 Telegram 中找 @BotFather 发送 /newbot 获取令牌，写入 .env；"
     "没有令牌也可以先运行 `uv run python -m bot sandbox` 体验。"
 )
-SYSTEM = MemberProfile(None, 0, "cli", None, "en", (), is_admin=True)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -63,9 +61,7 @@ def main(argv: Sequence[str]) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = args.command or "run"
     try:
         return asyncio.run(COMMANDS[command](settings, args))
@@ -133,7 +129,7 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
         async with db.transaction() as session:
             unit = await find_unit(session, args.unit)
             spec = InviteSpec(unit, Role(args.role), args.uses, args.days)
-            created = await create_invite(session, SYSTEM, spec, SystemClock().now())
+            created = await create_invite(session, SYSTEM_ACTOR, spec, SystemClock().now())
             path = " › ".join(u.name for u in await unit_path(session, unit))
     finally:
         await db.dispose()

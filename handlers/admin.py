@@ -12,7 +12,7 @@ from handlers.texts import place
 from i18n import Localizer
 from models import Database, Invite, Role, Unit
 from services.clock import Clock
-from services.directory import find_unit, get_unit, unit_path
+from services.directory import find_unit, get_unit, unit_labels, unit_path
 from services.errors import DomainError, NotAllowed
 from services.grids import add_grid_as, villages_for_grids
 from services.invites import InviteSpec, create_invite, invitable_units
@@ -28,11 +28,15 @@ def router() -> Router:
     r = Router(name="admin")
     r.message.register(invite_command, Command("invite"))
     r.callback_query.register(invite_role_pressed, InviteFlow.role, InviteRoleChoice.filter())
-    r.callback_query.register(invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE))
+    r.callback_query.register(
+        invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE)
+    )
     r.message.register(invite_unit_typed, InviteFlow.unit, F.text)
     r.callback_query.register(invite_uses_pressed, InviteFlow.uses, InviteUsesChoice.filter())
     r.message.register(addgrid_command, Command("addgrid"))
-    r.callback_query.register(grid_village_pressed, GridFlow.village, UnitChoice.filter(F.purpose == PURPOSE_GRID))
+    r.callback_query.register(
+        grid_village_pressed, GridFlow.village, UnitChoice.filter(F.purpose == PURPOSE_GRID)
+    )
     r.message.register(grid_village_typed, GridFlow.village, F.text)
     r.message.register(grid_name_typed, GridFlow.name, F.text)
     r.callback_query.register(unit_page_pressed, UnitPage.filter())
@@ -65,24 +69,36 @@ async def invite_command(
         await invite_from_arguments(message, command.args, member, i18n, db, clock, bot)
         return
     await state.set_state(InviteFlow.role)
-    await message.answer(i18n("invite.choose_role"), reply_markup=roles_keyboard(i18n, roles_grantable_by(member)))
+    await message.answer(
+        i18n("invite.choose_role"), reply_markup=roles_keyboard(i18n, roles_grantable_by(member))
+    )
 
 
 async def invite_from_arguments(
-    message: Message, args: str, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock, bot: Bot
+    message: Message,
+    args: str,
+    member: MemberProfile,
+    i18n: Localizer,
+    db: Database,
+    clock: Clock,
+    bot: Bot,
 ) -> None:
     """`/invite CODE ROLE [USES] [DAYS]`."""
     parts = args.split()
     roles = {r.value for r in Role}
     numbers = parts[2:]
     if not 2 <= len(parts) <= 4 or parts[1] not in roles or not all(n.isdigit() for n in numbers):
-        await message.answer(i18n("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member))))
+        await message.answer(
+            i18n("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member)))
+        )
         return
     uses, days = _uses_days(numbers)
     try:
         async with db.transaction() as session:
             unit = await find_unit(session, parts[0])
-            invite = await create_invite(session, member, InviteSpec(unit, Role(parts[1]), uses, days), clock.now())
+            invite = await create_invite(
+                session, member, InviteSpec(unit, Role(parts[1]), uses, days), clock.now()
+            )
             path = await unit_path(session, unit)
     except DomainError as error:
         await message.answer(i18n(error.key, **error.params))
@@ -96,7 +112,9 @@ def _uses_days(numbers: list[str]) -> tuple[int, int]:
     return uses, days
 
 
-async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int) -> str:
+async def invite_created_text(
+    i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int
+) -> str:
     return i18n(
         "invite.created",
         role=i18n(f"role.{invite.role.value}"),
@@ -121,23 +139,27 @@ async def invite_role_pressed(
     role = Role(callback_data.role)
     async with db.transaction() as session:
         units = await invitable_units(session, member, role)
+        labels = await unit_labels(session, units)
     await state.update_data(role=role.value)
     await state.set_state(InviteFlow.unit)
     await query.answer()
-    await show_unit_choice(query, i18n, PURPOSE_INVITE, units, i18n("invite.choose_unit", role=i18n(f"role.{role.value}")))
-
-
-async def show_unit_choice(query: CallbackQuery, i18n: Localizer, purpose: str, units: list[Unit], prompt: str) -> None:
     if not isinstance(query.message, Message):
         return
     if units:
-        await query.message.edit_text(prompt, reply_markup=units_keyboard(i18n, purpose, units, 0))
+        prompt = i18n("invite.choose_unit", role=i18n(f"role.{role.value}"))
+        await query.message.edit_text(
+            prompt, reply_markup=units_keyboard(i18n, PURPOSE_INVITE, units, 0, labels)
+        )
     else:
         await query.message.edit_text(i18n("common.type_unit_code"))
 
 
 async def invite_unit_pressed(
-    query: CallbackQuery, callback_data: UnitChoice, i18n: Localizer, state: FSMContext, db: Database
+    query: CallbackQuery,
+    callback_data: UnitChoice,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
 ) -> None:
     async with db.transaction() as session:
         unit = await get_unit(session, callback_data.unit_id)
@@ -187,7 +209,9 @@ async def invite_uses_pressed(
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(await invite_created_text(i18n, bot, invite, [u.name for u in path], INVITE_DEFAULT_DAYS))
+        await query.message.edit_text(
+            await invite_created_text(i18n, bot, invite, [u.name for u in path], INVITE_DEFAULT_DAYS)
+        )
 
 
 # --- /addgrid ---------------------------------------------------------------------------------
@@ -216,11 +240,19 @@ async def addgrid_command(
         return
     await state.set_state(GridFlow.village)
     markup = units_keyboard(i18n, PURPOSE_GRID, villages, 0) if villages else None
-    await message.answer(i18n("grid.choose_village" if villages else "common.type_unit_code"), reply_markup=markup)
+    await message.answer(
+        i18n("grid.choose_village" if villages else "common.type_unit_code"), reply_markup=markup
+    )
 
 
 async def addgrid_from_arguments(
-    message: Message, args: str, villages: list[Unit], member: MemberProfile, i18n: Localizer, db: Database, clock: Clock
+    message: Message,
+    args: str,
+    villages: list[Unit],
+    member: MemberProfile,
+    i18n: Localizer,
+    db: Database,
+    clock: Clock,
 ) -> None:
     """`/addgrid VILLAGE_CODE NAME`, or `/addgrid NAME` for someone with a single village."""
     first, _, rest = args.strip().partition(" ")
@@ -242,7 +274,11 @@ async def ask_grid_name(message: Message, village: Unit, i18n: Localizer, state:
 
 
 async def grid_village_pressed(
-    query: CallbackQuery, callback_data: UnitChoice, i18n: Localizer, state: FSMContext, db: Database
+    query: CallbackQuery,
+    callback_data: UnitChoice,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
 ) -> None:
     async with db.transaction() as session:
         village = await get_unit(session, callback_data.unit_id)
@@ -262,19 +298,32 @@ async def grid_village_typed(message: Message, i18n: Localizer, state: FSMContex
 
 
 async def grid_name_typed(
-    message: Message, member: MemberProfile | None, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+    message: Message,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
 ) -> None:
     data = await state.get_data()
     if member is None:
         await state.clear()
         await message.answer(i18n("error.not_allowed"))
         return
-    if await create_grid(message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"]):
+    if await create_grid(
+        message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"]
+    ):
         await state.clear()
 
 
 async def create_grid(
-    message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock, name: str, village_code: str
+    message: Message,
+    member: MemberProfile,
+    i18n: Localizer,
+    db: Database,
+    clock: Clock,
+    name: str,
+    village_code: str,
 ) -> bool:
     """Add the grid and say so; on a refusal say why and return False (the user may try again)."""
     try:
@@ -310,11 +359,12 @@ async def unit_page_pressed(
                 units = await invitable_units(session, member, Role(data["role"]))
             else:
                 units = await villages_for_grids(session, member)
+            labels = await unit_labels(session, units)
     except DomainError as error:
         await query.answer(i18n(error.key, **error.params), show_alert=True)
         return
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(
-            reply_markup=units_keyboard(i18n, callback_data.purpose, units, callback_data.page)
+            reply_markup=units_keyboard(i18n, callback_data.purpose, units, callback_data.page, labels)
         )

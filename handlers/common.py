@@ -6,8 +6,8 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import LanguageChoice
-from handlers.menu import show_commands_in_chat
 from handlers.keyboards import REMOVE_KEYBOARD, language_keyboard
+from handlers.menu import show_commands_in_chat
 from handlers.texts import abilities, role_line
 from i18n import Localizer, Raw
 from models import Database

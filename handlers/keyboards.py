@@ -10,7 +10,13 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from handlers.callbacks import InviteRoleChoice, InviteUsesChoice, LanguageChoice, UnitChoice, UnitPage
+from handlers.callbacks import (
+    InviteRoleChoice,
+    InviteUsesChoice,
+    LanguageChoice,
+    UnitChoice,
+    UnitPage,
+)
 from i18n import Localizer
 from models import Role, Unit
 
@@ -67,7 +73,7 @@ def uses_keyboard(i18n: Localizer) -> InlineKeyboardMarkup:
 
 
 def units_keyboard(
-    i18n: Localizer, purpose: str, units: Sequence[Unit], page: int
+    i18n: Localizer, purpose: str, units: Sequence[Unit], page: int, labels: dict[int, str] | None = None
 ) -> InlineKeyboardMarkup:
     """One page of units as buttons, with previous/next when there are more."""
     pages = max(1, -(-len(units) // UNITS_PER_PAGE))
@@ -76,7 +82,7 @@ def units_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                text=unit.name,
+                text=(labels or {}).get(unit.id or 0, unit.name),
                 callback_data=UnitChoice(purpose=purpose, unit_id=unit.id or 0).pack(),
             )
         ]

@@ -27,7 +27,9 @@ def router() -> Router:
     return r
 
 
-async def start_plain(message: Message, member: MemberProfile | None, i18n: Localizer, state: FSMContext) -> None:
+async def start_plain(
+    message: Message, member: MemberProfile | None, i18n: Localizer, state: FSMContext
+) -> None:
     await state.clear()
     if member is None or not member.registered:
         await message.answer(i18n("start.no_invite"), reply_markup=REMOVE_KEYBOARD)
@@ -61,14 +63,22 @@ async def start_with_token(
     await state.set_state(Registration.name)
     await state.update_data(token=token)
     await message.answer(
-        i18n("register.offer", role=i18n(f"role.{offer.role.value}"), place=place(offer.unit_path_names)),
+        i18n(
+            "register.offer",
+            role=i18n(f"role.{offer.role.value}"),
+            place=place(offer.unit_path_names),
+        ),
         reply_markup=REMOVE_KEYBOARD,
     )
 
 
 def role_gained_text(i18n: Localizer, redemption: Redemption) -> str:
     key = "register.already_has_role" if redemption.already_had_role else "register.role_gained"
-    return i18n(key, role=i18n(f"role.{redemption.offer.role.value}"), place=place(redemption.offer.unit_path_names))
+    return i18n(
+        key,
+        role=i18n(f"role.{redemption.offer.role.value}"),
+        place=place(redemption.offer.unit_path_names),
+    )
 
 
 async def take_name(message: Message, i18n: Localizer, state: FSMContext) -> None:
@@ -86,7 +96,12 @@ async def ask_name_again(message: Message, i18n: Localizer) -> None:
 
 
 async def take_contact(
-    message: Message, i18n: Localizer, state: FSMContext, db: Database, clock: Clock, admin_ids: frozenset[int]
+    message: Message,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    admin_ids: frozenset[int],
 ) -> None:
     assert message.contact is not None and message.from_user is not None
     if message.contact.user_id != message.from_user.id:
@@ -96,7 +111,12 @@ async def take_contact(
 
 
 async def skip_phone(
-    message: Message, i18n: Localizer, state: FSMContext, db: Database, clock: Clock, admin_ids: frozenset[int]
+    message: Message,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    admin_ids: frozenset[int],
 ) -> None:
     await finish_registration(message, i18n, state, db, clock, admin_ids, phone=None)
 

@@ -9,7 +9,7 @@ from models.enums import Role, UnitLevel
 from models.types import UTCDateTime
 
 
-def _enum(enum_type: type[Role] | type[UnitLevel], name: str) -> Column:  # type: ignore[type-arg]
+def _enum(enum_type: type[Role] | type[UnitLevel], name: str) -> Column:  # type: ignore[type-arg,unused-ignore]
     return Column(
         Enum(enum_type, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e]),
         nullable=False,

@@ -53,11 +53,7 @@ async def unit_path(session: AsyncSession, unit: Unit) -> list[Unit]:
 
 
 async def child_units(session: AsyncSession, parent_id: int, level: UnitLevel) -> Sequence[Unit]:
-    query = (
-        select(Unit)
-        .where(Unit.parent_id == parent_id, Unit.level == level)
-        .order_by(col(Unit.code))
-    )
+    query = select(Unit).where(Unit.parent_id == parent_id, Unit.level == level).order_by(col(Unit.code))
     return (await session.exec(query)).all()
 
 
@@ -136,9 +132,7 @@ def read_division_file(path: Path) -> list[DivisionRow]:
         raise MalformedDivisionFile(0, f"not UTF-8 text ({error.reason})") from error
 
 
-async def import_divisions(
-    session: AsyncSession, rows: Sequence[DivisionRow], now: datetime
-) -> ImportReport:
+async def import_divisions(session: AsyncSession, rows: Sequence[DivisionRow], now: datetime) -> ImportReport:
     """Add new units and rename changed ones; never delete. The caller's transaction is all-or-none."""
     existing = {u.code: u for u in (await session.exec(select(Unit))).all()}
     report = ImportReport()
@@ -164,9 +158,7 @@ async def import_divisions(
         return unit
 
     for row in rows:
-        county = await upsert(
-            normalize_code(row.county_code), row.county_name, UnitLevel.COUNTY, None
-        )
+        county = await upsert(normalize_code(row.county_code), row.county_name, UnitLevel.COUNTY, None)
         township = await upsert(
             normalize_code(row.township_code), row.township_name, UnitLevel.TOWNSHIP, county
         )
@@ -234,3 +226,19 @@ async def get_unit(session: AsyncSession, unit_id: int) -> Unit:
     if unit is None:
         raise UnitNotFound(str(unit_id))
     return unit
+
+
+async def unit_labels(session: AsyncSession, units: Sequence[Unit]) -> dict[int, str]:
+    """Button labels: a grid carries its village's name, since grid names repeat across villages."""
+    parent_ids = {u.parent_id for u in units if u.level == UnitLevel.GRID and u.parent_id is not None}
+    parents = (
+        (await session.exec(select(Unit).where(col(Unit.id).in_(parent_ids)))).all() if parent_ids else []
+    )
+    names = {p.id: p.name for p in parents}
+    return {
+        u.id: f"{names[u.parent_id]} › {u.name}"
+        if u.level == UnitLevel.GRID and u.parent_id in names
+        else u.name
+        for u in units
+        if u.id is not None
+    }

@@ -151,9 +151,7 @@ async def redeem_invite(
     if has_role:
         return Redemption(offer, member, new_member=False, already_had_role=True)
     await _consume_use(session, offer.invite_id)
-    session.add(
-        RoleAssignment(member_id=member.id, unit_id=offer.unit.id, role=offer.role, created_at=now)
-    )
+    session.add(RoleAssignment(member_id=member.id, unit_id=offer.unit.id, role=offer.role, created_at=now))
     session.add(InviteRedemption(invite_id=offer.invite_id, member_id=member.id, created_at=now))
     await session.flush()
     return Redemption(offer, member, new_member=new_member, already_had_role=False)
@@ -166,7 +164,23 @@ async def invitable_units(session: AsyncSession, actor: MemberProfile, role: Rol
     roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.INVITE]]
     units = await descendants(session, roots, ROLE_LEVELS[role])
     return [
-        u
-        for u in units
-        if u.id is not None and role_fits_unit(role, u.level, await has_grids(session, u.id))
+        u for u in units if u.id is not None and role_fits_unit(role, u.level, await has_grids(session, u.id))
     ]
+
+
+SYSTEM_ACTOR = MemberProfile(None, 0, "system", None, "en", (), is_admin=True)
+
+
+async def enroll(
+    session: AsyncSession,
+    telegram_id: int,
+    name: str,
+    role: Role,
+    unit: Unit,
+    now: datetime,
+    language: str = "zh",
+) -> Member:
+    """Register a member with a role as the system would (demo seeding, tests): a one-use invite, redeemed."""
+    invite = await create_invite(session, SYSTEM_ACTOR, InviteSpec(unit, role, 1, 1), now)
+    redemption = await redeem_invite(session, invite.token, telegram_id, now, name=name, language=language)
+    return redemption.member

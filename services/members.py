@@ -126,9 +126,7 @@ async def add_member(
     language: str,
     now: datetime,
 ) -> Member:
-    member = Member(
-        telegram_id=telegram_id, name=name, phone=phone, language=language, created_at=now
-    )
+    member = Member(telegram_id=telegram_id, name=name, phone=phone, language=language, created_at=now)
     session.add(member)
     await session.flush()
     return member

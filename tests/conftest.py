@@ -94,8 +94,8 @@ async def server(limits: Limits) -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def settings(db: Database, server: FakeTelegram) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=server.token,  # type: ignore[arg-type]
+        _env_file=None,
+        bot_token=server.token,
         database_url=db.url,
         telegram_api_base=server.base_url,
         admin_ids=frozenset({ADMIN_TELEGRAM_ID}),
@@ -104,7 +104,11 @@ def settings(db: Database, server: FakeTelegram) -> Settings:
 
 @pytest.fixture
 async def harness(
-    settings: Settings, db: Database, clock: FakeClock, server: FakeTelegram, monotonic: FakeMonotonic
+    settings: Settings,
+    db: Database,
+    clock: FakeClock,
+    server: FakeTelegram,
+    monotonic: FakeMonotonic,
 ) -> AsyncIterator[Harness]:
     bot = build_bot(server.token, server.base_url)
     throttle = ThrottlingMiddleware(settings.default_language, clock=monotonic)

@@ -8,11 +8,10 @@ Create Date: 2026-11-28 22:38:09.212835
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
-
-import models.types
+import sqlmodel.sql.sqltypes
 from alembic import op
 
+import models.types
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -127,9 +126,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("member_id", "unit_id", "role"),
     )
     with op.batch_alter_table("role_assignment", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_role_assignment_member_id"), ["member_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_role_assignment_member_id"), ["member_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_role_assignment_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
@@ -150,12 +147,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("invite_id", "member_id"),
     )
     with op.batch_alter_table("invite_redemption", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_invite_redemption_invite_id"), ["invite_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_invite_redemption_member_id"), ["member_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_invite_redemption_invite_id"), ["invite_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_invite_redemption_member_id"), ["member_id"], unique=False)
 
 
 def downgrade() -> None:

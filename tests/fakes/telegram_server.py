@@ -28,18 +28,20 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_ANSWER_LIMIT = 200
 SCALARS = {"String", "Integer", "Float", "Boolean", "True", "InputFile"}
-SENDING_METHODS = {
-    "sendMessage", "sendPhoto", "sendVideo", "sendVoice", "sendDocument", "sendAudio",
-    "sendLocation", "sendVenue", "sendContact", "sendSticker", "sendAnimation", "sendMediaGroup",
-    "copyMessage", "forwardMessage",
-}  # fmt: skip
-EDITING_METHODS = {"editMessageText", "editMessageCaption", "editMessageReplyMarkup", "editMessageMedia"}
+SCALAR_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "String": str,
+    "Integer": int,
+    "Float": (int, float),
+    "Boolean": bool,
+    "True": bool,
+}
 
 
 @cache
 def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        return json.load(handle)  # type: ignore[no-any-return]
+        spec: dict[str, Any] = json.load(handle)
+        return spec
 
 
 class ApiError(Exception):
@@ -153,7 +155,12 @@ class FakeTelegram:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
-        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "GridGuard", "username": bot_username}
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "GridGuard",
+            "username": bot_username,
+        }
         self.limits = limits or Limits()
         self.clock = clock
         self.spec = load_spec()
@@ -254,7 +261,11 @@ class FakeTelegram:
 
     def _error_response(self, method: str, error: ApiError) -> web.Response:
         self.errors.append((method, error.code, error.description))
-        body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": error.code,
+            "description": error.description,
+        }
         if error.retry_after is not None:
             body["parameters"] = {"retry_after": error.retry_after}
         return web.json_response(body, status=error.code if error.code != 500 else 500)
@@ -292,7 +303,9 @@ class FakeTelegram:
         missing = [n for n, f in fields.items() if f["required"] and n not in params]
         if missing:
             raise bad_request(f"parameter {missing[0]!r} is required for {method}")
-        return {name: self._decode(method, name, value, fields[name]["types"]) for name, value in params.items()}
+        return {
+            name: self._decode(method, name, value, fields[name]["types"]) for name, value in params.items()
+        }
 
     def _decode(self, method: str, name: str, raw: Any, types: list[str]) -> Any:
         if isinstance(raw, dict) and "upload" in raw:
@@ -339,8 +352,7 @@ class FakeTelegram:
                 self._check_value(item, type_name.removeprefix("Array of "), f"{where}[{index}]")
             return
         if type_name in SCALARS:
-            expected = {"String": str, "Integer": int, "Float": (int, float), "Boolean": bool, "True": bool}
-            if type_name != "InputFile" and not isinstance(value, expected[type_name]):
+            if type_name != "InputFile" and not isinstance(value, SCALAR_PYTHON_TYPES[type_name]):
                 raise bad_request(f"{where} must be {type_name}")
             return
         spec = self.spec["types"].get(type_name)
@@ -472,7 +484,12 @@ class FakeTelegram:
         return f"{kind}-{next(self._file_ids)}"
 
     def _m_getMe(self, _params: dict[str, Any]) -> dict[str, Any]:
-        return {**self.bot_user, "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     def _m_deleteWebhook(self, _params: dict[str, Any]) -> bool:
         return True
@@ -484,7 +501,9 @@ class FakeTelegram:
         if not self._updates:
             self._update_event.clear()
             try:
-                await asyncio.wait_for(self._update_event.wait(), timeout=min(float(params.get("timeout", 0)), 1.0))
+                await asyncio.wait_for(
+                    self._update_event.wait(), timeout=min(float(params.get("timeout", 0)), 1.0)
+                )
             except TimeoutError:
                 return []
         return list(self._updates)[: params.get("limit", 100)]
@@ -504,14 +523,33 @@ class FakeTelegram:
         chat = self._chat_for_sending(params["chat_id"])
         plain = self._render(params["text"], params.get("parse_mode"), TEXT_LIMIT, "text")
         self._check_markup(params.get("reply_markup"), chat)
-        return self._store(chat, "sendMessage", text=plain, html=params["text"], reply_markup=params.get("reply_markup"))
+        return self._store(
+            chat,
+            "sendMessage",
+            text=plain,
+            html=params["text"],
+            reply_markup=params.get("reply_markup"),
+        )
 
-    def _send_media(self, method: str, kind: str, params: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
+    def _send_media(
+        self, method: str, kind: str, params: dict[str, Any], media: dict[str, Any]
+    ) -> dict[str, Any]:
         chat = self._chat_for_sending(params["chat_id"])
         caption = params.get("caption")
-        plain = None if caption is None else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
+        plain = (
+            None
+            if caption is None
+            else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
+        )
         self._check_markup(params.get("reply_markup"), chat)
-        return self._store(chat, method, caption=plain, html=caption, reply_markup=params.get("reply_markup"), media=media)
+        return self._store(
+            chat,
+            method,
+            caption=plain,
+            html=caption,
+            reply_markup=params.get("reply_markup"),
+            media=media,
+        )
 
     def _file_ref(self, value: Any, kind: str) -> str:
         return self._file(kind) if isinstance(value, dict) else str(value)
@@ -523,22 +561,43 @@ class FakeTelegram:
 
     def _m_sendVideo(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = self._file_ref(params["video"], "video")
-        video = {"file_id": file_id, "file_unique_id": file_id, "width": 640, "height": 480, "duration": 5}
+        video = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "width": 640,
+            "height": 480,
+            "duration": 5,
+        }
         return self._send_media("sendVideo", "video", params, {"video": video})
 
     def _m_sendVoice(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = self._file_ref(params["voice"], "voice")
-        return self._send_media("sendVoice", "voice", params, {"voice": {"file_id": file_id, "file_unique_id": file_id, "duration": 3}})
+        return self._send_media(
+            "sendVoice",
+            "voice",
+            params,
+            {"voice": {"file_id": file_id, "file_unique_id": file_id, "duration": 3}},
+        )
 
     def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         file_id = self._file_ref(params["document"], "document")
-        return self._send_media("sendDocument", "document", params, {"document": {"file_id": file_id, "file_unique_id": file_id}})
+        return self._send_media(
+            "sendDocument",
+            "document",
+            params,
+            {"document": {"file_id": file_id, "file_unique_id": file_id}},
+        )
 
     def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for_sending(params["chat_id"])
         self._check_markup(params.get("reply_markup"), chat)
         location = {"latitude": params["latitude"], "longitude": params["longitude"]}
-        return self._store(chat, "sendLocation", reply_markup=params.get("reply_markup"), media={"location": location})
+        return self._store(
+            chat,
+            "sendLocation",
+            reply_markup=params.get("reply_markup"),
+            media={"location": location},
+        )
 
     def _editable(self, params: dict[str, Any]) -> tuple[Chat, SentMessage]:
         if "inline_message_id" in params:
@@ -578,7 +637,11 @@ class FakeTelegram:
     def _m_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, sent = self._editable(params)
         caption = params.get("caption")
-        plain = None if caption is None else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
+        plain = (
+            None
+            if caption is None
+            else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
+        )
         markup = params.get("reply_markup")
         self._check_markup(markup, chat)
         changed = caption != sent.html or markup != sent.reply_markup

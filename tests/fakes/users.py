@@ -78,14 +78,28 @@ class FakeUser:
         return await self._send_message(location={"latitude": latitude, "longitude": longitude})
 
     async def share_contact(self, phone: str, *, own: bool = True) -> list[SentMessage]:
-        contact = {"phone_number": phone, "first_name": self.first_name, "user_id": self.id if own else self.id + 1}
+        contact = {
+            "phone_number": phone,
+            "first_name": self.first_name,
+            "user_id": self.id if own else self.id + 1,
+        }
         return await self._send_message(contact=contact)
 
     async def send_photo(self, caption: str | None = None) -> list[SentMessage]:
         n = next(_upload_ids)
         sizes = [
-            {"file_id": f"user-photo-{n}-s", "file_unique_id": f"up{n}s", "width": 320, "height": 240},
-            {"file_id": f"user-photo-{n}", "file_unique_id": f"up{n}", "width": 1280, "height": 960},
+            {
+                "file_id": f"user-photo-{n}-s",
+                "file_unique_id": f"up{n}s",
+                "width": 320,
+                "height": 240,
+            },
+            {
+                "file_id": f"user-photo-{n}",
+                "file_unique_id": f"up{n}",
+                "width": 1280,
+                "height": 960,
+            },
         ]
         extra = {"caption": caption} if caption else {}
         return await self._send_message(photo=sizes, **extra)
@@ -142,14 +156,18 @@ class Harness:
         self.dp = dp
         self._user_ids = itertools.count(1001)
 
-    def user(self, first_name: str = "User", language_code: str | None = "zh", user_id: int | None = None) -> FakeUser:
+    def user(
+        self, first_name: str = "User", language_code: str | None = "zh", user_id: int | None = None
+    ) -> FakeUser:
         return FakeUser(self, user_id or next(self._user_ids), first_name, language_code)
 
     async def feed(self, chat_id: int, content: dict[str, Any]) -> list[SentMessage]:
         """Feed one update to the Dispatcher and return what the bot sent to `chat_id` meanwhile."""
         before = {m.message_id for m in self.server.messages[chat_id]}
         edited_before = {m.message_id: m.edits for m in self.server.messages[chat_id]}
-        update = Update.model_validate({"update_id": self.server.next_update_id(), **content}, context={"bot": self.bot})
+        update = Update.model_validate(
+            {"update_id": self.server.next_update_id(), **content}, context={"bot": self.bot}
+        )
         await self.dp.feed_update(self.bot, update)
         return [
             m

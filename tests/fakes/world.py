@@ -5,14 +5,18 @@ from pathlib import Path
 
 from models import Database, Role
 from services.directory import find_unit, import_divisions, read_division_file
-from services.invites import InviteSpec, create_invite, redeem_invite
-from services.members import MemberProfile
+from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
 
-DIVISIONS_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "quanzhou" / "quanzhou_divisions.csv"
+DIVISIONS_CSV = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "quanzhou" / "quanzhou_divisions.csv"
+)
 # 安溪县 (350524): 凤城镇 and 蓬莱镇 — two neighbouring townships for cross-township checks.
+COUNTY = "350524"
 TOWNSHIP_A = "350524100000"
 TOWNSHIP_B = "350524101000"
-SYSTEM = MemberProfile(None, 0, "tests", None, "en", (), is_admin=True)
+VILLAGE_A1 = "350524100201"  # 美法村委会, 凤城镇
+VILLAGE_A2 = "350524100202"  # 吾都村委会, 凤城镇
+VILLAGE_B1 = "350524101201"  # 鹤厅村委会, 蓬莱镇
 
 
 async def import_townships(db: Database, now: datetime, *township_codes: str) -> None:
@@ -23,10 +27,12 @@ async def import_townships(db: Database, now: datetime, *township_codes: str) ->
         await import_divisions(session, rows, now)
 
 
-async def invite_token(db: Database, now: datetime, unit_code: str, role: Role, uses: int = 1, days: int = 7) -> str:
+async def invite_token(
+    db: Database, now: datetime, unit_code: str, role: Role, uses: int = 1, days: int = 7
+) -> str:
     async with db.transaction() as session:
         unit = await find_unit(session, unit_code)
-        invite = await create_invite(session, SYSTEM, InviteSpec(unit, role, uses, days), now)
+        invite = await create_invite(session, SYSTEM_ACTOR, InviteSpec(unit, role, uses, days), now)
     return invite.token
 
 
@@ -34,6 +40,5 @@ async def add_member(
     db: Database, now: datetime, telegram_id: int, name: str, role: Role, unit_code: str, language: str = "zh"
 ) -> None:
     """A registered member holding `role` on the unit, made through the real invite path."""
-    token = await invite_token(db, now, unit_code, role)
     async with db.transaction() as session:
-        await redeem_invite(session, token, telegram_id, now, name=name, language=language)
+        await enroll(session, telegram_id, name, role, await find_unit(session, unit_code), now, language)

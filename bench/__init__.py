@@ -1,0 +1,1 @@
+"""Benchmarks with printed figures (not timed tests)."""

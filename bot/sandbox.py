@@ -1,0 +1,186 @@
+"""`python -m bot sandbox`: the real bot against the fake Bot API, in a terminal chat.
+
+No token needed. A scratch SQLite file, a demo township from the Quanzhou division list, a few members
+of each role; you act as one of them, read the bot's replies and press buttons by number.
+"""
+
+import asyncio
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.app import build_bot, build_dispatcher
+from bot.settings import Settings
+from models import Database, Role, UnitLevel
+from models.migrate import upgrade_to_head_async
+from services.clock import SystemClock
+from services.directory import add_grid, child_units, find_unit, import_divisions, read_division_file
+from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
+from tests.fakes.telegram_server import FakeTelegram, SentMessage
+from tests.fakes.users import FakeUser, Harness
+
+DIVISIONS_CSV = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "quanzhou" / "quanzhou_divisions.csv"
+)
+DEFAULT_TOWNSHIP = "350524100"  # 安溪县 凤城镇
+DEMO_LOCATION = (25.0553, 118.1867)
+HELP = """Type a message to send it as the current member. Sandbox commands:
+  #N          press button N of the newest message with buttons
+  :as N       act as member N          :who     list the members
+  :loc        share a location         :photo   send a photo        :voice  send a voice note
+  :sticker    send a sticker           :help    this text           :quit   leave"""
+
+
+@dataclass
+class Persona:
+    telegram_id: int
+    name: str
+    role: Role | None
+    level: UnitLevel | None
+
+
+PERSONAS = [
+    Persona(101, "林网格", Role.GRID_WORKER, UnitLevel.GRID),
+    Persona(102, "黄志愿", Role.VOLUNTEER, UnitLevel.VILLAGE),
+    Persona(103, "陈安全", Role.VILLAGE_OFFICER, UnitLevel.VILLAGE),
+    Persona(104, "王值班", Role.STATION_DUTY, UnitLevel.TOWNSHIP),
+    Persona(105, "李站长", Role.STATION_HEAD, UnitLevel.TOWNSHIP),
+    Persona(106, "张县局", Role.COUNTY_OFFICER, UnitLevel.COUNTY),
+    Persona(107, "新用户 (not registered)", None, None),
+]
+
+
+async def seed(db: Database, township_code: str) -> str:
+    """Import the township, add a grid, enrol one member per role; return an invite for the newcomer."""
+    now = SystemClock().now()
+    rows = [r for r in read_division_file(DIVISIONS_CSV) if r.township_code == township_code[:9]]
+    if not rows:
+        raise SystemExit(f"township {township_code} is not in {DIVISIONS_CSV}")
+    async with db.transaction() as session:
+        await import_divisions(session, rows, now)
+        township = await find_unit(session, township_code)
+        assert township.id is not None
+        village = next(v for v in await child_units(session, township.id, UnitLevel.VILLAGE))
+        grid = await add_grid(session, village, "第一网格", now)
+        county = await find_unit(session, rows[0].county_code)
+        places = {
+            UnitLevel.GRID: grid,
+            UnitLevel.VILLAGE: village,
+            UnitLevel.TOWNSHIP: township,
+            UnitLevel.COUNTY: county,
+        }
+        for persona in PERSONAS:
+            if persona.role is not None and persona.level is not None:
+                await enroll(
+                    session, persona.telegram_id, persona.name, persona.role, places[persona.level], now
+                )
+        invite = await create_invite(session, SYSTEM_ACTOR, InviteSpec(grid, Role.GRID_WORKER, 5, 7), now)
+    return invite.token
+
+
+def describe(message: SentMessage, recipient: str) -> str:
+    lines = [
+        f"\n🤖 → {recipient}{' (edited)' if message.edits else ''}:",
+        message.shown or f"[{message.method}]",
+    ]
+    for number, button in enumerate(message.buttons + message.reply_buttons, start=1):
+        lines.append(f"   [#{number}] {button['text']}")
+    return "\n".join(lines)
+
+
+class TerminalChat:
+    def __init__(self, harness: Harness, token: str) -> None:
+        self.harness = harness
+        self.users = {p.telegram_id: harness.user(p.name, "zh", user_id=p.telegram_id) for p in PERSONAS}
+        self.names = {p.telegram_id: p.name for p in PERSONAS}
+        self.current = PERSONAS[-1].telegram_id
+        self.token = token
+        harness.server.message_listeners.append(self.show)
+
+    def show(self, message: SentMessage) -> None:
+        print(describe(message, self.names.get(message.chat_id, str(message.chat_id))))
+
+    def who(self) -> None:
+        for number, persona in enumerate(PERSONAS, start=1):
+            marker = "*" if persona.telegram_id == self.current else " "
+            print(f" {marker} {number}. {persona.name}")
+
+    async def press(self, user: FakeUser, number: int) -> None:
+        message = next((m for m in reversed(user.inbox) if m.buttons or m.reply_buttons), None)
+        buttons = (message.buttons + message.reply_buttons) if message else []
+        if message is None or not 1 <= number <= len(buttons):
+            print("no such button")
+            return
+        button = buttons[number - 1]
+        if "callback_data" in button:
+            await user.press_data(message, button["callback_data"])
+            if user.last_alert and user.last_alert.get("text"):
+                print(f"   (alert) {user.last_alert['text']}")
+        elif button.get("request_contact"):
+            await user.share_contact("+8613900000000")
+        elif button.get("request_location"):
+            await user.send_location(*DEMO_LOCATION)
+        else:
+            await user.send(button["text"])
+
+    async def handle(self, line: str) -> bool:
+        """Act on one input line; False when the user wants to leave."""
+        user = self.users[self.current]
+        actions = {
+            ":loc": lambda: user.send_location(*DEMO_LOCATION),
+            ":photo": user.send_photo,
+            ":voice": user.send_voice,
+            ":sticker": user.send_sticker,
+        }
+        if line in (":quit", ":q"):
+            return False
+        if line == ":who":
+            self.who()
+        elif line == ":help":
+            print(HELP)
+        elif line.startswith(":as ") and line[4:].strip().isdigit() and 1 <= int(line[4:]) <= len(PERSONAS):
+            self.current = PERSONAS[int(line[4:]) - 1].telegram_id
+            print(f"you are now {self.names[self.current]}")
+        elif line.startswith("#") and line[1:].isdigit():
+            await self.press(user, int(line[1:]))
+        elif line in actions:
+            await actions[line]()
+        elif line:
+            await user.send(line)
+        return True
+
+    async def loop(self) -> None:
+        print(HELP)
+        print(
+            "\nMembers of the demo township; you start as the newcomer, whose invite is:\n"
+            f"  /start {self.token}\n"
+        )
+        self.who()
+        while True:
+            try:
+                line = await asyncio.to_thread(input, f"\n[{self.names[self.current]}] > ")
+            except EOFError:
+                return
+            if not await self.handle(line.strip()):
+                return
+
+
+async def run_sandbox(settings: Settings, township: str | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="gridguard-sandbox-") as folder:
+        url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
+        await upgrade_to_head_async(url)
+        db = Database(url)
+        server = FakeTelegram()
+        await server.start()
+        bot = build_bot(server.token, server.base_url)
+        sandbox_settings = settings.model_copy(
+            update={"database_url": url, "telegram_api_base": server.base_url}
+        )
+        dp = build_dispatcher(sandbox_settings, db, SystemClock())
+        try:
+            token = await seed(db, township or DEFAULT_TOWNSHIP)
+            await TerminalChat(Harness(server, bot, dp), token).loop()
+        finally:
+            await bot.session.close()
+            await server.stop()
+            await db.dispose()

@@ -1,0 +1,1 @@
+"""APScheduler 3 wiring: jobs are thin calls into services/ (arrives with the outbox and escalation)."""
