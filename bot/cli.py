@@ -1,4 +1,7 @@
-"""The command line: each command is a thin call into services/ inside one transaction."""
+"""The command line: each command is a thin call into services/ inside one transaction.
+
+aiogram is imported only by the commands that talk to Telegram: it takes seconds to import.
+"""
 
 import argparse
 import asyncio
@@ -6,8 +9,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from aiogram.exceptions import TelegramAPIError
 
 from bot.settings import Settings, SettingsError, load_settings
 from i18n import Localizer
@@ -62,6 +63,7 @@ def main(argv: Sequence[str]) -> int:
         print(error, file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     command = args.command or "run"
     try:
         return asyncio.run(COMMANDS[command](settings, args))
@@ -144,6 +146,8 @@ async def invite(settings: Settings, args: argparse.Namespace) -> int:
 async def bot_username(settings: Settings) -> str | None:
     if settings.bot_token is None:
         return None
+    from aiogram.exceptions import TelegramAPIError
+
     from bot.app import build_bot
 
     bot = build_bot(settings.bot_token.get_secret_value(), settings.telegram_api_base)

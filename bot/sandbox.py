@@ -5,6 +5,7 @@ of each role; you act as one of them, read the bot's replies and press buttons b
 """
 
 import asyncio
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,6 +167,7 @@ class TerminalChat:
 
 
 async def run_sandbox(settings: Settings, township: str | None) -> None:
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="gridguard-sandbox-") as folder:
         url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
         await upgrade_to_head_async(url)

@@ -132,37 +132,36 @@ def read_division_file(path: Path) -> list[DivisionRow]:
         raise MalformedDivisionFile(0, f"not UTF-8 text ({error.reason})") from error
 
 
-async def import_divisions(session: AsyncSession, rows: Sequence[DivisionRow], now: datetime) -> ImportReport:
+async def import_divisions(
+    session: AsyncSession, rows: Sequence[DivisionRow], now: datetime
+) -> ImportReport:
     """Add new units and rename changed ones; never delete. The caller's transaction is all-or-none."""
     existing = {u.code: u for u in (await session.exec(select(Unit))).all()}
     report = ImportReport()
-    seen: set[str] = set()
-
-    async def upsert(code: str, name: str, level: UnitLevel, parent: Unit | None) -> Unit:
-        unit = existing.get(code)
-        if unit is None:
-            unit = Unit(code=code, name=name, level=level, created_at=now)
-            unit.parent_id = parent.id if parent else None
-            session.add(unit)
-            await session.flush()
-            existing[code] = unit
-            report.added[level] += 1
-        elif code not in seen:
-            if unit.name != name:
+    levels = (
+        (UnitLevel.COUNTY, lambda r: (normalize_code(r.county_code), r.county_name, None)),
+        (
+            UnitLevel.TOWNSHIP,
+            lambda r: (normalize_code(r.township_code), r.township_name, normalize_code(r.county_code)),
+        ),
+        (UnitLevel.VILLAGE, lambda r: (r.village_code, r.village_name, normalize_code(r.township_code))),
+    )
+    for level, fields in levels:
+        wanted = {code: (name, parent) for code, name, parent in map(fields, rows)}
+        for code, (name, parent_code) in wanted.items():
+            unit = existing.get(code)
+            if unit is None:
+                parent_id = existing[parent_code].id if parent_code else None
+                existing[code] = Unit(code=code, name=name, level=level, parent_id=parent_id, created_at=now)
+                session.add(existing[code])
+                report.added[level] += 1
+            elif unit.name != name:
                 report.renamed.append((code, unit.name, name))
                 unit.name = name
                 session.add(unit)
             else:
                 report.unchanged += 1
-        seen.add(code)
-        return unit
-
-    for row in rows:
-        county = await upsert(normalize_code(row.county_code), row.county_name, UnitLevel.COUNTY, None)
-        township = await upsert(
-            normalize_code(row.township_code), row.township_name, UnitLevel.TOWNSHIP, county
-        )
-        await upsert(row.village_code, row.village_name, UnitLevel.VILLAGE, township)
+        await session.flush()
     return report
 
 
