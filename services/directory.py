@@ -132,9 +132,7 @@ def read_division_file(path: Path) -> list[DivisionRow]:
         raise MalformedDivisionFile(0, f"not UTF-8 text ({error.reason})") from error
 
 
-async def import_divisions(
-    session: AsyncSession, rows: Sequence[DivisionRow], now: datetime
-) -> ImportReport:
+async def import_divisions(session: AsyncSession, rows: Sequence[DivisionRow], now: datetime) -> ImportReport:
     """Add new units and rename changed ones; never delete. The caller's transaction is all-or-none."""
     existing = {u.code: u for u in (await session.exec(select(Unit))).all()}
     report = ImportReport()

@@ -24,11 +24,18 @@ HEADER = "county_code,county_name,township_code,township_name,village_code,villa
 GOOD = "350524,安溪县,350524100,凤城镇,350524100201,美法村委会,x\n"
 
 
-async def test_the_whole_quanzhou_list_imports_and_reimports_idempotently(db: Database, clock: FakeClock) -> None:
+async def test_the_whole_quanzhou_list_imports_and_reimports_idempotently(
+    db: Database, clock: FakeClock
+) -> None:
     rows = read_division_file(DIVISIONS_CSV)
     async with db.transaction() as session:
         first = await import_divisions(session, rows, clock.now())
-    assert first.added == {UnitLevel.COUNTY: 11, UnitLevel.TOWNSHIP: 174, UnitLevel.VILLAGE: 2572, UnitLevel.GRID: 0}
+    assert first.added == {
+        UnitLevel.COUNTY: 11,
+        UnitLevel.TOWNSHIP: 174,
+        UnitLevel.VILLAGE: 2572,
+        UnitLevel.GRID: 0,
+    }
     async with db.transaction() as session:
         second = await import_divisions(session, rows, clock.now())
         counts = await count_units(session)
@@ -54,8 +61,16 @@ async def test_reimport_renames_adds_and_never_deletes(db: Database, clock: Fake
 @pytest.mark.parametrize(
     ("row", "line", "reason"),
     [
-        ("350524,安溪县,350524100,凤城镇,35052410020,短码村,x\n", 3, "village_code '35052410020' is not 12 digits"),
-        ("350524,安溪县,350525100,凤城镇,350525100201,错村,x\n", 3, "township_code 350525100 does not lie under 350524"),
+        (
+            "350524,安溪县,350524100,凤城镇,35052410020,短码村,x\n",
+            3,
+            "village_code '35052410020' is not 12 digits",
+        ),
+        (
+            "350524,安溪县,350525100,凤城镇,350525100201,错村,x\n",
+            3,
+            "township_code 350525100 does not lie under 350524",
+        ),
         ("350524,安溪县,350524100,凤城镇,350524100203,,x\n", 3, "village_name is empty"),
         ("3505x4,安溪县,350524100,凤城镇,350524100203,村,x\n", 3, "county_code '3505x4' is not 6 digits"),
     ],
@@ -97,7 +112,9 @@ async def test_short_official_codes_find_the_same_unit(db: Database, clock: Fake
     assert [u.name for u in path] == ["安溪县", "凤城镇", "美法村委会"]
 
 
-async def test_grids_are_numbered_under_their_village_and_names_are_unique(db: Database, clock: FakeClock) -> None:
+async def test_grids_are_numbered_under_their_village_and_names_are_unique(
+    db: Database, clock: FakeClock
+) -> None:
     await import_townships(db, clock.now(), "350524100")
     async with db.transaction() as session:
         village = await find_unit(session, VILLAGE_A1)
