@@ -47,7 +47,8 @@ class _Bucket:
 
 
 class ThrottlingMiddleware(BaseMiddleware):
-    """A token bucket per user: a flood is told once to slow down, then dropped until it calms.
+    """A token bucket per user: a flood is told once to slow down, then shed until the user calms
+    down (the bucket refills completely); a steady trickle under the rate always gets through.
 
     Other users have buckets of their own, so one flooder never slows anyone else down.
     """
@@ -71,9 +72,10 @@ class ThrottlingMiddleware(BaseMiddleware):
         if user is None:
             return await handler(event, data)
         bucket = self._refill(user.id)
+        if bucket.tokens >= self.burst:
+            bucket.warned = False
         if bucket.tokens >= 1:
             bucket.tokens -= 1
-            bucket.warned = False
             return await handler(event, data)
         if not bucket.warned:
             bucket.warned = True

@@ -6,6 +6,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
+from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import roles_keyboard, units_keyboard, uses_keyboard
 from handlers.states import GridFlow, InviteFlow
 from handlers.texts import place
@@ -31,14 +32,14 @@ def router() -> Router:
     r.callback_query.register(
         invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE)
     )
-    r.message.register(invite_unit_typed, InviteFlow.unit, F.text)
+    r.message.register(invite_unit_typed, InviteFlow.unit, F.text, NOT_A_COMMAND)
     r.callback_query.register(invite_uses_pressed, InviteFlow.uses, InviteUsesChoice.filter())
     r.message.register(addgrid_command, Command("addgrid"))
     r.callback_query.register(
         grid_village_pressed, GridFlow.village, UnitChoice.filter(F.purpose == PURPOSE_GRID)
     )
-    r.message.register(grid_village_typed, GridFlow.village, F.text)
-    r.message.register(grid_name_typed, GridFlow.name, F.text)
+    r.message.register(grid_village_typed, GridFlow.village, F.text, NOT_A_COMMAND)
+    r.message.register(grid_name_typed, GridFlow.name, F.text, NOT_A_COMMAND)
     r.callback_query.register(unit_page_pressed, UnitPage.filter())
     return r
 

@@ -5,6 +5,7 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
+from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import REMOVE_KEYBOARD, phone_keyboard
 from handlers.states import Registration
 from handlers.texts import abilities, place
@@ -19,11 +20,11 @@ def router() -> Router:
     r = Router(name="start")
     r.message.register(start_with_token, CommandStart(deep_link=True))
     r.message.register(start_plain, CommandStart())
-    r.message.register(take_name, Registration.name, F.text)
-    r.message.register(ask_name_again, Registration.name)
+    r.message.register(take_name, Registration.name, F.text, NOT_A_COMMAND)
+    r.message.register(ask_name_again, Registration.name, NOT_A_COMMAND)
     r.message.register(take_contact, Registration.phone, F.contact)
     r.message.register(skip_phone, Registration.phone, F.text.in_(all_translations("register.skip_button")))
-    r.message.register(ask_phone_again, Registration.phone)
+    r.message.register(ask_phone_again, Registration.phone, NOT_A_COMMAND)
     return r
 
 

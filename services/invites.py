@@ -85,21 +85,43 @@ class InviteOffer:
     unit_path_names: tuple[str, ...]
 
 
-async def check_invite(session: AsyncSession, token: str, now: datetime) -> InviteOffer:
-    """What the token offers, or an InviteProblem saying why it can't be used."""
+async def _find_invite(session: AsyncSession, token: str) -> Invite:
     if not TOKEN_PATTERN.fullmatch(token):
         raise InviteProblem("malformed")
     invite = (await session.exec(select(Invite).where(Invite.token == token))).first()
     if invite is None:
         raise InviteProblem("unknown")
-    if invite.expires_at <= now:
-        raise InviteProblem("expired")
-    if invite.uses >= invite.max_uses:
-        raise InviteProblem("used_up")
+    return invite
+
+
+async def _offer(session: AsyncSession, invite: Invite) -> InviteOffer:
     unit = await session.get(Unit, invite.unit_id)
     assert unit is not None and invite.id is not None
     path = await unit_path(session, unit)
     return InviteOffer(invite.id, invite.role, unit, tuple(u.name for u in path))
+
+
+def _ensure_usable(invite: Invite, now: datetime) -> None:
+    if invite.expires_at <= now:
+        raise InviteProblem("expired")
+    if invite.uses >= invite.max_uses:
+        raise InviteProblem("used_up")
+
+
+async def check_invite(session: AsyncSession, token: str, now: datetime) -> InviteOffer:
+    """What the token offers, or an InviteProblem saying why it can't be used."""
+    invite = await _find_invite(session, token)
+    _ensure_usable(invite, now)
+    return await _offer(session, invite)
+
+
+async def _holds_role(session: AsyncSession, member: Member, offer: InviteOffer) -> bool:
+    query = select(RoleAssignment).where(
+        RoleAssignment.member_id == member.id,
+        RoleAssignment.unit_id == offer.unit.id,
+        RoleAssignment.role == offer.role,
+    )
+    return (await session.exec(query)).first() is not None
 
 
 @dataclass(frozen=True)
@@ -130,26 +152,22 @@ async def redeem_invite(
     phone: str | None = None,
     language: str = "zh",
 ) -> Redemption:
-    """Give the invite's role to the user, registering them first when `name` is given."""
-    offer = await check_invite(session, token, now)
+    """Give the invite's role to the user, registering them first when `name` is given.
+
+    A member who already holds the role is told so, even once the invite is used up or expired.
+    """
+    invite = await _find_invite(session, token)
+    offer = await _offer(session, invite)
     member = await find_member(session, telegram_id)
+    if member is not None and await _holds_role(session, member, offer):
+        return Redemption(offer, member, new_member=False, already_had_role=True)
+    _ensure_usable(invite, now)
     new_member = member is None
     if member is None:
         if name is None:
             raise InviteProblem("needs_registration")
         member = await add_member(session, telegram_id, name, phone, language, now)
     assert member.id is not None and offer.unit.id is not None
-    has_role = (
-        await session.exec(
-            select(RoleAssignment).where(
-                RoleAssignment.member_id == member.id,
-                RoleAssignment.unit_id == offer.unit.id,
-                RoleAssignment.role == offer.role,
-            )
-        )
-    ).first() is not None
-    if has_role:
-        return Redemption(offer, member, new_member=False, already_had_role=True)
     await _consume_use(session, offer.invite_id)
     session.add(RoleAssignment(member_id=member.id, unit_id=offer.unit.id, role=offer.role, created_at=now))
     session.add(InviteRedemption(invite_id=offer.invite_id, member_id=member.id, created_at=now))

@@ -84,8 +84,9 @@ def limits() -> Limits:
 
 
 @pytest.fixture
-async def server(limits: Limits) -> AsyncIterator[FakeTelegram]:
-    fake = FakeTelegram(limits=limits)
+async def server(limits: Limits, monotonic: FakeMonotonic) -> AsyncIterator[FakeTelegram]:
+    """The fake server's rate limits run on the same virtual clock as the bot's throttle."""
+    fake = FakeTelegram(limits=limits, clock=monotonic)
     await fake.start()
     yield fake
     await fake.stop()

@@ -1,0 +1,107 @@
+"""Whatever a user sends, the bot answers briefly or ignores it — never an exception — and keeps serving."""
+
+import logging
+
+import pytest
+
+import handlers.common
+from models import Database, Role
+from tests.fakes.clock import FakeClock, FakeMonotonic
+from tests.fakes.users import Harness
+from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships
+
+
+@pytest.fixture(autouse=True)
+async def township(db: Database, clock: FakeClock) -> None:
+    await import_townships(db, clock.now(), TOWNSHIP_A)
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        ("send_sticker", "这里用不上这条消息"),
+        ("send_voice", "这里用不上这条消息"),
+        ("send_document", "这里用不上这条消息"),
+        ("send_photo", "这里用不上这条消息"),
+        ("random_text", "没看懂"),
+        ("unknown_command", "没有这个命令"),
+    ],
+)
+async def test_unexpected_messages_get_a_short_helpful_answer(
+    harness: Harness, action: str, expected: str
+) -> None:
+    user = harness.user("林")
+    if action == "random_text":
+        replies = await user.send("今天天气不错")
+    elif action == "unknown_command":
+        replies = await user.send("/frobnicate")
+    else:
+        replies = await getattr(user, action)()
+    assert [r.shown for r in replies] == [replies[0].shown]
+    assert expected in replies[0].shown
+    assert "/help" in replies[0].shown
+
+
+async def test_a_stale_button_from_a_finished_flow_changes_nothing(
+    harness: Harness, db: Database, clock: FakeClock
+) -> None:
+    head = harness.user("李")
+    await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
+    [roles] = await head.send("/invite")
+    await head.send("/cancel")
+    assert await head.click("网格员", roles) == []
+    assert head.last_alert is not None and "失效" in head.last_alert["text"]
+
+
+@pytest.mark.parametrize("data", ["garbage", "v1unit:inv:notanumber", "v1page:grid:1", "x" * 64])
+async def test_forged_button_data_is_answered_and_ignored(
+    harness: Harness, db: Database, clock: FakeClock, data: str
+) -> None:
+    user = harness.user("林")
+    await add_member(db, clock.now(), user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    [choose] = await user.send("/lang")
+    assert await user.press_data(choose, data) == []
+    assert user.last_alert is not None and "失效" in user.last_alert["text"]
+
+
+async def test_an_unexpected_error_is_logged_apologised_for_and_the_bot_keeps_serving(
+    harness: Harness,
+    db: Database,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*_args: object) -> str:
+        raise RuntimeError("something unexpected")
+
+    member, stranger = harness.user("林"), harness.user("陌生人")
+    await add_member(db, clock.now(), member.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    monkeypatch.setattr(handlers.common, "abilities", broken)
+    with caplog.at_level(logging.ERROR, logger="gridguard"):
+        [apology] = await member.send("/help")
+    assert "抱歉" in apology.shown
+    assert any("unhandled error in update" in r.getMessage() for r in caplog.records)
+    [unaffected] = await stranger.send("/help")
+    assert "邀请链接" in unaffected.shown
+    monkeypatch.undo()
+    [works_again] = await member.send("/help")
+    assert "/me" in works_again.shown
+
+
+async def test_a_flood_is_told_to_slow_down_without_slowing_anyone_else(
+    harness: Harness, monotonic: FakeMonotonic
+) -> None:
+    flooder, neighbour = harness.user("刷屏"), harness.user("邻居")
+    replies = []
+    for n in range(30):
+        replies += await flooder.send(f"消息 {n}")
+        monotonic.advance(5 / 30)
+    slow_down = [r for r in replies if "太快" in r.shown]
+    assert len(slow_down) == 1
+    assert len(replies) < 15
+    [answer] = await neighbour.send("你好")
+    assert "没看懂" in answer.shown
+    monotonic.advance(10)
+    [calm] = await flooder.send("/help")
+    assert "邀请链接" in calm.shown
+    assert harness.server.errors == []
