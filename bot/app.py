@@ -79,12 +79,12 @@ def _chat_of(event: ErrorEvent) -> int | None:
     return None
 
 
-async def run_bot(settings: Settings, token: str) -> None:
+async def run_bot(settings: Settings, token: str, clock: Clock | None = None) -> None:
     """Migrate, then poll until stopped."""
     await upgrade_to_head_async(settings.database_url)
     db = Database(settings.database_url)
     bot = build_bot(token, settings.telegram_api_base)
-    dp = build_dispatcher(settings, db, SystemClock())
+    dp = build_dispatcher(settings, db, clock or SystemClock())
     try:
         me = await bot.me()
         log.info("GridGuard running as @%s", me.username)

@@ -5,6 +5,7 @@ buttons by their text, and reads what the bot sent them. Each action is fed to t
 awaited, so when it returns, every reply the handler sent has reached the fake server.
 """
 
+import asyncio
 import itertools
 import time
 from typing import Any
@@ -174,3 +175,31 @@ class Harness:
             for m in self.server.messages[chat_id]
             if m.message_id not in before or m.edits != edited_before.get(m.message_id, 0)
         ]
+
+
+class PollingHarness(Harness):
+    """Updates travel through getUpdates, as from the real Telegram, to a bot started on its own.
+
+    `feed` waits (bounded) for the bot's first message to the chat, then returns what arrived.
+    """
+
+    def __init__(self, server: FakeTelegram, reply_timeout: float = 10.0) -> None:
+        self.server = server
+        self.reply_timeout = reply_timeout
+        self._user_ids = itertools.count(2001)
+
+    async def feed(self, chat_id: int, content: dict[str, Any]) -> list[SentMessage]:
+        before = {m.message_id for m in self.server.messages[chat_id]}
+        arrived = asyncio.Event()
+
+        def on_message(message: SentMessage) -> None:
+            if message.chat_id == chat_id:
+                arrived.set()
+
+        self.server.message_listeners.append(on_message)
+        try:
+            self.server.push_update({"update_id": self.server.next_update_id(), **content})
+            await asyncio.wait_for(arrived.wait(), self.reply_timeout)
+        finally:
+            self.server.message_listeners.remove(on_message)
+        return [m for m in self.server.messages[chat_id] if m.message_id not in before]

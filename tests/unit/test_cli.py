@@ -1,0 +1,82 @@
+"""The command line: migrate, import-units, add-grid, invite; clear messages for wrong input."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.fakes.world import DIVISIONS_CSV
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    for name in ("BOT_TOKEN", "TELEGRAM_API_BASE", "ADMIN_IDS", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli/gridguard.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def small_division_file(tmp_path: Path, extra: str = "") -> Path:
+    lines = DIVISIONS_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "divisions.csv"
+    path.write_text("".join([lines[0], *[line for line in lines if ",350524100," in line]]) + extra, encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("database")
+def test_migrate_creates_the_database_folder_and_is_repeatable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["migrate"]) == 0
+    assert (tmp_path / "cli" / "gridguard.db").exists()
+    assert "up to date" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("database")
+def test_import_add_grid_and_invite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = small_division_file(tmp_path)
+    assert main(["import-units", str(path)]) == 0
+    assert "added: 1 county, 1 township, 28 village" in capsys.readouterr().out
+    assert main(["import-units", str(path)]) == 0
+    second = capsys.readouterr().out
+    assert "added: nothing" in second and "unchanged: 30" in second
+
+    assert main(["add-grid", "--village", "350524100201", "--name", "第一网格"]) == 0
+    assert "350524100201-01" in capsys.readouterr().out
+    assert main(["invite", "--unit", "350524100201-01", "--role", "grid_worker", "--uses", "3"]) == 0
+    out = capsys.readouterr()
+    assert "3 use(s)" in out.out
+    assert "https://t.me/<bot username>?start=" in out.out
+    assert "BOT_TOKEN" in out.err
+
+
+@pytest.mark.usefixtures("database")
+def test_a_malformed_file_names_the_line_and_imports_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = small_division_file(tmp_path, extra="350524,安溪县,350524100,凤城镇,12345,坏行,x\n")
+    assert main(["import-units", str(path)]) == 1
+    assert "Line 30 is wrong: village_code '12345' is not 12 digits. Nothing was imported." in capsys.readouterr().err
+    assert main(["add-grid", "--village", "350524100201", "--name", "网格"]) == 1
+    assert "no unit with the code 350524100201" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("database")
+def test_invite_refuses_a_role_that_does_not_fit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import-units", str(small_division_file(tmp_path))]) == 0
+    assert main(["invite", "--unit", "350524100", "--role", "village_officer"]) == 1
+    assert "can't hold this role" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("database")
+def test_running_without_a_token_explains_botfather_and_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    message = capsys.readouterr().err.strip()
+    assert "@BotFather" in message and "sandbox" in message
+    assert "\n" not in message
+
+
+@pytest.mark.usefixtures("database")
+def test_a_wrong_setting_stops_the_start_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("TIMEZONE", "Nowhere/Land")
+    assert main(["migrate"]) == 2
+    assert capsys.readouterr().err.strip() == "Setting TIMEZONE: unknown time zone 'Nowhere/Land' (try Asia/Shanghai)"
