@@ -5,18 +5,16 @@ uv run python -m bench.import_units [--database-url URL]
 
 import argparse
 import asyncio
-from pathlib import Path
 
 from bench.common import peak_memory_mib, scratch_database, stopwatch
+from bot.paths import QUANZHOU_DIVISIONS_CSV
 from services.clock import SystemClock
 from services.directory import import_divisions, read_division_file
-
-DIVISIONS_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "quanzhou" / "quanzhou_divisions.csv"
 
 
 async def run(url: str | None) -> None:
     with stopwatch() as parse:
-        rows = read_division_file(DIVISIONS_CSV)
+        rows = read_division_file(QUANZHOU_DIVISIONS_CSV)
     async with scratch_database(url) as db:
         with stopwatch() as first:
             async with db.transaction() as session:

@@ -8,9 +8,9 @@ import asyncio
 import logging
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.app import build_bot, build_dispatcher
+from bot.paths import QUANZHOU_DIVISIONS_CSV
 from bot.settings import Settings
 from models import Database, Role, UnitLevel
 from models.migrate import upgrade_to_head_async
@@ -20,9 +20,6 @@ from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import FakeUser, Harness
 
-DIVISIONS_CSV = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "quanzhou" / "quanzhou_divisions.csv"
-)
 DEFAULT_TOWNSHIP = "350524100"  # 安溪县 凤城镇
 DEMO_LOCATION = (25.0553, 118.1867)
 HELP = """Type a message to send it as the current member. Sandbox commands:
@@ -54,9 +51,9 @@ PERSONAS = [
 async def seed(db: Database, township_code: str) -> str:
     """Import the township, add a grid, enrol one member per role; return an invite for the newcomer."""
     now = SystemClock().now()
-    rows = [r for r in read_division_file(DIVISIONS_CSV) if r.township_code == township_code[:9]]
+    rows = [r for r in read_division_file(QUANZHOU_DIVISIONS_CSV) if r.township_code == township_code[:9]]
     if not rows:
-        raise SystemExit(f"township {township_code} is not in {DIVISIONS_CSV}")
+        raise SystemExit(f"township {township_code} is not in {QUANZHOU_DIVISIONS_CSV}")
     async with db.transaction() as session:
         await import_divisions(session, rows, now)
         township = await find_unit(session, township_code)

@@ -51,7 +51,9 @@ async def test_captions_stop_at_1024(bot: Bot) -> None:
         await bot.send_photo(USER, "photo-id", caption="字" * 1025)
 
 
-@pytest.mark.parametrize("html", ["<p>段落</p>", "<b>未闭合", "a < b", "AT&T", "<i><b>交错</i></b>", "<a>无链接</a>"])
+@pytest.mark.parametrize(
+    "html", ["<p>段落</p>", "<b>未闭合", "a < b", "AT&T", "<i><b>交错</i></b>", "<a>无链接</a>"]
+)
 async def test_html_that_does_not_parse_is_refused(bot: Bot, html: str) -> None:
     with pytest.raises(TelegramBadRequest, match="can't parse entities"):
         await bot.send_message(USER, html)
@@ -139,10 +141,19 @@ async def test_calls_are_checked_against_the_official_method_spec(server: FakeTe
     url = f"{server.base_url}/bot{server.token}"
     async with aiohttp.ClientSession() as http:
         missing = await (await http.post(f"{url}/sendMessage", data={"chat_id": str(USER)})).json()
-        unknown_param = await (await http.post(f"{url}/sendMessage", data={"chat_id": str(USER), "text": "x", "colour": "red"})).json()
+        unknown_param = await (
+            await http.post(f"{url}/sendMessage", data={"chat_id": str(USER), "text": "x", "colour": "red"})
+        ).json()
         unknown_method = await (await http.post(f"{url}/sendTelepathy", data={})).json()
         bad_markup = await (
-            await http.post(f"{url}/sendMessage", data={"chat_id": str(USER), "text": "x", "reply_markup": '{"inline_keyboard": [[{"txt": "a"}]]}'})
+            await http.post(
+                f"{url}/sendMessage",
+                data={
+                    "chat_id": str(USER),
+                    "text": "x",
+                    "reply_markup": '{"inline_keyboard": [[{"txt": "a"}]]}',
+                },
+            )
         ).json()
     assert missing["error_code"] == 400 and "'text' is required" in missing["description"]
     assert "unknown parameter 'colour'" in unknown_param["description"]

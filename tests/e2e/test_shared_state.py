@@ -16,11 +16,15 @@ from tests.fakes.users import Harness
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, import_townships, invite_token
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-pytestmark = pytest.mark.skipif(not TEST_REDIS_URL, reason="set TEST_REDIS_URL (CI does) to run against Redis")
+pytestmark = pytest.mark.skipif(
+    not TEST_REDIS_URL, reason="set TEST_REDIS_URL (CI does) to run against Redis"
+)
 
 
 @pytest.fixture
-async def two_instances(settings: Settings, db: Database, clock: FakeClock, server: FakeTelegram) -> AsyncIterator[tuple[Harness, Harness]]:
+async def two_instances(
+    settings: Settings, db: Database, clock: FakeClock, server: FakeTelegram
+) -> AsyncIterator[tuple[Harness, Harness]]:
     shared = settings.model_copy(update={"redis_url": TEST_REDIS_URL})
     instances = []
     for _ in range(2):

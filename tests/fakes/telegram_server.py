@@ -21,9 +21,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.paths import TELEGRAM_API_SPEC
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "data" / "telegram-bot-api" / "api.json"
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_ANSWER_LIMIT = 200
@@ -38,7 +38,7 @@ SCALAR_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
 
 
 @cache
-def load_spec(path: Path = SPEC_PATH) -> dict[str, Any]:
+def load_spec(path: Path = TELEGRAM_API_SPEC) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         spec: dict[str, Any] = json.load(handle)
         return spec

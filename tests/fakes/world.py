@@ -1,15 +1,12 @@
 """A small real township to test against: units from the Quanzhou division list, members by invite."""
 
 from datetime import datetime
-from pathlib import Path
 
+from bot.paths import QUANZHOU_DIVISIONS_CSV
 from models import Database, Role
 from services.directory import find_unit, import_divisions, read_division_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
 
-DIVISIONS_CSV = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "quanzhou" / "quanzhou_divisions.csv"
-)
 # 安溪县 (350524): 凤城镇 and 蓬莱镇 — two neighbouring townships for cross-township checks.
 COUNTY = "350524"
 TOWNSHIP_A = "350524100000"
@@ -22,7 +19,7 @@ VILLAGE_B1 = "350524101201"  # 鹤厅村委会, 蓬莱镇
 async def import_townships(db: Database, now: datetime, *township_codes: str) -> None:
     """Import the given townships (short or 12-digit codes) from the real division list."""
     wanted = {code[:9] for code in township_codes}
-    rows = [r for r in read_division_file(DIVISIONS_CSV) if r.township_code in wanted]
+    rows = [r for r in read_division_file(QUANZHOU_DIVISIONS_CSV) if r.township_code in wanted]
     async with db.transaction() as session:
         await import_divisions(session, rows, now)
 

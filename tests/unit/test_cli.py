@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.fakes.world import DIVISIONS_CSV
+from bot.paths import QUANZHOU_DIVISIONS_CSV
 
 
 @pytest.fixture
@@ -19,14 +19,18 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def small_division_file(tmp_path: Path, extra: str = "") -> Path:
-    lines = DIVISIONS_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = QUANZHOU_DIVISIONS_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
     path = tmp_path / "divisions.csv"
-    path.write_text("".join([lines[0], *[line for line in lines if ",350524100," in line]]) + extra, encoding="utf-8")
+    path.write_text(
+        "".join([lines[0], *[line for line in lines if ",350524100," in line]]) + extra, encoding="utf-8"
+    )
     return path
 
 
 @pytest.mark.usefixtures("database")
-def test_migrate_creates_the_database_folder_and_is_repeatable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_migrate_creates_the_database_folder_and_is_repeatable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["migrate"]) == 0
     assert main(["migrate"]) == 0
     assert (tmp_path / "cli" / "gridguard.db").exists()
@@ -52,10 +56,15 @@ def test_import_add_grid_and_invite(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.usefixtures("database")
-def test_a_malformed_file_names_the_line_and_imports_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_malformed_file_names_the_line_and_imports_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = small_division_file(tmp_path, extra="350524,安溪县,350524100,凤城镇,12345,坏行,x\n")
     assert main(["import-units", str(path)]) == 1
-    assert "Line 30 is wrong: village_code '12345' is not 12 digits. Nothing was imported." in capsys.readouterr().err
+    assert (
+        "Line 30 is wrong: village_code '12345' is not 12 digits. Nothing was imported."
+        in capsys.readouterr().err
+    )
     assert main(["add-grid", "--village", "350524100201", "--name", "网格"]) == 1
     assert "no unit with the code 350524100201" in capsys.readouterr().err
 
@@ -68,7 +77,9 @@ def test_invite_refuses_a_role_that_does_not_fit(tmp_path: Path, capsys: pytest.
 
 
 @pytest.mark.usefixtures("database")
-def test_running_without_a_token_explains_botfather_and_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
+def test_running_without_a_token_explains_botfather_and_the_sandbox(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main([]) == 2
     message = capsys.readouterr().err.strip()
     assert "@BotFather" in message and "sandbox" in message
@@ -76,7 +87,12 @@ def test_running_without_a_token_explains_botfather_and_the_sandbox(capsys: pyte
 
 
 @pytest.mark.usefixtures("database")
-def test_a_wrong_setting_stops_the_start_with_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_wrong_setting_stops_the_start_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TIMEZONE", "Nowhere/Land")
     assert main(["migrate"]) == 2
-    assert capsys.readouterr().err.strip() == "Setting TIMEZONE: unknown time zone 'Nowhere/Land' (try Asia/Shanghai)"
+    assert (
+        capsys.readouterr().err.strip()
+        == "Setting TIMEZONE: unknown time zone 'Nowhere/Land' (try Asia/Shanghai)"
+    )

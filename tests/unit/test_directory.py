@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from bot.paths import QUANZHOU_DIVISIONS_CSV
 from models import Database, Unit, UnitLevel
 from services.directory import (
     MalformedDivisionFile,
@@ -18,7 +19,7 @@ from services.directory import (
 )
 from services.errors import DomainError, UnitNotFound
 from tests.fakes.clock import FakeClock
-from tests.fakes.world import DIVISIONS_CSV, VILLAGE_A1, import_townships
+from tests.fakes.world import VILLAGE_A1, import_townships
 
 HEADER = "county_code,county_name,township_code,township_name,village_code,village_name,extra\n"
 GOOD = "350524,安溪县,350524100,凤城镇,350524100201,美法村委会,x\n"
@@ -27,7 +28,7 @@ GOOD = "350524,安溪县,350524100,凤城镇,350524100201,美法村委会,x\n"
 async def test_the_whole_quanzhou_list_imports_and_reimports_idempotently(
     db: Database, clock: FakeClock
 ) -> None:
-    rows = read_division_file(DIVISIONS_CSV)
+    rows = read_division_file(QUANZHOU_DIVISIONS_CSV)
     async with db.transaction() as session:
         first = await import_divisions(session, rows, clock.now())
     assert first.added == {
