@@ -27,7 +27,7 @@ class ProfileMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         member = None
         if user is not None:
-            async with self.db.transaction() as session:
+            async with self.db.reading() as session:
                 member = await load_profile(session, user.id, self.admin_ids)
         language = (
             member.language

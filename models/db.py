@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+READ_ONLY_OPTION = "gridguard_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -25,7 +26,10 @@ def ensure_sqlite_folder(url: str) -> None:
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    """WAL, a busy timeout, and BEGIN IMMEDIATE so two writers wait instead of failing."""
+    """WAL, a busy timeout, and BEGIN IMMEDIATE so two writers wait instead of failing.
+
+    Read-only transactions (`Database.reading`) begin deferred, so they never queue behind writers.
+    """
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -39,7 +43,8 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -58,11 +63,22 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}),
+            class_=AsyncSession,
+            expire_on_commit=False,
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only: on SQLite its transaction doesn't take the write lock."""
+        async with self._read_sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:

@@ -130,3 +130,12 @@ async def test_grids_are_numbered_under_their_village_and_names_are_unique(
     assert (first.code, first.name) == (f"{VILLAGE_A1}-01", "第一 网格")
     assert second.code == f"{VILLAGE_A1}-02"
     assert first.level == UnitLevel.GRID
+
+
+async def test_a_reader_does_not_wait_for_a_writer(db: Database, clock: FakeClock) -> None:
+    await import_townships(db, clock.now(), "350524100")
+    async with db.transaction() as writing:
+        await add_grid(writing, await find_unit(writing, VILLAGE_A1), "写入中", clock.now())
+        async with db.reading() as reading:
+            village = await find_unit(reading, VILLAGE_A1)
+    assert village.name == "美法村委会"
