@@ -11,12 +11,16 @@ from aiogram.types import TelegramObject, Update, User
 from i18n import Localizer
 from models import Database
 from services.members import load_profile, pick_language
+from services.undeliverable import mark_reachable
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ProfileMiddleware(BaseMiddleware):
-    """Loads the sender's profile in a short transaction and picks their language."""
+    """Loads the sender's profile in a short transaction and picks their language.
+
+    A member marked unreachable who writes to the bot is reachable again: the flag is cleared here.
+    """
 
     def __init__(self, db: Database, admin_ids: frozenset[int], default_language: str) -> None:
         self.db = db
@@ -29,6 +33,9 @@ class ProfileMiddleware(BaseMiddleware):
         if user is not None:
             async with self.db.reading() as session:
                 member = await load_profile(session, user.id, self.admin_ids)
+            if member is not None and member.unreachable and member.id is not None:
+                async with self.db.transaction() as session:
+                    await mark_reachable(session, member.id)
         language = (
             member.language
             if member is not None and member.registered

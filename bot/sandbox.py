@@ -69,9 +69,7 @@ async def seed(db: Database, township_code: str) -> str:
         }
         for persona in PERSONAS:
             if persona.role is not None and persona.level is not None:
-                await enroll(
-                    session, persona.telegram_id, persona.name, persona.role, places[persona.level], now
-                )
+                await enroll(session, persona.telegram_id, persona.name, persona.role, places[persona.level], now)
         invite = await create_invite(session, SYSTEM_ACTOR, InviteSpec(grid, Role.GRID_WORKER, 5, 7), now)
     return invite.token
 
@@ -149,10 +147,7 @@ class TerminalChat:
 
     async def loop(self) -> None:
         print(HELP)
-        print(
-            "\nMembers of the demo township; you start as the newcomer, whose invite is:\n"
-            f"  /start {self.token}\n"
-        )
+        print(f"\nMembers of the demo township; you start as the newcomer, whose invite is:\n  /start {self.token}\n")
         self.who()
         while True:
             try:
@@ -172,9 +167,7 @@ async def run_sandbox(settings: Settings, township: str | None) -> None:
         server = FakeTelegram()
         await server.start()
         bot = build_bot(server.token, server.base_url)
-        sandbox_settings = settings.model_copy(
-            update={"database_url": url, "telegram_api_base": server.base_url}
-        )
+        sandbox_settings = settings.model_copy(update={"database_url": url, "telegram_api_base": server.base_url})
         dp = build_dispatcher(sandbox_settings, db, SystemClock())
         try:
             token = await seed(db, township or DEFAULT_TOWNSHIP)

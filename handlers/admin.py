@@ -29,15 +29,11 @@ def router() -> Router:
     r = Router(name="admin")
     r.message.register(invite_command, Command("invite"))
     r.callback_query.register(invite_role_pressed, InviteFlow.role, InviteRoleChoice.filter())
-    r.callback_query.register(
-        invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE)
-    )
+    r.callback_query.register(invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE))
     r.message.register(invite_unit_typed, InviteFlow.unit, F.text, NOT_A_COMMAND)
     r.callback_query.register(invite_uses_pressed, InviteFlow.uses, InviteUsesChoice.filter())
     r.message.register(addgrid_command, Command("addgrid"))
-    r.callback_query.register(
-        grid_village_pressed, GridFlow.village, UnitChoice.filter(F.purpose == PURPOSE_GRID)
-    )
+    r.callback_query.register(grid_village_pressed, GridFlow.village, UnitChoice.filter(F.purpose == PURPOSE_GRID))
     r.message.register(grid_village_typed, GridFlow.village, F.text, NOT_A_COMMAND)
     r.message.register(grid_name_typed, GridFlow.name, F.text, NOT_A_COMMAND)
     r.callback_query.register(unit_page_pressed, UnitPage.filter())
@@ -70,9 +66,7 @@ async def invite_command(
         await invite_from_arguments(message, command.args, member, i18n, db, clock, bot)
         return
     await state.set_state(InviteFlow.role)
-    await message.answer(
-        i18n("invite.choose_role"), reply_markup=roles_keyboard(i18n, roles_grantable_by(member))
-    )
+    await message.answer(i18n("invite.choose_role"), reply_markup=roles_keyboard(i18n, roles_grantable_by(member)))
 
 
 async def invite_from_arguments(
@@ -89,17 +83,13 @@ async def invite_from_arguments(
     roles = {r.value for r in Role}
     numbers = parts[2:]
     if not 2 <= len(parts) <= 4 or parts[1] not in roles or not all(n.isdigit() for n in numbers):
-        await message.answer(
-            i18n("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member)))
-        )
+        await message.answer(i18n("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member))))
         return
     uses, days = _uses_days(numbers)
     try:
         async with db.transaction() as session:
             unit = await find_unit(session, parts[0])
-            invite = await create_invite(
-                session, member, InviteSpec(unit, Role(parts[1]), uses, days), clock.now()
-            )
+            invite = await create_invite(session, member, InviteSpec(unit, Role(parts[1]), uses, days), clock.now())
             path = await unit_path(session, unit)
     except DomainError as error:
         await message.answer(i18n(error.key, **error.params))
@@ -113,9 +103,7 @@ def _uses_days(numbers: list[str]) -> tuple[int, int]:
     return uses, days
 
 
-async def invite_created_text(
-    i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int
-) -> str:
+async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int) -> str:
     return i18n(
         "invite.created",
         role=i18n(f"role.{invite.role.value}"),
@@ -148,9 +136,7 @@ async def invite_role_pressed(
         return
     if units:
         prompt = i18n("invite.choose_unit", role=i18n(f"role.{role.value}"))
-        await query.message.edit_text(
-            prompt, reply_markup=units_keyboard(i18n, PURPOSE_INVITE, units, 0, labels)
-        )
+        await query.message.edit_text(prompt, reply_markup=units_keyboard(i18n, PURPOSE_INVITE, units, 0, labels))
     else:
         await query.message.edit_text(i18n("common.type_unit_code"))
 
@@ -241,9 +227,7 @@ async def addgrid_command(
         return
     await state.set_state(GridFlow.village)
     markup = units_keyboard(i18n, PURPOSE_GRID, villages, 0) if villages else None
-    await message.answer(
-        i18n("grid.choose_village" if villages else "common.type_unit_code"), reply_markup=markup
-    )
+    await message.answer(i18n("grid.choose_village" if villages else "common.type_unit_code"), reply_markup=markup)
 
 
 async def addgrid_from_arguments(
@@ -311,9 +295,7 @@ async def grid_name_typed(
         await state.clear()
         await message.answer(i18n("error.not_allowed"))
         return
-    if await create_grid(
-        message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"]
-    ):
+    if await create_grid(message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"]):
         await state.clear()
 
 

@@ -28,9 +28,7 @@ def router() -> Router:
     return r
 
 
-async def start_plain(
-    message: Message, member: MemberProfile | None, i18n: Localizer, state: FSMContext
-) -> None:
+async def start_plain(message: Message, member: MemberProfile | None, i18n: Localizer, state: FSMContext) -> None:
     await state.clear()
     if member is None or not member.registered:
         await message.answer(i18n("start.no_invite"), reply_markup=REMOVE_KEYBOARD)

@@ -1,6 +1,6 @@
 """Enumerations shared by tables and services."""
 
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class UnitLevel(StrEnum):
@@ -18,3 +18,21 @@ class Role(StrEnum):
     STATION_HEAD = "station_head"
     COUNTY_OFFICER = "county_officer"
     ADMIN = "admin"
+
+
+class Priority(IntEnum):
+    """Lower goes first: escalations and alerts before status updates, reminders and digests last."""
+
+    URGENT = 0
+    NORMAL = 1
+    LOW = 2
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    """Refused for good (blocked, never started, chat not found): the recipient is unreachable."""
+    DEAD = "dead"
+    """Gave up after the maximum number of attempts."""

@@ -39,6 +39,9 @@ class Member(SQLModel, table=True):
     name: str = Field(max_length=64)
     phone: str | None = Field(default=None, max_length=32)
     language: str = Field(default="zh", max_length=8)
+    unreachable_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """Set when Telegram refuses delivery for good (blocked, never started); cleared when they write again."""
+    unreachable_reason: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 

@@ -197,9 +197,7 @@ async def count_units(session: AsyncSession) -> dict[UnitLevel, int]:
     return {UnitLevel(level): count for level, count in rows}
 
 
-async def descendants(
-    session: AsyncSession, root_ids: Iterable[int], levels: Iterable[UnitLevel]
-) -> list[Unit]:
+async def descendants(session: AsyncSession, root_ids: Iterable[int], levels: Iterable[UnitLevel]) -> list[Unit]:
     """Units at `levels` at or below the roots, ordered by code."""
     wanted = set(levels)
     found: dict[int, Unit] = {}
@@ -228,14 +226,10 @@ async def get_unit(session: AsyncSession, unit_id: int) -> Unit:
 async def unit_labels(session: AsyncSession, units: Sequence[Unit]) -> dict[int, str]:
     """Button labels: a grid carries its village's name, since grid names repeat across villages."""
     parent_ids = {u.parent_id for u in units if u.level == UnitLevel.GRID and u.parent_id is not None}
-    parents = (
-        (await session.exec(select(Unit).where(col(Unit.id).in_(parent_ids)))).all() if parent_ids else []
-    )
+    parents = (await session.exec(select(Unit).where(col(Unit.id).in_(parent_ids)))).all() if parent_ids else []
     names = {p.id: p.name for p in parents}
     return {
-        u.id: f"{names[u.parent_id]} › {u.name}"
-        if u.level == UnitLevel.GRID and u.parent_id in names
-        else u.name
+        u.id: f"{names[u.parent_id]} › {u.name}" if u.level == UnitLevel.GRID and u.parent_id in names else u.name
         for u in units
         if u.id is not None
     }

@@ -17,9 +17,7 @@ async def villages_for_grids(session: AsyncSession, actor: MemberProfile) -> lis
     return await descendants(session, roots, [UnitLevel.VILLAGE])
 
 
-async def add_grid_as(
-    session: AsyncSession, actor: MemberProfile, village: Unit, name: str, now: datetime
-) -> Unit:
+async def add_grid_as(session: AsyncSession, actor: MemberProfile, village: Unit, name: str, now: datetime) -> Unit:
     if not may(actor, Action.ADD_GRID, await path_ids(session, village)):
         raise NotAllowed()
     return await add_grid(session, village, name, now)

@@ -181,9 +181,7 @@ async def invitable_units(session: AsyncSession, actor: MemberProfile, role: Rol
         raise NotAllowed()
     roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.INVITE]]
     units = await descendants(session, roots, ROLE_LEVELS[role])
-    return [
-        u for u in units if u.id is not None and role_fits_unit(role, u.level, await has_grids(session, u.id))
-    ]
+    return [u for u in units if u.id is not None and role_fits_unit(role, u.level, await has_grids(session, u.id))]
 
 
 SYSTEM_ACTOR = MemberProfile(None, 0, "system", None, "en", (), is_admin=True)

@@ -37,6 +37,7 @@ class MemberProfile:
     language: str
     roles: tuple[RoleOnUnit, ...]
     is_admin: bool
+    unreachable: bool = False
 
     @property
     def registered(self) -> bool:
@@ -70,9 +71,7 @@ async def find_member(session: AsyncSession, telegram_id: int) -> Member | None:
     return (await session.exec(select(Member).where(Member.telegram_id == telegram_id))).first()
 
 
-async def load_profile(
-    session: AsyncSession, telegram_id: int, admin_ids: frozenset[int]
-) -> MemberProfile | None:
+async def load_profile(session: AsyncSession, telegram_id: int, admin_ids: frozenset[int]) -> MemberProfile | None:
     """The member's snapshot; an ADMIN_IDS user who never registered still gets admin rights."""
     member = await find_member(session, telegram_id)
     is_admin_by_setting = telegram_id in admin_ids
@@ -87,9 +86,7 @@ async def load_profile(
         .where(RoleAssignment.member_id == member.id)
         .order_by(col(RoleAssignment.id))
     )
-    roles = tuple(
-        [await role_on_unit(session, ra.role, unit) for ra, unit in (await session.exec(query)).all()]
-    )
+    roles = tuple([await role_on_unit(session, ra.role, unit) for ra, unit in (await session.exec(query)).all()])
     return MemberProfile(
         id=member.id,
         telegram_id=telegram_id,
@@ -98,6 +95,7 @@ async def load_profile(
         language=member.language,
         roles=roles,
         is_admin=is_admin_by_setting or any(r.role == Role.ADMIN for r in roles),
+        unreachable=member.unreachable_since is not None,
     )
 
 

@@ -57,9 +57,7 @@ def may(
     """
     if member.is_admin:
         return True
-    if action == Action.INVITE and (
-        granted_role is None or ROLE_RANK[granted_role] >= ROLE_RANK[Role.STATION_HEAD]
-    ):
+    if action == Action.INVITE and (granted_role is None or ROLE_RANK[granted_role] >= ROLE_RANK[Role.STATION_HEAD]):
         return False
     allowed = ACTION_ROLES[action]
     return any(r.role in allowed and r.covers(target_path_ids) for r in member.roles)

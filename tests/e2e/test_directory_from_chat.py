@@ -66,9 +66,7 @@ async def test_invite_by_arguments_and_its_refusals(harness: Harness, db: Databa
     assert "1 到 1000" in too_many.shown
 
 
-async def test_members_without_the_right_cannot_invite(
-    harness: Harness, db: Database, clock: FakeClock
-) -> None:
+async def test_members_without_the_right_cannot_invite(harness: Harness, db: Database, clock: FakeClock) -> None:
     worker = harness.user("林")
     await add_member(db, clock.now(), worker.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
     [refused] = await worker.send("/invite")
@@ -96,9 +94,7 @@ async def test_an_admin_types_any_unit_code(harness: Harness) -> None:
     assert "应急站站长" in created.shown and LINK.search(created.shown)
 
 
-async def test_a_village_officer_adds_a_grid_in_one_step(
-    harness: Harness, db: Database, clock: FakeClock
-) -> None:
+async def test_a_village_officer_adds_a_grid_in_one_step(harness: Harness, db: Database, clock: FakeClock) -> None:
     officer = harness.user("陈")
     await add_member(db, clock.now(), officer.id, "陈安全", Role.VILLAGE_OFFICER, VILLAGE_A1)
     [ask] = await officer.send("/addgrid")
@@ -118,9 +114,7 @@ async def test_a_village_officer_adds_a_grid_in_one_step(
     assert [g.name for g in grids] == ["第一网格"]
 
 
-async def test_a_station_head_picks_the_village_for_a_grid(
-    harness: Harness, db: Database, clock: FakeClock
-) -> None:
+async def test_a_station_head_picks_the_village_for_a_grid(harness: Harness, db: Database, clock: FakeClock) -> None:
     head = harness.user("李")
     await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
     [villages] = await head.send("/addgrid")

@@ -32,9 +32,7 @@ async def test_help_lists_what_each_role_can_do(harness: Harness, db: Database, 
     assert "邀请链接" in stranger_help.shown
 
 
-async def test_me_shows_name_units_roles_and_language(
-    harness: Harness, db: Database, clock: FakeClock
-) -> None:
+async def test_me_shows_name_units_roles_and_language(harness: Harness, db: Database, clock: FakeClock) -> None:
     user = harness.user("林")
     await add_member(db, clock.now(), user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
     [me] = await user.send("/me")

@@ -51,9 +51,7 @@ async def test_captions_stop_at_1024(bot: Bot) -> None:
         await bot.send_photo(USER, "photo-id", caption="字" * 1025)
 
 
-@pytest.mark.parametrize(
-    "html", ["<p>段落</p>", "<b>未闭合", "a < b", "AT&T", "<i><b>交错</i></b>", "<a>无链接</a>"]
-)
+@pytest.mark.parametrize("html", ["<p>段落</p>", "<b>未闭合", "a < b", "AT&T", "<i><b>交错</i></b>", "<a>无链接</a>"])
 async def test_html_that_does_not_parse_is_refused(bot: Bot, html: str) -> None:
     with pytest.raises(TelegramBadRequest, match="can't parse entities"):
         await bot.send_message(USER, html)

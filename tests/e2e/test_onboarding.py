@@ -14,9 +14,7 @@ async def township(db: Database, clock: FakeClock) -> None:
     await import_townships(db, clock.now(), TOWNSHIP_A)
 
 
-async def test_new_user_registers_from_an_invite_link(
-    harness: Harness, db: Database, clock: FakeClock
-) -> None:
+async def test_new_user_registers_from_an_invite_link(harness: Harness, db: Database, clock: FakeClock) -> None:
     token = await invite_token(db, clock.now(), VILLAGE_A1, Role.GRID_WORKER)
     user = harness.user("陈", language_code="zh-hans")
 
@@ -79,9 +77,7 @@ async def test_bad_inputs_during_registration_are_explained_and_change_nothing(
     assert "&lt;b&gt;陈&lt;/b&gt; &amp; 子" in (done.html or "")
 
 
-async def test_cancel_leaves_registration_at_any_step(
-    harness: Harness, db: Database, clock: FakeClock
-) -> None:
+async def test_cancel_leaves_registration_at_any_step(harness: Harness, db: Database, clock: FakeClock) -> None:
     token = await invite_token(db, clock.now(), VILLAGE_A1, Role.GRID_WORKER)
     user = harness.user("陈")
     await user.send(f"/start {token}")
@@ -104,9 +100,7 @@ async def test_cancel_leaves_registration_at_any_step(
         ("A" * 64, "找不到这个邀请"),
     ],
 )
-async def test_malformed_and_unknown_links_are_explained(
-    harness: Harness, payload: str, expected: str
-) -> None:
+async def test_malformed_and_unknown_links_are_explained(harness: Harness, payload: str, expected: str) -> None:
     user = harness.user("陈")
     [reply] = await user.send(f"/start {payload}")
     assert expected in reply.shown
@@ -136,9 +130,7 @@ async def test_a_link_used_up_while_registering_is_explained_and_nothing_is_save
         assert await load_profile(session, second.id, frozenset()) is None
 
 
-async def test_a_registered_member_gains_a_second_role(
-    harness: Harness, db: Database, clock: FakeClock
-) -> None:
+async def test_a_registered_member_gains_a_second_role(harness: Harness, db: Database, clock: FakeClock) -> None:
     user = harness.user("林")
     await add_member(db, clock.now(), user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
     token = await invite_token(db, clock.now(), TOWNSHIP_A, Role.VOLUNTEER)

@@ -27,9 +27,7 @@ async def township(db: Database, clock: FakeClock) -> None:
         ("unknown_command", "没有这个命令"),
     ],
 )
-async def test_unexpected_messages_get_a_short_helpful_answer(
-    harness: Harness, action: str, expected: str
-) -> None:
+async def test_unexpected_messages_get_a_short_helpful_answer(harness: Harness, action: str, expected: str) -> None:
     user = harness.user("林")
     if action == "random_text":
         replies = await user.send("今天天气不错")

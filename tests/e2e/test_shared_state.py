@@ -16,9 +16,7 @@ from tests.fakes.users import Harness
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, import_townships, invite_token
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
-pytestmark = pytest.mark.skipif(
-    not TEST_REDIS_URL, reason="set TEST_REDIS_URL (CI does) to run against Redis"
-)
+pytestmark = pytest.mark.skipif(not TEST_REDIS_URL, reason="set TEST_REDIS_URL (CI does) to run against Redis")
 
 
 @pytest.fixture

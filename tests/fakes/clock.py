@@ -1,5 +1,6 @@
 """A clock tests move by hand."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 
@@ -25,3 +26,22 @@ class FakeMonotonic:
 
     def advance(self, seconds: float) -> None:
         self.value += seconds
+
+
+class VirtualTimer:
+    """The delivery worker's timer in tests: sleeping moves the wall clock and the monotonic clock
+    (shared with the fake Bot API's rate limits) forward at once, so minutes of sending take milliseconds."""
+
+    def __init__(self, clock: FakeClock, monotonic: FakeMonotonic) -> None:
+        self.clock = clock
+        self.mono = monotonic
+        self.slept = 0.0
+
+    def monotonic(self) -> float:
+        return self.mono()
+
+    async def sleep(self, seconds: float) -> None:
+        self.clock.advance(seconds=seconds)
+        self.mono.advance(seconds)
+        self.slept += seconds
+        await asyncio.sleep(0)

@@ -122,15 +122,15 @@ class _Bucket:
         self.clock = clock
         self.updated = clock()
 
-    def take(self) -> float:
-        """Take a token; 0 if granted, otherwise the seconds until one is free."""
+    def wait(self) -> float:
+        """0 if a token is free now, otherwise the seconds until one is."""
         now = self.clock()
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
+        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1
 
 
 @dataclass
@@ -171,6 +171,7 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.errors: list[tuple[str, int, str]] = []
+        self.flood_log: list[str] = []
         self.faults: list[InjectedFault] = []
         self._message_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
@@ -303,9 +304,7 @@ class FakeTelegram:
         missing = [n for n, f in fields.items() if f["required"] and n not in params]
         if missing:
             raise bad_request(f"parameter {missing[0]!r} is required for {method}")
-        return {
-            name: self._decode(method, name, value, fields[name]["types"]) for name, value in params.items()
-        }
+        return {name: self._decode(method, name, value, fields[name]["types"]) for name, value in params.items()}
 
     def _decode(self, method: str, name: str, raw: Any, types: list[str]) -> Any:
         if isinstance(raw, dict) and "upload" in raw:
@@ -415,9 +414,7 @@ class FakeTelegram:
                     raise bad_request("BUTTON_DATA_INVALID")
         for row in markup.get("keyboard", []):
             for button in row:
-                special = isinstance(button, dict) and (
-                    button.get("request_location") or button.get("request_contact")
-                )
+                special = isinstance(button, dict) and (button.get("request_location") or button.get("request_contact"))
                 if special and chat.type != "private":
                     raise bad_request("KEYBOARD_BUTTON_REQUEST_PRIVATE_CHAT_ONLY")
 
@@ -442,10 +439,14 @@ class FakeTelegram:
                 per_minute = self.limits.group_per_minute
                 bucket = _Bucket(per_minute / 60, per_minute, self.clock)
             self._per_chat[chat.id] = bucket
-        for wait in (self._overall.take(), bucket.take()):
+        for scope, limiter in (("overall", self._overall), (f"chat {chat.id}", bucket)):
+            wait = limiter.wait()
             if wait > 0:
                 retry = max(1, int(wait + 0.999))
+                self.flood_log.append(f"{scope}: over the limit, {wait:.3f} s early")
                 raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+        self._overall.take()
+        bucket.take()
 
     # --- methods --------------------------------------------------------------------------------
 
@@ -501,9 +502,7 @@ class FakeTelegram:
         if not self._updates:
             self._update_event.clear()
             try:
-                await asyncio.wait_for(
-                    self._update_event.wait(), timeout=min(float(params.get("timeout", 0)), 1.0)
-                )
+                await asyncio.wait_for(self._update_event.wait(), timeout=min(float(params.get("timeout", 0)), 1.0))
             except TimeoutError:
                 return []
         return list(self._updates)[: params.get("limit", 100)]
@@ -531,16 +530,10 @@ class FakeTelegram:
             reply_markup=params.get("reply_markup"),
         )
 
-    def _send_media(
-        self, method: str, kind: str, params: dict[str, Any], media: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _send_media(self, method: str, kind: str, params: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for_sending(params["chat_id"])
         caption = params.get("caption")
-        plain = (
-            None
-            if caption is None
-            else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
-        )
+        plain = None if caption is None else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
         self._check_markup(params.get("reply_markup"), chat)
         return self._store(
             chat,
@@ -637,11 +630,7 @@ class FakeTelegram:
     def _m_editMessageCaption(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, sent = self._editable(params)
         caption = params.get("caption")
-        plain = (
-            None
-            if caption is None
-            else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
-        )
+        plain = None if caption is None else self._render(caption, params.get("parse_mode"), CAPTION_LIMIT, "caption")
         markup = params.get("reply_markup")
         self._check_markup(markup, chat)
         changed = caption != sent.html or markup != sent.reply_markup

@@ -157,9 +157,7 @@ class Harness:
         self.dp = dp
         self._user_ids = itertools.count(1001)
 
-    def user(
-        self, first_name: str = "User", language_code: str | None = "zh", user_id: int | None = None
-    ) -> FakeUser:
+    def user(self, first_name: str = "User", language_code: str | None = "zh", user_id: int | None = None) -> FakeUser:
         return FakeUser(self, user_id or next(self._user_ids), first_name, language_code)
 
     async def feed(self, chat_id: int, content: dict[str, Any]) -> list[SentMessage]:

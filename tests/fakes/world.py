@@ -24,9 +24,7 @@ async def import_townships(db: Database, now: datetime, *township_codes: str) ->
         await import_divisions(session, rows, now)
 
 
-async def invite_token(
-    db: Database, now: datetime, unit_code: str, role: Role, uses: int = 1, days: int = 7
-) -> str:
+async def invite_token(db: Database, now: datetime, unit_code: str, role: Role, uses: int = 1, days: int = 7) -> str:
     async with db.transaction() as session:
         unit = await find_unit(session, unit_code)
         invite = await create_invite(session, SYSTEM_ACTOR, InviteSpec(unit, role, uses, days), now)

@@ -21,9 +21,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def small_division_file(tmp_path: Path, extra: str = "") -> Path:
     lines = QUANZHOU_DIVISIONS_CSV.read_text(encoding="utf-8").splitlines(keepends=True)
     path = tmp_path / "divisions.csv"
-    path.write_text(
-        "".join([lines[0], *[line for line in lines if ",350524100," in line]]) + extra, encoding="utf-8"
-    )
+    path.write_text("".join([lines[0], *[line for line in lines if ",350524100," in line]]) + extra, encoding="utf-8")
     return path
 
 
@@ -61,10 +59,7 @@ def test_a_malformed_file_names_the_line_and_imports_nothing(
 ) -> None:
     path = small_division_file(tmp_path, extra="350524,安溪县,350524100,凤城镇,12345,坏行,x\n")
     assert main(["import-units", str(path)]) == 1
-    assert (
-        "Line 30 is wrong: village_code '12345' is not 12 digits. Nothing was imported."
-        in capsys.readouterr().err
-    )
+    assert "Line 30 is wrong: village_code '12345' is not 12 digits. Nothing was imported." in capsys.readouterr().err
     assert main(["add-grid", "--village", "350524100201", "--name", "网格"]) == 1
     assert "no unit with the code 350524100201" in capsys.readouterr().err
 
@@ -92,7 +87,4 @@ def test_a_wrong_setting_stops_the_start_with_one_line(
 ) -> None:
     monkeypatch.setenv("TIMEZONE", "Nowhere/Land")
     assert main(["migrate"]) == 2
-    assert (
-        capsys.readouterr().err.strip()
-        == "Setting TIMEZONE: unknown time zone 'Nowhere/Land' (try Asia/Shanghai)"
-    )
+    assert capsys.readouterr().err.strip() == "Setting TIMEZONE: unknown time zone 'Nowhere/Land' (try Asia/Shanghai)"

@@ -25,9 +25,7 @@ HEADER = "county_code,county_name,township_code,township_name,village_code,villa
 GOOD = "350524,安溪县,350524100,凤城镇,350524100201,美法村委会,x\n"
 
 
-async def test_the_whole_quanzhou_list_imports_and_reimports_idempotently(
-    db: Database, clock: FakeClock
-) -> None:
+async def test_the_whole_quanzhou_list_imports_and_reimports_idempotently(db: Database, clock: FakeClock) -> None:
     rows = read_division_file(QUANZHOU_DIVISIONS_CSV)
     async with db.transaction() as session:
         first = await import_divisions(session, rows, clock.now())
@@ -113,9 +111,7 @@ async def test_short_official_codes_find_the_same_unit(db: Database, clock: Fake
     assert [u.name for u in path] == ["安溪县", "凤城镇", "美法村委会"]
 
 
-async def test_grids_are_numbered_under_their_village_and_names_are_unique(
-    db: Database, clock: FakeClock
-) -> None:
+async def test_grids_are_numbered_under_their_village_and_names_are_unique(db: Database, clock: FakeClock) -> None:
     await import_townships(db, clock.now(), "350524100")
     async with db.transaction() as session:
         village = await find_unit(session, VILLAGE_A1)

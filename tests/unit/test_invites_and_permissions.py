@@ -57,9 +57,7 @@ def test_tokens_are_unguessable_and_fit_a_deep_link() -> None:
 
 
 @pytest.mark.usefixtures("township")
-async def test_a_station_head_invites_below_their_rank_within_their_township(
-    db: Database, clock: FakeClock
-) -> None:
+async def test_a_station_head_invites_below_their_rank_within_their_township(db: Database, clock: FakeClock) -> None:
     assert await invite_as(db, clock, HEAD, VILLAGE_A1, Role.VILLAGE_OFFICER)
     assert await invite_as(db, clock, HEAD, TOWNSHIP_A, Role.STATION_DUTY)
     with pytest.raises(NotAllowed):

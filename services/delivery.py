@@ -1,0 +1,326 @@
+"""The delivery worker: sends due outbox rows by priority and age within Telegram's limits.
+
+At most `per_second` messages a second overall, about one a second per private chat with short bursts,
+20 a minute per group. A 429 waits its retry_after for that chat, and repeated 429s halve the overall rate
+for a while; network errors, timeouts and 5xx retry with exponential backoff and jitter; a refusal for good
+(blocked, never started, chat not found) fails the row at once, marks the member unreachable and tells
+their station once; after `max_attempts` a row is dead and reported the same way. Nothing is dropped
+silently. The sending itself is behind the `Sender` protocol, so this module knows nothing of aiogram.
+"""
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from models import Database, DeliveryStatus
+from services.clock import Clock
+from services.outbox import Claimed, Outcome, claim_due, next_due_at, record_outcomes, release
+from services.undeliverable import report_dead, report_unreachable
+
+log = logging.getLogger("gridguard.delivery")
+EPSILON = 1e-9
+"""Tolerance for a bucket that is full up to floating-point rounding."""
+
+
+class SendKind(StrEnum):
+    SENT = "sent"
+    NOT_MODIFIED = "not_modified"
+    RETRY_AFTER = "retry_after"
+    TRANSIENT = "transient"
+    UNREACHABLE = "unreachable"
+    GONE = "gone"
+    """The message to edit no longer exists (the user deleted it): nothing left to do."""
+    REJECTED = "rejected"
+    """Telegram refused the content itself (a bug on our side): retrying cannot help."""
+
+
+@dataclass(frozen=True)
+class SendResult:
+    kind: SendKind
+    message_id: int | None = None
+    retry_after: float = 0.0
+    error: str | None = None
+
+
+class Sender(Protocol):
+    async def deliver(self, item: Claimed) -> SendResult: ...
+
+
+class Timer(Protocol):
+    """Monotonic time and sleeping; tests pass a virtual one shared with the fake Bot API."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemTimer:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+@dataclass(frozen=True)
+class DeliveryLimits:
+    """Our own limits sit a little under Telegram's: a burst smaller than the server's leaves room for
+    messages that arrive later than their token was taken (network latency), so 429s stay away."""
+
+    per_second: float = 30.0
+    burst_seconds: float = 0.3
+    private_per_second: float = 1.0
+    private_burst: int = 3
+    group_per_minute: float = 20.0
+    group_burst: int = 3
+    max_attempts: int = 10
+    lease: timedelta = timedelta(seconds=60)
+    batch: int = 200
+    concurrency: int = 32
+    base_backoff: float = 1.0
+    max_backoff: float = 600.0
+    idle_poll: float = 1.0
+    penalty_after_429s: int = 2
+    penalty_window: float = 10.0
+    penalty_seconds: float = 30.0
+
+
+class TokenBucket:
+    def __init__(self, rate: float, capacity: float, timer: Timer) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, capacity)
+        self.tokens = self.capacity
+        self.timer = timer
+        self.updated = timer.monotonic()
+
+    def _refill(self) -> None:
+        now = self.timer.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    def wait_time(self) -> float:
+        self._refill()
+        return 0.0 if self.tokens >= 1 - EPSILON else (1 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self._refill()
+        self.tokens -= 1
+
+
+class ChatLimiter:
+    """Per-chat buckets (private chats ~1/s with short bursts, groups 20/min) and 429 cool-downs."""
+
+    def __init__(self, limits: DeliveryLimits, timer: Timer) -> None:
+        self.limits = limits
+        self.timer = timer
+        self._buckets: dict[int, TokenBucket] = {}
+        self._cooldown_until: dict[int, float] = {}
+
+    def _bucket(self, chat_id: int) -> TokenBucket:
+        bucket = self._buckets.get(chat_id)
+        if bucket is None:
+            if chat_id < 0:
+                rate, burst = self.limits.group_per_minute / 60, self.limits.group_burst
+            else:
+                rate, burst = self.limits.private_per_second, self.limits.private_burst
+            bucket = self._buckets[chat_id] = TokenBucket(rate, burst, self.timer)
+        return bucket
+
+    def wait_time(self, chat_id: int) -> float:
+        cooldown = self._cooldown_until.get(chat_id, 0.0) - self.timer.monotonic()
+        return max(cooldown, self._bucket(chat_id).wait_time())
+
+    def take(self, chat_id: int) -> None:
+        self._bucket(chat_id).take()
+
+    def cool_down(self, chat_id: int, seconds: float) -> None:
+        self._cooldown_until[chat_id] = self.timer.monotonic() + seconds
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        db: Database,
+        sender: Sender,
+        clock: Clock,
+        timer: Timer | None = None,
+        limits: DeliveryLimits | None = None,
+        name: str = "worker",
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.sender = sender
+        self.clock = clock
+        self.timer = timer or SystemTimer()
+        self.limits = limits or DeliveryLimits()
+        self.name = name
+        self.rng = rng or random.Random()
+        self.overall = TokenBucket(
+            self.limits.per_second, self.limits.per_second * self.limits.burst_seconds, self.timer
+        )
+        self.chats = ChatLimiter(self.limits, self.timer)
+        self._recent_429s: deque[float] = deque()
+        self._penalty_until = 0.0
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look for work now (called after a transaction that queued notifications commits)."""
+        self._wake.set()
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("delivery round failed; retrying shortly")
+                handled = 0
+            if handled == 0:
+                await self._nap()
+
+    async def run_until_idle(self, max_rounds: int = 100_000) -> None:
+        """Deliver until nothing is pending (tests and benchmarks); rows another worker holds are its own."""
+        for _ in range(max_rounds):
+            if await self.run_once() == 0:
+                async with self.db.reading() as session:
+                    due = await next_due_at(session, include_leases=False)
+                if due is None:
+                    return
+                await self.timer.sleep(max(0.0, (due - self.clock.now()).total_seconds()) + 0.001)
+        raise RuntimeError("delivery did not become idle")
+
+    async def _nap(self) -> None:
+        async with self.db.reading() as session:
+            due = await next_due_at(session)
+        wait = self.limits.idle_poll
+        if due is not None:
+            wait = min(wait, max(0.0, (due - self.clock.now()).total_seconds()))
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def run_once(self) -> int:
+        """Claim one batch, send what the limits allow now, give back the rest; the rows handled."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            claimed = await claim_due(session, self.name, now, self.limits.lease, self.limits.batch)
+        if not claimed:
+            return 0
+        to_release: list[tuple[int, datetime]] = []
+        sending: list[asyncio.Task[Outcome]] = []
+        gate = asyncio.Semaphore(self.limits.concurrency)
+        for item in claimed:
+            wait = self._not_ready_for(item)
+            if wait > 0:
+                to_release.append((item.id, now + timedelta(seconds=wait)))
+                continue
+            self.chats.take(item.chat_id)
+            await self._overall_token()
+            await gate.acquire()
+            sending.append(asyncio.create_task(self._send(item, gate)))
+        outcomes = list(await asyncio.gather(*sending))
+        await self._record(claimed, outcomes, to_release)
+        return len(claimed)
+
+    def _not_ready_for(self, item: Claimed) -> float:
+        if (
+            item.is_edit
+            and item.edit_message_id is None
+            and item.edit_of_status
+            not in (
+                DeliveryStatus.FAILED,
+                DeliveryStatus.DEAD,
+            )
+        ):
+            return 1.0
+        return self.chats.wait_time(item.chat_id)
+
+    async def _overall_token(self) -> None:
+        rate_factor = 0.5 if self.timer.monotonic() < self._penalty_until else 1.0
+        self.overall.rate = self.limits.per_second * rate_factor
+        wait = self.overall.wait_time()
+        if wait > 0:
+            await self.timer.sleep(wait)
+        self.overall.take()
+
+    async def _send(self, item: Claimed, gate: asyncio.Semaphore) -> Outcome:
+        try:
+            if item.is_edit and item.edit_message_id is None:
+                result = SendResult(SendKind.GONE, error="the original message was never delivered")
+            else:
+                result = await self.sender.deliver(item)
+        except Exception as error:
+            log.exception("sender raised for notification %s", item.id)
+            result = SendResult(SendKind.TRANSIENT, error=f"{type(error).__name__}: {error}")
+        finally:
+            gate.release()
+        return self._outcome(item, result)
+
+    def _outcome(self, item: Claimed, result: SendResult) -> Outcome:
+        now = self.clock.now()
+        attempts = item.attempts + 1
+        if result.kind in (SendKind.SENT, SendKind.NOT_MODIFIED):
+            return Outcome(item.id, item.revision, DeliveryStatus.SENT, attempts, message_id=result.message_id)
+        if result.kind == SendKind.RETRY_AFTER:
+            self._note_429(item.chat_id, result.retry_after)
+            later = now + timedelta(seconds=result.retry_after)
+            return Outcome(item.id, item.revision, DeliveryStatus.PENDING, item.attempts, later, result.error)
+        if result.kind in (SendKind.UNREACHABLE, SendKind.GONE):
+            unreachable = result.kind == SendKind.UNREACHABLE
+            return Outcome(
+                item.id,
+                item.revision,
+                DeliveryStatus.FAILED,
+                attempts,
+                error=result.error,
+                unreachable=unreachable,
+            )
+        if result.kind == SendKind.REJECTED or attempts >= self.limits.max_attempts:
+            return Outcome(item.id, item.revision, DeliveryStatus.DEAD, attempts, error=result.error)
+        later = now + timedelta(seconds=self._backoff(attempts))
+        return Outcome(item.id, item.revision, DeliveryStatus.PENDING, attempts, later, result.error)
+
+    def _backoff(self, attempts: int) -> float:
+        ceiling = min(self.limits.max_backoff, self.limits.base_backoff * 2 ** (attempts - 1))
+        return ceiling * self.rng.uniform(0.5, 1.0)
+
+    def _note_429(self, chat_id: int, retry_after: float) -> None:
+        now = self.timer.monotonic()
+        self.chats.cool_down(chat_id, retry_after)
+        self._recent_429s.append(now)
+        while self._recent_429s and self._recent_429s[0] < now - self.limits.penalty_window:
+            self._recent_429s.popleft()
+        if len(self._recent_429s) >= self.limits.penalty_after_429s:
+            self._penalty_until = now + self.limits.penalty_seconds
+            log.warning("repeated 429s: halving the overall send rate for %.0f s", self.limits.penalty_seconds)
+
+    async def _record(
+        self,
+        claimed: Sequence[Claimed],
+        outcomes: Sequence[Outcome],
+        to_release: Sequence[tuple[int, datetime]],
+    ) -> None:
+        now = self.clock.now()
+        by_id = {c.id: c for c in claimed}
+        async with self.db.transaction() as session:
+            await record_outcomes(session, outcomes, now)
+            await release(session, to_release)
+            for outcome in outcomes:
+                item = by_id[outcome.id]
+                if outcome.unreachable and item.member_id is not None:
+                    await report_unreachable(session, item.member_id, outcome.error or "", now)
+                elif outcome.status == DeliveryStatus.DEAD:
+                    log.error(
+                        "notification %s is dead after %s attempts: %s",
+                        item.id,
+                        outcome.attempts,
+                        outcome.error,
+                    )
+                    await report_dead(session, item.id, item.member_id, item.unit_id, outcome.error or "", now)

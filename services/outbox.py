@@ -1,0 +1,276 @@
+"""The outbox: queue notifications in the caller's transaction; claim, and record what delivery did.
+
+Claiming: a worker takes due rows (pending and due, or `sending` with an expired lease) in one UPDATE, so
+two workers never hold the same row — on SQLite the claim runs in a BEGIN IMMEDIATE transaction, on
+PostgreSQL it selects FOR UPDATE SKIP LOCKED. A row whose worker died mid-send is claimed again once its
+lease expires: it may go out twice, never zero times.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import DeliveryStatus, Notification, Priority
+
+ERROR_TEXT_LIMIT = 500
+
+
+def _on_postgres(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@dataclass(frozen=True)
+class Content:
+    """What to send: text, or a photo/document with a caption, or a location; an inline keyboard as JSON."""
+
+    text: str | None = None
+    photo: str | None = None
+    document: str | None = None
+    location: tuple[float, float] | None = None
+    reply_markup: dict[str, Any] | None = None
+
+    def as_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {k: v for k, v in vars(self).items() if v is not None}
+        if self.location is not None:
+            payload["location"] = list(self.location)
+        return payload
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    chat_id: int,
+    content: Content,
+    now: datetime,
+    priority: Priority = Priority.NORMAL,
+    member_id: int | None = None,
+    unit_id: int | None = None,
+) -> bool:
+    """Queue a notification in the caller's transaction; False if this dedupe key was queued before."""
+    values = {
+        "dedupe_key": dedupe_key,
+        "chat_id": chat_id,
+        "member_id": member_id,
+        "unit_id": unit_id,
+        "priority": int(priority),
+        "payload": content.as_payload(),
+        "revision": 0,
+        "status": DeliveryStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    insert = postgres_insert if _on_postgres(session) else sqlite_insert
+    statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    result = await session.exec(statement)
+    return bool(result.rowcount)
+
+
+async def enqueue_edit(
+    session: AsyncSession,
+    *,
+    of_key: str,
+    content: Content,
+    now: datetime,
+    priority: Priority = Priority.NORMAL,
+) -> bool:
+    """Change a notification already queued or sent (a card once acknowledged, a live tally).
+
+    Still pending: its content is replaced, so the first send is already current. Sent: one edit row per
+    message carries the newest content. Failed or dead: there is nothing to edit (False).
+    """
+    original = (await session.exec(select(Notification).where(Notification.dedupe_key == of_key))).first()
+    if original is None or original.status in (DeliveryStatus.FAILED, DeliveryStatus.DEAD):
+        return False
+    if original.status == DeliveryStatus.PENDING and original.edit_of_id is None:
+        original.payload = {**content.as_payload(), **_kind_of(original.payload)}
+        original.revision += 1
+        session.add(original)
+        return True
+    edit_key = f"edit:{original.id}"
+    existing = (await session.exec(select(Notification).where(Notification.dedupe_key == edit_key))).first()
+    if existing is None:
+        await enqueue(
+            session,
+            dedupe_key=edit_key,
+            chat_id=original.chat_id,
+            content=content,
+            now=now,
+            priority=priority,
+            member_id=original.member_id,
+            unit_id=original.unit_id,
+        )
+        await session.exec(
+            update(Notification).where(col(Notification.dedupe_key) == edit_key).values(edit_of_id=original.id)
+        )
+        return True
+    existing.payload = content.as_payload()
+    existing.revision += 1
+    existing.attempts = 0
+    existing.next_attempt_at = now
+    if existing.status != DeliveryStatus.SENDING:
+        existing.status = DeliveryStatus.PENDING
+    session.add(existing)
+    return True
+
+
+def _kind_of(payload: dict[str, Any]) -> dict[str, Any]:
+    """A pending photo stays a photo when its caption is edited before it is sent."""
+    return {k: payload[k] for k in ("photo", "document", "location") if k in payload}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row a worker holds: what to send, and for an edit the message it changes."""
+
+    id: int
+    chat_id: int
+    member_id: int | None
+    unit_id: int | None
+    priority: int
+    payload: dict[str, Any]
+    revision: int
+    attempts: int
+    edit_of_id: int | None = None
+    edit_of_status: DeliveryStatus | None = None
+    edit_message_id: int | None = None
+    edit_of_payload: dict[str, Any] | None = field(default=None)
+
+    @property
+    def is_edit(self) -> bool:
+        return self.edit_of_id is not None
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(col(Notification.status) == DeliveryStatus.PENDING, col(Notification.next_attempt_at) <= now),
+        and_(col(Notification.status) == DeliveryStatus.SENDING, col(Notification.claimed_until) < now),
+    )
+
+
+async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
+    """Take up to `limit` due rows, most urgent and oldest first, for `lease`."""
+    ids = (
+        select(Notification.id)
+        .where(_due(now))
+        .order_by(col(Notification.priority), col(Notification.next_attempt_at), col(Notification.id))
+        .limit(limit)
+    )
+    if _on_postgres(session):
+        ids = ids.with_for_update(skip_locked=True)
+    statement = (
+        update(Notification)
+        .where(col(Notification.id).in_(ids.scalar_subquery()))
+        .values(status=DeliveryStatus.SENDING, claimed_by=worker, claimed_until=now + lease)
+        .returning(Notification)
+    )
+    rows = (await session.exec(statement)).scalars().all()
+    targets = await _edit_targets(session, [r.edit_of_id for r in rows if r.edit_of_id is not None])
+    claimed = []
+    for row in rows:
+        target = targets.get(row.edit_of_id) if row.edit_of_id is not None else None
+        claimed.append(
+            Claimed(
+                id=row.id,
+                chat_id=row.chat_id,
+                member_id=row.member_id,
+                unit_id=row.unit_id,
+                priority=row.priority,
+                payload=row.payload,
+                revision=row.revision,
+                attempts=row.attempts,
+                edit_of_id=row.edit_of_id,
+                edit_of_status=target.status if target else None,
+                edit_message_id=target.sent_message_id if target else None,
+                edit_of_payload=target.payload if target else None,
+            )
+        )
+    return sorted(claimed, key=lambda c: (c.priority, c.id))
+
+
+async def _edit_targets(session: AsyncSession, ids: Sequence[int]) -> dict[int, Notification]:
+    if not ids:
+        return {}
+    rows = (await session.exec(select(Notification).where(col(Notification.id).in_(ids)))).all()
+    return {r.id: r for r in rows if r.id is not None}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one claimed row."""
+
+    id: int
+    revision: int
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime | None = None
+    error: str | None = None
+    message_id: int | None = None
+    unreachable: bool = False
+
+
+async def record_outcomes(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Write what delivery did, one UPDATE per outcome in one transaction.
+
+    A row whose revision changed while it was in flight (newer content for an edit) goes back to pending.
+    """
+    for o in outcomes:
+        values: dict[str, Any] = {
+            "attempts": o.attempts,
+            "claimed_by": None,
+            "claimed_until": None,
+            "last_error": (o.error or None) and o.error[:ERROR_TEXT_LIMIT],
+        }
+        if o.status == DeliveryStatus.SENT:
+            values.update(status=o.status, sent_at=now)
+            if o.message_id is not None:
+                values["sent_message_id"] = o.message_id
+        elif o.status == DeliveryStatus.PENDING:
+            values.update(status=o.status, next_attempt_at=o.next_attempt_at or now)
+        else:
+            values.update(status=o.status)
+        current = update(Notification).where(
+            col(Notification.id) == o.id,
+            col(Notification.revision) == o.revision,
+            col(Notification.status) == DeliveryStatus.SENDING,
+        )
+        result = await session.exec(current.values(**values))
+        if result.rowcount == 0:
+            await _return_newer_revision(session, o.id)
+
+
+async def _return_newer_revision(session: AsyncSession, notification_id: int) -> None:
+    await session.exec(
+        update(Notification)
+        .where(col(Notification.id) == notification_id, col(Notification.status) == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_until=None, attempts=0)
+    )
+
+
+async def release(session: AsyncSession, ids_and_times: Sequence[tuple[int, datetime]]) -> None:
+    """Give rows back untried (their chat is rate-limited for now): no attempt is counted."""
+    for notification_id, when in ids_and_times:
+        await session.exec(
+            update(Notification)
+            .where(col(Notification.id) == notification_id, col(Notification.status) == DeliveryStatus.SENDING)
+            .values(status=DeliveryStatus.PENDING, next_attempt_at=when, claimed_by=None, claimed_until=None)
+        )
+
+
+async def next_due_at(session: AsyncSession, include_leases: bool = True) -> datetime | None:
+    """When the earliest pending row becomes due, or (with `include_leases`) a lease runs out."""
+    query = select(func.min(Notification.next_attempt_at)).where(col(Notification.status) == DeliveryStatus.PENDING)
+    candidates = [(await session.exec(query)).one()]
+    if include_leases:
+        leased = select(func.min(Notification.claimed_until)).where(col(Notification.status) == DeliveryStatus.SENDING)
+        candidates.append((await session.exec(leased)).one())
+    present = [t for t in candidates if t is not None]
+    return min(present) if present else None

@@ -1,0 +1,271 @@
+"""The outbox and its delivery worker through the fake Bot API with Telegram's limits on."""
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterable
+from datetime import timedelta
+
+import pytest
+from sqlmodel import col, select
+
+from bot.telegram_sender import TelegramSender
+from models import Database, DeliveryStatus, Member, Notification, Priority, Role
+from services.delivery import DeliveryLimits, DeliveryWorker
+from services.outbox import Content, enqueue, enqueue_edit
+from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
+from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.users import Harness
+from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships
+
+
+@pytest.fixture
+def timer(clock: FakeClock, monotonic: FakeMonotonic) -> VirtualTimer:
+    return VirtualTimer(clock, monotonic)
+
+
+def make_worker(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer, name: str = "w1", **limits: object
+) -> DeliveryWorker:
+    sender = TelegramSender(harness.bot, request_timeout=limits.pop("request_timeout", 5.0))  # type: ignore[arg-type]
+    return DeliveryWorker(db, sender, clock, timer, DeliveryLimits(**limits), name=name)  # type: ignore[arg-type]
+
+
+def start_users(server: FakeTelegram, ids: Iterable[int]) -> None:
+    for user_id in ids:
+        server.add_private_chat(user_id, f"u{user_id}").started = True
+
+
+async def queue(
+    db: Database, clock: FakeClock, items: Iterable[tuple[str, int, str]], priority: Priority = Priority.NORMAL
+) -> None:
+    async with db.transaction() as session:
+        for key, chat_id, text in items:
+            await enqueue(
+                session, dedupe_key=key, chat_id=chat_id, content=Content(text=text), now=clock.now(), priority=priority
+            )
+
+
+def received(server: FakeTelegram) -> Counter[str]:
+    return Counter(m.shown for messages in server.messages.values() for m in messages)
+
+
+async def statuses(db: Database) -> Counter[str]:
+    async with db.reading() as session:
+        rows = (await session.exec(select(Notification))).all()
+    return Counter(r.status.value for r in rows)
+
+
+async def test_a_thousand_notifications_to_300_recipients_arrive_once_without_a_429(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    recipients = list(range(10_000, 10_300))
+    start_users(harness.server, recipients)
+    await queue(db, clock, ((f"n{i}", recipients[i % 300], f"通知 {i}") for i in range(1000)))
+    await make_worker(harness, db, clock, timer).run_until_idle()
+    counts = received(harness.server)
+    assert len(counts) == 1000 and set(counts.values()) == {1}
+    assert harness.server.flood_log == []
+    assert await statuses(db) == Counter({"sent": 1000})
+    assert timer.slept >= 1000 / 30 - 1
+
+
+async def test_queuing_twice_under_one_key_sends_once_and_a_rollback_queues_nothing(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    start_users(harness.server, [7001])
+    async with db.transaction() as session:
+        first = await enqueue(
+            session, dedupe_key="escalation:1:0:7", chat_id=7001, content=Content(text="一"), now=clock.now()
+        )
+        again = await enqueue(
+            session, dedupe_key="escalation:1:0:7", chat_id=7001, content=Content(text="二"), now=clock.now()
+        )
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            await enqueue(
+                session, dedupe_key="rolled-back", chat_id=7001, content=Content(text="不该出现"), now=clock.now()
+            )
+            raise RuntimeError("the change that caused it failed")
+    await make_worker(harness, db, clock, timer).run_until_idle()
+    assert (first, again) == (True, False)
+    assert [m.shown for m in harness.server.sent_to(7001)] == ["一"]
+
+
+async def test_429_5xx_and_timeouts_are_retried_to_success(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    start_users(harness.server, [8001, 8002, 8003])
+    server = harness.server
+    server.inject_fault(429, "Too Many Requests: retry after 7", chat_id=8001, retry_after=7)
+    server.inject_fault(502, "Bad Gateway", chat_id=8002, times=2)
+    server.inject_fault(500, "Internal Server Error", chat_id=8003, delay=0.3)
+    await queue(db, clock, [("a", 8001, "限流后重发"), ("b", 8002, "网关错误后重发"), ("c", 8003, "超时后重发")])
+    await make_worker(harness, db, clock, timer, request_timeout=0.1).run_until_idle()
+    assert received(server) == Counter({"限流后重发": 1, "网关错误后重发": 1, "超时后重发": 1})
+    async with db.reading() as session:
+        rows = {r.dedupe_key: r for r in (await session.exec(select(Notification))).all()}
+    assert rows["a"].attempts == 1
+    assert rows["b"].attempts == 3
+    assert rows["c"].attempts == 2
+    assert timer.slept >= 7
+
+
+async def test_a_blocked_member_is_marked_unreachable_and_the_station_is_told_once(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    await import_townships(db, clock.now(), TOWNSHIP_A)
+    worker_user, head_user = harness.user("林"), harness.user("李")
+    await add_member(db, clock.now(), worker_user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    await add_member(db, clock.now(), head_user.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
+    await head_user.send("/start")
+    worker_user.chat.started = True
+    harness.server.block(worker_user.id)
+    async with db.reading() as session:
+        member = (await session.exec(select(Member).where(Member.telegram_id == worker_user.id))).one()
+    async with db.transaction() as session:
+        for n in range(2):
+            await enqueue(
+                session,
+                dedupe_key=f"r{n}",
+                chat_id=worker_user.id,
+                content=Content(text=f"提醒 {n}"),
+                now=clock.now(),
+                member_id=member.id,
+            )
+    await make_worker(harness, db, clock, timer).run_until_idle()
+    told = [m for m in harness.server.sent_to(head_user.id) if "无法送达" in m.shown]
+    assert len(told) == 1 and "林网格" in told[0].shown and "网格员" in told[0].shown
+    assert await statuses(db) == Counter({"failed": 2, "sent": 1})
+    async with db.reading() as session:
+        assert (await session.get(Member, member.id)).unreachable_since is not None  # type: ignore[union-attr]
+
+    harness.server.chats[worker_user.id].blocked = False
+    await worker_user.send("/start")
+    async with db.reading() as session:
+        assert (await session.get(Member, member.id)).unreachable_since is None  # type: ignore[union-attr]
+
+
+async def test_a_row_that_keeps_failing_is_dead_and_reported(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    await import_townships(db, clock.now(), TOWNSHIP_A)
+    worker_user, head_user = harness.user("林"), harness.user("李")
+    await add_member(db, clock.now(), worker_user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    await add_member(db, clock.now(), head_user.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
+    worker_user.chat.started = head_user.chat.started = True
+    harness.server.inject_fault(500, "Internal Server Error", chat_id=worker_user.id, times=100)
+    async with db.reading() as session:
+        member = (await session.exec(select(Member).where(Member.telegram_id == worker_user.id))).one()
+    async with db.transaction() as session:
+        await enqueue(
+            session,
+            dedupe_key="doomed",
+            chat_id=worker_user.id,
+            content=Content(text="x"),
+            now=clock.now(),
+            member_id=member.id,
+        )
+    await make_worker(harness, db, clock, timer, max_attempts=4).run_until_idle()
+    async with db.reading() as session:
+        doomed = (await session.exec(select(Notification).where(Notification.dedupe_key == "doomed"))).one()
+    assert (doomed.status, doomed.attempts) == (DeliveryStatus.DEAD, 4)
+    assert "Internal Server Error" in (doomed.last_error or "")
+    [report] = harness.server.sent_to(head_user.id)
+    assert "林网格" in report.shown and "已停止重试" in report.shown
+
+
+async def test_urgent_rows_go_before_reminders(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    start_users(harness.server, range(9000, 9060))
+    await queue(db, clock, ((f"low{i}", 9000 + i, f"提醒 {i}") for i in range(50)), Priority.LOW)
+    await queue(db, clock, ((f"urgent{i}", 9050 + i, f"升级 {i}") for i in range(10)), Priority.URGENT)
+    await make_worker(harness, db, clock, timer, batch=10).run_until_idle()
+    order = sorted((m for msgs in harness.server.messages.values() for m in msgs), key=lambda m: m.message_id)
+    assert all(m.shown.startswith("升级") for m in order[:10])
+
+
+async def test_edits_change_the_sent_message_in_place(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    start_users(harness.server, [6001])
+    button = {"inline_keyboard": [[{"text": "确认", "callback_data": "v1ack:1"}]]}
+    async with db.transaction() as session:
+        await enqueue(
+            session,
+            dedupe_key="card",
+            chat_id=6001,
+            content=Content(text="🔥 新隐患", reply_markup=button),
+            now=clock.now(),
+        )
+        await enqueue(
+            session, dedupe_key="photo", chat_id=6001, content=Content(text="现场", photo="photo-file"), now=clock.now()
+        )
+    worker = make_worker(harness, db, clock, timer)
+    await worker.run_until_idle()
+    async with db.transaction() as session:
+        assert await enqueue_edit(session, of_key="card", content=Content(text="✅ 已确认（李站长）"), now=clock.now())
+        assert await enqueue_edit(session, of_key="photo", content=Content(text="现场（已处置）"), now=clock.now())
+    await worker.run_until_idle()
+    async with db.transaction() as session:
+        await enqueue_edit(session, of_key="card", content=Content(text="✅ 已处置"), now=clock.now())
+        await enqueue_edit(session, of_key="card", content=Content(text="✅ 已处置，已关闭"), now=clock.now())
+    await worker.run_until_idle()
+    card, photo = harness.server.sent_to(6001)
+    assert (card.shown, card.buttons, card.edits) == ("✅ 已处置，已关闭", [], 2)
+    assert (photo.caption, photo.edits) == ("现场（已处置）", 1)
+    assert len(harness.server.sent_to(6001)) == 2
+
+
+async def test_an_edit_before_the_first_send_just_changes_what_is_sent(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    start_users(harness.server, [6002])
+    async with db.transaction() as session:
+        await enqueue(session, dedupe_key="card", chat_id=6002, content=Content(text="新"), now=clock.now())
+        await enqueue_edit(session, of_key="card", content=Content(text="已确认"), now=clock.now())
+        assert not await enqueue_edit(session, of_key="never-queued", content=Content(text="?"), now=clock.now())
+    await make_worker(harness, db, clock, timer).run_until_idle()
+    [card] = harness.server.sent_to(6002)
+    assert (card.shown, card.edits) == ("已确认", 0)
+
+
+async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    recipients = list(range(11_000, 11_050))
+    start_users(harness.server, recipients)
+    await queue(db, clock, ((f"m{i}", recipients[i % 50], f"消息 {i}") for i in range(200)))
+    halfway = asyncio.Event()
+    harness.server.message_listeners.append(lambda _m: halfway.set() if len(received(harness.server)) >= 60 else None)
+    crashed = asyncio.create_task(make_worker(harness, db, clock, timer, name="crashed").run_until_idle())
+    await halfway.wait()
+    crashed.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await crashed
+    assert await statuses(db) != Counter({"sent": 200})
+    clock.advance(minutes=2)
+    await make_worker(harness, db, clock, timer, name="restarted").run_until_idle()
+    counts = received(harness.server)
+    assert set(counts) == {f"消息 {i}" for i in range(200)}
+    assert sum(counts.values()) - 200 <= DeliveryLimits().batch
+    assert await statuses(db) == Counter({"sent": 200})
+
+
+async def test_two_workers_never_send_the_same_row(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    recipients = list(range(12_000, 12_300))
+    start_users(harness.server, recipients)
+    await queue(db, clock, ((f"k{i}", recipients[i], f"各一条 {i}") for i in range(300)))
+    first = make_worker(harness, db, clock, timer, name="a", batch=20, per_second=15)
+    second = make_worker(harness, db, clock, timer, name="b", batch=20, per_second=15)
+    await asyncio.gather(first.run_until_idle(), second.run_until_idle())
+    counts = received(harness.server)
+    assert len(counts) == 300 and set(counts.values()) == {1}
+    async with db.reading() as session:
+        by_worker = (
+            await session.exec(select(Notification.id).where(col(Notification.status) == DeliveryStatus.SENT))
+        ).all()
+    assert len(by_worker) == 300
+    assert timedelta(0) <= timedelta(seconds=timer.slept)
