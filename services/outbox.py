@@ -268,7 +268,7 @@ async def release(session: AsyncSession, ids_and_times: Sequence[tuple[int, date
 async def next_due_at(session: AsyncSession, include_leases: bool = True) -> datetime | None:
     """When the earliest pending row becomes due, or (with `include_leases`) a lease runs out."""
     query = select(func.min(Notification.next_attempt_at)).where(col(Notification.status) == DeliveryStatus.PENDING)
-    candidates = [(await session.exec(query)).one()]
+    candidates: list[datetime | None] = [(await session.exec(query)).one()]
     if include_leases:
         leased = select(func.min(Notification.claimed_until)).where(col(Notification.status) == DeliveryStatus.SENDING)
         candidates.append((await session.exec(leased)).one())

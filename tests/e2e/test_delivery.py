@@ -91,6 +91,12 @@ async def test_queuing_twice_under_one_key_sends_once_and_a_rollback_queues_noth
     assert [m.shown for m in harness.server.sent_to(7001)] == ["一"]
 
 
+async def queue_then_fail(db: Database, clock: FakeClock) -> None:
+    async with db.transaction() as session:
+        await enqueue(session, dedupe_key="rolled-back", chat_id=7001, content=Content(text="不该出现"), now=clock.now())
+        raise RuntimeError("the change that caused it failed")
+
+
 async def test_429_5xx_and_timeouts_are_retried_to_success(
     harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
