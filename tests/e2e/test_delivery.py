@@ -81,11 +81,7 @@ async def test_queuing_twice_under_one_key_sends_once_and_a_rollback_queues_noth
             session, dedupe_key="escalation:1:0:7", chat_id=7001, content=Content(text="二"), now=clock.now()
         )
     with pytest.raises(RuntimeError):
-        async with db.transaction() as session:
-            await enqueue(
-                session, dedupe_key="rolled-back", chat_id=7001, content=Content(text="不该出现"), now=clock.now()
-            )
-            raise RuntimeError("the change that caused it failed")
+        await queue_then_fail(db, clock)
     await make_worker(harness, db, clock, timer).run_until_idle()
     assert (first, again) == (True, False)
     assert [m.shown for m in harness.server.sent_to(7001)] == ["一"]
@@ -93,7 +89,17 @@ async def test_queuing_twice_under_one_key_sends_once_and_a_rollback_queues_noth
 
 async def queue_then_fail(db: Database, clock: FakeClock) -> None:
     async with db.transaction() as session:
-        await enqueue(session, dedupe_key="rolled-back", chat_id=7001, content=Content(text="不该出现"), now=clock.now())
+        await enqueue(
+            session, dedupe_key="rolled-back", chat_id=7001, content=Content(text="不该出现"), now=clock.now()
+        )
+        raise RuntimeError("the change that caused it failed")
+
+
+async def queue_then_fail(db: Database, clock: FakeClock) -> None:
+    async with db.transaction() as session:
+        await enqueue(
+            session, dedupe_key="rolled-back", chat_id=7001, content=Content(text="不该出现"), now=clock.now()
+        )
         raise RuntimeError("the change that caused it failed")
 
 
