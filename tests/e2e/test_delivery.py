@@ -95,14 +95,6 @@ async def queue_then_fail(db: Database, clock: FakeClock) -> None:
         raise RuntimeError("the change that caused it failed")
 
 
-async def queue_then_fail(db: Database, clock: FakeClock) -> None:
-    async with db.transaction() as session:
-        await enqueue(
-            session, dedupe_key="rolled-back", chat_id=7001, content=Content(text="不该出现"), now=clock.now()
-        )
-        raise RuntimeError("the change that caused it failed")
-
-
 async def test_429_5xx_and_timeouts_are_retried_to_success(
     harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
