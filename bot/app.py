@@ -1,6 +1,10 @@
 """The composition root: builds the Bot, the Dispatcher with its middlewares, and runs them."""
 
+import asyncio
+import contextlib
 import logging
+import os
+import socket
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -15,12 +19,14 @@ from aiogram.types import ErrorEvent, Message
 
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.settings import Settings
+from bot.telegram_sender import TelegramSender
 from handlers import build_routers
 from handlers.menu import set_command_menus
 from i18n import Localizer
 from models import Database
 from models.migrate import upgrade_to_head_async
 from services.clock import Clock, SystemClock
+from services.delivery import DeliveryLimits, DeliveryWorker
 
 log = logging.getLogger("gridguard")
 
@@ -38,16 +44,23 @@ def build_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
     return MemoryStorage(), SimpleEventIsolation()
 
 
+def build_delivery(settings: Settings, db: Database, bot: Bot, clock: Clock) -> DeliveryWorker:
+    limits = DeliveryLimits(per_second=settings.outbox_rate, max_attempts=settings.outbox_max_attempts)
+    return DeliveryWorker(db, TelegramSender(bot), clock, limits=limits, name=f"{socket.gethostname()}:{os.getpid()}")
+
+
 def build_dispatcher(
     settings: Settings,
     db: Database,
     clock: Clock,
     throttle: ThrottlingMiddleware | None = None,
+    delivery: DeliveryWorker | None = None,
 ) -> Dispatcher:
     storage, isolation = build_storage(settings)
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp["db"] = db
     dp["clock"] = clock
+    dp["delivery"] = delivery
     dp["settings"] = settings
     dp["admin_ids"] = settings.admin_ids
     dp.update.outer_middleware(throttle or ThrottlingMiddleware(settings.default_language))
@@ -83,14 +96,20 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None) ->
     """Migrate, then poll until stopped."""
     await upgrade_to_head_async(settings.database_url)
     db = Database(settings.database_url)
+    clock = clock or SystemClock()
     bot = build_bot(token, settings.telegram_api_base)
-    dp = build_dispatcher(settings, db, clock or SystemClock())
+    delivery = build_delivery(settings, db, bot, clock)
+    dp = build_dispatcher(settings, db, clock, delivery=delivery)
+    delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
     try:
         me = await bot.me()
         log.info("GridGuard running as @%s", me.username)
         await set_command_menus(bot, settings.default_language)
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     finally:
+        delivering.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivering
         await bot.session.close()
         await dp.storage.close()
         await db.dispose()

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     redis_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    outbox_rate: float = Field(default=30.0, gt=0, le=1000)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
 
     @field_validator("bot_token", mode="before")
     @classmethod

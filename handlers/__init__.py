@@ -2,9 +2,9 @@
 
 from aiogram import Router
 
-from handlers import admin, common, fallback, start
+from handlers import admin, common, fallback, outbox, start
 
 
 def build_routers() -> list[Router]:
     """Routers in the order they are tried; the fallback comes last."""
-    return [start.router(), common.router(), admin.router(), fallback.router()]
+    return [start.router(), common.router(), admin.router(), outbox.router(), fallback.router()]

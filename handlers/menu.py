@@ -5,7 +5,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 
 from i18n import LANGUAGES, Localizer
 
-MENU_COMMANDS = ("start", "help", "me", "lang", "invite", "addgrid", "cancel")
+MENU_COMMANDS = ("start", "help", "me", "lang", "invite", "addgrid", "outbox", "cancel")
 
 
 def menu(i18n: Localizer) -> list[BotCommand]:

@@ -24,5 +24,7 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines.append(i18n("help.invite"))
     if may_at_all(member, Action.ADD_GRID):
         lines.append(i18n("help.addgrid"))
+    if may_at_all(member, Action.VIEW_OUTBOX):
+        lines.append(i18n("help.outbox"))
     duties = [i18n(f"duty.{role.value}") for role in Role if member.has_role(role)]
     return Raw("\n".join([*duties, *lines]))

@@ -46,6 +46,7 @@ class Notification(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=64)
     last_error: str | None = Field(default=None, max_length=500)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_message_id: int | None = Field(default=None, sa_column=Column(BigInteger))
     created_at: datetime = Field(sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -225,6 +225,7 @@ async def record_outcomes(session: AsyncSession, outcomes: Sequence[Outcome], no
     for o in outcomes:
         values: dict[str, Any] = {
             "attempts": o.attempts,
+            "last_attempt_at": now,
             "claimed_by": None,
             "claimed_until": None,
             "last_error": (o.error or None) and o.error[:ERROR_TEXT_LIMIT],

@@ -29,11 +29,13 @@ ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {
 class Action(StrEnum):
     INVITE = "invite"
     ADD_GRID = "add_grid"
+    VIEW_OUTBOX = "view_outbox"
 
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.STATION_HEAD}),
     Action.ADD_GRID: frozenset({Role.VILLAGE_OFFICER, Role.STATION_HEAD}),
+    Action.VIEW_OUTBOX: frozenset({Role.STATION_HEAD}),
 }
 
 

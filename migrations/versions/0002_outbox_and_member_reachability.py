@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("claimed_until", models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("last_attempt_at", models.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sent_message_id", sa.BigInteger(), nullable=True),
         sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", models.types.UTCDateTime(timezone=True), nullable=True),

@@ -12,10 +12,11 @@ from bot.telegram_sender import TelegramSender
 from models import Database, DeliveryStatus, Member, Notification, Priority, Role
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.outbox import Content, enqueue, enqueue_edit
+from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import Harness
-from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships
+from tests.fakes.world import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, add_member, import_townships
 
 
 @pytest.fixture
@@ -273,3 +274,45 @@ async def test_two_workers_never_send_the_same_row(
         ).all()
     assert len(by_worker) == 300
     assert timedelta(0) <= timedelta(seconds=timer.slept)
+
+
+async def test_outbox_shows_a_station_head_their_township_and_an_admin_everything(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    await import_townships(db, clock.now(), TOWNSHIP_A, TOWNSHIP_B)
+    blocked, head, other_head = harness.user("林"), harness.user("李"), harness.user("周")
+    await add_member(db, clock.now(), blocked.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
+    await add_member(db, clock.now(), other_head.id, "周站长", Role.STATION_HEAD, TOWNSHIP_B)
+    blocked.chat.started = True
+    harness.server.block(blocked.id)
+    start_users(harness.server, [13_001])
+    harness.server.inject_fault(502, "Bad Gateway", chat_id=13_001)
+    async with db.reading() as session:
+        member = (await session.exec(select(Member).where(Member.telegram_id == blocked.id))).one()
+    async with db.transaction() as session:
+        await enqueue(
+            session,
+            dedupe_key="to-blocked",
+            chat_id=blocked.id,
+            content=Content(text="x"),
+            now=clock.now(),
+            member_id=member.id,
+        )
+        await enqueue(session, dedupe_key="flaky", chat_id=13_001, content=Content(text="y"), now=clock.now())
+    worker = make_worker(harness, db, clock, timer)
+    await worker.run_once()
+    clock.advance(minutes=3)
+
+    [own] = await head.send("/outbox")
+    assert "待发送：1" in own.shown and "无法送达：1" in own.shown  # the report to the head is queued
+    assert "林网格" in own.shown and "blocked by the user" in own.shown
+    [other] = await other_head.send("/outbox")
+    assert "无法送达：0" in other.shown and "林网格" not in other.shown
+    admin = harness.user("Admin", user_id=ADMIN_TELEGRAM_ID)
+    [everything] = await admin.send("/outbox")
+    assert "待发送：2（最早一条已等待 3 分钟）" in everything.shown and "Bad Gateway" in everything.shown
+    [refused] = await harness.user("陌生人").send("/outbox")
+    assert "没有权限" in refused.shown
+    await blocked.send("/outbox")
+    assert "没有权限" in harness.server.sent_to(blocked.id)[-1].shown

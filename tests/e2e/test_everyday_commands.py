@@ -28,6 +28,7 @@ async def test_help_lists_what_each_role_can_do(harness: Harness, db: Database, 
     assert "网格员" in worker_help.shown and "/invite" not in worker_help.shown
     assert "/me" in worker_help.shown and "/lang" in worker_help.shown
     assert "站长" in head_help.shown and "/invite" in head_help.shown and "/addgrid" in head_help.shown
+    assert "/outbox" in head_help.shown and "/outbox" not in worker_help.shown
     [stranger_help] = await harness.user("陌生人").send("/help")
     assert "邀请链接" in stranger_help.shown
 
@@ -87,5 +88,5 @@ async def test_command_menus_are_set_in_chinese_and_english(server: FakeTelegram
     en = {c["command"]: c["description"] for c in server.commands[(default_scope, "en")]}
     assert zh["help"] == "我能做什么"
     assert en["help"] == "What can I do"
-    assert set(zh) == set(en) == {"start", "help", "me", "lang", "invite", "addgrid", "cancel"}
+    assert set(zh) == set(en) == {"start", "help", "me", "lang", "invite", "addgrid", "outbox", "cancel"}
     assert server.commands[(default_scope, "")] == server.commands[(default_scope, "zh")]

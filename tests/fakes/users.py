@@ -65,6 +65,7 @@ class FakeUser:
             **content,
         }
         self.chat.started = True
+        self.chat.blocked = False
         return await self.harness.feed(self.id, {"message": message})
 
     async def send(self, text: str) -> list[SentMessage]:
