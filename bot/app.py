@@ -17,6 +17,7 @@ from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import ErrorEvent, Message
 
+import bot.pydantic_cache  # noqa: F401  (keeps response models alive)
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender

@@ -310,7 +310,7 @@ class DeliveryWorker:
         now = self.clock.now()
         by_id = {c.id: c for c in claimed}
         async with self.db.transaction() as session:
-            await record_outcomes(session, outcomes, now)
+            await record_outcomes(session, self.name, outcomes, now)
             await release(session, to_release)
             for outcome in outcomes:
                 item = by_id[outcome.id]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -20,6 +20,35 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import DeliveryStatus, Notification, Priority
 
 ERROR_TEXT_LIMIT = 500
+
+
+TABLE = Notification.__table__  # type: ignore[attr-defined]
+_INSERT_STATEMENTS = {
+    False: sqlite_insert(TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(TABLE.c.id),
+    True: postgres_insert(TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(TABLE.c.id),
+}
+"""Built once: the outbox is a hot path, and building a statement costs more than running it."""
+_RECORD_OUTCOME = (
+    update(TABLE)
+    .where(
+        TABLE.c.id == bindparam("b_id"),
+        TABLE.c.revision == bindparam("b_revision"),
+        TABLE.c.status == DeliveryStatus.SENDING,
+    )
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        last_attempt_at=bindparam("b_now"),
+        last_error=bindparam("b_error"),
+        claimed_by=None,
+        claimed_until=None,
+        next_attempt_at=func.coalesce(bindparam("b_next", type_=TABLE.c.next_attempt_at.type), TABLE.c.next_attempt_at),
+        sent_at=bindparam("b_sent_at", type_=TABLE.c.sent_at.type),
+        sent_message_id=func.coalesce(
+            bindparam("b_message_id", type_=TABLE.c.sent_message_id.type), TABLE.c.sent_message_id
+        ),
+    )
+)
 
 
 def _on_postgres(session: AsyncSession) -> bool:
@@ -43,6 +72,34 @@ class Content:
         return payload
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notification to queue: who gets what, how urgently, under which dedupe key."""
+
+    dedupe_key: str
+    chat_id: int
+    content: Content
+    priority: Priority = Priority.NORMAL
+    member_id: int | None = None
+    unit_id: int | None = None
+
+    def row(self, now: datetime) -> dict[str, Any]:
+        return {
+            "dedupe_key": self.dedupe_key,
+            "chat_id": self.chat_id,
+            "member_id": self.member_id,
+            "unit_id": self.unit_id,
+            "priority": int(self.priority),
+            "payload": self.content.as_payload(),
+            "edit_of_id": None,
+            "revision": 0,
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -55,23 +112,17 @@ async def enqueue(
     unit_id: int | None = None,
 ) -> bool:
     """Queue a notification in the caller's transaction; False if this dedupe key was queued before."""
-    values = {
-        "dedupe_key": dedupe_key,
-        "chat_id": chat_id,
-        "member_id": member_id,
-        "unit_id": unit_id,
-        "priority": int(priority),
-        "payload": content.as_payload(),
-        "revision": 0,
-        "status": DeliveryStatus.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
-    insert = postgres_insert if _on_postgres(session) else sqlite_insert
-    statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = await session.exec(statement)
-    return bool(result.rowcount)
+    notice = Notice(dedupe_key, chat_id, content, priority, member_id, unit_id)
+    return await enqueue_many(session, [notice], now) == 1
+
+
+async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: datetime) -> int:
+    """Queue many notifications (a call-out, a township's reminders) in one statement; how many were new."""
+    if not notices:
+        return 0
+    statement = _INSERT_STATEMENTS[_on_postgres(session)]
+    inserted = (await session.exec(statement, params=[n.row(now) for n in notices])).all()
+    return len(inserted)
 
 
 async def enqueue_edit(
@@ -217,35 +268,36 @@ class Outcome:
     unreachable: bool = False
 
 
-async def record_outcomes(session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> None:
-    """Write what delivery did, one UPDATE per outcome in one transaction.
+async def record_outcomes(session: AsyncSession, worker: str, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Write what delivery did: one statement, executed for all outcomes at once.
 
     A row whose revision changed while it was in flight (newer content for an edit) goes back to pending.
     """
-    for o in outcomes:
-        values: dict[str, Any] = {
-            "attempts": o.attempts,
-            "last_attempt_at": now,
-            "claimed_by": None,
-            "claimed_until": None,
-            "last_error": (o.error or None) and o.error[:ERROR_TEXT_LIMIT],
+    if not outcomes:
+        return
+    params = [
+        {
+            "b_id": o.id,
+            "b_revision": o.revision,
+            "b_status": o.status,
+            "b_attempts": o.attempts,
+            "b_now": now,
+            "b_error": o.error[:ERROR_TEXT_LIMIT] if o.error else None,
+            "b_next": (o.next_attempt_at or now) if o.status == DeliveryStatus.PENDING else None,
+            "b_sent_at": now if o.status == DeliveryStatus.SENT else None,
+            "b_message_id": o.message_id,
         }
-        if o.status == DeliveryStatus.SENT:
-            values.update(status=o.status, sent_at=now)
-            if o.message_id is not None:
-                values["sent_message_id"] = o.message_id
-        elif o.status == DeliveryStatus.PENDING:
-            values.update(status=o.status, next_attempt_at=o.next_attempt_at or now)
-        else:
-            values.update(status=o.status)
-        current = update(Notification).where(
-            col(Notification.id) == o.id,
-            col(Notification.revision) == o.revision,
-            col(Notification.status) == DeliveryStatus.SENDING,
-        )
-        result = await session.exec(current.values(**values))
-        if result.rowcount == 0:
-            await _return_newer_revision(session, o.id)
+        for o in outcomes
+    ]
+    await session.exec(_RECORD_OUTCOME, params=params)
+    still_held = select(TABLE.c.id).where(
+        TABLE.c.id.in_([o.id for o in outcomes]),
+        TABLE.c.status == DeliveryStatus.SENDING,
+        TABLE.c.claimed_by == worker,
+    )
+    newer: Sequence[int] = (await session.exec(still_held)).all()
+    for notification_id in newer:
+        await _return_newer_revision(session, notification_id)
 
 
 async def _return_newer_revision(session: AsyncSession, notification_id: int) -> None:

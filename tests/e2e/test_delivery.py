@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.telegram_sender import TelegramSender
 from models import Database, DeliveryStatus, Member, Notification, Priority, Role
 from services.delivery import DeliveryLimits, DeliveryWorker
-from services.outbox import Content, enqueue, enqueue_edit
+from services.outbox import Content, Notice, enqueue, enqueue_edit, enqueue_many
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
 from tests.fakes.telegram_server import FakeTelegram
@@ -316,3 +316,11 @@ async def test_outbox_shows_a_station_head_their_township_and_an_admin_everythin
     assert "没有权限" in refused.shown
     await blocked.send("/outbox")
     assert "没有权限" in harness.server.sent_to(blocked.id)[-1].shown
+
+
+async def test_a_fan_out_queues_each_key_once(db: Database, clock: FakeClock) -> None:
+    notices = [Notice(f"callout:1:{n}", 100 + n, Content(text="集合")) for n in range(5)]
+    async with db.transaction() as session:
+        assert await enqueue_many(session, notices[:3], clock.now()) == 3
+        assert await enqueue_many(session, notices, clock.now()) == 2
+    assert await statuses(db) == Counter({"pending": 5})
