@@ -19,6 +19,7 @@ from aiogram.types import ErrorEvent, Message
 
 import bot.pydantic_cache  # noqa: F401  (keeps response models alive)
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
+from bot.paths import ESCALATION_POLICY
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from handlers import build_routers
@@ -26,8 +27,10 @@ from handlers.menu import set_command_menus
 from i18n import Localizer
 from models import Database
 from models.migrate import upgrade_to_head_async
+from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
+from services.policy import Policy, load_policy
 
 log = logging.getLogger("gridguard")
 
@@ -56,12 +59,14 @@ def build_dispatcher(
     clock: Clock,
     throttle: ThrottlingMiddleware | None = None,
     delivery: DeliveryWorker | None = None,
+    policy: Policy | None = None,
 ) -> Dispatcher:
     storage, isolation = build_storage(settings)
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp["db"] = db
     dp["clock"] = clock
     dp["delivery"] = delivery
+    dp["policy"] = policy or load_policy(ESCALATION_POLICY)
     dp["settings"] = settings
     dp["admin_ids"] = settings.admin_ids
     dp.update.outer_middleware(throttle or ThrottlingMiddleware(settings.default_language))
@@ -100,14 +105,20 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None) ->
     clock = clock or SystemClock()
     bot = build_bot(token, settings.telegram_api_base)
     delivery = build_delivery(settings, db, bot, clock)
-    dp = build_dispatcher(settings, db, clock, delivery=delivery)
+    policy = load_policy(ESCALATION_POLICY)
+    dp = build_dispatcher(settings, db, clock, delivery=delivery, policy=policy)
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    sweeper = Sweeper(db, policy, clock, settings.zone, settings.default_language, holder, delivery)
+    scheduler = build_scheduler(sweeper)
     delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
+    scheduler.start()
     try:
         me = await bot.me()
         log.info("GridGuard running as @%s", me.username)
         await set_command_menus(bot, settings.default_language)
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     finally:
+        scheduler.shutdown(wait=False)
         delivering.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await delivering

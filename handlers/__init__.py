@@ -2,9 +2,19 @@
 
 from aiogram import Router
 
-from handlers import admin, common, fallback, outbox, start
+from handlers import admin, common, fallback, outbox, report, report_actions, report_view, start, station
 
 
 def build_routers() -> list[Router]:
     """Routers in the order they are tried; the fallback comes last."""
-    return [start.router(), common.router(), admin.router(), outbox.router(), fallback.router()]
+    return [
+        start.router(),
+        common.router(),
+        admin.router(),
+        outbox.router(),
+        report.router(),
+        report_view.router(),
+        report_actions.router(),
+        station.router(),
+        fallback.router(),
+    ]

@@ -106,3 +106,39 @@ def units_keyboard(
     if navigation:
         rows.append(navigation)
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def main_menu(i18n: Localizer) -> ReplyKeyboardMarkup:
+    """The big buttons a registered member always has at hand."""
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=i18n("menu.report"))], [KeyboardButton(text=i18n("menu.reports"))]],
+        resize_keyboard=True,
+        is_persistent=True,
+    )
+
+
+def choices_keyboard(pairs: Sequence[tuple[str, str]], per_row: int = 2) -> InlineKeyboardMarkup:
+    """(label, callback data) pairs laid out `per_row` to a row."""
+    buttons = [InlineKeyboardButton(text=label, callback_data=data) for label, data in pairs]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[i : i + per_row] for i in range(0, len(buttons), per_row)])
+
+
+def where_keyboard(i18n: Localizer) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=i18n("report.share_location_button"), request_location=True)],
+            [KeyboardButton(text=i18n("report.use_my_unit_button"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def done_keyboard(i18n: Localizer) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text=i18n("report.done_button"))]], resize_keyboard=True)
+
+
+def skip_keyboard(i18n: Localizer) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=i18n("register.skip_button"))]], resize_keyboard=True, one_time_keyboard=True
+    )

@@ -5,7 +5,20 @@ from aiogram.types import BotCommand, BotCommandScopeChat
 
 from i18n import LANGUAGES, Localizer
 
-MENU_COMMANDS = ("start", "help", "me", "lang", "invite", "addgrid", "outbox", "cancel")
+MENU_COMMANDS = (
+    "report",
+    "reports",
+    "help",
+    "me",
+    "lang",
+    "invite",
+    "addgrid",
+    "linkgroup",
+    "policy",
+    "outbox",
+    "start",
+    "cancel",
+)
 
 
 def menu(i18n: Localizer) -> list[BotCommand]:

@@ -6,7 +6,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from handlers.filters import NOT_A_COMMAND
-from handlers.keyboards import REMOVE_KEYBOARD, phone_keyboard
+from handlers.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
 from handlers.states import Registration
 from handlers.texts import abilities, place
 from i18n import Localizer, all_translations
@@ -33,7 +33,7 @@ async def start_plain(message: Message, member: MemberProfile | None, i18n: Loca
     if member is None or not member.registered:
         await message.answer(i18n("start.no_invite"), reply_markup=REMOVE_KEYBOARD)
         return
-    await message.answer(i18n("start.welcome_back", name=member.name), reply_markup=REMOVE_KEYBOARD)
+    await message.answer(i18n("start.welcome_back", name=member.name), reply_markup=main_menu(i18n))
 
 
 async def start_with_token(
@@ -165,5 +165,5 @@ async def finish_registration(
             place=place(redemption.offer.unit_path_names),
             abilities=abilities(i18n, profile),
         ),
-        reply_markup=REMOVE_KEYBOARD,
+        reply_markup=main_menu(i18n),
     )

@@ -17,3 +17,19 @@ class InviteFlow(StatesGroup):
 class GridFlow(StatesGroup):
     village = State()
     name = State()
+
+
+class ReportFlow(StatesGroup):
+    category = State()
+    severity = State()
+    where = State()
+    unit = State()
+    evidence = State()
+    confirm = State()
+
+
+class ActOnReport(StatesGroup):
+    resolve_note = State()
+    resolve_photo = State()
+    duplicate_code = State()
+    reject_reason = State()

@@ -19,12 +19,17 @@ def role_line(i18n: Localizer, role: RoleOnUnit) -> Raw:
 
 def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
     """What this member can do, by role, as a bulleted list of commands."""
-    lines = [i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
+    lines = []
+    if may_at_all(member, Action.REPORT) and member.roles:
+        lines.append(i18n("help.report"))
+    lines += [i18n("help.reports"), i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
     if may_at_all(member, Action.INVITE):
         lines.append(i18n("help.invite"))
     if may_at_all(member, Action.ADD_GRID):
         lines.append(i18n("help.addgrid"))
     if may_at_all(member, Action.VIEW_OUTBOX):
         lines.append(i18n("help.outbox"))
+    if may_at_all(member, Action.LINK_GROUP):
+        lines += [i18n("help.linkgroup"), i18n("help.policy")]
     duties = [i18n(f"duty.{role.value}") for role in Role if member.has_role(role)]
     return Raw("\n".join([*duties, *lines]))

@@ -3,6 +3,16 @@
 from models.db import Database
 from models.enums import DeliveryStatus, Priority, Role, UnitLevel
 from models.outbox import Notification
+from models.reports import (
+    PolicyOverride,
+    Report,
+    ReportCounter,
+    ReportDraft,
+    ReportEvent,
+    ReportMedia,
+    SchedulerLease,
+    StationGroup,
+)
 from models.tables import Invite, InviteRedemption, Member, RoleAssignment, Unit
 
 __all__ = [
@@ -12,9 +22,17 @@ __all__ = [
     "InviteRedemption",
     "Member",
     "Notification",
+    "PolicyOverride",
     "Priority",
+    "Report",
+    "ReportCounter",
+    "ReportDraft",
+    "ReportEvent",
+    "ReportMedia",
     "Role",
     "RoleAssignment",
+    "SchedulerLease",
+    "StationGroup",
     "Unit",
     "UnitLevel",
 ]

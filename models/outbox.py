@@ -26,6 +26,8 @@ class Notification(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    topic: str | None = Field(default=None, max_length=64, index=True)
+    """What the message is about (e.g. `report:12`), so every card about it can be edited together."""
     priority: int = 1
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     edit_of_id: int | None = Field(default=None, foreign_key="notification.id", index=True)

@@ -1,1 +1,1 @@
-"""APScheduler 3 wiring: jobs are thin calls into services/ (arrives with the outbox and escalation)."""
+"""APScheduler 3 wiring: it only decides when to look; the database holds what is due (services/)."""

@@ -82,6 +82,7 @@ class Notice:
     priority: Priority = Priority.NORMAL
     member_id: int | None = None
     unit_id: int | None = None
+    topic: str | None = None
 
     def row(self, now: datetime) -> dict[str, Any]:
         return {
@@ -89,6 +90,7 @@ class Notice:
             "chat_id": self.chat_id,
             "member_id": self.member_id,
             "unit_id": self.unit_id,
+            "topic": self.topic,
             "priority": int(self.priority),
             "payload": self.content.as_payload(),
             "edit_of_id": None,
@@ -327,3 +329,13 @@ async def next_due_at(session: AsyncSession, include_leases: bool = True) -> dat
         candidates.append((await session.exec(leased)).one())
     present = [t for t in candidates if t is not None]
     return min(present) if present else None
+
+
+async def messages_about(session: AsyncSession, topic: str) -> list[Notification]:
+    """Every first-send row about `topic` (e.g. all escalation cards of one report), oldest first."""
+    query = (
+        select(Notification)
+        .where(Notification.topic == topic, col(Notification.edit_of_id).is_(None))
+        .order_by(col(Notification.id))
+    )
+    return list((await session.exec(query)).all())

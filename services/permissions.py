@@ -30,12 +30,20 @@ class Action(StrEnum):
     INVITE = "invite"
     ADD_GRID = "add_grid"
     VIEW_OUTBOX = "view_outbox"
+    REPORT = "report"
+    ACT_ON_REPORT = "act_on_report"
+    LINK_GROUP = "link_group"
+    SET_POLICY = "set_policy"
 
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.STATION_HEAD}),
     Action.ADD_GRID: frozenset({Role.VILLAGE_OFFICER, Role.STATION_HEAD}),
     Action.VIEW_OUTBOX: frozenset({Role.STATION_HEAD}),
+    Action.REPORT: frozenset({Role.GRID_WORKER, Role.VOLUNTEER, Role.VILLAGE_OFFICER}),
+    Action.ACT_ON_REPORT: frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD, Role.COUNTY_OFFICER}),
+    Action.LINK_GROUP: frozenset({Role.STATION_HEAD}),
+    Action.SET_POLICY: frozenset({Role.STATION_HEAD}),
 }
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from bot.app import build_bot
-from handlers.menu import set_command_menus
+from handlers.menu import MENU_COMMANDS, set_command_menus
 from models import Database, Role
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock
@@ -61,7 +61,7 @@ async def test_lang_switches_and_is_remembered(harness: Harness, db: Database, c
     [help_text] = await user.send("/help")
     assert "grid worker" in help_text.shown.lower()
     chat_scope = json.dumps({"chat_id": user.id, "type": "chat"}, sort_keys=True)
-    assert harness.server.commands[(chat_scope, "")][0]["description"] == "Start / register"
+    assert harness.server.commands[(chat_scope, "")][0]["description"] == "Report a hazard"
 
 
 async def test_lang_for_a_stranger_explains_it_cannot_be_saved(harness: Harness) -> None:
@@ -88,5 +88,6 @@ async def test_command_menus_are_set_in_chinese_and_english(server: FakeTelegram
     en = {c["command"]: c["description"] for c in server.commands[(default_scope, "en")]}
     assert zh["help"] == "我能做什么"
     assert en["help"] == "What can I do"
-    assert set(zh) == set(en) == {"start", "help", "me", "lang", "invite", "addgrid", "outbox", "cancel"}
+    assert set(zh) == set(en) == set(MENU_COMMANDS)
+    assert {"report", "reports", "start", "help", "cancel"} <= set(zh)
     assert server.commands[(default_scope, "")] == server.commands[(default_scope, "zh")]

@@ -30,7 +30,7 @@ async def test_new_user_registers_from_an_invite_link(harness: Harness, db: Data
     assert "注册成功" in done.shown
     assert "陈建国" in done.shown and "网格员" in done.shown and "凤城镇" in done.shown
     assert "/me" in done.shown
-    assert done.reply_markup == {"remove_keyboard": True}
+    assert [b["text"] for b in done.reply_buttons] == ["📢 上报隐患", "📋 报告列表"]
 
     [me] = await user.send("/me")
     assert "+8613800000000" in me.shown and "网格员" in me.shown and "中文" in me.shown

@@ -1,0 +1,491 @@
+"""/report: a short guided flow — category, severity, where, evidence, summary — then the report is filed."""
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from bot.settings import Settings
+from handlers.callbacks import CategoryChoice, DuplicateChoice, ReportUnitChoice, SeverityChoice, SummaryAction
+from handlers.filters import NOT_A_COMMAND
+from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, done_keyboard, main_menu, where_keyboard
+from handlers.report_view import send_details
+from handlers.states import ReportFlow
+from i18n import Localizer, all_translations
+from models import Database
+from services.clock import Clock
+from services.delivery import DeliveryWorker
+from services.errors import DomainError
+from services.members import MemberProfile
+from services.permissions import Action, may_at_all
+from services.policy import CATEGORIES, SEVERITIES, Policy
+from services.report_drafts import (
+    add_description,
+    add_media,
+    discard_draft,
+    get_draft,
+    reportable_units,
+    save_draft,
+    set_category,
+    set_location,
+    set_severity,
+    to_filing,
+)
+from services.reports import Context, add_information, file_report, possible_duplicate
+
+SUMMARY_DESCRIPTION = 1500
+
+
+def router() -> Router:
+    r = Router(name="report")
+    r.message.register(report_command, Command("report"))
+    r.message.register(report_command, F.text.in_(all_translations("menu.report")))
+    r.callback_query.register(category_pressed, ReportFlow.category, CategoryChoice.filter())
+    r.callback_query.register(severity_pressed, ReportFlow.severity, SeverityChoice.filter())
+    r.message.register(location_sent, ReportFlow.where, F.location)
+    r.message.register(use_my_unit, ReportFlow.where, F.text.in_(all_translations("report.use_my_unit_button")))
+    r.message.register(where_again, ReportFlow.where, NOT_A_COMMAND)
+    r.callback_query.register(unit_pressed, ReportFlow.unit, ReportUnitChoice.filter())
+    r.message.register(finish_evidence, ReportFlow.evidence, F.text.in_(all_translations("report.done_button")))
+    r.message.register(evidence_sent, ReportFlow.evidence, NOT_A_COMMAND)
+    r.callback_query.register(summary_pressed, ReportFlow.confirm, SummaryAction.filter())
+    r.callback_query.register(duplicate_pressed, ReportFlow.confirm, DuplicateChoice.filter())
+    for state in (ReportFlow.category, ReportFlow.severity, ReportFlow.unit, ReportFlow.confirm):
+        r.message.register(use_the_buttons, state, NOT_A_COMMAND)
+    return r
+
+
+def context(policy: Policy, clock: Clock, settings: Settings) -> Context:
+    return Context(policy, clock.now(), settings.zone, settings.default_language)
+
+
+class Flow:
+    """The draft of one member, read and written around each step."""
+
+    def __init__(self, db: Database, member: MemberProfile, chat_id: int, clock: Clock) -> None:
+        assert member.id is not None
+        self.db, self.member_id, self.chat_id, self.clock = db, member.id, chat_id, clock
+
+    async def load(self) -> dict[str, Any] | None:
+        async with self.db.reading() as session:
+            return await get_draft(session, self.member_id)
+
+    async def save(self, data: dict[str, Any]) -> None:
+        async with self.db.transaction() as session:
+            await save_draft(session, self.member_id, self.chat_id, data, self.clock.now())
+
+
+async def report_command(
+    message: Message,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    settings: Settings,
+    command: CommandObject | None = None,
+) -> None:
+    if command is not None and command.args:
+        await send_details(message, member, i18n, db, command.args.strip(), settings.zone)
+        return
+    if (
+        member is None
+        or member.id is None
+        or not may_at_all(member, Action.REPORT)
+        or (member.is_admin and not member.roles)
+    ):
+        await message.answer(i18n("report.not_a_reporter"))
+        return
+    await state.clear()
+    await Flow(db, member, message.chat.id, clock).save({})
+    await state.set_state(ReportFlow.category)
+    await message.answer(i18n("report.ask_category"), reply_markup=category_keyboard(i18n))
+
+
+def category_keyboard(i18n: Localizer) -> Any:
+    return choices_keyboard([(i18n(f"category.{c}"), CategoryChoice(value=c).pack()) for c in CATEGORIES])
+
+
+def severity_keyboard(i18n: Localizer) -> Any:
+    pairs = [(f"{i18n(f'severity.{s}')}", SeverityChoice(value=s).pack()) for s in reversed(SEVERITIES)]
+    return choices_keyboard(pairs, per_row=1)
+
+
+async def draft_or_expired(flow: Flow, i18n: Localizer, state: FSMContext, answer: Any) -> dict[str, Any] | None:
+    data = await flow.load()
+    if data is None:
+        await state.clear()
+        await answer(i18n("report.draft_gone"))
+    return data
+
+
+async def next_step(
+    message: Message,
+    data: dict[str, Any],
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    flow: Flow,
+    then: Any,
+) -> None:
+    """After a step: back to the summary when editing, otherwise on to `then`."""
+    await flow.save(data)
+    if data.get("editing"):
+        await show_summary(message, data, member, i18n, state, flow)
+    else:
+        await then()
+
+
+async def category_pressed(
+    query: CallbackQuery,
+    callback_data: CategoryChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    assert isinstance(query.message, Message)
+    message = query.message
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    await query.answer()
+    if data is None:
+        return
+    set_category(data, callback_data.value)
+    await message.edit_text(i18n("report.category_chosen", category=i18n(f"category.{callback_data.value}")))
+
+    async def ask_severity() -> None:
+        await state.set_state(ReportFlow.severity)
+        await message.answer(i18n("report.ask_severity"), reply_markup=severity_keyboard(i18n))
+
+    await next_step(message, data, member, i18n, state, flow, ask_severity)
+
+
+async def severity_pressed(
+    query: CallbackQuery,
+    callback_data: SeverityChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    assert isinstance(query.message, Message)
+    message = query.message
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    await query.answer()
+    if data is None:
+        return
+    set_severity(data, callback_data.value)
+    await message.edit_text(i18n("report.severity_chosen", severity=i18n(f"severity.{callback_data.value}")))
+
+    async def ask_where() -> None:
+        await state.set_state(ReportFlow.where)
+        await message.answer(i18n("report.ask_where"), reply_markup=where_keyboard(i18n))
+
+    await next_step(message, data, member, i18n, state, flow, ask_where)
+
+
+async def location_sent(
+    message: Message,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    policy: Policy,
+) -> None:
+    assert message.location is not None
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    if data is None:
+        return
+    try:
+        inside = set_location(data, message.location.latitude, message.location.longitude, policy)
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        return
+    if not inside:
+        await message.answer(i18n("report.far_away"))
+    await choose_unit(message, data, member, i18n, state, flow)
+
+
+async def use_my_unit(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+) -> None:
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    if data is None:
+        return
+    data.pop("latitude", None)
+    data.pop("longitude", None)
+    await choose_unit(message, data, member, i18n, state, flow)
+
+
+async def where_again(message: Message, i18n: Localizer) -> None:
+    await message.answer(i18n("report.where_again"), reply_markup=where_keyboard(i18n))
+
+
+async def choose_unit(
+    message: Message, data: dict[str, Any], member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
+) -> None:
+    async with flow.db.reading() as session:
+        units = await reportable_units(session, member)
+    if len(units) == 1:
+        data["unit_id"] = units[0].unit_id
+        await message.answer(i18n("report.unit_chosen", unit=units[0].label), reply_markup=REMOVE_KEYBOARD)
+        await next_step(message, data, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
+        return
+    await flow.save(data)
+    await state.set_state(ReportFlow.unit)
+    await message.answer(i18n("report.where_noted"), reply_markup=REMOVE_KEYBOARD)
+    pairs = [(u.label, ReportUnitChoice(unit_id=u.unit_id).pack()) for u in units]
+    await message.answer(i18n("report.ask_unit"), reply_markup=choices_keyboard(pairs, per_row=1))
+
+
+async def unit_pressed(
+    query: CallbackQuery,
+    callback_data: ReportUnitChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    assert isinstance(query.message, Message)
+    message = query.message
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    async with db.reading() as session:
+        units = {u.unit_id: u.label for u in await reportable_units(session, member)}
+    if data is None or callback_data.unit_id not in units:
+        await query.answer(i18n("fallback.stale_button"), show_alert=data is not None)
+        return
+    await query.answer()
+    data["unit_id"] = callback_data.unit_id
+    await message.edit_text(i18n("report.unit_chosen", unit=units[callback_data.unit_id]))
+    await next_step(message, data, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
+
+
+async def ask_evidence(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    await state.set_state(ReportFlow.evidence)
+    await message.answer(i18n("report.ask_evidence"), reply_markup=done_keyboard(i18n))
+
+
+async def evidence_sent(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+) -> None:
+    """Photos, short videos, text or a voice note; each is acknowledged so the sender knows it arrived."""
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    if data is None:
+        return
+    try:
+        reply = collect(message, data, i18n)
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        return
+    await flow.save(data)
+    await message.answer(reply)
+
+
+def collect(message: Message, data: dict[str, Any], i18n: Localizer) -> str:
+    if message.photo:
+        count = add_media(data, "photo", message.photo[-1].file_id)
+        add_description(data, message.caption or "")
+        return i18n("report.got_media", n=count)
+    if message.video:
+        count = add_media(data, "video", message.video.file_id)
+        add_description(data, message.caption or "")
+        return i18n("report.got_media", n=count)
+    if message.voice:
+        data["voice"] = message.voice.file_id
+        return i18n("report.got_voice")
+    if message.text:
+        add_description(data, message.text)
+        return i18n("report.got_text")
+    raise DomainError("report.evidence_kinds")
+
+
+async def finish_evidence(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+) -> None:
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    if data is None:
+        return
+    try:
+        to_filing(data)
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        return
+    await message.answer(i18n("report.evidence_done"), reply_markup=REMOVE_KEYBOARD)
+    await show_summary(message, data, member, i18n, state, flow)
+
+
+async def show_summary(
+    message: Message, data: dict[str, Any], member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
+) -> None:
+    data["editing"] = True
+    await flow.save(data)
+    await state.set_state(ReportFlow.confirm)
+    async with flow.db.reading() as session:
+        labels = {u.unit_id: u.label for u in await reportable_units(session, member)}
+    location = (
+        i18n("report.summary_location", lat=f"{data['latitude']:.5f}", lon=f"{data['longitude']:.5f}")
+        if "latitude" in data
+        else i18n("report.summary_no_location")
+    )
+    text = i18n(
+        "report.summary",
+        category=i18n(f"category.{data['category']}"),
+        severity=i18n(f"severity.{data['severity']}"),
+        unit=labels.get(data["unit_id"], "?"),
+        location=location,
+        media=len(data.get("media", [])),
+        voice=i18n("report.yes") if data.get("voice") else i18n("report.no"),
+        description=(data.get("description") or i18n("report.no_description"))[:SUMMARY_DESCRIPTION],
+    )
+    await message.answer(text, reply_markup=summary_keyboard(i18n))
+
+
+def summary_keyboard(i18n: Localizer) -> InlineKeyboardMarkup:
+    def button(action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(
+            text=i18n(f"report.summary_button.{action}"), callback_data=SummaryAction(action=action).pack()
+        )
+
+    rows = [["submit"], ["category", "severity"], ["where", "evidence"], ["cancel"]]
+    return InlineKeyboardMarkup(inline_keyboard=[[button(a) for a in row] for row in rows])
+
+
+async def use_the_buttons(message: Message, i18n: Localizer) -> None:
+    await message.answer(i18n("report.use_the_buttons"))
+
+
+async def summary_pressed(
+    query: CallbackQuery,
+    callback_data: SummaryAction,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    policy: Policy,
+    settings: Settings,
+    delivery: DeliveryWorker | None,
+) -> None:
+    assert isinstance(query.message, Message)
+    message = query.message
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    await query.answer()
+    if data is None:
+        return
+    await message.edit_reply_markup(reply_markup=None)
+    action = callback_data.action
+    if action == "cancel":
+        await cancel_draft(message, member, i18n, state, db)
+    elif action == "category":
+        await state.set_state(ReportFlow.category)
+        await message.answer(i18n("report.ask_category"), reply_markup=category_keyboard(i18n))
+    elif action == "severity":
+        await state.set_state(ReportFlow.severity)
+        await message.answer(i18n("report.ask_severity"), reply_markup=severity_keyboard(i18n))
+    elif action == "where":
+        await state.set_state(ReportFlow.where)
+        await message.answer(i18n("report.ask_where"), reply_markup=where_keyboard(i18n))
+    elif action == "evidence":
+        data["editing"] = False
+        await flow.save(data)
+        await ask_evidence(message, i18n, state)
+    else:
+        await submit(message, data, member, i18n, state, db, context(policy, clock, settings), delivery)
+
+
+async def cancel_draft(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
+) -> None:
+    assert member.id is not None
+    async with db.transaction() as session:
+        await discard_draft(session, member.id)
+    await state.clear()
+    await message.answer(i18n("report.cancelled"), reply_markup=main_menu(i18n))
+
+
+async def submit(
+    message: Message,
+    data: dict[str, Any],
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    ctx: Context,
+    delivery: DeliveryWorker | None,
+    skip_duplicate_check: bool = False,
+) -> None:
+    """File the report (after the duplicate hint, if any) and give the reporter its code."""
+    assert member.id is not None
+    filing = to_filing(data)
+    if not skip_duplicate_check:
+        async with db.reading() as session:
+            candidate = await possible_duplicate(session, filing, ctx.policy, ctx.now)
+        if candidate is not None and candidate.id is not None:
+            await message.answer(
+                i18n("report.duplicate_hint", code=candidate.code, category=i18n(f"category.{candidate.category}")),
+                reply_markup=choices_keyboard(
+                    [
+                        (
+                            i18n("report.duplicate_add", code=candidate.code),
+                            DuplicateChoice(action="add", report_id=candidate.id).pack(),
+                        ),
+                        (i18n("report.duplicate_new"), DuplicateChoice(action="new", report_id=candidate.id).pack()),
+                    ],
+                    per_row=1,
+                ),
+            )
+            return
+    async with db.transaction() as session:
+        report = await file_report(session, filing, member.id, ctx)
+        await discard_draft(session, member.id)
+    await state.clear()
+    if delivery is not None:
+        delivery.wake()
+    await message.answer(i18n("report.filed", code=report.code), reply_markup=main_menu(i18n))
+
+
+async def duplicate_pressed(
+    query: CallbackQuery,
+    callback_data: DuplicateChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    policy: Policy,
+    settings: Settings,
+    delivery: DeliveryWorker | None,
+) -> None:
+    assert isinstance(query.message, Message) and member.id is not None
+    message = query.message
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    await query.answer()
+    if data is None:
+        return
+    await message.edit_reply_markup(reply_markup=None)
+    ctx = context(policy, clock, settings)
+    if callback_data.action == "new":
+        await submit(message, data, member, i18n, state, db, ctx, delivery, skip_duplicate_check=True)
+        return
+    async with db.transaction() as session:
+        report = await add_information(session, callback_data.report_id, to_filing(data), member.id, ctx)
+        await discard_draft(session, member.id)
+    await state.clear()
+    if delivery is not None:
+        delivery.wake()
+    await message.answer(i18n("report.info_added", code=report.code), reply_markup=main_menu(i18n))

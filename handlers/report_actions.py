@@ -1,0 +1,280 @@
+"""Buttons on escalation cards — acknowledge, assign, resolve, duplicate, reject, details — and the reporter's
+confirm/reopen. Callback data is only a hint: services re-check rights and the report's state on every press.
+Follow-up questions (the resolution note, a reason, a code) are asked in the presser's private chat."""
+
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.types import CallbackQuery, Message
+
+from bot.settings import Settings
+from handlers.callbacks import AssignChoice, ReportAction
+from handlers.filters import NOT_A_COMMAND
+from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip_keyboard
+from handlers.report import context
+from handlers.report_view import send_details
+from handlers.states import ActOnReport
+from i18n import Localizer, all_translations
+from models import Database, Report
+from services.clock import Clock
+from services.delivery import DeliveryWorker
+from services.errors import DomainError
+from services.members import MemberProfile
+from services.policy import Policy
+from services.report_actions import (
+    ALLOWED_FROM,
+    Changed,
+    acknowledge,
+    assign,
+    assignable_members,
+    confirm_fixed,
+    mark_duplicate,
+    may_act,
+    reject,
+    reopen,
+    resolve,
+)
+
+FOLLOW_UPS = {"res": ActOnReport.resolve_note, "dup": ActOnReport.duplicate_code, "rej": ActOnReport.reject_reason}
+
+
+def router() -> Router:
+    r = Router(name="report_actions")
+    r.callback_query.register(card_pressed, ReportAction.filter())
+    r.callback_query.register(assignee_pressed, AssignChoice.filter())
+    r.message.register(resolve_note_sent, ActOnReport.resolve_note, F.text, NOT_A_COMMAND)
+    r.message.register(resolve_photo_sent, ActOnReport.resolve_photo, F.photo)
+    r.message.register(
+        resolve_without_photo, ActOnReport.resolve_photo, F.text.in_(all_translations("register.skip_button"))
+    )
+    r.message.register(duplicate_code_sent, ActOnReport.duplicate_code, F.text, NOT_A_COMMAND)
+    r.message.register(reject_reason_sent, ActOnReport.reject_reason, F.text, NOT_A_COMMAND)
+    for step in (
+        ActOnReport.resolve_note,
+        ActOnReport.resolve_photo,
+        ActOnReport.duplicate_code,
+        ActOnReport.reject_reason,
+    ):
+        r.message.register(follow_up_again, step, NOT_A_COMMAND)
+    return r
+
+
+class Acting:
+    """Everything an action needs, gathered from the handler's arguments."""
+
+    def __init__(self, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock, policy: Policy,
+                 settings: Settings, delivery: DeliveryWorker | None) -> None:  # fmt: skip
+        self.member, self.i18n, self.db = member, i18n, db
+        self.clock, self.policy, self.settings, self.delivery = clock, policy, settings, delivery
+
+    async def run(self, action: Callable[..., Awaitable[Changed]], *args: object) -> Report:
+        """Run a service action in one transaction, then wake delivery so the cards change at once."""
+        async with self.db.transaction() as session:
+            changed = await action(session, self.member, *args, context(self.policy, self.clock, self.settings))
+        if self.delivery is not None:
+            self.delivery.wake()
+        return changed.report
+
+
+def private_state(state: FSMContext, bot: Bot, user_id: int) -> FSMContext:
+    """The FSM context of the presser's private chat (a card may have been pressed in a group)."""
+    storage: BaseStorage = state.storage
+    return FSMContext(storage=storage, key=StorageKey(bot_id=bot.id, chat_id=user_id, user_id=user_id))
+
+
+async def card_pressed(
+    query: CallbackQuery,
+    callback_data: ReportAction,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    bot: Bot,
+    db: Database,
+    clock: Clock,
+    policy: Policy,
+    settings: Settings,
+    delivery: DeliveryWorker | None,
+) -> None:
+    if member is None or member.id is None:
+        await query.answer(i18n("error.not_allowed"), show_alert=True)
+        return
+    acting = Acting(member, i18n, db, clock, policy, settings, delivery)
+    action, report_id = callback_data.action, callback_data.report_id
+    try:
+        if action == "det":
+            await query.answer()
+            await send_details_by_id(query, acting, report_id)
+        elif action == "ack":
+            report = await acting.run(acknowledge, report_id)
+            await query.answer(i18n("report.acknowledged_by_you", code=report.code))
+        elif action == "asg":
+            await offer_assignees(query, acting, report_id)
+        elif action in FOLLOW_UPS:
+            await start_follow_up(query, acting, state, bot, action, report_id)
+        elif action == "fix":
+            report = await acting.run(confirm_fixed, report_id)
+            await query.answer(i18n("report.thanks_confirmed", code=report.code), show_alert=True)
+        elif action == "reo":
+            report = await acting.run(reopen, report_id)
+            await query.answer(i18n("report.reopened_by_you", code=report.code), show_alert=True)
+        else:
+            await query.answer(i18n("fallback.stale_button"), show_alert=True)
+            return
+    except DomainError as error:
+        await query.answer(i18n(error.key, **error.params)[:200], show_alert=True)
+        return
+    if action in ("fix", "reo") and isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def send_details_by_id(query: CallbackQuery, acting: Acting, report_id: int) -> None:
+    async with acting.db.reading() as session:
+        report = await session.get(Report, report_id)
+    if report is None or not isinstance(query.message, Message):
+        return
+    private = await query.bot.send_message(query.from_user.id, acting.i18n("report.details_follow"))  # type: ignore[union-attr]
+    await send_details(private, acting.member, acting.i18n, acting.db, report.code, acting.settings.zone)
+
+
+async def offer_assignees(query: CallbackQuery, acting: Acting, report_id: int) -> None:
+    async with acting.db.reading() as session:
+        members = await assignable_members(session, acting.member, report_id)
+        report = await session.get(Report, report_id)
+    await query.answer()
+    pairs = [(m.name, AssignChoice(report_id=report_id, member_id=m.id or 0).pack()) for m in members]
+    code = report.code if report else str(report_id)
+    await query.bot.send_message(  # type: ignore[union-attr]
+        query.from_user.id, acting.i18n("report.ask_assignee", code=code), reply_markup=choices_keyboard(pairs)
+    )
+
+
+async def assignee_pressed(
+    query: CallbackQuery,
+    callback_data: AssignChoice,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    db: Database,
+    clock: Clock,
+    policy: Policy,
+    settings: Settings,
+    delivery: DeliveryWorker | None,
+) -> None:
+    if member is None:
+        await query.answer(i18n("error.not_allowed"), show_alert=True)
+        return
+    try:
+        report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
+            assign, callback_data.report_id, callback_data.member_id
+        )
+    except DomainError as error:
+        await query.answer(i18n(error.key, **error.params)[:200], show_alert=True)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(i18n("report.assigned_done", code=report.code))
+
+
+async def start_follow_up(
+    query: CallbackQuery, acting: Acting, state: FSMContext, bot: Bot, action: str, report_id: int
+) -> None:
+    """Resolve, duplicate and reject need words: ask for them in private, after checking the press is allowed."""
+    async with acting.db.reading() as session:
+        report = await session.get(Report, report_id)
+        allowed = report is not None and await may_act(session, acting.member, report)
+    if report is None or not allowed:
+        raise DomainError("error.not_allowed")
+    verb = {"res": "resolve", "dup": "duplicate", "rej": "reject"}[action]
+    if report.status not in ALLOWED_FROM[verb]:
+        await query.answer(
+            acting.i18n("report.already_state", state=acting.i18n(f"report.state.{report.status}")), show_alert=True
+        )
+        return
+    await query.answer()
+    private = private_state(state, bot, query.from_user.id)
+    await private.set_state(FOLLOW_UPS[action])
+    await private.update_data(report_id=report_id)
+    prompt = acting.i18n(f"report.ask_{verb}", code=report.code)
+    await bot.send_message(query.from_user.id, prompt, reply_markup=REMOVE_KEYBOARD)
+
+
+async def resolve_note_sent(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    note = (message.text or "").strip()
+    if not note or len(note) > 500:
+        await message.answer(i18n("report.note_required"))
+        return
+    await state.update_data(note=note)
+    await state.set_state(ActOnReport.resolve_photo)
+    await message.answer(i18n("report.ask_after_photo"), reply_markup=skip_keyboard(i18n))
+
+
+async def finish_resolve(message: Message, acting: Acting, state: FSMContext, photo: str | None) -> None:
+    data = await state.get_data()
+    await state.clear()
+    try:
+        report = await acting.run(resolve, data["report_id"], data["note"], photo)
+    except DomainError as error:
+        await message.answer(acting.i18n(error.key, **error.params), reply_markup=REMOVE_KEYBOARD)
+        return
+    await message.answer(acting.i18n("report.resolved_done", code=report.code), reply_markup=REMOVE_KEYBOARD)
+
+
+async def resolve_photo_sent(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
+    policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
+) -> None:  # fmt: skip
+    assert message.photo
+    acting = Acting(member, i18n, db, clock, policy, settings, delivery)
+    await finish_resolve(message, acting, state, message.photo[-1].file_id)
+
+
+async def resolve_without_photo(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
+    policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
+) -> None:  # fmt: skip
+    await finish_resolve(message, Acting(member, i18n, db, clock, policy, settings, delivery), state, None)
+
+
+async def duplicate_code_sent(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
+    policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
+) -> None:  # fmt: skip
+    data = await state.get_data()
+    try:
+        report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
+            mark_duplicate, data["report_id"], (message.text or "").strip()
+        )
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        if error.key in ("report.not_found", "report.duplicate_of_itself"):
+            return
+        await state.clear()
+        return
+    await state.clear()
+    await message.answer(i18n("report.duplicate_done", code=report.code))
+
+
+async def reject_reason_sent(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
+    policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
+) -> None:  # fmt: skip
+    data = await state.get_data()
+    try:
+        report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
+            reject, data["report_id"], message.text or ""
+        )
+    except DomainError as error:
+        await message.answer(i18n(error.key, **error.params))
+        if error.key in ("report.note_required", "report.note_too_long"):
+            return
+        await state.clear()
+        return
+    await state.clear()
+    await message.answer(i18n("report.rejected_done", code=report.code))
+
+
+async def follow_up_again(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    current = await state.get_state()
+    key = "report.ask_after_photo" if current == ActOnReport.resolve_photo.state else "report.follow_up_text"
+    await message.answer(i18n(key))

@@ -1,0 +1,70 @@
+"""The periodic sweeps: escalation, re-notification, auto-close, abandoned drafts — led by one process."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from models import Database
+from services.clock import Clock
+from services.delivery import DeliveryWorker
+from services.leader import try_lead
+from services.policy import Policy
+from services.report_actions import close_unanswered
+from services.report_drafts import expire_drafts
+from services.reports import Context, escalate_due, renotify_due
+
+log = logging.getLogger("gridguard.scheduler")
+LEASE = "sweeps"
+
+
+@dataclass
+class Sweeper:
+    db: Database
+    policy: Policy
+    clock: Clock
+    zone: ZoneInfo
+    default_language: str
+    holder: str
+    delivery: DeliveryWorker | None = None
+    lease_seconds: int = 30
+
+    async def tick(self) -> int:
+        """One round of every sweep, if this process leads; how many things it acted on."""
+        now = self.clock.now()
+        async with self.db.transaction() as session:
+            if not await try_lead(session, LEASE, self.holder, now, timedelta(seconds=self.lease_seconds)):
+                return 0
+        ctx = Context(self.policy, now, self.zone, self.default_language)
+        acted = 0
+        for sweep in (escalate_due, renotify_due, close_unanswered):
+            async with self.db.transaction() as session:
+                acted += await sweep(session, ctx)
+        async with self.db.transaction() as session:
+            acted += await expire_drafts(session, self.policy, now)
+        if acted and self.delivery is not None:
+            self.delivery.wake()
+        return acted
+
+    async def safe_tick(self) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("sweep failed; the next tick tries again")
+
+
+def build_scheduler(sweeper: Sweeper, every_seconds: float = 5.0) -> AsyncIOScheduler:
+    """Ticks every few seconds; a late tick still runs (and never two at once), since the work is idempotent."""
+    scheduler = AsyncIOScheduler(timezone=sweeper.zone)
+    scheduler.add_job(
+        sweeper.safe_tick,
+        IntervalTrigger(seconds=every_seconds, timezone=sweeper.zone),
+        id="sweeps",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=60,
+    )
+    return scheduler

@@ -1,0 +1,279 @@
+"""What people do with a report: acknowledge, assign, resolve, mark duplicate, reject; the reporter confirms
+or reopens. Every press is checked against the member's rights and the report's current state; a change is
+one audited transition that edits every card and tells the reporter what matters to them."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from i18n import Localizer
+from models import Member, Priority, Report, ReportEvent, RoleAssignment, Unit, UnitLevel
+from services.directory import descendants, path_ids
+from services.errors import DomainError, NotAllowed
+from services.members import MemberProfile
+from services.outbox import Content, Notice, enqueue_many
+from services.permissions import Action, may
+from services.report_cards import reporter_keyboard
+from services.reports import (
+    Context,
+    bump,
+    card_content,
+    card_facts,
+    find_report,
+    first_photo,
+    refresh_cards,
+    restart_escalation,
+    topic,
+)
+
+ALLOWED_FROM = {
+    "acknowledge": ("new",),
+    "assign": ("new", "acknowledged", "in_progress"),
+    "resolve": ("new", "acknowledged", "in_progress"),
+    "duplicate": ("new", "acknowledged"),
+    "reject": ("new", "acknowledged", "in_progress"),
+    "confirm": ("resolved",),
+    "reopen": ("resolved",),
+}
+REPORTER_HEARS = {"acknowledged", "in_progress", "resolved", "rejected", "duplicate", "closed"}
+NOTE_LIMIT = 500
+
+
+class AlreadyHandled(DomainError):
+    """The report moved on before this press: say who acted and when."""
+
+    def __init__(self, status: str, who: str, when: str) -> None:
+        super().__init__("report.already", status=status, who=who, when=when)
+
+
+@dataclass(frozen=True)
+class Changed:
+    report: Report
+    event_id: int
+
+
+async def _load(session: AsyncSession, report_id: int) -> Report:
+    report = await session.get(Report, report_id)
+    if report is None:
+        raise DomainError("report.not_found", code=str(report_id))
+    return report
+
+
+async def may_act(session: AsyncSession, actor: MemberProfile, report: Report) -> bool:
+    unit = await session.get(Unit, report.unit_id)
+    return unit is not None and may(actor, Action.ACT_ON_REPORT, await path_ids(session, unit))
+
+
+async def _already(session: AsyncSession, report: Report, i18n: Localizer, ctx: Context) -> AlreadyHandled:
+    last = (
+        await session.exec(
+            select(ReportEvent)
+            .where(ReportEvent.report_id == report.id, col(ReportEvent.actor_id).is_not(None))
+            .order_by(col(ReportEvent.id).desc())
+        )
+    ).first()
+    who = await session.get(Member, last.actor_id) if last and last.actor_id else None
+    when = last.created_at.astimezone(ctx.zone).strftime("%H:%M") if last else ""
+    return AlreadyHandled(i18n(f"report.state.{report.status}"), who.name if who else "?", when)
+
+
+async def transition(
+    session: AsyncSession,
+    actor: MemberProfile,
+    report_id: int,
+    action: str,
+    ctx: Context,
+    note: str | None = None,
+    **values: object,
+) -> Changed:
+    """Check rights and state, then change the report atomically; a concurrent change loses and is told."""
+    report = await _load(session, report_id)
+    i18n = Localizer(actor.language or ctx.default_language)
+    if action in ("confirm", "reopen"):
+        if actor.id != report.reporter_id:
+            raise NotAllowed()
+    elif not await may_act(session, actor, report):
+        raise NotAllowed()
+    if report.status not in ALLOWED_FROM[action]:
+        raise await _already(session, report, i18n, ctx)
+    before = report.status
+    if not await bump(session, report, updated_at=ctx.now, **values):
+        await session.refresh(report)
+        raise await _already(session, report, i18n, ctx)
+    event = ReportEvent(
+        report_id=report_id,
+        actor_id=actor.id,
+        kind=action,
+        from_status=before,
+        to_status=report.status,
+        note=note,
+        created_at=ctx.now,
+    )
+    session.add(event)
+    await session.flush()
+    assert event.id is not None
+    await refresh_cards(session, report, ctx)
+    await tell_reporter(session, report, event, ctx)
+    return Changed(report, event.id)
+
+
+async def tell_reporter(session: AsyncSession, report: Report, event: ReportEvent, ctx: Context) -> None:
+    if report.status not in REPORTER_HEARS or event.actor_id == report.reporter_id:
+        return
+    reporter = await session.get(Member, report.reporter_id)
+    if reporter is None:
+        return
+    i18n = Localizer(reporter.language)
+    actor = await session.get(Member, event.actor_id) if event.actor_id else None
+    duplicate_of = await session.get(Report, report.duplicate_of_id) if report.duplicate_of_id else None
+    text = i18n(
+        f"report.tell.{report.status}",
+        code=report.code,
+        who=actor.name if actor else i18n("report.system"),
+        note=event.note or "",
+        other=duplicate_of.code if duplicate_of else "",
+    )
+    markup = reporter_keyboard(i18n, report.id or 0) if report.status == "resolved" else None
+    notice = Notice(
+        f"status:{report.id}:{event.id}",
+        reporter.telegram_id,
+        Content(text=text, reply_markup=markup),
+        Priority.NORMAL,
+        reporter.id,
+        report.unit_id,
+    )
+    await enqueue_many(session, [notice], ctx.now)
+
+
+def _clean_note(note: str, required: bool) -> str | None:
+    note = " ".join(note.split())
+    if required and not note:
+        raise DomainError("report.note_required")
+    if len(note) > NOTE_LIMIT:
+        raise DomainError("report.note_too_long", limit=NOTE_LIMIT)
+    return note or None
+
+
+async def acknowledge(session: AsyncSession, actor: MemberProfile, report_id: int, ctx: Context) -> Changed:
+    return await transition(
+        session, actor, report_id, "acknowledge", ctx,
+        status="acknowledged", acknowledged_by_id=actor.id, acknowledged_at=ctx.now, next_escalation_at=None,
+        next_renotify_at=None,
+    )  # fmt: skip
+
+
+async def assignable_members(session: AsyncSession, actor: MemberProfile, report_id: int) -> list[Member]:
+    """Members of the report's township who can act on it: its duty members, heads and village officers."""
+    report = await _load(session, report_id)
+    if not await may_act(session, actor, report):
+        raise NotAllowed()
+    units = [u.id for u in await descendants(session, [report.township_id], [UnitLevel.TOWNSHIP, UnitLevel.VILLAGE])]
+    query = (
+        select(Member)
+        .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
+        .where(
+            col(RoleAssignment.unit_id).in_(units),
+            col(RoleAssignment.role).in_(["village_officer", "station_duty", "station_head"]),
+        )
+        .distinct()
+        .order_by(col(Member.name))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def assign(
+    session: AsyncSession, actor: MemberProfile, report_id: int, assignee_id: int, ctx: Context
+) -> Changed:
+    if assignee_id not in {m.id for m in await assignable_members(session, actor, report_id)}:
+        raise DomainError("report.bad_assignee")
+    report = await _load(session, report_id)
+    changed = await transition(
+        session, actor, report_id, "assign", ctx,
+        status="in_progress", assigned_to_id=assignee_id, next_escalation_at=None, next_renotify_at=None,
+        acknowledged_by_id=report.acknowledged_by_id or actor.id, acknowledged_at=report.acknowledged_at or ctx.now,
+    )  # fmt: skip
+    await _send_card_to_assignee(session, changed.report, assignee_id, ctx)
+    return changed
+
+
+async def _send_card_to_assignee(session: AsyncSession, report: Report, assignee_id: int, ctx: Context) -> None:
+    assignee = await session.get(Member, assignee_id)
+    if assignee is None or report.id is None:
+        return
+    i18n = Localizer(assignee.language)
+    facts = await card_facts(session, report)
+    content = card_content(facts, assignee.language, await first_photo(session, report.id), ctx.now, ctx.zone,
+                           header=i18n("report.assigned_header"))  # fmt: skip
+    notice = Notice(f"assigned:{report.id}:{assignee_id}", assignee.telegram_id, content, Priority.URGENT,
+                    assignee.id, report.unit_id, topic(report.id))  # fmt: skip
+    await enqueue_many(session, [notice], ctx.now)
+
+
+async def resolve(
+    session: AsyncSession, actor: MemberProfile, report_id: int, note: str, photo: str | None, ctx: Context
+) -> Changed:
+    report = await _load(session, report_id)
+    return await transition(
+        session, actor, report_id, "resolve", ctx, note=_clean_note(note, required=True),
+        status="resolved", resolution_note=_clean_note(note, required=True), resolution_photo=photo,
+        close_due_at=ctx.now + timedelta(seconds=ctx.policy.auto_close_seconds), next_escalation_at=None,
+        next_renotify_at=None,
+        acknowledged_by_id=report.acknowledged_by_id or actor.id, acknowledged_at=report.acknowledged_at or ctx.now,
+    )  # fmt: skip
+
+
+async def mark_duplicate(
+    session: AsyncSession, actor: MemberProfile, report_id: int, other_code: str, ctx: Context
+) -> Changed:
+    other = await find_report(session, other_code)
+    if other.id == report_id:
+        raise DomainError("report.duplicate_of_itself")
+    return await transition(
+        session, actor, report_id, "duplicate", ctx, note=other.code,
+        status="duplicate", duplicate_of_id=other.id, next_escalation_at=None, next_renotify_at=None,
+    )  # fmt: skip
+
+
+async def reject(session: AsyncSession, actor: MemberProfile, report_id: int, reason: str, ctx: Context) -> Changed:
+    cleaned = _clean_note(reason, required=True)
+    return await transition(
+        session, actor, report_id, "reject", ctx, note=cleaned,
+        status="rejected", reject_reason=cleaned, next_escalation_at=None, next_renotify_at=None,
+    )  # fmt: skip
+
+
+async def confirm_fixed(session: AsyncSession, reporter: MemberProfile, report_id: int, ctx: Context) -> Changed:
+    return await transition(session, reporter, report_id, "confirm", ctx, status="closed", close_due_at=None)
+
+
+async def reopen(session: AsyncSession, reporter: MemberProfile, report_id: int, ctx: Context) -> Changed:
+    """Not fixed after all: the report is new again and escalates from its starting steps once more."""
+    changed = await transition(
+        session, reporter, report_id, "reopen", ctx,
+        status="new", close_due_at=None, acknowledged_by_id=None, acknowledged_at=None, assigned_to_id=None,
+    )  # fmt: skip
+    await restart_escalation(session, changed.report, ctx, f"reopen{changed.event_id}")
+    return changed
+
+
+async def close_unanswered(session: AsyncSession, ctx: Context) -> int:
+    """Resolved reports whose reporter didn't answer within the policy's time are closed."""
+    query = select(Report).where(Report.status == "resolved", col(Report.close_due_at) <= ctx.now).limit(100)
+    closed = 0
+    for report in (await session.exec(query)).all():
+        if await bump(session, report, status="closed", close_due_at=None, updated_at=ctx.now):
+            event = ReportEvent(
+                report_id=report.id or 0,
+                kind="auto_closed",
+                from_status="resolved",
+                to_status="closed",
+                created_at=ctx.now,
+            )
+            session.add(event)
+            await session.flush()
+            await refresh_cards(session, report, ctx)
+            await tell_reporter(session, report, event, ctx)
+            closed += 1
+    return closed

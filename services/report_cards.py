@@ -1,0 +1,138 @@
+"""How a report looks on an escalation card and in details: text within Telegram's limits, and its buttons."""
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from i18n import Localizer, Raw
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+BUTTON_PREFIX = "v1r"
+SEVERITY_ICONS = {"low": "🟢", "elevated": "🟡", "major": "🟠", "critical": "🔴"}
+CARD_ACTIONS = {
+    "new": (("ack", "asg"), ("res", "dup", "rej"), ("det",)),
+    "acknowledged": (("asg", "res"), ("dup", "rej"), ("det",)),
+    "in_progress": (("res", "rej"), ("det",)),
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def button_data(action: str, report_id: int) -> str:
+    """The callback data of a report button; handlers parse it with the matching CallbackData class."""
+    return f"{BUTTON_PREFIX}:{action}:{report_id}"
+
+
+def visible_length(text_html: str) -> int:
+    """Length in UTF-16 units after Telegram parses the HTML, which is what its limits count."""
+    return len(html.unescape(_TAG.sub("", text_html)).encode("utf-16-le")) // 2
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a card shows, gathered by the service that sends it."""
+
+    report_id: int
+    code: str
+    category: str
+    severity: str
+    status: str
+    place: str
+    reporter: str
+    reporter_phone: str | None
+    description: str | None
+    has_voice: bool
+    latitude: float | None
+    longitude: float | None
+    created_at: datetime
+    acted_by: str | None
+    acted_at: datetime | None
+    assignee: str | None
+    photo_count: int
+
+
+def _clock(when: datetime, zone: ZoneInfo) -> str:
+    return when.astimezone(zone).strftime("%m-%d %H:%M")
+
+
+def waited(i18n: Localizer, since: datetime, now: datetime) -> str:
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return i18n("report.minutes", n=minutes)
+    return i18n("report.hours", h=minutes // 60, m=minutes % 60)
+
+
+def status_line(i18n: Localizer, facts: CardFacts, zone: ZoneInfo) -> str:
+    when = _clock(facts.acted_at, zone) if facts.acted_at else ""
+    return i18n(f"report.status.{facts.status}", who=facts.acted_by or "", when=when, assignee=facts.assignee or "")
+
+
+def card_text(i18n: Localizer, facts: CardFacts, now: datetime, zone: ZoneInfo, limit: int, header: str = "") -> str:
+    """The card, with the description cut (and a pointer to the details) so the whole fits in `limit`."""
+    location = (
+        i18n("report.card_location", lat=f"{facts.latitude:.5f}", lon=f"{facts.longitude:.5f}")
+        if facts.latitude is not None and facts.longitude is not None
+        else ""
+    )
+    parts = {
+        "header": Raw(header),
+        "icon": SEVERITY_ICONS[facts.severity],
+        "severity": i18n(f"severity.{facts.severity}"),
+        "category": i18n(f"category.{facts.category}"),
+        "code": facts.code,
+        "place": facts.place,
+        "location": Raw(location),
+        "reporter": facts.reporter,
+        "phone": facts.reporter_phone or i18n("me.no_phone"),
+        "filed": _clock(facts.created_at, zone),
+        "waited": waited(i18n, facts.created_at, now),
+        "status": Raw(status_line(i18n, facts, zone)),
+        "extras": Raw(_extras(i18n, facts)),
+    }
+    description = facts.description or i18n("report.no_description")
+    full = i18n("report.card", description=description, **parts)
+    if visible_length(full) <= limit:
+        return full
+    without = visible_length(i18n("report.card", description="", **parts))
+    room = limit - without - visible_length(i18n("report.cut_marker")) - 1
+    cut = description[: max(0, room)]
+    while cut and visible_length(i18n("report.card", description=cut, **parts)) > limit - 20:
+        cut = cut[:-20]
+    return i18n("report.card", description=Raw(html.escape(cut, quote=False) + i18n("report.cut_marker")), **parts)
+
+
+def _extras(i18n: Localizer, facts: CardFacts) -> str:
+    lines = []
+    if facts.photo_count > 1:
+        lines.append(i18n("report.more_photos", n=facts.photo_count))
+    if facts.has_voice:
+        lines.append(i18n("report.has_voice"))
+    return "\n".join(lines)
+
+
+def card_keyboard(i18n: Localizer, report_id: int, status: str) -> dict[str, Any]:
+    rows = CARD_ACTIONS.get(status, (("det",),))
+    return {
+        "inline_keyboard": [
+            [
+                {"text": i18n(f"report.button.{action}"), "callback_data": button_data(action, report_id)}
+                for action in row
+            ]
+            for row in rows
+        ]
+    }
+
+
+def reporter_keyboard(i18n: Localizer, report_id: int) -> dict[str, Any]:
+    """After a report is resolved: the reporter confirms it is fixed, or reopens it."""
+    return {
+        "inline_keyboard": [
+            [
+                {"text": i18n("report.button.fix"), "callback_data": button_data("fix", report_id)},
+                {"text": i18n("report.button.reo"), "callback_data": button_data("reo", report_id)},
+            ]
+        ]
+    }

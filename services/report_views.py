@@ -1,0 +1,89 @@
+"""Reading reports: one report in full (with its history), a reporter's own, an officer's open ones."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import Member, Report, ReportEvent, ReportMedia, Unit, UnitLevel
+from services.directory import descendants
+from services.errors import NotAllowed
+from services.members import MemberProfile
+from services.permissions import ACTION_ROLES, Action
+from services.report_actions import may_act
+from services.report_cards import CardFacts
+from services.reports import OPEN_STATUSES, card_facts, find_report
+
+LIST_LIMIT = 15
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    kind: str
+    who: str | None
+    when: datetime
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Details:
+    facts: CardFacts
+    media: list[tuple[str, str]]
+    voice: str | None
+    history: list[HistoryLine]
+    resolution_note: str | None
+    resolution_photo: str | None
+    reject_reason: str | None
+
+
+async def report_details(session: AsyncSession, actor: MemberProfile, code: str) -> Details:
+    report = await find_report(session, code)
+    if actor.id != report.reporter_id and not await may_act(session, actor, report):
+        raise NotAllowed()
+    media = (
+        await session.exec(
+            select(ReportMedia).where(ReportMedia.report_id == report.id).order_by(col(ReportMedia.position))
+        )
+    ).all()
+    events = (
+        await session.exec(select(ReportEvent).where(ReportEvent.report_id == report.id).order_by(col(ReportEvent.id)))
+    ).all()
+    names: dict[int, str] = {}
+    for event in events:
+        if event.actor_id is not None and event.actor_id not in names:
+            member = await session.get(Member, event.actor_id)
+            names[event.actor_id] = member.name if member else "?"
+    return Details(
+        facts=await card_facts(session, report),
+        media=[(m.kind, m.file_id) for m in media],
+        voice=report.voice_file_id,
+        history=[HistoryLine(e.kind, names.get(e.actor_id or -1), e.created_at, e.note) for e in events],
+        resolution_note=report.resolution_note,
+        resolution_photo=report.resolution_photo,
+        reject_reason=report.reject_reason,
+    )
+
+
+async def my_reports(session: AsyncSession, member_id: int) -> list[Report]:
+    query = select(Report).where(Report.reporter_id == member_id).order_by(col(Report.created_at).desc())
+    return list((await session.exec(query.limit(LIST_LIMIT))).all())
+
+
+async def open_reports_for(session: AsyncSession, actor: MemberProfile, now: datetime) -> list[Report]:
+    """Open reports of the units the actor acts for: unacknowledged first, then the oldest."""
+    roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.ACT_ON_REPORT]]
+    if not roots and not actor.is_admin:
+        return []
+    query = select(Report).where(col(Report.status).in_(OPEN_STATUSES))
+    if not actor.is_admin:
+        units = [u.id for u in await descendants(session, roots, list(UnitLevel))]
+        query = query.where(col(Report.unit_id).in_(units))
+    reports = list((await session.exec(query.order_by(col(Report.created_at)).limit(200))).all())
+    reports.sort(key=lambda r: (r.status != "new", r.created_at))
+    return reports[:LIST_LIMIT]
+
+
+async def unit_name(session: AsyncSession, unit_id: int) -> str:
+    unit = await session.get(Unit, unit_id)
+    return unit.name if unit else "?"
