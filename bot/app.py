@@ -5,6 +5,8 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -20,6 +22,7 @@ from aiogram.types import ErrorEvent, Message
 import bot.pydantic_cache  # noqa: F401  (keeps response models alive)
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.paths import ESCALATION_POLICY
+from bot.retry import RetryShortFloodWaits
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from handlers import build_routers
@@ -35,8 +38,11 @@ from services.policy import Policy, load_policy
 log = logging.getLogger("gridguard")
 
 
-def build_bot(token: str, api_base: str | None) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else None
+def build_bot(token: str, api_base: str | None, wait_out_flood: Callable[[float], Awaitable[Any]] | None = None) -> Bot:
+    """A Bot on the given API server; with `wait_out_flood`, replies wait out short 429s (not for the outbox)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    if wait_out_flood is not None:
+        session.middleware(RetryShortFloodWaits(wait_out_flood))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
@@ -103,8 +109,9 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None) ->
     await upgrade_to_head_async(settings.database_url)
     db = Database(settings.database_url)
     clock = clock or SystemClock()
-    bot = build_bot(token, settings.telegram_api_base)
-    delivery = build_delivery(settings, db, bot, clock)
+    bot = build_bot(token, settings.telegram_api_base, wait_out_flood=asyncio.sleep)
+    outbox_bot = build_bot(token, settings.telegram_api_base)
+    delivery = build_delivery(settings, db, outbox_bot, clock)
     policy = load_policy(ESCALATION_POLICY)
     dp = build_dispatcher(settings, db, clock, delivery=delivery, policy=policy)
     holder = f"{socket.gethostname()}:{os.getpid()}"
@@ -123,5 +130,6 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None) ->
         with contextlib.suppress(asyncio.CancelledError):
             await delivering
         await bot.session.close()
+        await outbox_bot.session.close()
         await dp.storage.close()
         await db.dispose()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
@@ -111,9 +112,20 @@ async def harness(
     server: FakeTelegram,
     monotonic: FakeMonotonic,
 ) -> AsyncIterator[Harness]:
-    bot = build_bot(server.token, server.base_url)
+    async def wait_virtually(seconds: float) -> None:
+        monotonic.advance(seconds)
+
+    bot = build_bot(server.token, server.base_url, wait_out_flood=wait_virtually)
     throttle = ThrottlingMiddleware(settings.default_language, clock=monotonic)
     dp = build_dispatcher(settings, db, clock, throttle=throttle)
     yield Harness(server, bot, dp)
     await bot.session.close()
     await dp.storage.close()
+
+
+@pytest.fixture
+async def outbox_bot(server: FakeTelegram) -> AsyncIterator[Bot]:
+    """The delivery worker's own Bot, as in production: no retry middleware (the worker has its own policy)."""
+    bot = build_bot(server.token, server.base_url)
+    yield bot
+    await bot.session.close()

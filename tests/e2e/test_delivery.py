@@ -2,10 +2,12 @@
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from aiogram import Bot
 from sqlmodel import col, select
 
 from bot.telegram_sender import TelegramSender
@@ -24,11 +26,18 @@ def timer(clock: FakeClock, monotonic: FakeMonotonic) -> VirtualTimer:
     return VirtualTimer(clock, monotonic)
 
 
-def make_worker(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer, name: str = "w1", **limits: object
-) -> DeliveryWorker:
-    sender = TelegramSender(harness.bot, request_timeout=limits.pop("request_timeout", 5.0))  # type: ignore[arg-type]
-    return DeliveryWorker(db, sender, clock, timer, DeliveryLimits(**limits), name=name)  # type: ignore[arg-type]
+WorkerFactory = Callable[..., DeliveryWorker]
+
+
+@pytest.fixture
+def make_worker(outbox_bot: Bot, db: Database, clock: FakeClock, timer: VirtualTimer) -> WorkerFactory:
+    """Delivery workers over the outbox's own Bot (no retry middleware), on the virtual timer."""
+
+    def make(name: str = "w1", request_timeout: float = 5.0, **limits: Any) -> DeliveryWorker:
+        sender = TelegramSender(outbox_bot, request_timeout=request_timeout)
+        return DeliveryWorker(db, sender, clock, timer, DeliveryLimits(**limits), name=name)
+
+    return make
 
 
 def start_users(server: FakeTelegram, ids: Iterable[int]) -> None:
@@ -57,12 +66,12 @@ async def statuses(db: Database) -> Counter[str]:
 
 
 async def test_a_thousand_notifications_to_300_recipients_arrive_once_without_a_429(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     recipients = list(range(10_000, 10_300))
     start_users(harness.server, recipients)
     await queue(db, clock, ((f"n{i}", recipients[i % 300], f"通知 {i}") for i in range(1000)))
-    await make_worker(harness, db, clock, timer).run_until_idle()
+    await make_worker().run_until_idle()
     counts = received(harness.server)
     assert len(counts) == 1000 and set(counts.values()) == {1}
     assert harness.server.flood_log == []
@@ -71,7 +80,7 @@ async def test_a_thousand_notifications_to_300_recipients_arrive_once_without_a_
 
 
 async def test_queuing_twice_under_one_key_sends_once_and_a_rollback_queues_nothing(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     start_users(harness.server, [7001])
     async with db.transaction() as session:
@@ -83,7 +92,7 @@ async def test_queuing_twice_under_one_key_sends_once_and_a_rollback_queues_noth
         )
     with pytest.raises(RuntimeError):
         await queue_then_fail(db, clock)
-    await make_worker(harness, db, clock, timer).run_until_idle()
+    await make_worker().run_until_idle()
     assert (first, again) == (True, False)
     assert [m.shown for m in harness.server.sent_to(7001)] == ["一"]
 
@@ -97,7 +106,7 @@ async def queue_then_fail(db: Database, clock: FakeClock) -> None:
 
 
 async def test_429_5xx_and_timeouts_are_retried_to_success(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     start_users(harness.server, [8001, 8002, 8003])
     server = harness.server
@@ -105,7 +114,7 @@ async def test_429_5xx_and_timeouts_are_retried_to_success(
     server.inject_fault(502, "Bad Gateway", chat_id=8002, times=2)
     server.inject_fault(500, "Internal Server Error", chat_id=8003, delay=0.3)
     await queue(db, clock, [("a", 8001, "限流后重发"), ("b", 8002, "网关错误后重发"), ("c", 8003, "超时后重发")])
-    await make_worker(harness, db, clock, timer, request_timeout=0.1).run_until_idle()
+    await make_worker(request_timeout=0.1).run_until_idle()
     assert received(server) == Counter({"限流后重发": 1, "网关错误后重发": 1, "超时后重发": 1})
     async with db.reading() as session:
         rows = {r.dedupe_key: r for r in (await session.exec(select(Notification))).all()}
@@ -116,7 +125,7 @@ async def test_429_5xx_and_timeouts_are_retried_to_success(
 
 
 async def test_a_blocked_member_is_marked_unreachable_and_the_station_is_told_once(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     await import_townships(db, clock.now(), TOWNSHIP_A)
     worker_user, head_user = harness.user("林"), harness.user("李")
@@ -137,7 +146,7 @@ async def test_a_blocked_member_is_marked_unreachable_and_the_station_is_told_on
                 now=clock.now(),
                 member_id=member.id,
             )
-    await make_worker(harness, db, clock, timer).run_until_idle()
+    await make_worker().run_until_idle()
     told = [m for m in harness.server.sent_to(head_user.id) if "无法送达" in m.shown]
     assert len(told) == 1 and "林网格" in told[0].shown and "网格员" in told[0].shown
     assert await statuses(db) == Counter({"failed": 2, "sent": 1})
@@ -151,7 +160,7 @@ async def test_a_blocked_member_is_marked_unreachable_and_the_station_is_told_on
 
 
 async def test_a_row_that_keeps_failing_is_dead_and_reported(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     await import_townships(db, clock.now(), TOWNSHIP_A)
     worker_user, head_user = harness.user("林"), harness.user("李")
@@ -170,7 +179,7 @@ async def test_a_row_that_keeps_failing_is_dead_and_reported(
             now=clock.now(),
             member_id=member.id,
         )
-    await make_worker(harness, db, clock, timer, max_attempts=4).run_until_idle()
+    await make_worker(max_attempts=4).run_until_idle()
     async with db.reading() as session:
         doomed = (await session.exec(select(Notification).where(Notification.dedupe_key == "doomed"))).one()
     assert (doomed.status, doomed.attempts) == (DeliveryStatus.DEAD, 4)
@@ -180,18 +189,18 @@ async def test_a_row_that_keeps_failing_is_dead_and_reported(
 
 
 async def test_urgent_rows_go_before_reminders(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     start_users(harness.server, range(9000, 9060))
     await queue(db, clock, ((f"low{i}", 9000 + i, f"提醒 {i}") for i in range(50)), Priority.LOW)
     await queue(db, clock, ((f"urgent{i}", 9050 + i, f"升级 {i}") for i in range(10)), Priority.URGENT)
-    await make_worker(harness, db, clock, timer, batch=10).run_until_idle()
+    await make_worker(batch=10).run_until_idle()
     order = sorted((m for msgs in harness.server.messages.values() for m in msgs), key=lambda m: m.message_id)
     assert all(m.shown.startswith("升级") for m in order[:10])
 
 
 async def test_edits_change_the_sent_message_in_place(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     start_users(harness.server, [6001])
     button = {"inline_keyboard": [[{"text": "确认", "callback_data": "v1ack:1"}]]}
@@ -206,7 +215,7 @@ async def test_edits_change_the_sent_message_in_place(
         await enqueue(
             session, dedupe_key="photo", chat_id=6001, content=Content(text="现场", photo="photo-file"), now=clock.now()
         )
-    worker = make_worker(harness, db, clock, timer)
+    worker = make_worker()
     await worker.run_until_idle()
     async with db.transaction() as session:
         assert await enqueue_edit(session, of_key="card", content=Content(text="✅ 已确认（李站长）"), now=clock.now())
@@ -223,34 +232,34 @@ async def test_edits_change_the_sent_message_in_place(
 
 
 async def test_an_edit_before_the_first_send_just_changes_what_is_sent(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     start_users(harness.server, [6002])
     async with db.transaction() as session:
         await enqueue(session, dedupe_key="card", chat_id=6002, content=Content(text="新"), now=clock.now())
         await enqueue_edit(session, of_key="card", content=Content(text="已确认"), now=clock.now())
         assert not await enqueue_edit(session, of_key="never-queued", content=Content(text="?"), now=clock.now())
-    await make_worker(harness, db, clock, timer).run_until_idle()
+    await make_worker().run_until_idle()
     [card] = harness.server.sent_to(6002)
     assert (card.shown, card.edits) == ("已确认", 0)
 
 
 async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     recipients = list(range(11_000, 11_050))
     start_users(harness.server, recipients)
     await queue(db, clock, ((f"m{i}", recipients[i % 50], f"消息 {i}") for i in range(200)))
     halfway = asyncio.Event()
     harness.server.message_listeners.append(lambda _m: halfway.set() if len(received(harness.server)) >= 60 else None)
-    crashed = asyncio.create_task(make_worker(harness, db, clock, timer, name="crashed").run_until_idle())
+    crashed = asyncio.create_task(make_worker(name="crashed").run_until_idle())
     await halfway.wait()
     crashed.cancel()
     with pytest.raises(asyncio.CancelledError):
         await crashed
     assert await statuses(db) != Counter({"sent": 200})
     clock.advance(minutes=2)
-    await make_worker(harness, db, clock, timer, name="restarted").run_until_idle()
+    await make_worker(name="restarted").run_until_idle()
     counts = received(harness.server)
     assert set(counts) == {f"消息 {i}" for i in range(200)}
     assert sum(counts.values()) - 200 <= DeliveryLimits().batch
@@ -258,13 +267,13 @@ async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
 
 
 async def test_two_workers_never_send_the_same_row(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     recipients = list(range(12_000, 12_300))
     start_users(harness.server, recipients)
     await queue(db, clock, ((f"k{i}", recipients[i], f"各一条 {i}") for i in range(300)))
-    first = make_worker(harness, db, clock, timer, name="a", batch=20, per_second=15)
-    second = make_worker(harness, db, clock, timer, name="b", batch=20, per_second=15)
+    first = make_worker(name="a", batch=20, per_second=15)
+    second = make_worker(name="b", batch=20, per_second=15)
     await asyncio.gather(first.run_until_idle(), second.run_until_idle())
     counts = received(harness.server)
     assert len(counts) == 300 and set(counts.values()) == {1}
@@ -277,7 +286,7 @@ async def test_two_workers_never_send_the_same_row(
 
 
 async def test_outbox_shows_a_station_head_their_township_and_an_admin_everything(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     await import_townships(db, clock.now(), TOWNSHIP_A, TOWNSHIP_B)
     blocked, head, other_head = harness.user("林"), harness.user("李"), harness.user("周")
@@ -300,7 +309,7 @@ async def test_outbox_shows_a_station_head_their_township_and_an_admin_everythin
             member_id=member.id,
         )
         await enqueue(session, dedupe_key="flaky", chat_id=13_001, content=Content(text="y"), now=clock.now())
-    worker = make_worker(harness, db, clock, timer)
+    worker = make_worker()
     await worker.run_once()
     clock.advance(minutes=3)
 

@@ -8,6 +8,7 @@ awaited, so when it returns, every reply the handler sent has reached the fake s
 import asyncio
 import itertools
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -157,12 +158,16 @@ class Harness:
         self.bot = bot
         self.dp = dp
         self._user_ids = itertools.count(1001)
+        self.pace: Callable[[], None] | None = None
+        """Called before each action: a person takes a moment between taps (tests move a virtual clock)."""
 
     def user(self, first_name: str = "User", language_code: str | None = "zh", user_id: int | None = None) -> FakeUser:
         return FakeUser(self, user_id or next(self._user_ids), first_name, language_code)
 
     async def feed(self, chat_id: int, content: dict[str, Any]) -> list[SentMessage]:
         """Feed one update to the Dispatcher and return what the bot sent to `chat_id` meanwhile."""
+        if self.pace is not None:
+            self.pace()
         before = {m.message_id for m in self.server.messages[chat_id]}
         edited_before = {m.message_id: m.edits for m in self.server.messages[chat_id]}
         update = Update.model_validate(

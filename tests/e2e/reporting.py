@@ -1,0 +1,102 @@
+"""A township with a member of each role, the sweeps and the delivery worker, for report tests."""
+
+from dataclasses import dataclass
+
+from bot.paths import ESCALATION_POLICY
+from bot.settings import Settings
+from bot.telegram_sender import TelegramSender
+from models import Database, Role
+from scheduler.sweeps import Sweeper
+from services.delivery import DeliveryLimits, DeliveryWorker
+from services.policy import Policy, load_policy
+from tests.fakes.clock import FakeClock, VirtualTimer
+from tests.fakes.telegram_server import SentMessage
+from tests.fakes.users import FakeUser, Harness
+from tests.fakes.world import COUNTY, TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, add_member, import_townships
+
+IN_FENGCHENG = (25.0553, 118.1867)
+
+
+@dataclass
+class Township:
+    harness: Harness
+    db: Database
+    clock: FakeClock
+    timer: VirtualTimer
+    policy: Policy
+    sweeper: Sweeper
+    worker: DeliveryWorker
+    reporter: FakeUser
+    officer: FakeUser
+    duty: FakeUser
+    head: FakeUser
+    county: FakeUser
+    other_head: FakeUser
+
+    async def deliver(self) -> None:
+        await self.worker.run_until_idle()
+
+    async def after(self, **delta: float) -> None:
+        """Let time pass, run the sweeps, deliver what they queued."""
+        self.clock.advance(**delta)
+        await self.sweeper.tick()
+        await self.deliver()
+
+    def cards(self, user: FakeUser) -> list[SentMessage]:
+        return [
+            m
+            for m in user.inbox
+            if any(
+                b["callback_data"].startswith("v1r:ack:") or b["callback_data"].startswith("v1r:det:")
+                for b in m.buttons
+            )
+        ]
+
+
+async def build_township(
+    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer, settings: Settings
+) -> Township:
+    await import_townships(db, clock.now(), TOWNSHIP_A, TOWNSHIP_B)
+    people = {
+        "reporter": ("林网格", Role.GRID_WORKER, VILLAGE_A1),
+        "officer": ("陈安全", Role.VILLAGE_OFFICER, VILLAGE_A1),
+        "duty": ("王值班", Role.STATION_DUTY, TOWNSHIP_A),
+        "head": ("李站长", Role.STATION_HEAD, TOWNSHIP_A),
+        "county": ("张县局", Role.COUNTY_OFFICER, COUNTY),
+        "other_head": ("周站长", Role.STATION_HEAD, TOWNSHIP_B),
+    }
+    users = {}
+    for key, (name, role, unit) in people.items():
+        user = harness.user(name)
+        user.chat.started = True
+        await add_member(db, clock.now(), user.id, name, role, unit)
+        users[key] = user
+    policy = load_policy(ESCALATION_POLICY)
+    worker = DeliveryWorker(db, TelegramSender(outbox_bot), clock, timer, DeliveryLimits(), name="test")
+    sweeper = Sweeper(db, policy, clock, settings.zone, "zh", "test-sweeper", worker)
+    return Township(harness, db, clock, timer, policy, sweeper, worker, **users)
+
+
+async def file_report(
+    user: FakeUser,
+    category: str = "🔥 火灾隐患",
+    severity: str = "🟠 重大",
+    location: tuple[float, float] | None = IN_FENGCHENG,
+    text: str | None = "村口仓库电线老化冒烟",
+    photos: int = 1,
+) -> SentMessage:
+    """The whole guided flow, as a grid worker would tap through it; returns the bot's confirmation."""
+    await user.send("📢 上报隐患")
+    await user.click(category)
+    await user.click(severity)
+    if location:
+        await user.send_location(*location)
+    else:
+        await user.send("🏠 用我所在的村／网格")
+    for _ in range(photos):
+        await user.send_photo()
+    if text:
+        await user.send(text)
+    await user.send("✅ 完成")
+    *_summary_without_buttons, filed = await user.click("✅ 确认提交")
+    return filed

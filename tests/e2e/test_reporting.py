@@ -1,0 +1,215 @@
+"""Hazard reports from the field, escalated until someone acts — end to end through the fake Bot API."""
+
+import asyncio
+import re
+
+import pytest
+from sqlmodel import select
+
+from bot.settings import Settings
+from models import Database, Report
+from tests.e2e.reporting import Township, build_township, file_report
+from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
+from tests.fakes.users import Harness
+
+CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
+
+
+@pytest.fixture
+async def town(
+    harness: Harness, db: Database, clock: FakeClock, monotonic: FakeMonotonic, settings: Settings
+) -> Township:
+    harness.pace = lambda: monotonic.advance(1.0)
+    return await build_township(harness, db, clock, VirtualTimer(clock, monotonic), settings)
+
+
+def code_of(text: str) -> str:
+    match = CODE.search(text)
+    assert match is not None, text
+    return match.group(0)
+
+
+async def test_a_major_report_reaches_the_village_officer_then_escalates_step_by_step(town: Township) -> None:
+    filed = await file_report(town.reporter)
+    code = code_of(filed.shown)
+    assert "已提交" in filed.shown and code.startswith("24100-2611-")
+    await town.deliver()
+    [card] = town.cards(town.officer)
+    assert "🟠 重大 · 🔥 火灾隐患" in card.shown and code in card.shown and "林网格" in card.shown
+    assert "村口仓库电线老化冒烟" in card.shown and card.media.get("photo")
+    assert [b["text"] for b in card.buttons][:2] == ["✅ 确认", "👉 指派"]
+    assert town.cards(town.duty) == [] and town.cards(town.head) == []
+
+    await town.after(minutes=4)
+    assert town.cards(town.duty) == []
+    await town.after(minutes=1)
+    assert len(town.cards(town.duty)) == 1 and town.cards(town.head) == []
+    await town.after(minutes=10)
+    assert len(town.cards(town.head)) == 1 and town.cards(town.county) == []
+    await town.after(minutes=15)
+    assert len(town.cards(town.county)) == 1
+    assert town.cards(town.other_head) == []
+
+
+async def test_a_critical_report_reaches_three_steps_at_once_and_the_county_after_ten_minutes(town: Township) -> None:
+    await file_report(town.reporter, severity="🔴 紧急")
+    await town.deliver()
+    assert all(len(town.cards(u)) == 1 for u in (town.officer, town.duty, town.head))
+    assert town.cards(town.county) == []
+    await town.after(minutes=10)
+    assert len(town.cards(town.county)) == 1
+
+
+async def test_a_low_report_waits_an_hour_for_the_station_and_never_reaches_the_county(town: Township) -> None:
+    await file_report(town.reporter, severity="🟢 一般", location=None)
+    await town.deliver()
+    assert len(town.cards(town.officer)) == 1
+    await town.after(minutes=59)
+    assert [m for m in town.cards(town.duty) if "第" not in m.shown[:8]] == []
+    await town.after(minutes=1)
+    assert len(town.cards(town.duty)) == 1
+    await town.after(hours=3)
+    assert len(town.cards(town.head)) >= 1
+    await town.after(hours=24)
+    assert town.cards(town.county) == []
+
+
+async def test_unacknowledged_recipients_are_reminded_every_ten_minutes_three_times(town: Township) -> None:
+    await file_report(town.reporter, severity="🟢 一般")
+    await town.deliver()
+    for _ in range(5):
+        await town.after(minutes=10)
+    reminders = [m for m in town.cards(town.officer) if "提醒" in m.shown]
+    assert [r.shown.split("：")[0] for r in reminders] == ["⏰ 第 1 次提醒", "⏰ 第 2 次提醒", "⏰ 第 3 次提醒"]
+
+
+async def test_acknowledging_stops_escalation_edits_every_card_and_tells_the_reporter(town: Township) -> None:
+    code = code_of((await file_report(town.reporter, severity="🔴 紧急")).shown)
+    await town.deliver()
+    [officer_card] = town.cards(town.officer)
+    await town.duty.click("✅ 确认", town.cards(town.duty)[0])
+    assert town.duty.last_alert is not None and code in town.duty.last_alert["text"]
+    await town.deliver()
+    for user in (town.officer, town.duty, town.head):
+        [card] = town.cards(user)
+        assert card.edits == 1 and "已确认（王值班" in card.shown
+        assert "✅ 确认" not in [b["text"] for b in card.buttons]
+    told = [m for m in town.reporter.inbox if "已由 王值班 确认" in m.shown]
+    assert len(told) == 1 and code in told[0].shown
+    await town.after(hours=2)
+    assert town.cards(town.county) == []
+    assert officer_card.edits == 1
+
+
+async def test_two_people_pressing_acknowledge_at_once_one_wins_and_the_other_is_told_who(town: Township) -> None:
+    await file_report(town.reporter, severity="🔴 紧急")
+    await town.deliver()
+    duty_card, head_card = town.cards(town.duty)[0], town.cards(town.head)[0]
+    await asyncio.gather(town.duty.click("✅ 确认", duty_card), town.head.click("✅ 确认", head_card))
+    alerts = [town.duty.last_alert, town.head.last_alert]
+    assert sum("已确认" in (a or {}).get("text", "") and "已经" not in (a or {}).get("text", "") for a in alerts) == 1
+    loser = next(a for a in alerts if a and "已经" in a["text"])
+    assert "被确认" in loser["text"]
+    async with town.db.reading() as session:
+        report = (await session.exec(select(Report))).one()
+    assert report.status == "acknowledged"
+
+
+async def test_no_one_outside_the_report_s_township_or_role_can_act(town: Township) -> None:
+    await file_report(town.reporter)
+    await town.deliver()
+    async with town.db.reading() as session:
+        report = (await session.exec(select(Report))).one()
+    [card] = town.cards(town.officer)
+    for outsider in (town.other_head, town.reporter):
+        assert await outsider.press_data(card, f"v1r:ack:{report.id}") == []
+        assert outsider.last_alert is not None and "没有权限" in outsider.last_alert["text"]
+    async with town.db.reading() as session:
+        assert (await session.get(Report, report.id)).status == "new"  # type: ignore[union-attr]
+
+
+async def test_resolve_with_a_note_and_photo_then_the_reporter_confirms_and_it_closes(town: Township) -> None:
+    code = code_of((await file_report(town.reporter)).shown)
+    await town.deliver()
+    await town.officer.click("✔️ 已处置", town.cards(town.officer)[0])
+    [ask] = [m for m in town.officer.inbox if "怎么处置" in m.shown]
+    assert code in ask.shown
+    await town.officer.send("已更换老化电线，断电检查完毕")
+    [done] = await town.officer.send_photo()
+    assert "已标记为已处置" in done.shown
+    await town.deliver()
+    [question] = [m for m in town.reporter.inbox if "已处置：已更换老化电线" in m.shown]
+    assert [b["text"] for b in question.buttons] == ["👍 已修好", "👎 没修好"]
+    await town.reporter.click("👍 已修好", question)
+    await town.deliver()
+    assert "已关闭" in town.cards(town.officer)[0].shown
+    details = await town.reporter.send(f"/report {code}")
+    assert any("上报人确认修好" in m.shown for m in details)
+    assert any(m.caption == "处置后照片" for m in details)
+
+
+async def test_a_resolved_report_closes_by_itself_after_72_hours(town: Township) -> None:
+    await file_report(town.reporter)
+    await town.deliver()
+    await town.officer.click("✔️ 已处置", town.cards(town.officer)[0])
+    await town.officer.send("已处理")
+    await town.officer.send("跳过")
+    await town.after(hours=71)
+    assert "已关闭" not in town.cards(town.officer)[0].shown
+    await town.after(hours=1)
+    assert "已关闭" in town.cards(town.officer)[0].shown
+    assert any("已关闭。谢谢您" in m.shown for m in town.reporter.inbox)
+
+
+async def test_reject_with_a_reason_and_duplicate_of_another_code(town: Township) -> None:
+    first = code_of((await file_report(town.reporter, category="💨 燃气")).shown)
+    await town.deliver()
+    second_filed = await file_report(town.reporter, category="⚡ 用电", location=(25.2, 118.3))
+    second = code_of(second_filed.shown)
+    await town.deliver()
+    first_card, second_card = town.cards(town.officer)
+    await town.officer.click("🚫 驳回", first_card)
+    await town.officer.send("   ")
+    [reason_needed] = town.officer.inbox[-1:]
+    assert "请写几句说明" in reason_needed.shown
+    await town.officer.send("经核实为正常施工，不属于隐患")
+    await town.officer.click("🔁 重复", second_card)
+    [not_found] = await town.officer.send("00000-0000-0000")
+    assert "找不到编号" in not_found.shown
+    [done] = await town.officer.send(first)
+    assert "已标记为重复" in done.shown
+    await town.deliver()
+    assert any("被驳回，理由：经核实为正常施工" in m.shown for m in town.reporter.inbox)
+    assert any(f"{second}</b> 与 {first}" in (m.html or "") for m in town.reporter.inbox)
+
+
+async def test_assign_picks_a_township_member_who_gets_the_card(town: Township) -> None:
+    await file_report(town.reporter)
+    await town.deliver()
+    await town.officer.click("👉 指派", town.cards(town.officer)[0])
+    [choices] = [m for m in town.officer.inbox if "指派给谁" in m.shown]
+    assert {b["text"] for b in choices.buttons} == {"陈安全", "王值班", "李站长"}
+    await town.officer.click("王值班", choices)
+    await town.deliver()
+    assigned = [m for m in town.duty.inbox if "指派给您处理" in m.shown]
+    assert len(assigned) == 1
+    assert "处置中（指派给 王值班）" in town.cards(town.officer)[0].shown
+
+
+async def test_a_restart_in_the_middle_of_escalation_neither_loses_nor_doubles_a_step(
+    town: Township, db: Database, clock: FakeClock, settings: Settings
+) -> None:
+    await file_report(town.reporter)
+    await town.deliver()
+    clock.advance(minutes=6)
+    await town.sweeper.tick()
+    await town.sweeper.tick()
+    from scheduler.sweeps import Sweeper
+
+    restarted = Sweeper(db, town.policy, clock, settings.zone, "zh", "another-process", town.worker)
+    clock.advance(seconds=31)
+    await restarted.tick()
+    await town.deliver()
+    assert len(town.cards(town.duty)) == 1
+    await town.after(minutes=10)
+    assert len(town.cards(town.head)) == 1
