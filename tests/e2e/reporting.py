@@ -54,7 +54,7 @@ class Township:
 
 
 async def build_township(
-    harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer, settings: Settings
+    harness: Harness, outbox_bot: Bot, db: Database, clock: FakeClock, timer: VirtualTimer, settings: Settings
 ) -> Township:
     await import_townships(db, clock.now(), TOWNSHIP_A, TOWNSHIP_B)
     people = {
