@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from aiogram import Bot
+
 from bot.paths import ESCALATION_POLICY
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender

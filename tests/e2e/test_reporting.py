@@ -4,6 +4,7 @@ import asyncio
 import re
 
 import pytest
+from aiogram import Bot
 from sqlmodel import select
 
 from bot.settings import Settings
@@ -17,10 +18,10 @@ CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
 
 @pytest.fixture
 async def town(
-    harness: Harness, db: Database, clock: FakeClock, monotonic: FakeMonotonic, settings: Settings
+    harness: Harness, outbox_bot: Bot, db: Database, clock: FakeClock, monotonic: FakeMonotonic, settings: Settings
 ) -> Township:
     harness.pace = lambda: monotonic.advance(1.0)
-    return await build_township(harness, db, clock, VirtualTimer(clock, monotonic), settings)
+    return await build_township(harness, outbox_bot, db, clock, VirtualTimer(clock, monotonic), settings)
 
 
 def code_of(text: str) -> str:
