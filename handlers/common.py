@@ -6,12 +6,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import LanguageChoice
-from handlers.keyboards import REMOVE_KEYBOARD, language_keyboard
+from handlers.keyboards import REMOVE_KEYBOARD, language_keyboard, main_menu
 from handlers.menu import show_commands_in_chat
 from handlers.texts import abilities, role_line
 from i18n import Localizer, Raw
 from models import Database
 from services.members import LANGUAGES, MemberProfile, set_language
+from services.report_drafts import discard_draft
 
 
 def router() -> Router:
@@ -76,9 +77,16 @@ async def set_language_pressed(
         await show_commands_in_chat(bot, query.message.chat.id, chosen)
 
 
-async def cancel(message: Message, state: FSMContext, i18n: Localizer) -> None:
+async def cancel(
+    message: Message, state: FSMContext, i18n: Localizer, member: MemberProfile | None, db: Database
+) -> None:
+    """Leave any conversation; a report being filled in is discarded with it."""
+    if member is not None and member.id is not None:
+        async with db.transaction() as session:
+            await discard_draft(session, member.id)
+    keyboard = main_menu(i18n) if member is not None and member.registered else REMOVE_KEYBOARD
     if await state.get_state() is None:
-        await message.answer(i18n("cancel.nothing"), reply_markup=REMOVE_KEYBOARD)
+        await message.answer(i18n("cancel.nothing"), reply_markup=keyboard)
         return
     await state.clear()
-    await message.answer(i18n("cancel.done"), reply_markup=REMOVE_KEYBOARD)
+    await message.answer(i18n("cancel.done"), reply_markup=keyboard)
