@@ -33,7 +33,7 @@ from services.report_drafts import (
     set_severity,
     to_filing,
 )
-from services.reports import Context, add_information, file_report, possible_duplicate
+from services.reports import Context, add_information, file_report, possible_duplicate, prepare_filing
 
 SUMMARY_DESCRIPTION = 1500
 
@@ -431,31 +431,29 @@ async def submit(
     """File the report (after the duplicate hint, if any) and give the reporter its code."""
     assert member.id is not None
     filing = to_filing(data)
-    if not skip_duplicate_check:
-        async with db.reading() as session:
-            candidate = await possible_duplicate(session, filing, ctx.policy, ctx.now)
-        if candidate is not None and candidate.id is not None:
-            await message.answer(
-                i18n("report.duplicate_hint", code=candidate.code, category=i18n(f"category.{candidate.category}")),
-                reply_markup=choices_keyboard(
-                    [
-                        (
-                            i18n("report.duplicate_add", code=candidate.code),
-                            DuplicateChoice(action="add", report_id=candidate.id).pack(),
-                        ),
-                        (i18n("report.duplicate_new"), DuplicateChoice(action="new", report_id=candidate.id).pack()),
-                    ],
-                    per_row=1,
-                ),
-            )
-            return
+    async with db.reading() as session:
+        prepared = await prepare_filing(session, filing, member.id, ctx.default_language)
+        candidate = None if skip_duplicate_check else await possible_duplicate(session, filing, ctx.policy, ctx.now)
+    if candidate is not None and candidate.id is not None:
+        await message.answer(
+            i18n("report.duplicate_hint", code=candidate.code, category=i18n(f"category.{candidate.category}")),
+            reply_markup=duplicate_keyboard(i18n, candidate.code, candidate.id),
+        )
+        return
     async with db.transaction() as session:
-        report = await file_report(session, filing, member.id, ctx)
+        report = await file_report(session, filing, prepared, ctx)
         await discard_draft(session, member.id)
     await state.clear()
     if delivery is not None:
         delivery.wake()
     await message.answer(i18n("report.filed", code=report.code), reply_markup=main_menu(i18n))
+
+
+def duplicate_keyboard(i18n: Localizer, code: str, report_id: int) -> InlineKeyboardMarkup:
+    add = DuplicateChoice(action="add", report_id=report_id).pack()
+    new = DuplicateChoice(action="new", report_id=report_id).pack()
+    pairs = [(i18n("report.duplicate_add", code=code), add), (i18n("report.duplicate_new"), new)]
+    return choices_keyboard(pairs, per_row=1)
 
 
 async def duplicate_pressed(

@@ -1,5 +1,7 @@
 """Engine and session factory: SQLite (aiosqlite) tuned for concurrent use, or PostgreSQL (asyncpg)."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -62,6 +64,7 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
+        self._write_gate = asyncio.Lock() if is_sqlite(url) else None
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}),
@@ -71,8 +74,13 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed on success, rolled back on error."""
-        async with self._sessions() as session, session.begin():
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        On SQLite, writers of this process queue on an asyncio lock before BEGIN IMMEDIATE: the next one starts
+        the moment the last commits, instead of sleeping in SQLite's busy handler (which backs off to 100 ms).
+        Never open a transaction inside another one.
+        """
+        async with self._write_gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

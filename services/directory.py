@@ -233,3 +233,25 @@ async def unit_labels(session: AsyncSession, units: Sequence[Unit]) -> dict[int,
         for u in units
         if u.id is not None
     }
+
+
+async def unit_paths(session: AsyncSession, units: Sequence[Unit]) -> dict[int, list[Unit]]:
+    """The paths (top first) of several units at once: one query per level climbed, not per unit."""
+    known = {u.id: u for u in units if u.id is not None}
+    missing = {u.parent_id for u in known.values() if u.parent_id is not None and u.parent_id not in known}
+    while missing:
+        parents = (await session.exec(select(Unit).where(col(Unit.id).in_(missing)))).all()
+        known.update({p.id: p for p in parents if p.id is not None})
+        missing = {p.parent_id for p in parents if p.parent_id is not None and p.parent_id not in known}
+    paths: dict[int, list[Unit]] = {}
+    for unit in units:
+        path: list[Unit] = []
+        current = unit
+        while True:
+            path.insert(0, current)
+            if current.parent_id is None or current.parent_id not in known:
+                break
+            current = known[current.parent_id]
+        if unit.id is not None:
+            paths[unit.id] = path
+    return paths

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Member, Role, RoleAssignment, Unit, UnitLevel
-from services.directory import unit_path
+from services.directory import unit_paths
 
 LANGUAGES = ("zh", "en")
 NAME_MAX = 32
@@ -53,8 +53,9 @@ def pick_language(telegram_language_code: str | None, default: str) -> str:
     return prefix if prefix in LANGUAGES else default
 
 
-async def role_on_unit(session: AsyncSession, role: Role, unit: Unit) -> RoleOnUnit:
-    path = await unit_path(session, unit)
+def role_on_path(role: Role, path: list[Unit]) -> RoleOnUnit:
+    """The role on the last unit of `path` (top first)."""
+    unit = path[-1]
     assert unit.id is not None
     return RoleOnUnit(
         role=role,
@@ -86,7 +87,9 @@ async def load_profile(session: AsyncSession, telegram_id: int, admin_ids: froze
         .where(RoleAssignment.member_id == member.id)
         .order_by(col(RoleAssignment.id))
     )
-    roles = tuple([await role_on_unit(session, ra.role, unit) for ra, unit in (await session.exec(query)).all()])
+    held = (await session.exec(query)).all()
+    paths = await unit_paths(session, [unit for _, unit in held])
+    roles = tuple(role_on_path(ra.role, paths[unit.id or 0]) for ra, unit in held)
     return MemberProfile(
         id=member.id,
         telegram_id=telegram_id,

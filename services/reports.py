@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -93,33 +93,50 @@ async def place_of(session: AsyncSession, unit: Unit) -> Place:
     return Place(unit, by_level.get(UnitLevel.VILLAGE), township, by_level.get(UnitLevel.COUNTY), names)
 
 
-async def members_with_role(session: AsyncSession, role: Role, unit_id: int) -> list[Member]:
+@dataclass(frozen=True)
+class ReportUnits:
+    village_id: int | None
+    township_id: int
+    county_id: int | None
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a report can reach at each step, and the township's own timeouts: read before the write."""
+
+    by_step: dict[int, list[Recipient]]
+    overrides: dict[int, int]
+
+
+async def audience(session: AsyncSession, units: ReportUnits, severity: str, default_language: str) -> Audience:
+    """Step 0 the village's safety officers; 1 the township's on-duty members and group; 2 its heads; 3 the county."""
+    step_units = {0: units.village_id, 1: units.township_id, 2: units.township_id, 3: units.county_id}
+    wanted = [(STEP_ROLES[step], unit_id) for step, unit_id in step_units.items() if unit_id is not None]
     query = (
-        select(Member)
+        select(Member, RoleAssignment)
         .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
-        .where(RoleAssignment.role == role, RoleAssignment.unit_id == unit_id, col(Member.unreachable_since).is_(None))
+        .where(
+            tuple_(col(RoleAssignment.role), col(RoleAssignment.unit_id)).in_(wanted),
+            col(Member.unreachable_since).is_(None),
+        )
         .order_by(col(Member.id))
     )
-    return list((await session.exec(query)).all())
+    held = {(ra.role, ra.unit_id, m.id): m for m, ra in (await session.exec(query)).all()}
+    by_step: dict[int, list[Recipient]] = {}
+    for step, unit_id in step_units.items():
+        role = STEP_ROLES[step]
+        by_step[step] = [
+            Recipient(m.telegram_id, m.id, m.language) for (r, u, _), m in held.items() if r == role and u == unit_id
+        ]
+    group = (await session.exec(select(StationGroup).where(StationGroup.township_id == units.township_id))).first()
+    if group is not None:
+        by_step[1].append(Recipient(group.chat_id, None, default_language))
+    return Audience(by_step, await township_overrides(session, units.township_id, severity))
 
 
-async def recipients_for_step(
-    session: AsyncSession, report: Report, step: int, default_language: str
-) -> list[Recipient]:
-    """Step 0 the village's safety officers; 1 the township's on-duty members and group; 2 its heads; 3 the county."""
-    unit_id: int | None = {0: report.village_id, 1: report.township_id, 2: report.township_id}.get(step)
-    if step == 3:
-        township = await session.get(Unit, report.township_id)
-        unit_id = township.parent_id if township else None
-    recipients: list[Recipient] = []
-    if unit_id is not None:
-        members = await members_with_role(session, STEP_ROLES[step], unit_id)
-        recipients = [Recipient(m.telegram_id, m.id, m.language) for m in members]
-    if step == 1:
-        group = (await session.exec(select(StationGroup).where(StationGroup.township_id == report.township_id))).first()
-        if group is not None:
-            recipients.append(Recipient(group.chat_id, None, default_language))
-    return recipients
+async def units_of(session: AsyncSession, report: Report) -> ReportUnits:
+    township = await session.get(Unit, report.township_id)
+    return ReportUnits(report.village_id, report.township_id, township.parent_id if township else None)
 
 
 # --- what a card shows ------------------------------------------------------------------------
@@ -183,25 +200,40 @@ class Context:
     default_language: str
 
 
-async def notify_step(
-    session: AsyncSession, report: Report, step: int, ctx: Context, renotify: int = 0, round_name: str = "card"
-) -> int:
-    """Queue the card for everyone at `step`; a re-notification is a fresh card with a reminder header."""
+@dataclass(frozen=True)
+class CardSource:
+    """What every card of one report is made from."""
+
+    facts: CardFacts
+    photo: str | None
+
+
+async def card_source(session: AsyncSession, report: Report) -> CardSource:
     assert report.id is not None
-    recipients = await recipients_for_step(session, report, step, ctx.default_language)
-    if not recipients:
-        return 0
-    facts = await card_facts(session, report)
-    photo = await first_photo(session, report.id)
+    return CardSource(await card_facts(session, report), await first_photo(session, report.id))
+
+
+def cards_for(
+    report: Report, recipients: list[Recipient], source: CardSource, ctx: Context, key: str, renotify: int = 0
+) -> list[Notice]:
+    """One card per recipient, keyed `<key>:<report>:<who>` so a retried round never sends it twice."""
     notices = []
     for r in recipients:
         who = r.member_id if r.member_id is not None else f"g{r.chat_id}"
         header = Localizer(r.language)("report.renotify_header", n=renotify) if renotify else ""
-        key = f"renotify:{report.id}:{step}:{renotify}:{who}" if renotify else f"{round_name}:{report.id}:{who}"
-        content = card_content(facts, r.language, photo, ctx.now, ctx.zone, header)
-        notices.append(Notice(key, r.chat_id, content, Priority.URGENT, r.member_id, report.unit_id, topic(report.id)))
-    await enqueue_many(session, notices, ctx.now)
-    return len(recipients)
+        content = card_content(source.facts, r.language, source.photo, ctx.now, ctx.zone, header)
+        notices.append(
+            Notice(
+                f"{key}:{report.id}:{who}",
+                r.chat_id,
+                content,
+                Priority.URGENT,
+                r.member_id,
+                report.unit_id,
+                topic(report.id or 0),
+            )
+        )
+    return notices
 
 
 async def township_overrides(session: AsyncSession, township_id: int, severity: str) -> dict[int, int]:
@@ -209,39 +241,45 @@ async def township_overrides(session: AsyncSession, township_id: int, severity: 
     return {o.step: o.seconds for o in (await session.exec(query)).all()}
 
 
-async def _schedule_next(session: AsyncSession, report: Report, ctx: Context, since: datetime) -> None:
-    timeline = ctx.policy.timeline(
-        report.severity, await township_overrides(session, report.township_id, report.severity)
-    )
-    upcoming = [(step, seconds) for step, seconds in timeline if step > report.escalation_step]
+def _later_steps(report: Report, ctx: Context, overrides: dict[int, int]) -> list[tuple[int, int]]:
+    return [(s, sec) for s, sec in ctx.policy.timeline(report.severity, overrides) if s > report.escalation_step]
+
+
+def _schedule_next(report: Report, ctx: Context, since: datetime, overrides: dict[int, int]) -> None:
+    upcoming = _later_steps(report, ctx, overrides)
     report.next_escalation_at = since + timedelta(seconds=upcoming[0][1]) if upcoming else None
     report.renotify_count = 0
     report.next_renotify_at = ctx.now + timedelta(seconds=ctx.policy.renotify_every_seconds)
 
 
-async def _later_steps(session: AsyncSession, report: Report, ctx: Context) -> list[int]:
-    timeline = ctx.policy.timeline(
-        report.severity, await township_overrides(session, report.township_id, report.severity)
-    )
-    return [step for step, _ in timeline if step > report.escalation_step]
+def _advance(report: Report, ctx: Context, reached: Audience, source: CardSource, key: str) -> list[Notice]:
+    """Move to later steps until someone is reached (a step nobody can receive passes straight on)."""
+    notices: list[Notice] = []
+    while not notices and (later := _later_steps(report, ctx, reached.overrides)):
+        report.escalation_step = later[0][0]
+        notices = cards_for(report, reached.by_step[report.escalation_step], source, ctx, key)
+    return notices
 
 
-async def start_escalation(session: AsyncSession, report: Report, ctx: Context, round_name: str = "card") -> None:
-    """Notify the severity's starting steps; a step nobody can receive passes straight to the next."""
-    reached = 0
+async def start_escalation(
+    session: AsyncSession, report: Report, ctx: Context, reach: Audience, source: CardSource, key: str = "card"
+) -> None:
+    """Notify the severity's starting steps at once; if none of them reaches anyone, go on to the next step."""
     report.escalation_started_at = ctx.now
+    notices: list[Notice] = []
     for step in ctx.policy.severities[report.severity].start:
-        reached += await notify_step(session, report, step, ctx, round_name=round_name)
+        notices += cards_for(report, reach.by_step[step], source, ctx, key)
         report.escalation_step = step
-    while reached == 0 and (later := await _later_steps(session, report, ctx)):
-        report.escalation_step = later[0]
-        reached = await notify_step(session, report, later[0], ctx, round_name=round_name)
-    await _schedule_next(session, report, ctx, ctx.now)
+    if not notices:
+        notices = _advance(report, ctx, reach, source, key)
+    await enqueue_many(session, notices, ctx.now)
+    _schedule_next(report, ctx, ctx.now, reach.overrides)
 
 
-async def restart_escalation(session: AsyncSession, report: Report, ctx: Context, round_name: str) -> None:
+async def restart_escalation(session: AsyncSession, report: Report, ctx: Context, key: str) -> None:
     """A reopened report escalates again from its starting steps, with fresh cards, timed from now."""
-    await start_escalation(session, report, ctx, round_name)
+    reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+    await start_escalation(session, report, ctx, reach, await card_source(session, report), key)
     session.add(report)
 
 
@@ -261,16 +299,12 @@ async def escalate_due(session: AsyncSession, ctx: Context) -> int:
     """Move every unacknowledged report past its deadline to its next step; how many moved."""
     moved = 0
     for report in await _due(session, Report.next_escalation_at, ctx.now):
-        reached = 0
-        while reached == 0 and (later := await _later_steps(session, report, ctx)):
-            report.escalation_step = later[0]
-            reached = await notify_step(session, report, later[0], ctx)
-        session.add(
-            ReportEvent(
-                report_id=report.id or 0, kind="escalated", note=f"step {report.escalation_step}", created_at=ctx.now
-            )
-        )
-        await _schedule_next(session, report, ctx, report.escalation_started_at or report.created_at)
+        reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+        source = await card_source(session, report)
+        await enqueue_many(session, _advance(report, ctx, reach, source, "card"), ctx.now)
+        note = f"step {report.escalation_step}"
+        session.add(ReportEvent(report_id=report.id or 0, kind="escalated", note=note, created_at=ctx.now))
+        _schedule_next(report, ctx, report.escalation_started_at or report.created_at, reach.overrides)
         session.add(report)
         moved += 1
     return moved
@@ -289,8 +323,12 @@ async def renotify_due(session: AsyncSession, ctx: Context) -> int:
             report.next_renotify_at = None
         else:
             report.renotify_count += 1
+            reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+            source = await card_source(session, report)
             for step in current_steps(report, ctx.policy):
-                await notify_step(session, report, step, ctx, renotify=report.renotify_count)
+                key = f"renotify{report.renotify_count}:{step}"
+                notices = cards_for(report, reach.by_step[step], source, ctx, key, report.renotify_count)
+                await enqueue_many(session, notices, ctx.now)
             report.next_renotify_at = ctx.now + timedelta(seconds=ctx.policy.renotify_every_seconds)
             reminded += 1
         session.add(report)
@@ -330,17 +368,60 @@ async def next_code(session: AsyncSession, township: Unit, now: datetime, zone: 
     return f"{township.code[4:9]}-{period}-{sequence:04d}"
 
 
-async def file_report(session: AsyncSession, filing: Filing, reporter_id: int, ctx: Context) -> Report:
+@dataclass(frozen=True)
+class Prepared:
+    """Everything filing needs to read, read before the write transaction so that one stays short."""
+
+    place: Place
+    reporter: Member
+    reach: Audience
+
+
+async def prepare_filing(session: AsyncSession, filing: Filing, reporter_id: int, default_language: str) -> Prepared:
     unit = await session.get(Unit, filing.unit_id)
-    if unit is None:
+    reporter = await session.get(Member, reporter_id)
+    if unit is None or reporter is None:
         raise DomainError("error.unit_not_found", code=str(filing.unit_id))
     place = await place_of(session, unit)
+    units = ReportUnits(
+        place.village.id if place.village else None, place.township.id or 0, place.county.id if place.county else None
+    )
+    return Prepared(place, reporter, await audience(session, units, filing.severity, default_language))
+
+
+def new_card_source(report: Report, filing: Filing, prepared: Prepared) -> CardSource:
+    facts = CardFacts(
+        report_id=report.id or 0,
+        code=report.code,
+        category=report.category,
+        severity=report.severity,
+        status=report.status,
+        place=" › ".join(prepared.place.names),
+        reporter=prepared.reporter.name,
+        reporter_phone=prepared.reporter.phone,
+        description=report.description,
+        has_voice=report.voice_file_id is not None,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        created_at=report.created_at,
+        acted_by=None,
+        acted_at=None,
+        assignee=None,
+        photo_count=len(filing.media),
+    )
+    photo = next((file_id for kind, file_id in filing.media if kind == "photo"), None)
+    return CardSource(facts, photo)
+
+
+async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared, ctx: Context) -> Report:
+    """Save the report with its evidence and history, and queue its first cards — in the caller's transaction."""
+    place = prepared.place
     report = Report(
         code=await next_code(session, place.township, ctx.now, ctx.zone),
         township_id=place.township.id or 0,
         unit_id=filing.unit_id,
         village_id=place.village.id if place.village else None,
-        reporter_id=reporter_id,
+        reporter_id=prepared.reporter.id or 0,
         category=filing.category,
         severity=filing.severity,
         description=filing.description,
@@ -354,13 +435,15 @@ async def file_report(session: AsyncSession, filing: Filing, reporter_id: int, c
     session.add(report)
     await session.flush()
     assert report.id is not None
-    for position, (kind, file_id) in enumerate(filing.media):
-        session.add(ReportMedia(report_id=report.id, kind=kind, file_id=file_id, position=position))
-    session.add(
-        ReportEvent(report_id=report.id, actor_id=reporter_id, kind="created", to_status="new", created_at=ctx.now)
+    session.add_all(
+        [ReportMedia(report_id=report.id, kind=k, file_id=f, position=n) for n, (k, f) in enumerate(filing.media)]
     )
-    await session.flush()
-    await start_escalation(session, report, ctx)
+    session.add(
+        ReportEvent(
+            report_id=report.id, actor_id=report.reporter_id, kind="created", to_status="new", created_at=ctx.now
+        )
+    )
+    await start_escalation(session, report, ctx, prepared.reach, new_card_source(report, filing, prepared))
     session.add(report)
     return report
 

@@ -57,17 +57,20 @@ class FakeUser:
             data["language_code"] = self.language_code
         return data
 
-    async def _send_message(self, **content: Any) -> list[SentMessage]:
-        message = {
+    def message(self, **content: Any) -> dict[str, Any]:
+        """The message Telegram would deliver when this user sends `content`."""
+        self.chat.started = True
+        self.chat.blocked = False
+        return {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": self.id, "type": "private", "first_name": self.first_name},
             "from": self._user_json(),
             **content,
         }
-        self.chat.started = True
-        self.chat.blocked = False
-        return await self.harness.feed(self.id, {"message": message})
+
+    async def _send_message(self, **content: Any) -> list[SentMessage]:
+        return await self.harness.feed(self.id, {"message": self.message(**content)})
 
     async def send(self, text: str) -> list[SentMessage]:
         """Send text; a leading /command gets its bot_command entity as Telegram would add it."""
@@ -123,21 +126,24 @@ class FakeUser:
         document = {"file_id": "doc-1", "file_unique_id": "d1", "file_name": file_name}
         return await self._send_message(document=document)
 
-    async def press_data(self, message: SentMessage, data: str) -> list[SentMessage]:
-        """Press a button whose callback data is `data` (possibly forged) on `message`."""
+    def callback_query(self, message: SentMessage, data: str) -> dict[str, Any]:
+        """The callback query Telegram would send when this user presses a button with `data` on `message`."""
         query_id = f"q{next(_query_ids)}"
         server = self.harness.server
         server.open_callback(query_id)
-        chat = server.chats[message.chat_id]
-        query = {
+        return {
             "id": query_id,
             "from": self._user_json(),
             "chat_instance": f"ci{message.chat_id}",
             "data": data,
-            "message": server._message_json(message, chat),
+            "message": server._message_json(message, server.chats[message.chat_id]),
         }
+
+    async def press_data(self, message: SentMessage, data: str) -> list[SentMessage]:
+        """Press a button whose callback data is `data` (possibly forged) on `message`."""
+        query = self.callback_query(message, data)
         replies = await self.harness.feed(self.id, {"callback_query": query})
-        self.last_alert = server.callback_answers.get(query_id)
+        self.last_alert = self.harness.server.callback_answers.get(query["id"])
         return replies
 
     async def click(self, button_text: str, message: SentMessage | None = None) -> list[SentMessage]:
