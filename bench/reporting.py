@@ -68,9 +68,7 @@ async def bring_to_summary(user: FakeUser) -> SentMessage:
     return user.last_with_buttons()
 
 
-async def poll_until(
-    dp: Dispatcher, bot: Bot, finished: asyncio.Event, limit: int | None = HANDLER_CONCURRENCY
-) -> None:
+async def poll_until(dp: Dispatcher, bot: Bot, finished: asyncio.Event) -> None:
     """Run the Dispatcher's polling loop (as `python -m bot` does) until every answer measured has arrived."""
     polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
     await finished.wait()
