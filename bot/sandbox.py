@@ -9,20 +9,25 @@ import logging
 import tempfile
 from dataclasses import dataclass
 
-from bot.app import build_bot, build_dispatcher
-from bot.paths import QUANZHOU_DIVISIONS_CSV
+from bot.app import build_bot, build_delivery, build_dispatcher
+from bot.paths import ESCALATION_POLICY, QUANZHOU_DIVISIONS_CSV
 from bot.settings import Settings
 from models import Database, Role, UnitLevel
 from models.migrate import upgrade_to_head_async
+from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import SystemClock
 from services.directory import add_grid, child_units, find_unit, import_divisions, read_division_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
+from services.policy import load_policy
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import FakeUser, Harness
 
 DEFAULT_TOWNSHIP = "350524100"  # 安溪县 凤城镇
 DEMO_LOCATION = (25.0553, 118.1867)
-HELP = """Type a message to send it as the current member. Sandbox commands:
+SETTLE_SECONDS = 0.3
+"""After each action, a moment for the outbox's messages (cards, status updates) to print before the prompt."""
+HELP = """Type a message to send it as the current member (林网格 can /report a hazard; 陈安全 gets the card).
+Escalation runs in real time with the policy in config/escalation.toml. Sandbox commands:
   #N          press button N of the newest message with buttons
   :as N       act as member N          :who     list the members
   :loc        share a location         :photo   send a photo        :voice  send a voice note
@@ -88,6 +93,8 @@ class TerminalChat:
     def __init__(self, harness: Harness, token: str) -> None:
         self.harness = harness
         self.users = {p.telegram_id: harness.user(p.name, "zh", user_id=p.telegram_id) for p in PERSONAS}
+        for persona in PERSONAS:
+            self.users[persona.telegram_id].chat.started = persona.role is not None
         self.names = {p.telegram_id: p.name for p in PERSONAS}
         self.current = PERSONAS[-1].telegram_id
         self.token = token
@@ -156,6 +163,7 @@ class TerminalChat:
                 return
             if not await self.handle(line.strip()):
                 return
+            await asyncio.sleep(SETTLE_SECONDS)
 
 
 async def run_sandbox(settings: Settings, township: str | None) -> None:
@@ -166,13 +174,28 @@ async def run_sandbox(settings: Settings, township: str | None) -> None:
         db = Database(url)
         server = FakeTelegram()
         await server.start()
-        bot = build_bot(server.token, server.base_url)
+        bot = build_bot(server.token, server.base_url, wait_out_flood=asyncio.sleep)
+        outbox_bot = build_bot(server.token, server.base_url)
         sandbox_settings = settings.model_copy(update={"database_url": url, "telegram_api_base": server.base_url})
-        dp = build_dispatcher(sandbox_settings, db, SystemClock())
+        clock = SystemClock()
+        delivery = build_delivery(sandbox_settings, db, outbox_bot, clock)
+        policy = load_policy(ESCALATION_POLICY)
+        dp = build_dispatcher(sandbox_settings, db, clock, delivery=delivery, policy=policy)
+        sweeper = Sweeper(
+            db, policy, clock, sandbox_settings.zone, sandbox_settings.default_language, "sandbox", delivery
+        )
+        scheduler = build_scheduler(sweeper)
+        background = [asyncio.create_task(delivery.run_forever())]
+        scheduler.start()
         try:
             token = await seed(db, township or DEFAULT_TOWNSHIP)
             await TerminalChat(Harness(server, bot, dp), token).loop()
         finally:
-            await bot.session.close()
+            scheduler.shutdown(wait=False)
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            for client in (bot, outbox_bot):
+                await client.session.close()
             await server.stop()
             await db.dispose()

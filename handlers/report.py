@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from bot.settings import Settings
 from handlers.callbacks import CategoryChoice, DuplicateChoice, ReportUnitChoice, SeverityChoice, SummaryAction
+from handlers.edits import remove_buttons
 from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, done_keyboard, main_menu, where_keyboard
 from handlers.report_view import send_details
@@ -386,7 +387,7 @@ async def summary_pressed(
     await query.answer()
     if data is None:
         return
-    await message.edit_reply_markup(reply_markup=None)
+    await remove_buttons(message)
     action = callback_data.action
     if action == "cancel":
         await cancel_draft(message, member, i18n, state, db)
@@ -475,7 +476,7 @@ async def duplicate_pressed(
     await query.answer()
     if data is None:
         return
-    await message.edit_reply_markup(reply_markup=None)
+    await remove_buttons(message)
     ctx = context(policy, clock, settings)
     if callback_data.action == "new":
         await submit(message, data, member, i18n, state, db, ctx, delivery, skip_duplicate_check=True)

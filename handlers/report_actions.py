@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.settings import Settings
 from handlers.callbacks import AssignChoice, ReportAction
+from handlers.edits import remove_buttons
 from handlers.filters import NOT_A_COMMAND
 from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip_keyboard
 from handlers.report import context
@@ -126,7 +127,7 @@ async def card_pressed(
         await query.answer(i18n(error.key, **error.params)[:200], show_alert=True)
         return
     if action in ("fix", "reo") and isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+        await remove_buttons(query.message)
 
 
 async def send_details_by_id(query: CallbackQuery, acting: Acting, report_id: int) -> None:

@@ -12,7 +12,6 @@ from i18n import Localizer, Raw
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 BUTTON_PREFIX = "v1r"
-SEVERITY_ICONS = {"low": "🟢", "elevated": "🟡", "major": "🟠", "critical": "🔴"}
 CARD_ACTIONS = {
     "new": (("ack", "asg"), ("res", "dup", "rej"), ("det",)),
     "acknowledged": (("asg", "res"), ("dup", "rej"), ("det",)),
@@ -79,7 +78,6 @@ def card_text(i18n: Localizer, facts: CardFacts, now: datetime, zone: ZoneInfo, 
     )
     parts = {
         "header": Raw(header),
-        "icon": SEVERITY_ICONS[facts.severity],
         "severity": i18n(f"severity.{facts.severity}"),
         "category": i18n(f"category.{facts.category}"),
         "code": facts.code,

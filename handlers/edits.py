@@ -1,0 +1,13 @@
+"""Editing a message the user pressed: a second press on the same card must not turn into an error."""
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import Message
+
+
+async def remove_buttons(message: Message) -> None:
+    """Take the inline keyboard off `message`; already gone is fine (a double tap, a stale screen)."""
+    try:
+        await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise
