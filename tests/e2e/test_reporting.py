@@ -214,3 +214,34 @@ async def test_a_restart_in_the_middle_of_escalation_neither_loses_nor_doubles_a
     assert len(town.cards(town.duty)) == 1
     await town.after(minutes=10)
     assert len(town.cards(town.head)) == 1
+
+
+async def test_an_elevated_report_escalates_at_15_30_and_60_minutes(town: Township) -> None:
+    await file_report(town.reporter, severity="🟡 较大")
+    await town.deliver()
+    await town.after(minutes=14)
+    assert town.cards(town.duty) == []
+    await town.after(minutes=1)
+    assert len(town.cards(town.duty)) == 1
+    await town.after(minutes=15)
+    assert len(town.cards(town.head)) >= 1
+    await town.after(minutes=29)
+    assert town.cards(town.county) == []
+    await town.after(minutes=1)
+    assert len(town.cards(town.county)) == 1
+
+
+async def test_a_double_tap_on_submit_files_one_report(town: Township, db: Database) -> None:
+    user = town.reporter
+    await user.send("/report")
+    await user.click("🔥 火灾隐患")
+    await user.click("🟠 重大")
+    await user.send("🏠 用我所在的村／网格")
+    await user.send("有烟")
+    await user.send("✅ 完成")
+    summary = user.last_with_buttons()
+    submit = next(b["callback_data"] for b in summary.buttons if b["text"] == "✅ 确认提交")
+    await asyncio.gather(user.press_data(summary, submit), user.press_data(summary, submit))
+    async with db.reading() as session:
+        assert len((await session.exec(select(Report))).all()) == 1
+    assert not any("抱歉" in m.shown for m in user.inbox)
