@@ -202,3 +202,24 @@ async def test_a_station_head_adjusts_timeouts_within_bounds(town: Township) -> 
     await town.deliver()
     await town.after(minutes=2)
     assert len(town.cards(town.duty)) == 1
+
+
+async def test_a_member_of_several_units_picks_one(town: Township, db: Database, clock: FakeClock) -> None:
+    from models import Role
+    from tests.fakes.world import TOWNSHIP_A, add_member
+
+    await add_member(db, clock.now(), town.reporter.id, "林网格", Role.VOLUNTEER, TOWNSHIP_A)
+    user = town.reporter
+    await user.send("/report")
+    await user.click("🔥 火灾隐患")
+    await user.click("🟠 重大")
+    replies = await user.send_location(*IN_FENGCHENG)
+    pick = replies[-1]
+    assert "属于您负责的哪个地方" in pick.shown
+    assert sorted(b["text"] for b in pick.buttons) == ["凤城镇", "美法村委会"]
+    await user.click("凤城镇", pick)
+    await user.send("镇上的事")
+    await user.send("✅ 完成")
+    await user.click("✅ 确认提交")
+    await town.deliver()
+    assert town.cards(town.officer) == [] and len(town.cards(town.duty)) == 1
