@@ -139,6 +139,21 @@ async def next_step(
         await then()
 
 
+async def draft_for_press(
+    query: CallbackQuery, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+) -> tuple[Message, Flow, dict[str, Any]] | None:
+    """The pressed message, the member's flow and draft — or None (already explained) when the draft is gone."""
+    assert isinstance(query.message, Message)
+    flow = Flow(db, member, query.message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, query.message.answer)
+    await query.answer()
+    return None if data is None else (query.message, flow, data)
+
+
+async def refuse_stale(query: CallbackQuery, i18n: Localizer) -> None:
+    await query.answer(i18n("fallback.stale_button"), show_alert=True)
+
+
 async def category_pressed(
     query: CallbackQuery,
     callback_data: CategoryChoice,
@@ -148,13 +163,12 @@ async def category_pressed(
     db: Database,
     clock: Clock,
 ) -> None:
-    assert isinstance(query.message, Message)
-    message = query.message
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    await query.answer()
-    if data is None:
+    if callback_data.value not in CATEGORIES:
+        await refuse_stale(query, i18n)
         return
+    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+        return
+    message, flow, data = pressed
     set_category(data, callback_data.value)
     await message.edit_text(i18n("report.category_chosen", category=i18n(f"category.{callback_data.value}")))
 
@@ -174,13 +188,12 @@ async def severity_pressed(
     db: Database,
     clock: Clock,
 ) -> None:
-    assert isinstance(query.message, Message)
-    message = query.message
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    await query.answer()
-    if data is None:
+    if callback_data.value not in SEVERITIES:
+        await refuse_stale(query, i18n)
         return
+    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+        return
+    message, flow, data = pressed
     set_severity(data, callback_data.value)
     await message.edit_text(i18n("report.severity_chosen", severity=i18n(f"severity.{callback_data.value}")))
 
@@ -257,16 +270,14 @@ async def unit_pressed(
     db: Database,
     clock: Clock,
 ) -> None:
-    assert isinstance(query.message, Message)
-    message = query.message
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
     async with db.reading() as session:
         units = {u.unit_id: u.label for u in await reportable_units(session, member)}
-    if data is None or callback_data.unit_id not in units:
-        await query.answer(i18n("fallback.stale_button"), show_alert=data is not None)
+    if callback_data.unit_id not in units:
+        await refuse_stale(query, i18n)
         return
-    await query.answer()
+    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+        return
+    message, flow, data = pressed
     data["unit_id"] = callback_data.unit_id
     await message.edit_text(i18n("report.unit_chosen", unit=units[callback_data.unit_id]))
     await next_step(message, data, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
@@ -380,13 +391,9 @@ async def summary_pressed(
     settings: Settings,
     delivery: DeliveryWorker | None,
 ) -> None:
-    assert isinstance(query.message, Message)
-    message = query.message
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    await query.answer()
-    if data is None:
+    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
         return
+    message, flow, data = pressed
     await remove_buttons(message)
     action = callback_data.action
     if action == "cancel":
@@ -469,13 +476,10 @@ async def duplicate_pressed(
     settings: Settings,
     delivery: DeliveryWorker | None,
 ) -> None:
-    assert isinstance(query.message, Message) and member.id is not None
-    message = query.message
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    await query.answer()
-    if data is None:
+    assert member.id is not None
+    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
         return
+    message, _flow, data = pressed
     await remove_buttons(message)
     ctx = context(policy, clock, settings)
     if callback_data.action == "new":

@@ -3,25 +3,14 @@
 import asyncio
 import re
 
-import pytest
-from aiogram import Bot
 from sqlmodel import select
 
 from bot.settings import Settings
 from models import Database, Report
-from tests.e2e.reporting import Township, build_township, file_report
-from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
-from tests.fakes.users import Harness
+from tests.e2e.reporting import Township, file_report
+from tests.fakes.clock import FakeClock
 
 CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
-
-
-@pytest.fixture
-async def town(
-    harness: Harness, outbox_bot: Bot, db: Database, clock: FakeClock, monotonic: FakeMonotonic, settings: Settings
-) -> Township:
-    harness.pace = lambda: monotonic.advance(1.0)
-    return await build_township(harness, outbox_bot, db, clock, VirtualTimer(clock, monotonic), settings)
 
 
 def code_of(text: str) -> str:

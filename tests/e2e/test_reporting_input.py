@@ -2,26 +2,14 @@
 
 import re
 
-import pytest
-from aiogram import Bot
 from sqlmodel import select
 
-from bot.settings import Settings
 from models import Database, Report, ReportDraft
-from tests.e2e.reporting import IN_FENGCHENG, Township, build_township, file_report
-from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
+from tests.e2e.reporting import IN_FENGCHENG, Township, file_report
+from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_html import parse_html, utf16_length
-from tests.fakes.users import Harness
 
 CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
-
-
-@pytest.fixture
-async def town(
-    harness: Harness, outbox_bot: Bot, db: Database, clock: FakeClock, monotonic: FakeMonotonic, settings: Settings
-) -> Township:
-    harness.pace = lambda: monotonic.advance(1.0)
-    return await build_township(harness, outbox_bot, db, clock, VirtualTimer(clock, monotonic), settings)
 
 
 async def start_evidence(town: Township) -> None:
@@ -223,3 +211,17 @@ async def test_a_member_of_several_units_picks_one(town: Township, db: Database,
     await user.click("✅ 确认提交")
     await town.deliver()
     assert town.cards(town.officer) == [] and len(town.cards(town.duty)) == 1
+
+
+async def test_forged_choices_in_the_flow_are_refused(town: Township) -> None:
+    user = town.reporter
+    [ask] = await user.send("/report")
+    assert await user.press_data(ask, "v1rc:volcano") == []
+    assert user.last_alert is not None and "失效" in user.last_alert["text"]
+    await user.click("🔥 火灾隐患")
+    severity = user.last_with_buttons()
+    await user.press_data(severity, "v1rs:apocalyptic")
+    assert "失效" in user.last_alert["text"]
+    await user.click("🟠 重大")
+    await user.send_location(*IN_FENGCHENG)
+    assert not any("抱歉" in m.shown for m in user.inbox)
