@@ -106,12 +106,12 @@ async def card_pressed(
     try:
         if action == "det":
             await query.answer()
-            await send_details_by_id(query, acting, report_id)
+            await send_details_by_id(query, acting, bot, report_id)
         elif action == "ack":
             report = await acting.run(acknowledge, report_id)
             await query.answer(i18n("report.acknowledged_by_you", code=report.code))
         elif action == "asg":
-            await offer_assignees(query, acting, report_id)
+            await offer_assignees(query, acting, bot, report_id)
         elif action in FOLLOW_UPS:
             await start_follow_up(query, acting, state, bot, action, report_id)
         elif action == "fix":
@@ -130,23 +130,23 @@ async def card_pressed(
         await remove_buttons(query.message)
 
 
-async def send_details_by_id(query: CallbackQuery, acting: Acting, report_id: int) -> None:
+async def send_details_by_id(query: CallbackQuery, acting: Acting, bot: Bot, report_id: int) -> None:
     async with acting.db.reading() as session:
         report = await session.get(Report, report_id)
     if report is None or not isinstance(query.message, Message):
         return
-    private = await query.bot.send_message(query.from_user.id, acting.i18n("report.details_follow"))  # type: ignore[union-attr]
+    private = await bot.send_message(query.from_user.id, acting.i18n("report.details_follow"))
     await send_details(private, acting.member, acting.i18n, acting.db, report.code, acting.settings.zone)
 
 
-async def offer_assignees(query: CallbackQuery, acting: Acting, report_id: int) -> None:
+async def offer_assignees(query: CallbackQuery, acting: Acting, bot: Bot, report_id: int) -> None:
     async with acting.db.reading() as session:
         members = await assignable_members(session, acting.member, report_id)
         report = await session.get(Report, report_id)
     await query.answer()
     pairs = [(m.name, AssignChoice(report_id=report_id, member_id=m.id or 0).pack()) for m in members]
     code = report.code if report else str(report_id)
-    await query.bot.send_message(  # type: ignore[union-attr]
+    await bot.send_message(
         query.from_user.id, acting.i18n("report.ask_assignee", code=code), reply_markup=choices_keyboard(pairs)
     )
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Member, Report, ReportEvent, ReportMedia, Unit, UnitLevel
+from models import Member, Report, ReportEvent, ReportMedia, UnitLevel
 from services.directory import descendants
 from services.errors import NotAllowed
 from services.members import MemberProfile
@@ -82,8 +82,3 @@ async def open_reports_for(session: AsyncSession, actor: MemberProfile, now: dat
     reports = list((await session.exec(query.order_by(col(Report.created_at)).limit(200))).all())
     reports.sort(key=lambda r: (r.status != "new", r.created_at))
     return reports[:LIST_LIMIT]
-
-
-async def unit_name(session: AsyncSession, unit_id: int) -> str:
-    unit = await session.get(Unit, unit_id)
-    return unit.name if unit else "?"
