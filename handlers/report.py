@@ -1,10 +1,13 @@
 """/report: a short guided flow — category, severity, where, evidence, summary — then the report is filed."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.settings import Settings
@@ -29,9 +32,7 @@ from services.report_drafts import (
     get_draft,
     reportable_units,
     save_draft,
-    set_category,
     set_location,
-    set_severity,
     to_filing,
 )
 from services.reports import Context, add_information, file_report, possible_duplicate, prepare_filing
@@ -154,6 +155,50 @@ async def refuse_stale(query: CallbackQuery, i18n: Localizer) -> None:
     await query.answer(i18n("fallback.stale_button"), show_alert=True)
 
 
+@dataclass(frozen=True)
+class ChoiceStep:
+    """A step answered with one button: which draft field it fills, from what, and what comes next."""
+
+    field: str
+    allowed: tuple[str, ...]
+    next_state: State
+    next_prompt: str
+    next_keyboard: Callable[[Localizer], Any]
+
+
+CATEGORY_STEP = ChoiceStep(
+    "category", CATEGORIES, ReportFlow.severity, "report.ask_severity", lambda t: severity_keyboard(t)
+)
+SEVERITY_STEP = ChoiceStep("severity", SEVERITIES, ReportFlow.where, "report.ask_where", where_keyboard)
+
+
+async def choose(
+    step: ChoiceStep,
+    value: str,
+    query: CallbackQuery,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    if value not in step.allowed:
+        await refuse_stale(query, i18n)
+        return
+    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+        return
+    message, flow, data = pressed
+    data[step.field] = value
+    label = i18n(f"{step.field}.{value}")
+    await message.edit_text(i18n(f"report.{step.field}_chosen", **{step.field: label}))
+
+    async def ask_next() -> None:
+        await state.set_state(step.next_state)
+        await message.answer(i18n(step.next_prompt), reply_markup=step.next_keyboard(i18n))
+
+    await next_step(message, data, member, i18n, state, flow, ask_next)
+
+
 async def category_pressed(
     query: CallbackQuery,
     callback_data: CategoryChoice,
@@ -163,20 +208,7 @@ async def category_pressed(
     db: Database,
     clock: Clock,
 ) -> None:
-    if callback_data.value not in CATEGORIES:
-        await refuse_stale(query, i18n)
-        return
-    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
-        return
-    message, flow, data = pressed
-    set_category(data, callback_data.value)
-    await message.edit_text(i18n("report.category_chosen", category=i18n(f"category.{callback_data.value}")))
-
-    async def ask_severity() -> None:
-        await state.set_state(ReportFlow.severity)
-        await message.answer(i18n("report.ask_severity"), reply_markup=severity_keyboard(i18n))
-
-    await next_step(message, data, member, i18n, state, flow, ask_severity)
+    await choose(CATEGORY_STEP, callback_data.value, query, member, i18n, state, db, clock)
 
 
 async def severity_pressed(
@@ -188,20 +220,7 @@ async def severity_pressed(
     db: Database,
     clock: Clock,
 ) -> None:
-    if callback_data.value not in SEVERITIES:
-        await refuse_stale(query, i18n)
-        return
-    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
-        return
-    message, flow, data = pressed
-    set_severity(data, callback_data.value)
-    await message.edit_text(i18n("report.severity_chosen", severity=i18n(f"severity.{callback_data.value}")))
-
-    async def ask_where() -> None:
-        await state.set_state(ReportFlow.where)
-        await message.answer(i18n("report.ask_where"), reply_markup=where_keyboard(i18n))
-
-    await next_step(message, data, member, i18n, state, flow, ask_where)
+    await choose(SEVERITY_STEP, callback_data.value, query, member, i18n, state, db, clock)
 
 
 async def location_sent(

@@ -14,7 +14,7 @@ from services.errors import DomainError
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
 from services.permissions import ACTION_ROLES, Action
-from services.policy import CATEGORIES, SEVERITIES, Policy
+from services.policy import Policy
 from services.reports import Filing
 
 MAX_MEDIA = 5
@@ -53,20 +53,6 @@ async def discard_draft(session: AsyncSession, member_id: int) -> None:
     draft = (await session.exec(select(ReportDraft).where(ReportDraft.member_id == member_id))).first()
     if draft is not None:
         await session.delete(draft)
-
-
-def check_choice(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise DomainError("fallback.stale_button")
-    return value
-
-
-def set_category(data: dict[str, Any], category: str) -> None:
-    data["category"] = check_choice(category, CATEGORIES)
-
-
-def set_severity(data: dict[str, Any], severity: str) -> None:
-    data["severity"] = check_choice(severity, SEVERITIES)
 
 
 def set_location(data: dict[str, Any], latitude: float, longitude: float, policy: Policy) -> bool:
