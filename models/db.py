@@ -20,6 +20,11 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def on_postgres(session: "AsyncSession") -> bool:
+    """Whether this session talks to PostgreSQL (for its dialect's INSERT … ON CONFLICT and row locks)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def ensure_sqlite_folder(url: str) -> None:
     """Create the folder of an SQLite file database so the first run just works."""
     parsed = make_url(url)

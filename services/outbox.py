@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import DeliveryStatus, Notification, Priority
+from models.db import on_postgres
 
 ERROR_TEXT_LIMIT = 500
 
@@ -49,10 +50,6 @@ _RECORD_OUTCOME = (
         ),
     )
 )
-
-
-def _on_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 @dataclass(frozen=True)
@@ -122,7 +119,7 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
     """Queue many notifications (a call-out, a township's reminders) in one statement; how many were new."""
     if not notices:
         return 0
-    statement = _INSERT_STATEMENTS[_on_postgres(session)]
+    statement = _INSERT_STATEMENTS[on_postgres(session)]
     inserted = (await session.exec(statement, params=[n.row(now) for n in notices])).all()
     return len(inserted)
 
@@ -217,7 +214,7 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: ti
         .order_by(col(Notification.priority), col(Notification.next_attempt_at), col(Notification.id))
         .limit(limit)
     )
-    if _on_postgres(session):
+    if on_postgres(session):
         ids = ids.with_for_update(skip_locked=True)
     statement = (
         update(Notification)

@@ -31,6 +31,7 @@ from models import (
     Unit,
     UnitLevel,
 )
+from models.db import on_postgres
 from services.directory import unit_path
 from services.errors import DomainError
 from services.outbox import Content, Notice, enqueue_edit, enqueue_many, messages_about
@@ -65,10 +66,6 @@ class Recipient:
 
 def topic(report_id: int) -> str:
     return f"report:{report_id}"
-
-
-def _on_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 # --- places and people ------------------------------------------------------------------------
@@ -290,7 +287,7 @@ async def _due(session: AsyncSession, column: object, now: datetime) -> list[Rep
         .order_by(col(column))
         .limit(SWEEP_BATCH)
     )
-    if _on_postgres(session):
+    if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     return list((await session.exec(query)).all())
 
@@ -357,7 +354,7 @@ async def next_code(session: AsyncSession, township: Unit, now: datetime, zone: 
     """A short human code: township (county and township digits), year and month, sequence."""
     assert township.id is not None
     period = now.astimezone(zone).strftime("%y%m")
-    insert = postgres_insert if _on_postgres(session) else sqlite_insert
+    insert = postgres_insert if on_postgres(session) else sqlite_insert
     statement = (
         insert(ReportCounter)
         .values(township_id=township.id, period=period, last=1)
