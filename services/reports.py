@@ -213,7 +213,8 @@ async def card_source(session: AsyncSession, report: Report) -> CardSource:
 def cards_for(
     report: Report, recipients: list[Recipient], source: CardSource, ctx: Context, key: str, renotify: int = 0
 ) -> list[Notice]:
-    """One card per recipient, keyed `<key>:<report>:<who>` so a retried round never sends it twice."""
+    """One card per recipient, keyed `<key>:<report>:<who>` so a retried round never sends it twice; with a
+    location, a map pin follows the first card (a pin has no text to edit, so it carries no topic)."""
     notices = []
     for r in recipients:
         who = r.member_id if r.member_id is not None else f"g{r.chat_id}"
@@ -230,6 +231,11 @@ def cards_for(
                 topic(report.id or 0),
             )
         )
+        if not renotify and report.latitude is not None and report.longitude is not None:
+            pin = Content(location=(report.latitude, report.longitude))
+            notices.append(
+                Notice(f"{key}-pin:{report.id}:{who}", r.chat_id, pin, Priority.URGENT, r.member_id, report.unit_id)
+            )
     return notices
 
 

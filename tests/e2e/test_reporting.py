@@ -28,6 +28,8 @@ async def test_a_major_report_reaches_the_village_officer_then_escalates_step_by
     assert "🟠 重大 · 🔥 火灾隐患" in card.shown and code in card.shown and "林网格" in card.shown
     assert "村口仓库电线老化冒烟" in card.shown and card.media.get("photo")
     assert [b["text"] for b in card.buttons][:2] == ["✅ 确认", "👉 指派"]
+    [pin] = [m for m in town.officer.inbox if m.method == "sendLocation"]
+    assert pin.media["location"] == {"latitude": 25.0553, "longitude": 118.1867}
     assert town.cards(town.duty) == [] and town.cards(town.head) == []
 
     await town.after(minutes=4)
