@@ -84,7 +84,7 @@ async def cancel(
     if member is not None and member.id is not None:
         async with db.transaction() as session:
             await discard_draft(session, member.id)
-    keyboard = main_menu(i18n) if member is not None and member.registered else REMOVE_KEYBOARD
+    keyboard = main_menu(i18n, member) if member is not None and member.registered else REMOVE_KEYBOARD
     if await state.get_state() is None:
         await message.answer(i18n("cancel.nothing"), reply_markup=keyboard)
         return

@@ -19,6 +19,8 @@ from handlers.callbacks import (
 )
 from i18n import Localizer
 from models import Role, Unit
+from services.members import MemberProfile
+from services.permissions import Action, may_at_all
 
 UNITS_PER_PAGE = 8
 INVITE_USES_CHOICES = (1, 5, 20, 50)
@@ -108,13 +110,12 @@ def units_keyboard(
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def main_menu(i18n: Localizer) -> ReplyKeyboardMarkup:
-    """The big buttons a registered member always has at hand."""
-    return ReplyKeyboardMarkup(
-        keyboard=[[KeyboardButton(text=i18n("menu.report"))], [KeyboardButton(text=i18n("menu.reports"))]],
-        resize_keyboard=True,
-        is_persistent=True,
-    )
+def main_menu(i18n: Localizer, member: MemberProfile) -> ReplyKeyboardMarkup:
+    """The big buttons a registered member always has at hand: reporting only for those who may report."""
+    rows = [[KeyboardButton(text=i18n("menu.reports"))]]
+    if member.roles and may_at_all(member, Action.REPORT):
+        rows.insert(0, [KeyboardButton(text=i18n("menu.report"))])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
 
 
 def choices_keyboard(pairs: Sequence[tuple[str, str]], per_row: int = 2) -> InlineKeyboardMarkup:

@@ -441,7 +441,7 @@ async def cancel_draft(
     async with db.transaction() as session:
         await discard_draft(session, member.id)
     await state.clear()
-    await message.answer(i18n("report.cancelled"), reply_markup=main_menu(i18n))
+    await message.answer(i18n("report.cancelled"), reply_markup=main_menu(i18n, member))
 
 
 async def submit(
@@ -473,7 +473,7 @@ async def submit(
     await state.clear()
     if delivery is not None:
         delivery.wake()
-    await message.answer(i18n("report.filed", code=report.code), reply_markup=main_menu(i18n))
+    await message.answer(i18n("report.filed", code=report.code), reply_markup=main_menu(i18n, member))
 
 
 def duplicate_keyboard(i18n: Localizer, code: str, report_id: int) -> InlineKeyboardMarkup:
@@ -510,4 +510,4 @@ async def duplicate_pressed(
     await state.clear()
     if delivery is not None:
         delivery.wake()
-    await message.answer(i18n("report.info_added", code=report.code), reply_markup=main_menu(i18n))
+    await message.answer(i18n("report.info_added", code=report.code), reply_markup=main_menu(i18n, member))

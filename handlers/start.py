@@ -33,7 +33,7 @@ async def start_plain(message: Message, member: MemberProfile | None, i18n: Loca
     if member is None or not member.registered:
         await message.answer(i18n("start.no_invite"), reply_markup=REMOVE_KEYBOARD)
         return
-    await message.answer(i18n("start.welcome_back", name=member.name), reply_markup=main_menu(i18n))
+    await message.answer(i18n("start.welcome_back", name=member.name), reply_markup=main_menu(i18n, member))
 
 
 async def start_with_token(
@@ -165,5 +165,5 @@ async def finish_registration(
             place=place(redemption.offer.unit_path_names),
             abilities=abilities(i18n, profile),
         ),
-        reply_markup=main_menu(i18n),
+        reply_markup=main_menu(i18n, profile),
     )

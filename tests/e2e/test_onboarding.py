@@ -152,3 +152,15 @@ async def test_start_alone_welcomes_a_member_back(harness: Harness, db: Database
     await add_member(db, clock.now(), user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
     [reply] = await user.send("/start")
     assert "林网格，欢迎回来" in reply.shown
+
+
+async def test_the_main_menu_offers_reporting_only_to_those_who_may_report(
+    harness: Harness, db: Database, clock: FakeClock
+) -> None:
+    worker, head = harness.user("林"), harness.user("李")
+    await add_member(db, clock.now(), worker.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
+    [worker_menu] = await worker.send("/start")
+    [head_menu] = await head.send("/start")
+    assert [b["text"] for b in worker_menu.reply_buttons] == ["📢 上报隐患", "📋 报告列表"]
+    assert [b["text"] for b in head_menu.reply_buttons] == ["📋 报告列表"]
