@@ -112,9 +112,9 @@ def units_keyboard(
 
 def main_menu(i18n: Localizer, member: MemberProfile) -> ReplyKeyboardMarkup:
     """The big buttons a registered member always has at hand: reporting only for those who may report."""
-    rows = [[KeyboardButton(text=i18n("menu.reports"))]]
-    if member.roles and may_at_all(member, Action.REPORT):
-        rows.insert(0, [KeyboardButton(text=i18n("menu.report"))])
+    may_report = bool(member.roles) and may_at_all(member, Action.REPORT)
+    labels = (["menu.report"] if may_report else []) + ["menu.reports"]
+    rows = [[KeyboardButton(text=i18n(label))] for label in labels]
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
 
 

@@ -140,6 +140,15 @@ async def next_step(
         await then()
 
 
+async def draft_for_message(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+) -> tuple[Flow, dict[str, Any]] | None:
+    """The member's flow and draft for a message they sent — or None (already explained) when the draft is gone."""
+    flow = Flow(db, member, message.chat.id, clock)
+    data = await draft_or_expired(flow, i18n, state, message.answer)
+    return None if data is None else (flow, data)
+
+
 async def draft_for_press(
     query: CallbackQuery, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
 ) -> tuple[Message, Flow, dict[str, Any]] | None:
@@ -233,10 +242,9 @@ async def location_sent(
     policy: Policy,
 ) -> None:
     assert message.location is not None
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    if data is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
+    flow, data = drafted
     try:
         inside = set_location(data, message.location.latitude, message.location.longitude, policy)
     except DomainError as error:
@@ -250,10 +258,9 @@ async def location_sent(
 async def use_my_unit(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
 ) -> None:
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    if data is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
+    flow, data = drafted
     data.pop("latitude", None)
     data.pop("longitude", None)
     await choose_unit(message, data, member, i18n, state, flow)
@@ -311,10 +318,9 @@ async def evidence_sent(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
 ) -> None:
     """Photos, short videos, text or a voice note; each is acknowledged so the sender knows it arrived."""
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    if data is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
+    flow, data = drafted
     try:
         reply = collect(message, data, i18n)
     except DomainError as error:
@@ -325,12 +331,10 @@ async def evidence_sent(
 
 
 def collect(message: Message, data: dict[str, Any], i18n: Localizer) -> str:
-    if message.photo:
-        count = add_media(data, "photo", message.photo[-1].file_id)
-        add_description(data, message.caption or "")
-        return i18n("report.got_media", n=count)
-    if message.video:
-        count = add_media(data, "video", message.video.file_id)
+    media = ("photo", message.photo[-1].file_id) if message.photo else None
+    media = ("video", message.video.file_id) if message.video else media
+    if media is not None:
+        count = add_media(data, *media)
         add_description(data, message.caption or "")
         return i18n("report.got_media", n=count)
     if message.voice:
@@ -345,10 +349,9 @@ def collect(message: Message, data: dict[str, Any], i18n: Localizer) -> str:
 async def finish_evidence(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
 ) -> None:
-    flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    if data is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
+    flow, data = drafted
     try:
         to_filing(data)
     except DomainError as error:
