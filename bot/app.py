@@ -13,7 +13,9 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
@@ -33,6 +35,7 @@ from models.migrate import upgrade_to_head_async
 from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
+from services.errors import DomainError
 from services.policy import Policy, load_policy
 
 log = logging.getLogger("gridguard")
@@ -78,8 +81,33 @@ def build_dispatcher(
     dp.update.outer_middleware(throttle or ThrottlingMiddleware(settings.default_language))
     dp.update.outer_middleware(ProfileMiddleware(db, settings.admin_ids, settings.default_language))
     dp.include_routers(*build_routers())
+    dp.errors.register(answer_refusal, ExceptionTypeFilter(DomainError))
     dp.errors.register(apologise)
     return dp
+
+
+ALERT_LIMIT = 200
+"""Telegram's limit for the text of a callback query's answer."""
+
+
+async def answer_refusal(
+    event: ErrorEvent, bot: Bot, i18n: Localizer | None = None, state: FSMContext | None = None
+) -> None:
+    """The one answer to a DomainError: an alert for a button press, a message otherwise. A refusal that ends
+    the conversation (`ends_flow`) also leaves it, so the user is not asked again for something they may not do."""
+    error = event.exception
+    assert isinstance(error, DomainError)
+    text = (i18n or Localizer("zh"))(error.key, **error.params)
+    if error.ends_flow and state is not None:
+        await state.clear()
+    query, message = event.update.callback_query, event.update.message
+    if query is not None:
+        try:
+            await query.answer(text[:ALERT_LIMIT], show_alert=True)
+        except TelegramBadRequest:
+            await bot.send_message(query.from_user.id, text)
+    elif message is not None:
+        await message.answer(text)
 
 
 async def apologise(event: ErrorEvent, bot: Bot, i18n: Localizer | None = None) -> None:

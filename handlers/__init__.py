@@ -2,12 +2,13 @@
 
 from aiogram import Router
 
-from handlers import admin, common, fallback, outbox, report, report_actions, report_view, start, station
+from handlers import admin, common, fallback, guards, outbox, report, report_actions, report_view, start, station
 
 
 def build_routers() -> list[Router]:
     """Routers in the order they are tried; the fallback comes last."""
     return [
+        guards.router(),
         start.router(),
         common.router(),
         admin.router(),

@@ -6,7 +6,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
-from handlers.filters import NOT_A_COMMAND
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
 from handlers.keyboards import roles_keyboard, units_keyboard, uses_keyboard
 from handlers.states import GridFlow, InviteFlow
 from handlers.texts import place
@@ -27,6 +27,7 @@ PURPOSE_GRID = "grid"
 
 def router() -> Router:
     r = Router(name="admin")
+    r.message.filter(IN_PRIVATE)
     r.message.register(invite_command, Command("invite"))
     r.callback_query.register(invite_role_pressed, InviteFlow.role, InviteRoleChoice.filter())
     r.callback_query.register(invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE))

@@ -1,6 +1,18 @@
-"""Typed, versioned callback data. A press is a hint: handlers re-check permission and state."""
+"""Typed, versioned callback data. A press is a hint: handlers re-check permission and state.
+
+Every field is closed: verbs are enums and numbers are bounded, so a forged or malformed button fails to
+unpack and lands on the fallback's "stale button" answer instead of reaching a handler.
+"""
+
+from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+"""A database id: what an INTEGER primary key can hold (a 40-digit id overflows SQLite and PostgreSQL)."""
+PageNumber = Annotated[int, Field(ge=0, le=10_000)]
 
 
 class LanguageChoice(CallbackData, prefix="v1lang"):
@@ -12,17 +24,17 @@ class InviteRoleChoice(CallbackData, prefix="v1ir"):
 
 
 class InviteUsesChoice(CallbackData, prefix="v1iu"):
-    uses: int
+    uses: Annotated[int, Field(ge=1, le=1000)]
 
 
 class UnitChoice(CallbackData, prefix="v1unit"):
     purpose: str
-    unit_id: int
+    unit_id: RowId
 
 
 class UnitPage(CallbackData, prefix="v1page"):
     purpose: str
-    page: int
+    page: PageNumber
 
 
 class CategoryChoice(CallbackData, prefix="v1rc"):
@@ -34,25 +46,52 @@ class SeverityChoice(CallbackData, prefix="v1rs"):
 
 
 class ReportUnitChoice(CallbackData, prefix="v1ru"):
-    unit_id: int
+    unit_id: RowId
+
+
+class SummaryVerb(StrEnum):
+    SUBMIT = "submit"
+    CATEGORY = "category"
+    SEVERITY = "severity"
+    WHERE = "where"
+    EVIDENCE = "evidence"
+    CANCEL = "cancel"
 
 
 class SummaryAction(CallbackData, prefix="v1rx"):
-    action: str
+    action: SummaryVerb
+
+
+class DuplicateVerb(StrEnum):
+    ADD = "add"
+    NEW = "new"
 
 
 class DuplicateChoice(CallbackData, prefix="v1rd"):
-    action: str
-    report_id: int
+    """The duplicate hint's answer. The offered report is kept in the draft; `report_id` must match it."""
+
+    action: DuplicateVerb
+    report_id: RowId
+
+
+class CardVerb(StrEnum):
+    ACKNOWLEDGE = "ack"
+    ASSIGN = "asg"
+    RESOLVE = "res"
+    DUPLICATE = "dup"
+    REJECT = "rej"
+    DETAILS = "det"
+    CONFIRM_FIXED = "fix"
+    REOPEN = "reo"
 
 
 class ReportAction(CallbackData, prefix="v1r"):
     """Buttons on escalation cards; services/report_cards.button_data builds the same strings."""
 
-    action: str
-    report_id: int
+    action: CardVerb
+    report_id: RowId
 
 
 class AssignChoice(CallbackData, prefix="v1ra"):
-    report_id: int
-    member_id: int
+    report_id: RowId
+    member_id: RowId

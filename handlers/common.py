@@ -6,6 +6,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import LanguageChoice
+from handlers.filters import IN_PRIVATE
 from handlers.keyboards import REMOVE_KEYBOARD, language_keyboard, main_menu
 from handlers.menu import show_commands_in_chat
 from handlers.texts import abilities, role_line
@@ -17,6 +18,7 @@ from services.report_drafts import discard_draft
 
 def router() -> Router:
     r = Router(name="common")
+    r.message.filter(IN_PRIVATE)
     r.message.register(show_help, Command("help"))
     r.message.register(show_me, Command("me"))
     r.message.register(choose_language, Command("lang"))

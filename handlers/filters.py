@@ -1,6 +1,21 @@
 """Filters shared by routers."""
 
 from aiogram import F
+from aiogram.enums import ChatType
+from aiogram.filters import Filter
+from aiogram.types import TelegramObject
+
+from services.members import MemberProfile
 
 NOT_A_COMMAND = ~F.text.startswith("/")
 """For a conversation step's catch-all, so that /cancel, /help and the others always get through."""
+
+IN_PRIVATE = F.chat.type == ChatType.PRIVATE
+"""Personal data, invite links and request-location keyboards belong in private chats only."""
+
+
+class NoProfile(Filter):
+    """The sender has no member row (and is no admin by setting): never registered, or removed since."""
+
+    async def __call__(self, event: TelegramObject, member: MemberProfile | None = None) -> bool:
+        return member is None

@@ -1,7 +1,7 @@
 """The command menu (setMyCommands), in Chinese and English."""
 
 from aiogram import Bot
-from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
 from i18n import LANGUAGES, Localizer
 
@@ -19,17 +19,22 @@ MENU_COMMANDS = (
     "start",
     "cancel",
 )
+GROUP_COMMANDS = ("linkgroup",)
+"""What a station's group chat serves; everything else is private (a group is public to everyone in it)."""
+PRIVATE_COMMANDS = tuple(name for name in MENU_COMMANDS if name not in GROUP_COMMANDS)
 
 
-def menu(i18n: Localizer) -> list[BotCommand]:
-    return [BotCommand(command=name, description=i18n(f"command.{name}")) for name in MENU_COMMANDS]
+def menu(i18n: Localizer, names: tuple[str, ...] = MENU_COMMANDS) -> list[BotCommand]:
+    return [BotCommand(command=name, description=i18n(f"command.{name}")) for name in names]
 
 
 async def set_command_menus(bot: Bot, default_language: str) -> None:
-    """One menu per language, and the default language's for every other client."""
-    for language in LANGUAGES:
-        await bot.set_my_commands(menu(Localizer(language)), language_code=language)
-    await bot.set_my_commands(menu(Localizer(default_language)))
+    """Per language and for every other client: the private menu in private chats, the group's in groups."""
+    private, groups = BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()
+    for language in (*LANGUAGES, None):
+        i18n = Localizer(language or default_language)
+        await bot.set_my_commands(menu(i18n), scope=private, language_code=language)
+        await bot.set_my_commands(menu(i18n, GROUP_COMMANDS), scope=groups, language_code=language)
 
 
 async def show_commands_in_chat(bot: Bot, chat_id: int, i18n: Localizer) -> None:

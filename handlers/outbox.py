@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.settings import Settings
+from handlers.filters import IN_PRIVATE
 from i18n import Localizer, Raw
 from models import Database
 from services.clock import Clock
@@ -17,6 +18,7 @@ from services.outbox_status import OutboxStatus, outbox_status
 
 def router() -> Router:
     r = Router(name="outbox")
+    r.message.filter(IN_PRIVATE)
     r.message.register(show_outbox, Command("outbox"))
     return r
 

@@ -4,16 +4,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.settings import Settings
-from handlers.callbacks import CategoryChoice, DuplicateChoice, ReportUnitChoice, SeverityChoice, SummaryAction
+from handlers.callbacks import (
+    CategoryChoice,
+    DuplicateChoice,
+    DuplicateVerb,
+    ReportUnitChoice,
+    SeverityChoice,
+    SummaryAction,
+    SummaryVerb,
+)
 from handlers.edits import remove_buttons
-from handlers.filters import NOT_A_COMMAND
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
 from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, done_keyboard, main_menu, where_keyboard
 from handlers.report_view import send_details
 from handlers.states import ReportFlow
@@ -21,7 +29,7 @@ from i18n import Localizer, all_translations
 from models import Database
 from services.clock import Clock
 from services.delivery import DeliveryWorker
-from services.errors import DomainError
+from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.permissions import Action, may_at_all
 from services.policy import CATEGORIES, SEVERITIES, Policy
@@ -35,13 +43,23 @@ from services.report_drafts import (
     set_location,
     to_filing,
 )
-from services.reports import Context, add_information, file_report, possible_duplicate, prepare_filing
+from services.report_views import report_details
+from services.reports import (
+    Context,
+    DuplicateOffer,
+    add_information,
+    file_report,
+    possible_duplicate,
+    prepare_filing,
+)
 
 SUMMARY_DESCRIPTION = 1500
+HINT_DESCRIPTION = 200
 
 
 def router() -> Router:
     r = Router(name="report")
+    r.message.filter(IN_PRIVATE)
     r.message.register(report_command, Command("report"))
     r.message.register(report_command, F.text.in_(all_translations("menu.report")))
     r.callback_query.register(category_pressed, ReportFlow.category, CategoryChoice.filter())
@@ -87,10 +105,15 @@ async def report_command(
     db: Database,
     clock: Clock,
     settings: Settings,
+    bot: Bot,
     command: CommandObject | None = None,
 ) -> None:
     if command is not None and command.args:
-        await send_details(message, member, i18n, db, command.args.strip(), settings.zone)
+        if member is None:
+            raise NotAllowed()
+        async with db.reading() as session:
+            details = await report_details(session, member, code=command.args.strip())
+        await send_details(bot, message.chat.id, i18n, details, settings.zone, clock.now())
         return
     if (
         member is None
@@ -245,12 +268,7 @@ async def location_sent(
     if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
     flow, data = drafted
-    try:
-        inside = set_location(data, message.location.latitude, message.location.longitude, policy)
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
-    if not inside:
+    if not set_location(data, message.location.latitude, message.location.longitude, policy):
         await message.answer(i18n("report.far_away"))
     await choose_unit(message, data, member, i18n, state, flow)
 
@@ -275,6 +293,10 @@ async def choose_unit(
 ) -> None:
     async with flow.db.reading() as session:
         units = await reportable_units(session, member)
+    if not units:
+        async with flow.db.transaction() as session:
+            await discard_draft(session, flow.member_id)
+        raise NoLongerThere("report.no_longer_reporter")
     if len(units) == 1:
         data["unit_id"] = units[0].unit_id
         await message.answer(i18n("report.unit_chosen", unit=units[0].label), reply_markup=REMOVE_KEYBOARD)
@@ -321,11 +343,7 @@ async def evidence_sent(
     if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
     flow, data = drafted
-    try:
-        reply = collect(message, data, i18n)
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
+    reply = collect(message, data, i18n)
     await flow.save(data)
     await message.answer(reply)
 
@@ -352,11 +370,7 @@ async def finish_evidence(
     if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
     flow, data = drafted
-    try:
-        to_filing(data)
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
+    to_filing(data)
     await message.answer(i18n("report.evidence_done"), reply_markup=REMOVE_KEYBOARD)
     await show_summary(message, data, member, i18n, state, flow)
 
@@ -388,12 +402,13 @@ async def show_summary(
 
 
 def summary_keyboard(i18n: Localizer) -> InlineKeyboardMarkup:
-    def button(action: str) -> InlineKeyboardButton:
+    def button(action: SummaryVerb) -> InlineKeyboardButton:
         return InlineKeyboardButton(
             text=i18n(f"report.summary_button.{action}"), callback_data=SummaryAction(action=action).pack()
         )
 
-    rows = [["submit"], ["category", "severity"], ["where", "evidence"], ["cancel"]]
+    verb = SummaryVerb
+    rows = [[verb.SUBMIT], [verb.CATEGORY, verb.SEVERITY], [verb.WHERE, verb.EVIDENCE], [verb.CANCEL]]
     return InlineKeyboardMarkup(inline_keyboard=[[button(a) for a in row] for row in rows])
 
 
@@ -417,24 +432,24 @@ async def summary_pressed(
         return
     message, flow, data = pressed
     await remove_buttons(message)
-    action = callback_data.action
-    if action == "cancel":
-        await cancel_draft(message, member, i18n, state, db)
-    elif action == "category":
-        await state.set_state(ReportFlow.category)
-        await message.answer(i18n("report.ask_category"), reply_markup=category_keyboard(i18n))
-    elif action == "severity":
-        await state.set_state(ReportFlow.severity)
-        await message.answer(i18n("report.ask_severity"), reply_markup=severity_keyboard(i18n))
-    elif action == "where":
-        await state.set_state(ReportFlow.where)
-        await message.answer(i18n("report.ask_where"), reply_markup=where_keyboard(i18n))
-    elif action == "evidence":
-        data["editing"] = False
-        await flow.save(data)
-        await ask_evidence(message, i18n, state)
-    else:
-        await submit(message, data, member, i18n, state, db, context(policy, clock, settings), delivery)
+    match callback_data.action:
+        case SummaryVerb.CANCEL:
+            await cancel_draft(message, member, i18n, state, db)
+        case SummaryVerb.CATEGORY:
+            await state.set_state(ReportFlow.category)
+            await message.answer(i18n("report.ask_category"), reply_markup=category_keyboard(i18n))
+        case SummaryVerb.SEVERITY:
+            await state.set_state(ReportFlow.severity)
+            await message.answer(i18n("report.ask_severity"), reply_markup=severity_keyboard(i18n))
+        case SummaryVerb.WHERE:
+            await state.set_state(ReportFlow.where)
+            await message.answer(i18n("report.ask_where"), reply_markup=where_keyboard(i18n))
+        case SummaryVerb.EVIDENCE:
+            data["editing"] = False
+            await flow.save(data)
+            await ask_evidence(message, i18n, state)
+        case SummaryVerb.SUBMIT:
+            await submit(message, data, member, i18n, state, flow, context(policy, clock, settings), delivery)
 
 
 async def cancel_draft(
@@ -447,13 +462,17 @@ async def cancel_draft(
     await message.answer(i18n("report.cancelled"), reply_markup=main_menu(i18n, member))
 
 
+OFFERED = "offered_report_id"
+"""The draft field holding the report the duplicate hint offered: the only one "add mine to it" may touch."""
+
+
 async def submit(
     message: Message,
     data: dict[str, Any],
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
+    flow: Flow,
     ctx: Context,
     delivery: DeliveryWorker | None,
     skip_duplicate_check: bool = False,
@@ -461,16 +480,15 @@ async def submit(
     """File the report (after the duplicate hint, if any) and give the reporter its code."""
     assert member.id is not None
     filing = to_filing(data)
-    async with db.reading() as session:
-        prepared = await prepare_filing(session, filing, member.id, ctx.default_language)
-        candidate = None if skip_duplicate_check else await possible_duplicate(session, filing, ctx.policy, ctx.now)
-    if candidate is not None and candidate.id is not None:
-        await message.answer(
-            i18n("report.duplicate_hint", code=candidate.code, category=i18n(f"category.{candidate.category}")),
-            reply_markup=duplicate_keyboard(i18n, candidate.code, candidate.id),
-        )
+    async with flow.db.reading() as session:
+        prepared = await prepare_filing(session, filing, member, ctx.default_language)
+        offer = None if skip_duplicate_check else await possible_duplicate(session, filing, ctx.policy, ctx.now)
+    if offer is not None:
+        data[OFFERED] = offer.report_id
+        await flow.save(data)
+        await message.answer(duplicate_hint(i18n, offer, ctx), reply_markup=duplicate_keyboard(i18n, offer))
         return
-    async with db.transaction() as session:
+    async with flow.db.transaction() as session:
         report = await file_report(session, filing, prepared, ctx)
         await discard_draft(session, member.id)
     await state.clear()
@@ -479,10 +497,24 @@ async def submit(
     await message.answer(i18n("report.filed", code=report.code), reply_markup=main_menu(i18n, member))
 
 
-def duplicate_keyboard(i18n: Localizer, code: str, report_id: int) -> InlineKeyboardMarkup:
-    add = DuplicateChoice(action="add", report_id=report_id).pack()
-    new = DuplicateChoice(action="new", report_id=report_id).pack()
-    pairs = [(i18n("report.duplicate_add", code=code), add), (i18n("report.duplicate_new"), new)]
+def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, ctx: Context) -> str:
+    """The offered report in brief, so the reporter can tell whether it is the same hazard without opening it."""
+    description = (offer.description or i18n("report.no_description"))[:HINT_DESCRIPTION]
+    return i18n(
+        "report.duplicate_hint",
+        code=offer.code,
+        category=i18n(f"category.{offer.category}"),
+        place=offer.place,
+        filed=offer.filed_at.astimezone(ctx.zone).strftime("%m-%d %H:%M"),
+        state=i18n(f"report.state.{offer.status}"),
+        description=description,
+    )
+
+
+def duplicate_keyboard(i18n: Localizer, offer: DuplicateOffer) -> InlineKeyboardMarkup:
+    add = DuplicateChoice(action=DuplicateVerb.ADD, report_id=offer.report_id).pack()
+    new = DuplicateChoice(action=DuplicateVerb.NEW, report_id=offer.report_id).pack()
+    pairs = [(i18n("report.duplicate_add", code=offer.code), add), (i18n("report.duplicate_new"), new)]
     return choices_keyboard(pairs, per_row=1)
 
 
@@ -498,19 +530,25 @@ async def duplicate_pressed(
     settings: Settings,
     delivery: DeliveryWorker | None,
 ) -> None:
+    """The button names a report, but only the one the bot offered to this draft is acted on."""
     assert member.id is not None
-    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+    flow = Flow(db, member, query.from_user.id, clock)
+    data = await flow.load()
+    if data is None or data.get(OFFERED) != callback_data.report_id or not isinstance(query.message, Message):
+        await refuse_stale(query, i18n)
         return
-    message, _flow, data = pressed
-    await remove_buttons(message)
     ctx = context(policy, clock, settings)
-    if callback_data.action == "new":
-        await submit(message, data, member, i18n, state, db, ctx, delivery, skip_duplicate_check=True)
+    if callback_data.action == DuplicateVerb.NEW:
+        await query.answer()
+        await remove_buttons(query.message)
+        await submit(query.message, data, member, i18n, state, flow, ctx, delivery, skip_duplicate_check=True)
         return
     async with db.transaction() as session:
-        report = await add_information(session, callback_data.report_id, to_filing(data), member.id, ctx)
+        report = await add_information(session, member, callback_data.report_id, to_filing(data), ctx)
         await discard_draft(session, member.id)
     await state.clear()
     if delivery is not None:
         delivery.wake()
-    await message.answer(i18n("report.info_added", code=report.code), reply_markup=main_menu(i18n, member))
+    await query.answer()
+    await remove_buttons(query.message)
+    await query.message.answer(i18n("report.info_added", code=report.code), reply_markup=main_menu(i18n, member))

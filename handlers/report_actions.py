@@ -10,9 +10,9 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.types import CallbackQuery, Message
 
 from bot.settings import Settings
-from handlers.callbacks import AssignChoice, ReportAction
+from handlers.callbacks import AssignChoice, CardVerb, ReportAction
 from handlers.edits import remove_buttons
-from handlers.filters import NOT_A_COMMAND
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
 from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip_keyboard
 from handlers.report import context
 from handlers.report_view import send_details
@@ -21,7 +21,7 @@ from i18n import Localizer, all_translations
 from models import Database, Report
 from services.clock import Clock
 from services.delivery import DeliveryWorker
-from services.errors import DomainError
+from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
 from services.policy import Policy
 from services.report_actions import (
@@ -37,12 +37,14 @@ from services.report_actions import (
     reopen,
     resolve,
 )
+from services.report_views import report_details
 
 FOLLOW_UPS = {"res": ActOnReport.resolve_note, "dup": ActOnReport.duplicate_code, "rej": ActOnReport.reject_reason}
 
 
 def router() -> Router:
     r = Router(name="report_actions")
+    r.message.filter(IN_PRIVATE)
     r.callback_query.register(card_pressed, ReportAction.filter())
     r.callback_query.register(assignee_pressed, AssignChoice.filter())
     r.message.register(resolve_note_sent, ActOnReport.resolve_note, F.text, NOT_A_COMMAND)
@@ -99,44 +101,36 @@ async def card_pressed(
     delivery: DeliveryWorker | None,
 ) -> None:
     if member is None or member.id is None:
-        await query.answer(i18n("error.not_allowed"), show_alert=True)
-        return
+        raise NotAllowed()
     acting = Acting(member, i18n, db, clock, policy, settings, delivery)
     action, report_id = callback_data.action, callback_data.report_id
-    try:
-        if action == "det":
-            await query.answer()
+    match action:
+        case CardVerb.DETAILS:
             await send_details_by_id(query, acting, bot, report_id)
-        elif action == "ack":
+        case CardVerb.ACKNOWLEDGE:
             report = await acting.run(acknowledge, report_id)
             await query.answer(i18n("report.acknowledged_by_you", code=report.code))
-        elif action == "asg":
+        case CardVerb.ASSIGN:
             await offer_assignees(query, acting, bot, report_id)
-        elif action in FOLLOW_UPS:
+        case CardVerb.RESOLVE | CardVerb.DUPLICATE | CardVerb.REJECT:
             await start_follow_up(query, acting, state, bot, action, report_id)
-        elif action == "fix":
+        case CardVerb.CONFIRM_FIXED:
             report = await acting.run(confirm_fixed, report_id)
             await query.answer(i18n("report.thanks_confirmed", code=report.code), show_alert=True)
-        elif action == "reo":
+        case CardVerb.REOPEN:
             report = await acting.run(reopen, report_id)
             await query.answer(i18n("report.reopened_by_you", code=report.code), show_alert=True)
-        else:
-            await query.answer(i18n("fallback.stale_button"), show_alert=True)
-            return
-    except DomainError as error:
-        await query.answer(i18n(error.key, **error.params)[:200], show_alert=True)
-        return
-    if action in ("fix", "reo") and isinstance(query.message, Message):
+    if action in (CardVerb.CONFIRM_FIXED, CardVerb.REOPEN) and isinstance(query.message, Message):
         await remove_buttons(query.message)
 
 
 async def send_details_by_id(query: CallbackQuery, acting: Acting, bot: Bot, report_id: int) -> None:
+    """Details go to the presser's private chat (a card may have been pressed in a group), after the check."""
     async with acting.db.reading() as session:
-        report = await session.get(Report, report_id)
-    if report is None or not isinstance(query.message, Message):
-        return
-    private = await bot.send_message(query.from_user.id, acting.i18n("report.details_follow"))
-    await send_details(private, acting.member, acting.i18n, acting.db, report.code, acting.settings.zone)
+        details = await report_details(session, acting.member, report_id=report_id)
+    await query.answer()
+    now = acting.clock.now()
+    await send_details(bot, query.from_user.id, acting.i18n, details, acting.settings.zone, now)
 
 
 async def offer_assignees(query: CallbackQuery, acting: Acting, bot: Bot, report_id: int) -> None:

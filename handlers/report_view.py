@@ -1,71 +1,83 @@
 """Showing reports: `/report CODE` (or the details button) and /reports."""
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
-from handlers.callbacks import ReportAction
+from handlers.callbacks import CardVerb, ReportAction
+from handlers.filters import IN_PRIVATE
 from handlers.keyboards import choices_keyboard
 from i18n import Localizer, Raw, all_translations
 from models import Database, Report
 from services.clock import Clock
-from services.errors import DomainError
 from services.members import MemberProfile
-from services.report_cards import TEXT_LIMIT, card_text, visible_length, waited
-from services.report_views import Details, HistoryLine, my_reports, open_reports_for, report_details
+from services.report_cards import TEXT_LIMIT, card_keyboard, card_text, reporter_keyboard, visible_length, waited
+from services.report_views import Details, HistoryLine, my_reports, open_reports_for
+from services.reports import OPEN_STATUSES
 
 DETAILS_BUTTONS = 10
 
 
 def router() -> Router:
     r = Router(name="report_view")
+    r.message.filter(IN_PRIVATE)
     r.message.register(list_reports, Command("reports"))
     r.message.register(list_reports, F.text.in_(all_translations("menu.reports")))
     return r
 
 
 async def send_details(
-    message: Message, member: MemberProfile | None, i18n: Localizer, db: Database, code: str, zone: ZoneInfo
+    bot: Bot, chat_id: int, i18n: Localizer, details: Details, zone: ZoneInfo, now: datetime
 ) -> None:
-    """The whole report: full description, every photo and video, the voice note, the history."""
-    if member is None:
-        await message.answer(i18n("error.not_allowed"))
-        return
-    try:
-        async with db.reading() as session:
-            details = await report_details(session, member, code)
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
-    for chunk in detail_chunks(i18n, details, zone):
-        await message.answer(chunk)
+    """The whole report: full description, the history, then every photo and video, the voice note. Someone who
+    may act on it gets the card's buttons under the text, as on the card (every press is checked again)."""
+    chunks = detail_chunks(i18n, details, zone, now)
+    for chunk in chunks[:-1]:
+        await bot.send_message(chat_id, chunk)
+    await bot.send_message(chat_id, chunks[-1], reply_markup=details_keyboard(i18n, details))
     for kind, file_id in details.media:
         if kind == "photo":
-            await message.answer_photo(file_id)
+            await bot.send_photo(chat_id, file_id)
         else:
-            await message.answer_video(file_id)
+            await bot.send_video(chat_id, file_id)
     if details.voice:
-        await message.answer_voice(details.voice)
+        await bot.send_voice(chat_id, details.voice)
     if details.resolution_photo:
-        await message.answer_photo(details.resolution_photo, caption=i18n("report.after_photo"))
+        await bot.send_photo(chat_id, details.resolution_photo, caption=i18n("report.after_photo"))
+
+
+def details_keyboard(i18n: Localizer, details: Details) -> InlineKeyboardMarkup | None:
+    facts = details.facts
+    if details.is_reporter and facts.status == "resolved":
+        return InlineKeyboardMarkup.model_validate(reporter_keyboard(i18n, facts.report_id))
+    if details.may_act and facts.status in OPEN_STATUSES:
+        return InlineKeyboardMarkup.model_validate(card_keyboard(i18n, facts.report_id, facts.status, False))
+    return None
+
+
+ESCALATED_STEP = re.compile(r"(\d+)$")
 
 
 def history_line(i18n: Localizer, line: HistoryLine, zone: ZoneInfo) -> str:
+    note = line.note or ""
+    if line.kind == "escalated" and (step := ESCALATED_STEP.search(note)) is not None:
+        note = i18n("report.reached_step", step=i18n(f"report.step_name.{step.group(1)}"))
     return i18n(
         "report.history_line",
         when=line.when.astimezone(zone).strftime("%m-%d %H:%M"),
         what=i18n(f"report.event.{line.kind}"),
         who=line.who or i18n("report.system"),
-        note=line.note or "",
+        note=note,
     )
 
 
-def detail_chunks(i18n: Localizer, details: Details, zone: ZoneInfo) -> list[str]:
+def detail_chunks(i18n: Localizer, details: Details, zone: ZoneInfo, now: datetime) -> list[str]:
     """The details text, split at line ends so no message passes Telegram's limit."""
-    head = card_text(i18n, details.facts, details.facts.created_at, zone, 10**6)
+    head = card_text(i18n, details.facts, now, zone, 10**6)
     history = "\n".join(history_line(i18n, h, zone) for h in details.history)
     text = i18n("report.details", card=Raw(head), history=Raw(history))
     chunks, current = [], ""
@@ -107,5 +119,5 @@ async def list_reports(
     if mine:
         lines += [i18n("report.list_mine"), *(list_line(i18n, r, now) for r in mine)]
     shown = list({r.id: r for r in [*to_act, *mine]}.values())[:DETAILS_BUTTONS]
-    pairs = [(r.code, ReportAction(action="det", report_id=r.id or 0).pack()) for r in shown]
+    pairs = [(r.code, ReportAction(action=CardVerb.DETAILS, report_id=r.id or 0).pack()) for r in shown]
     await message.answer("\n".join(lines), reply_markup=choices_keyboard(pairs, per_row=2))

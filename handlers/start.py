@@ -5,7 +5,7 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from handlers.filters import NOT_A_COMMAND
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
 from handlers.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
 from handlers.states import Registration
 from handlers.texts import abilities, place
@@ -18,6 +18,7 @@ from services.members import MemberProfile, clean_name, load_profile
 
 def router() -> Router:
     r = Router(name="start")
+    r.message.filter(IN_PRIVATE)
     r.message.register(start_with_token, CommandStart(deep_link=True))
     r.message.register(start_plain, CommandStart())
     r.message.register(take_name, Registration.name, F.text, NOT_A_COMMAND)

@@ -4,19 +4,20 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from i18n import Localizer
+from handlers.filters import IN_PRIVATE
+from handlers.guards import IN_A_GROUP
+from i18n import LANGUAGES, Localizer
 from models import Database
 from services.clock import Clock
-from services.errors import DomainError
 from services.members import MemberProfile
-from services.policy import Policy
-from services.station import link_group, set_timeout, township_timelines
+from services.policy import SEVERITIES, Policy, minutes_text
+from services.station import link_group, parse_timeout_change, set_timeout, township_timelines
 
 
 def router() -> Router:
     r = Router(name="station")
-    r.message.register(link_group_command, Command("linkgroup"))
-    r.message.register(policy_command, Command("policy"))
+    r.message.register(link_group_command, Command("linkgroup"), IN_A_GROUP | IN_PRIVATE)
+    r.message.register(policy_command, Command("policy"), IN_PRIVATE)
     return r
 
 
@@ -26,17 +27,24 @@ async def link_group_command(
     if member is None:
         await message.answer(i18n("error.not_allowed"))
         return
-    try:
-        async with db.transaction() as session:
-            township = await link_group(session, member, message.chat.id, message.chat.type, clock.now())
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
+    async with db.transaction() as session:
+        township = await link_group(session, member, message.chat.id, message.chat.type, clock.now())
     await message.answer(i18n("station.linked", township=township.name))
 
 
-def minutes(seconds: int) -> str:
-    return f"{seconds // 60}" if seconds % 60 == 0 else f"{seconds / 60:.1f}"
+def severity_names() -> dict[str, str]:
+    """What a head may type for a severity: its key, or its name in any language, with or without the icon."""
+    names = {severity: severity for severity in SEVERITIES}
+    for language in LANGUAGES:
+        i18n = Localizer(language)
+        for severity in SEVERITIES:
+            label = i18n(f"severity.{severity}")
+            names[label.casefold()] = severity
+            names[label.split(maxsplit=1)[-1].casefold()] = severity
+    return names
+
+
+SEVERITY_NAMES = severity_names()
 
 
 async def policy_command(
@@ -51,24 +59,19 @@ async def policy_command(
     if member is None:
         await message.answer(i18n("error.not_allowed"))
         return
-    try:
-        if command.args:
-            parts = command.args.split()
-            if len(parts) != 3 or not parts[1].isdigit() or not parts[2].replace(".", "", 1).isdigit():
-                raise DomainError("policy.usage")
-            async with db.transaction() as session:
-                await set_timeout(session, member, policy, parts[0], int(parts[1]), round(float(parts[2]) * 60))
-        async with db.reading() as session:
-            township, timelines = await township_timelines(session, member, policy)
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
+    if command.args:
+        change = parse_timeout_change(command.args, SEVERITY_NAMES)
+        async with db.transaction() as session:
+            await set_timeout(session, member, policy, change)
+    async with db.reading() as session:
+        township, timelines = await township_timelines(session, member, policy)
     lines = [i18n("policy.header", township=township.name)]
     for severity, timeline in timelines.items():
         steps = "，".join(
-            i18n("policy.step", step=step, minutes=minutes(seconds), own="*" if own else "")
+            i18n("policy.step", step=step, minutes=minutes_text(seconds), own="*" if own else "")
             for step, seconds, own in timeline
         )
         lines.append(i18n("policy.line", severity=i18n(f"severity.{severity}"), steps=steps))
+    lines.append(i18n("policy.reaches"))
     lines.append(i18n("policy.footer"))
     await message.answer("\n".join(lines))

@@ -4,7 +4,13 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A refusal the user should read: `key` names the catalog text, `params` fill it in."""
+    """A refusal the user should read: `key` names the catalog text, `params` fill it in.
+
+    Most refusals are about the input, and the user may try again at the same step. One that `ends_flow`
+    (not allowed, gone) also ends the conversation it happened in.
+    """
+
+    ends_flow = False
 
     def __init__(self, key: str, **params: Any) -> None:
         super().__init__(key)
@@ -13,8 +19,16 @@ class DomainError(Exception):
 
 
 class NotAllowed(DomainError):
+    ends_flow = True
+
     def __init__(self) -> None:
         super().__init__("error.not_allowed")
+
+
+class NoLongerThere(DomainError):
+    """What the conversation was about is gone (a report, a draft, the member's own role): it ends here."""
+
+    ends_flow = True
 
 
 class UnitNotFound(DomainError):

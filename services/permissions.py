@@ -73,6 +73,12 @@ def may(
     return any(r.role in allowed and r.covers(target_path_ids) for r in member.roles)
 
 
+def may_add_information(member: MemberProfile, filing_path_ids: tuple[int, ...], report_township_id: int) -> bool:
+    """A reporter may add their information to an open report of the township they are reporting in
+    (the duplicate hint offers only such a report)."""
+    return may(member, Action.REPORT, filing_path_ids) and report_township_id in filing_path_ids
+
+
 def may_at_all(member: MemberProfile, action: Action) -> bool:
     """Whether the member could do `action` anywhere (to show or hide a command)."""
     return member.is_admin or member.has_role(*ACTION_ROLES[action])

@@ -14,6 +14,11 @@ CATEGORIES = (
 STEPS = (0, 1, 2, 3)
 
 
+def minutes_text(seconds: int) -> str:
+    """Seconds as the minutes people type: 300 -> "5", 90 -> "1.5"."""
+    return f"{seconds // 60}" if seconds % 60 == 0 else f"{seconds / 60:.1f}"
+
+
 @dataclass(frozen=True)
 class Area:
     min_latitude: float
@@ -58,7 +63,9 @@ class Policy:
             raise DomainError("policy.no_such_step", severity=severity, step=step)
         high = int(default * self.max_timeout_factor)
         if not self.min_timeout_seconds <= seconds <= high:
-            raise DomainError("policy.out_of_bounds", low=self.min_timeout_seconds, high=high)
+            raise DomainError(
+                "policy.out_of_bounds", low=minutes_text(self.min_timeout_seconds), high=minutes_text(high)
+            )
 
 
 def load_policy(path: Path) -> Policy:

@@ -84,7 +84,7 @@ def card_text(i18n: Localizer, facts: CardFacts, now: datetime, zone: ZoneInfo, 
         "place": facts.place,
         "location": Raw(location),
         "reporter": facts.reporter,
-        "phone": facts.reporter_phone or i18n("me.no_phone"),
+        "phone": Raw(i18n("report.card_phone", phone=facts.reporter_phone) if facts.reporter_phone else ""),
         "filed": _clock(facts.created_at, zone),
         "waited": waited(i18n, facts.created_at, now),
         "status": Raw(status_line(i18n, facts, zone)),
@@ -111,8 +111,11 @@ def _extras(i18n: Localizer, facts: CardFacts) -> str:
     return "\n".join(lines)
 
 
-def card_keyboard(i18n: Localizer, report_id: int, status: str) -> dict[str, Any]:
+def card_keyboard(i18n: Localizer, report_id: int, status: str, with_details: bool = True) -> dict[str, Any]:
+    """The card's buttons for the report's state; the details view leaves out "details" (it is the details)."""
     rows = CARD_ACTIONS.get(status, (("det",),))
+    if not with_details:
+        rows = tuple(row for row in (tuple(a for a in row if a != "det") for row in rows) if row)
     return {
         "inline_keyboard": [
             [

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Member, Report, ReportEvent, ReportMedia, UnitLevel
 from services.directory import descendants
-from services.errors import NotAllowed
+from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
 from services.permissions import ACTION_ROLES, Action
 from services.report_actions import may_act
@@ -35,11 +35,21 @@ class Details:
     resolution_note: str | None
     resolution_photo: str | None
     reject_reason: str | None
+    may_act: bool
+    """The viewer may act on it as on a card (the same buttons, the same checks on every press)."""
+    is_reporter: bool
 
 
-async def report_details(session: AsyncSession, actor: MemberProfile, code: str) -> Details:
-    report = await find_report(session, code)
-    if actor.id != report.reporter_id and not await may_act(session, actor, report):
+async def report_details(
+    session: AsyncSession, actor: MemberProfile, *, code: str | None = None, report_id: int | None = None
+) -> Details:
+    """One report in full, by its code or id, for its reporter or someone who may act on it."""
+    report = await find_report(session, code) if code is not None else await session.get(Report, report_id)
+    if report is None:
+        raise DomainError("report.not_found", code=str(report_id))
+    may_act_on_it = await may_act(session, actor, report)
+    is_reporter = actor.id == report.reporter_id
+    if not is_reporter and not may_act_on_it:
         raise NotAllowed()
     media = (
         await session.exec(
@@ -62,6 +72,8 @@ async def report_details(session: AsyncSession, actor: MemberProfile, code: str)
         resolution_note=report.resolution_note,
         resolution_photo=report.resolution_photo,
         reject_reason=report.reject_reason,
+        may_act=may_act_on_it,
+        is_reporter=is_reporter,
     )
 
 

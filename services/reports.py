@@ -33,8 +33,10 @@ from models import (
 )
 from models.db import on_postgres
 from services.directory import unit_path
-from services.errors import DomainError
+from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_edit, enqueue_many, messages_about
+from services.permissions import Action, may, may_add_information
 from services.policy import Policy
 from services.report_cards import CAPTION_LIMIT, TEXT_LIMIT, CardFacts, card_keyboard, card_text
 
@@ -78,6 +80,8 @@ class Place:
     township: Unit
     county: Unit | None
     names: tuple[str, ...]
+    ids: tuple[int, ...]
+    """The path's unit ids, top first (what permissions are checked against)."""
 
 
 async def place_of(session: AsyncSession, unit: Unit) -> Place:
@@ -87,7 +91,8 @@ async def place_of(session: AsyncSession, unit: Unit) -> Place:
     if township is None:
         raise DomainError("report.no_township", unit=unit.name)
     names = tuple(u.name for u in path if u.level != UnitLevel.COUNTY)
-    return Place(unit, by_level.get(UnitLevel.VILLAGE), township, by_level.get(UnitLevel.COUNTY), names)
+    ids = tuple(u.id for u in path if u.id is not None)
+    return Place(unit, by_level.get(UnitLevel.VILLAGE), township, by_level.get(UnitLevel.COUNTY), names, ids)
 
 
 @dataclass(frozen=True)
@@ -380,12 +385,17 @@ class Prepared:
     reach: Audience
 
 
-async def prepare_filing(session: AsyncSession, filing: Filing, reporter_id: int, default_language: str) -> Prepared:
+async def prepare_filing(
+    session: AsyncSession, filing: Filing, actor: MemberProfile, default_language: str
+) -> Prepared:
+    """Read what filing needs, and check the reporter may still report there (a role can go mid-flow)."""
     unit = await session.get(Unit, filing.unit_id)
-    reporter = await session.get(Member, reporter_id)
+    reporter = await session.get(Member, actor.id)
     if unit is None or reporter is None:
-        raise DomainError("error.unit_not_found", code=str(filing.unit_id))
+        raise NoLongerThere("report.no_longer_reporter")
     place = await place_of(session, unit)
+    if not may(actor, Action.REPORT, place.ids):
+        raise NoLongerThere("report.no_longer_reporter")
     units = ReportUnits(
         place.village.id if place.village else None, place.township.id or 0, place.county.id if place.county else None
     )
@@ -460,7 +470,22 @@ def distance_meters(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * radius * math.asin(math.sqrt(a))
 
 
-async def possible_duplicate(session: AsyncSession, filing: Filing, policy: Policy, now: datetime) -> Report | None:
+@dataclass(frozen=True)
+class DuplicateOffer:
+    """An open report that may be the same hazard: what the reporter needs to recognise it."""
+
+    report_id: int
+    code: str
+    category: str
+    place: str
+    filed_at: datetime
+    status: str
+    description: str | None
+
+
+async def possible_duplicate(
+    session: AsyncSession, filing: Filing, policy: Policy, now: datetime
+) -> DuplicateOffer | None:
     """An open report of the same category nearby (or in the same village without a location) from the window."""
     unit = await session.get(Unit, filing.unit_id)
     if unit is None:
@@ -478,19 +503,35 @@ async def possible_duplicate(session: AsyncSession, filing: Filing, policy: Poli
             assert candidate.longitude is not None
             distance = distance_meters(filing.latitude, filing.longitude, candidate.latitude, candidate.longitude)
             if distance <= policy.duplicate_radius_meters:
-                return candidate
+                return await _offer(session, candidate)
         elif place.village is not None and candidate.village_id == place.village.id:
-            return candidate
+            return await _offer(session, candidate)
     return None
 
 
+async def _offer(session: AsyncSession, report: Report) -> DuplicateOffer:
+    unit = await session.get(Unit, report.unit_id)
+    assert unit is not None and report.id is not None
+    place = await place_of(session, unit)
+    return DuplicateOffer(
+        report.id, report.code, report.category, " › ".join(place.names), report.created_at, report.status,
+        report.description,
+    )  # fmt: skip
+
+
 async def add_information(
-    session: AsyncSession, report_id: int, filing: Filing, member_id: int, ctx: Context
+    session: AsyncSession, actor: MemberProfile, report_id: int, filing: Filing, ctx: Context
 ) -> Report:
-    """The reporter's information joins an existing report (the duplicate hint's "add mine to it")."""
+    """The reporter's information joins the report the duplicate hint offered them ("add mine to it"), if it is
+    still open and lies in the township they report in."""
     report = await session.get(Report, report_id)
     if report is None:
-        raise DomainError("report.not_found", code=str(report_id))
+        raise NoLongerThere("report.not_found", code=str(report_id))
+    unit = await session.get(Unit, filing.unit_id)
+    if unit is None or not may_add_information(actor, (await place_of(session, unit)).ids, report.township_id):
+        raise NotAllowed()
+    if report.status not in OPEN_STATUSES:
+        raise DomainError("report.offer_closed", code=report.code)
     existing = len((await session.exec(select(ReportMedia).where(ReportMedia.report_id == report_id))).all())
     for offset, (kind, file_id) in enumerate(filing.media):
         session.add(ReportMedia(report_id=report_id, kind=kind, file_id=file_id, position=existing + offset))
@@ -499,7 +540,7 @@ async def add_information(
         report.description = f"{report.description or ''}\n\n+ {filing.description}".strip()
     report.updated_at = ctx.now
     session.add(report)
-    session.add(ReportEvent(report_id=report_id, actor_id=member_id, kind="info_added", note=note, created_at=ctx.now))
+    session.add(ReportEvent(report_id=report_id, actor_id=actor.id, kind="info_added", note=note, created_at=ctx.now))
     await session.flush()
     await refresh_cards(session, report, ctx)
     return report

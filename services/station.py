@@ -1,6 +1,8 @@
 """The station's own settings: its group chat (/linkgroup) and its escalation timeouts (/policy)."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -8,9 +10,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import PolicyOverride, StationGroup, Unit
 from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
+from services.numbers import decimal_number, whole_number
 from services.permissions import ACTION_ROLES, Action
 from services.policy import SEVERITIES, Policy
-from services.reports import township_overrides
+from services.reports import STEP_ROLES, township_overrides
+
+MAX_STEP = max(STEP_ROLES)
+MAX_MINUTES = 7 * 24 * 60
+"""Nobody means a week; anything longer is a typo, refused before the policy's own bounds are checked."""
 
 
 async def own_township(session: AsyncSession, actor: MemberProfile, action: Action) -> Unit:
@@ -26,10 +33,16 @@ async def own_township(session: AsyncSession, actor: MemberProfile, action: Acti
 
 
 async def link_group(session: AsyncSession, actor: MemberProfile, chat_id: int, chat_type: str, now: datetime) -> Unit:
+    """Make this group the station's duty group. A group serves one station: its cards and its duty step belong
+    to one township, so a group another township already linked is refused (that station must unlink it)."""
     if chat_type not in ("group", "supergroup"):
         raise DomainError("station.link_in_group")
     township = await own_township(session, actor, Action.LINK_GROUP)
     assert township.id is not None
+    taken = (await session.exec(select(StationGroup).where(StationGroup.chat_id == chat_id))).first()
+    if taken is not None and taken.township_id != township.id:
+        other = await session.get(Unit, taken.township_id)
+        raise DomainError("station.group_taken", township=other.name if other else "?")
     link = (await session.exec(select(StationGroup).where(StationGroup.township_id == township.id))).first()
     if link is None:
         link = StationGroup(township_id=township.id, chat_id=chat_id, linked_by_id=actor.id, created_at=now)
@@ -52,11 +65,29 @@ async def township_timelines(
     return township, timelines
 
 
-async def set_timeout(
-    session: AsyncSession, actor: MemberProfile, policy: Policy, severity: str, step: int, seconds: int
-) -> Unit:
-    if severity not in SEVERITIES:
-        raise DomainError("policy.usage")
+@dataclass(frozen=True)
+class TimeoutChange:
+    severity: str
+    step: int
+    seconds: int
+
+
+def parse_timeout_change(args: str, severity_names: dict[str, str]) -> TimeoutChange:
+    """`SEVERITY STEP MINUTES`, the severity by key or by its name in any language (major, 重大)."""
+    usage = DomainError("policy.usage")
+    parts = args.split()
+    if len(parts) != 3:
+        raise usage
+    severity = severity_names.get(parts[0].casefold())
+    if severity is None:
+        raise usage
+    step = whole_number(parts[1], 0, MAX_STEP, usage)
+    minutes = decimal_number(parts[2], Decimal(0), Decimal(MAX_MINUTES), usage)
+    return TimeoutChange(severity, step, int(minutes * 60))
+
+
+async def set_timeout(session: AsyncSession, actor: MemberProfile, policy: Policy, change: TimeoutChange) -> Unit:
+    severity, step, seconds = change.severity, change.step, change.seconds
     policy.check_override(severity, step, seconds)
     township = await own_township(session, actor, Action.SET_POLICY)
     assert township.id is not None

@@ -79,15 +79,20 @@ async def test_a_forged_language_button_is_refused(harness: Harness, db: Databas
     assert user.last_alert is not None and "失效" in user.last_alert["text"]
 
 
-async def test_command_menus_are_set_in_chinese_and_english(server: FakeTelegram) -> None:
+async def test_command_menus_are_set_in_chinese_and_english_and_groups_see_only_group_commands(
+    server: FakeTelegram,
+) -> None:
     bot = build_bot(server.token, server.base_url)
     await set_command_menus(bot, "zh")
     await bot.session.close()
-    default_scope = json.dumps({"type": "default"}, sort_keys=True)
-    zh = {c["command"]: c["description"] for c in server.commands[(default_scope, "zh")]}
-    en = {c["command"]: c["description"] for c in server.commands[(default_scope, "en")]}
+    private = json.dumps({"type": "all_private_chats"}, sort_keys=True)
+    groups = json.dumps({"type": "all_group_chats"}, sort_keys=True)
+    zh = {c["command"]: c["description"] for c in server.commands[(private, "zh")]}
+    en = {c["command"]: c["description"] for c in server.commands[(private, "en")]}
     assert zh["help"] == "我能做什么"
     assert en["help"] == "What can I do"
     assert set(zh) == set(en) == set(MENU_COMMANDS)
     assert {"report", "reports", "start", "help", "cancel"} <= set(zh)
-    assert server.commands[(default_scope, "")] == server.commands[(default_scope, "zh")]
+    assert server.commands[(private, "")] == server.commands[(private, "zh")]
+    assert [c["command"] for c in server.commands[(groups, "zh")]] == ["linkgroup"]
+    assert [c["command"] for c in server.commands[(groups, "")]] == ["linkgroup"]

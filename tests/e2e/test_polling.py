@@ -30,6 +30,6 @@ async def test_a_new_user_registers_through_the_running_bot(
         running.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await running
-    default_scope = json.dumps({"type": "default"}, sort_keys=True)
-    assert (default_scope, "en") in server.commands
+    private_scope = json.dumps({"type": "all_private_chats"}, sort_keys=True)
+    assert (private_scope, "en") in server.commands
     assert server.errors == []

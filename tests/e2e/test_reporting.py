@@ -99,9 +99,9 @@ async def test_two_people_pressing_acknowledge_at_once_one_wins_and_the_other_is
     duty_card, head_card = town.cards(town.duty)[0], town.cards(town.head)[0]
     await asyncio.gather(town.duty.click("✅ 确认", duty_card), town.head.click("✅ 确认", head_card))
     alerts = [town.duty.last_alert, town.head.last_alert]
-    assert sum("已确认" in (a or {}).get("text", "") and "已经" not in (a or {}).get("text", "") for a in alerts) == 1
-    loser = next(a for a in alerts if a and "已经" in a["text"])
-    assert "被确认" in loser["text"]
+    assert sum("已确认" in (a or {}).get("text", "") and "现在是" not in (a or {}).get("text", "") for a in alerts) == 1
+    loser = next(a for a in alerts if a and "现在是" in a["text"])
+    assert "“已确认”" in loser["text"]
     async with town.db.reading() as session:
         report = (await session.exec(select(Report))).one()
     assert report.status == "acknowledged"

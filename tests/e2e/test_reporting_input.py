@@ -122,7 +122,9 @@ async def test_a_nearby_open_report_of_the_same_kind_is_offered_as_a_duplicate(t
     await town.deliver()
     nearby = (IN_FENGCHENG[0] + 0.001, IN_FENGCHENG[1])
     hint = await file_report(town.reporter, location=nearby, text="仓库又冒烟了")
-    assert f"附近已有一份未处理的同类报告 {first}" in hint.shown
+    assert "附近已有一份未处理的同类报告" in hint.shown
+    assert f"{first}（🔥 火灾隐患，待确认）" in hint.shown and "凤城镇 › 美法村委会" in hint.shown
+    assert "村口仓库电线老化冒烟" in hint.shown, "the hint shows what the offered report says"
     replies = await town.reporter.click(f"➕ 补充到 {first}", hint)
     assert "已补充到报告" in replies[-1].shown
     async with db.reading() as session:
@@ -179,7 +181,7 @@ async def test_a_station_head_adjusts_timeouts_within_bounds(town: Township) -> 
     [shown] = await town.head.send("/policy")
     assert "🟠 重大：第1级 5 分钟" in shown.shown
     [too_short] = await town.head.send("/policy major 1 0.5")
-    assert "60 秒到" in too_short.shown
+    assert "超时须在 1 到 20 分钟之间" in too_short.shown
     [set_] = await town.head.send("/policy major 1 2")
     assert "第1级 2 分钟*" in set_.shown
     [bad] = await town.head.send("/policy major x")

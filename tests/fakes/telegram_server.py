@@ -1,7 +1,7 @@
 """An in-process fake Bot API server that enforces what Telegram enforces.
 
 The real bot talks to it through TELEGRAM_API_BASE. Every call is checked against the official
-method spec (../shared/data/telegram-bot-api/api.json): unknown methods and parameters, missing
+method spec (reference/telegram-bot-api/api.json): unknown methods and parameters, missing
 required ones, and nested objects (keyboards, commands) field by field. It enforces text and caption
 lengths in UTF-16 units after HTML parsing, callback_data sizes, request_location/request_contact only
 in private chats, 403 for users who never started or who blocked the bot, "message is not modified",

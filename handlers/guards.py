@@ -1,0 +1,40 @@
+"""Checked before every capability: private commands sent in a group, and conversations whose member is gone."""
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from handlers.filters import NoProfile
+from handlers.menu import PRIVATE_COMMANDS
+from handlers.states import ActOnReport, GridFlow, InviteFlow, ReportFlow
+from i18n import Localizer
+
+IN_A_GROUP = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
+MEMBERS_ONLY_FLOWS = StateFilter(ReportFlow, InviteFlow, GridFlow, ActOnReport)
+
+
+def router() -> Router:
+    r = Router(name="guards")
+    r.message.register(point_to_private_chat, IN_A_GROUP, Command(*PRIVATE_COMMANDS))
+    r.message.register(member_gone, MEMBERS_ONLY_FLOWS, NoProfile())
+    r.callback_query.register(member_gone_pressed, MEMBERS_ONLY_FLOWS, NoProfile())
+    return r
+
+
+async def point_to_private_chat(message: Message, command: CommandObject, bot: Bot, i18n: Localizer) -> None:
+    """A group is public to everyone in it: one line pointing to the private chat, and nothing revealed."""
+    me = await bot.me()
+    await message.reply(i18n("group.private_only", command=command.command, link=f"https://t.me/{me.username}"))
+
+
+async def member_gone(message: Message, state: FSMContext, i18n: Localizer) -> None:
+    """The member was removed in the middle of a conversation: end it and say why."""
+    await state.clear()
+    await message.answer(i18n("error.no_longer_member"))
+
+
+async def member_gone_pressed(query: CallbackQuery, state: FSMContext, i18n: Localizer) -> None:
+    await state.clear()
+    await query.answer(i18n("error.no_longer_member"), show_alert=True)

@@ -1,0 +1,23 @@
+"""Numbers typed by people: ASCII digits within bounds, or a clear refusal (never an exception from int())."""
+
+import re
+from decimal import Decimal
+
+from services.errors import DomainError
+
+WHOLE = re.compile(r"[0-9]{1,9}")
+DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
+
+
+def whole_number(text: str, low: int, high: int, error: DomainError) -> int:
+    """`text` as an integer in [low, high]; `error` for anything else (², ٣, 5,000 digits, -1, 1e3)."""
+    if WHOLE.fullmatch(text) is None or not low <= int(text) <= high:
+        raise error
+    return int(text)
+
+
+def decimal_number(text: str, low: Decimal, high: Decimal, error: DomainError) -> Decimal:
+    """`text` as a decimal with at most two places in [low, high]; `error` for anything else (inf, nan, 1e400)."""
+    if DECIMAL.fullmatch(text) is None or not low <= Decimal(text) <= high:
+        raise error
+    return Decimal(text)
