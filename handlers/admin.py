@@ -15,8 +15,8 @@ from models import Database, Invite, Role, Unit
 from services.clock import Clock
 from services.directory import find_unit, get_unit, unit_labels, unit_path
 from services.errors import DomainError, NotAllowed
-from services.grids import add_grid_as, villages_for_grids
-from services.invites import InviteSpec, create_invite, invitable_units
+from services.grids import add_grid_as, village_for_grids, villages_for_grids
+from services.invites import InviteSpec, check_invitable, create_invite, invitable_units, parse_invite_arguments
 from services.members import MemberProfile
 from services.permissions import Action, may_at_all, roles_grantable_by
 
@@ -80,28 +80,13 @@ async def invite_from_arguments(
     bot: Bot,
 ) -> None:
     """`/invite CODE ROLE [USES] [DAYS]`."""
-    parts = args.split()
-    roles = {r.value for r in Role}
-    numbers = parts[2:]
-    if not 2 <= len(parts) <= 4 or parts[1] not in roles or not all(n.isdigit() for n in numbers):
-        await message.answer(i18n("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member))))
-        return
-    uses, days = _uses_days(numbers)
-    try:
-        async with db.transaction() as session:
-            unit = await find_unit(session, parts[0])
-            invite = await create_invite(session, member, InviteSpec(unit, Role(parts[1]), uses, days), clock.now())
-            path = await unit_path(session, unit)
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
+    usage = DomainError("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member)))
+    code, role, uses, days = parse_invite_arguments(args, INVITE_DEFAULT_DAYS, usage)
+    async with db.transaction() as session:
+        unit = await find_unit(session, code)
+        invite = await create_invite(session, member, InviteSpec(unit, role, uses, days), clock.now())
+        path = await unit_path(session, unit)
     await message.answer(await invite_created_text(i18n, bot, invite, [u.name for u in path], days))
-
-
-def _uses_days(numbers: list[str]) -> tuple[int, int]:
-    uses = int(numbers[0]) if numbers else 1
-    days = int(numbers[1]) if len(numbers) > 1 else INVITE_DEFAULT_DAYS
-    return uses, days
 
 
 async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int) -> str:
@@ -145,23 +130,27 @@ async def invite_role_pressed(
 async def invite_unit_pressed(
     query: CallbackQuery,
     callback_data: UnitChoice,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
 ) -> None:
-    async with db.transaction() as session:
+    """The pressed unit is a hint: it must be one this member may invite the chosen role to."""
+    data = await state.get_data()
+    async with db.reading() as session:
         unit = await get_unit(session, callback_data.unit_id)
+        await check_invitable(session, member, unit, Role(data["role"]))
     await query.answer()
     await ask_uses(query.message, unit, i18n, state)
 
 
-async def invite_unit_typed(message: Message, i18n: Localizer, state: FSMContext, db: Database) -> None:
-    try:
-        async with db.transaction() as session:
-            unit = await find_unit(session, message.text or "")
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
+async def invite_unit_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
+) -> None:
+    data = await state.get_data()
+    async with db.reading() as session:
+        unit = await find_unit(session, message.text or "")
+        await check_invitable(session, member, unit, Role(data["role"]))
     await ask_uses(message, unit, i18n, state)
 
 
@@ -184,17 +173,13 @@ async def invite_uses_pressed(
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    try:
-        if member is None:
-            raise NotAllowed()
-        async with db.transaction() as session:
-            unit = await get_unit(session, data["unit_id"])
-            spec = InviteSpec(unit, Role(data["role"]), callback_data.uses, INVITE_DEFAULT_DAYS)
-            invite = await create_invite(session, member, spec, clock.now())
-            path = await unit_path(session, unit)
-    except DomainError as error:
-        await query.answer(i18n(error.key, **error.params), show_alert=True)
-        return
+    if member is None:
+        raise NotAllowed()
+    async with db.transaction() as session:
+        unit = await get_unit(session, data["unit_id"])
+        spec = InviteSpec(unit, Role(data["role"]), callback_data.uses, INVITE_DEFAULT_DAYS)
+        invite = await create_invite(session, member, spec, clock.now())
+        path = await unit_path(session, unit)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(
@@ -262,42 +247,38 @@ async def ask_grid_name(message: Message, village: Unit, i18n: Localizer, state:
 async def grid_village_pressed(
     query: CallbackQuery,
     callback_data: UnitChoice,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
 ) -> None:
-    async with db.transaction() as session:
-        village = await get_unit(session, callback_data.unit_id)
+    """The pressed village is a hint: it must be one where this member may add grids."""
+    async with db.reading() as session:
+        village = await village_for_grids(session, member, await get_unit(session, callback_data.unit_id))
     await query.answer()
     if isinstance(query.message, Message):
         await ask_grid_name(query.message, village, i18n, state)
 
 
-async def grid_village_typed(message: Message, i18n: Localizer, state: FSMContext, db: Database) -> None:
-    try:
-        async with db.transaction() as session:
-            village = await find_unit(session, message.text or "")
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return
+async def grid_village_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
+) -> None:
+    async with db.reading() as session:
+        village = await village_for_grids(session, member, await find_unit(session, message.text or ""))
     await ask_grid_name(message, village, i18n, state)
 
 
 async def grid_name_typed(
     message: Message,
-    member: MemberProfile | None,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
     clock: Clock,
 ) -> None:
     data = await state.get_data()
-    if member is None:
-        await state.clear()
-        await message.answer(i18n("error.not_allowed"))
-        return
-    if await create_grid(message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"]):
-        await state.clear()
+    await create_grid(message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"])
+    await state.clear()
 
 
 async def create_grid(
@@ -308,17 +289,13 @@ async def create_grid(
     clock: Clock,
     name: str,
     village_code: str,
-) -> bool:
-    """Add the grid and say so; on a refusal say why and return False (the user may try again)."""
-    try:
-        async with db.transaction() as session:
-            village = await find_unit(session, village_code)
-            grid = await add_grid_as(session, member, village, name, clock.now())
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        return False
+) -> None:
+    """Add the grid and say so; a refusal (a bad name, say) is answered by the error path and the user may
+    try again at the same step."""
+    async with db.transaction() as session:
+        village = await find_unit(session, village_code)
+        grid = await add_grid_as(session, member, village, name, clock.now())
     await message.answer(i18n("grid.created", name=grid.name, code=grid.code, village=village.name))
-    return True
 
 
 # --- paging through units ---------------------------------------------------------------------
@@ -337,16 +314,12 @@ async def unit_page_pressed(
     if member is None or current not in (InviteFlow.unit.state, GridFlow.village.state):
         await query.answer(i18n("fallback.stale_button"))
         return
-    try:
-        async with db.transaction() as session:
-            if callback_data.purpose == PURPOSE_INVITE and "role" in data:
-                units = await invitable_units(session, member, Role(data["role"]))
-            else:
-                units = await villages_for_grids(session, member)
-            labels = await unit_labels(session, units)
-    except DomainError as error:
-        await query.answer(i18n(error.key, **error.params), show_alert=True)
-        return
+    async with db.reading() as session:
+        if callback_data.purpose == PURPOSE_INVITE and "role" in data:
+            units = await invitable_units(session, member, Role(data["role"]))
+        else:
+            units = await villages_for_grids(session, member)
+        labels = await unit_labels(session, units)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(

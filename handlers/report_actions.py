@@ -21,7 +21,7 @@ from i18n import Localizer, all_translations
 from models import Database, Report
 from services.clock import Clock
 from services.delivery import DeliveryWorker
-from services.errors import DomainError, NotAllowed
+from services.errors import NotAllowed
 from services.members import MemberProfile
 from services.policy import Policy
 from services.report_actions import (
@@ -157,15 +157,10 @@ async def assignee_pressed(
     delivery: DeliveryWorker | None,
 ) -> None:
     if member is None:
-        await query.answer(i18n("error.not_allowed"), show_alert=True)
-        return
-    try:
-        report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
-            assign, callback_data.report_id, callback_data.member_id
-        )
-    except DomainError as error:
-        await query.answer(i18n(error.key, **error.params)[:200], show_alert=True)
-        return
+        raise NotAllowed()
+    report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
+        assign, callback_data.report_id, callback_data.member_id
+    )
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(i18n("report.assigned_done", code=report.code))
@@ -179,7 +174,7 @@ async def start_follow_up(
         report = await session.get(Report, report_id)
         allowed = report is not None and await may_act(session, acting.member, report)
     if report is None or not allowed:
-        raise DomainError("error.not_allowed")
+        raise NotAllowed()
     verb = {"res": "resolve", "dup": "duplicate", "rej": "reject"}[action]
     if report.status not in ALLOWED_FROM[verb]:
         await query.answer(
@@ -207,11 +202,7 @@ async def resolve_note_sent(message: Message, i18n: Localizer, state: FSMContext
 async def finish_resolve(message: Message, acting: Acting, state: FSMContext, photo: str | None) -> None:
     data = await state.get_data()
     await state.clear()
-    try:
-        report = await acting.run(resolve, data["report_id"], data["note"], photo)
-    except DomainError as error:
-        await message.answer(acting.i18n(error.key, **error.params), reply_markup=REMOVE_KEYBOARD)
-        return
+    report = await acting.run(resolve, data["report_id"], data["note"], photo)
     await message.answer(acting.i18n("report.resolved_done", code=report.code), reply_markup=REMOVE_KEYBOARD)
 
 
@@ -235,17 +226,11 @@ async def duplicate_code_sent(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
     policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
 ) -> None:  # fmt: skip
+    """A code that names no report, or this one, may be typed again; a refusal ends the follow-up."""
     data = await state.get_data()
-    try:
-        report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
-            mark_duplicate, data["report_id"], (message.text or "").strip()
-        )
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        if error.key in ("report.not_found", "report.duplicate_of_itself"):
-            return
-        await state.clear()
-        return
+    report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
+        mark_duplicate, data["report_id"], (message.text or "").strip()
+    )
     await state.clear()
     await message.answer(i18n("report.duplicate_done", code=report.code))
 
@@ -254,17 +239,11 @@ async def reject_reason_sent(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
     policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
 ) -> None:  # fmt: skip
+    """A missing or too long reason may be typed again; a refusal ends the follow-up."""
     data = await state.get_data()
-    try:
-        report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
-            reject, data["report_id"], message.text or ""
-        )
-    except DomainError as error:
-        await message.answer(i18n(error.key, **error.params))
-        if error.key in ("report.note_required", "report.note_too_long"):
-            return
-        await state.clear()
-        return
+    report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
+        reject, data["report_id"], message.text or ""
+    )
     await state.clear()
     await message.answer(i18n("report.rejected_done", code=report.code))
 

@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Unit, UnitLevel
 from services.directory import add_grid, descendants, path_ids
-from services.errors import NotAllowed
+from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
 from services.permissions import ACTION_ROLES, Action, may
 
@@ -15,6 +15,15 @@ async def villages_for_grids(session: AsyncSession, actor: MemberProfile) -> lis
     """Villages where the actor may add grids (their own village or their township's)."""
     roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.ADD_GRID]]
     return await descendants(session, roots, [UnitLevel.VILLAGE])
+
+
+async def village_for_grids(session: AsyncSession, actor: MemberProfile, unit: Unit) -> Unit:
+    """`unit`, if it is a village where the actor may add grids; else DomainError."""
+    if not may(actor, Action.ADD_GRID, await path_ids(session, unit)):
+        raise NotAllowed()
+    if unit.level != UnitLevel.VILLAGE:
+        raise DomainError("grid.not_a_village", code=unit.code)
+    return unit
 
 
 async def add_grid_as(session: AsyncSession, actor: MemberProfile, village: Unit, name: str, now: datetime) -> Unit:

@@ -13,6 +13,7 @@ from models import Invite, InviteRedemption, Member, Role, RoleAssignment, Unit
 from services.directory import descendants, has_grids, path_ids, unit_path
 from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile, add_member, find_member
+from services.numbers import whole_number
 from services.permissions import (
     ACTION_ROLES,
     ROLE_LEVELS,
@@ -43,6 +44,20 @@ class InviteProblem(DomainError):
         self.reason = reason
 
 
+def parse_invite_arguments(args: str, default_days: int, usage: DomainError) -> tuple[str, Role, int, int]:
+    """`CODE ROLE [USES] [DAYS]`: numbers are ASCII digits within the limits; `usage` for anything else."""
+    parts = args.split()
+    if not 2 <= len(parts) <= 4 or parts[1] not in {r.value for r in Role}:
+        raise usage
+    uses = whole_number(parts[2], 1, MAX_USES, DomainError("invite.bad_uses", limit=MAX_USES)) if len(parts) > 2 else 1
+    days = (
+        whole_number(parts[3], 1, MAX_DAYS, DomainError("invite.bad_days", limit=MAX_DAYS))
+        if len(parts) > 3
+        else default_days
+    )
+    return parts[0], Role(parts[1]), uses, days
+
+
 def new_token() -> str:
     """24 characters of A-Z a-z 0-9 _ -: 144 random bits."""
     return secrets.token_urlsafe(18)
@@ -58,11 +73,8 @@ async def create_invite(
         raise DomainError("invite.bad_uses", limit=MAX_USES)
     if not 1 <= spec.days <= MAX_DAYS:
         raise DomainError("invite.bad_days", limit=MAX_DAYS)
+    await check_invitable(session, actor, spec.unit, spec.role)
     assert spec.unit.id is not None
-    if not role_fits_unit(spec.role, spec.unit.level, await has_grids(session, spec.unit.id)):
-        raise DomainError("invite.role_does_not_fit", role=spec.role.value, unit=spec.unit.name)
-    if not may(actor, Action.INVITE, await path_ids(session, spec.unit), granted_role=spec.role):
-        raise NotAllowed()
     invite = Invite(
         token=new_token(),
         unit_id=spec.unit.id,
@@ -173,6 +185,15 @@ async def redeem_invite(
     session.add(InviteRedemption(invite_id=offer.invite_id, member_id=member.id, created_at=now))
     await session.flush()
     return Redemption(offer, member, new_member=new_member, already_had_role=False)
+
+
+async def check_invitable(session: AsyncSession, actor: MemberProfile, unit: Unit, role: Role) -> None:
+    """The actor may invite someone to `role` on `unit`, and the role may sit there; else DomainError."""
+    assert unit.id is not None
+    if not may(actor, Action.INVITE, await path_ids(session, unit), granted_role=role):
+        raise NotAllowed()
+    if not role_fits_unit(role, unit.level, await has_grids(session, unit.id)):
+        raise DomainError("invite.role_does_not_fit", role=role.value, unit=unit.name)
 
 
 async def invitable_units(session: AsyncSession, actor: MemberProfile, role: Role) -> list[Unit]:

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from i18n import Localizer
 from models import Member, Priority, Report, ReportEvent, RoleAssignment, Unit, UnitLevel
 from services.directory import descendants, path_ids
-from services.errors import DomainError, NotAllowed
+from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
 from services.permissions import Action, may
@@ -44,6 +44,8 @@ NOTE_LIMIT = 500
 class AlreadyHandled(DomainError):
     """The report moved on before this press: say who acted and when."""
 
+    ends_flow = True
+
     def __init__(self, status: str, who: str, when: str) -> None:
         super().__init__("report.already", status=status, who=who, when=when)
 
@@ -57,7 +59,7 @@ class Changed:
 async def _load(session: AsyncSession, report_id: int) -> Report:
     report = await session.get(Report, report_id)
     if report is None:
-        raise DomainError("report.not_found", code=str(report_id))
+        raise NoLongerThere("report.not_found", code=str(report_id))
     return report
 
 

@@ -3,13 +3,17 @@
 from dataclasses import dataclass
 
 from aiogram import Bot
+from sqlalchemy import select
+from sqlmodel import SQLModel
 
 from bot.paths import ESCALATION_POLICY
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
+from handlers.callbacks import ReportAction
 from models import Database, Role
 from scheduler.sweeps import Sweeper
 from services.delivery import DeliveryLimits, DeliveryWorker
+from services.members import find_member
 from services.policy import Policy, load_policy
 from tests.fakes.clock import FakeClock, VirtualTimer
 from tests.fakes.telegram_server import SentMessage
@@ -44,6 +48,15 @@ class Township:
         await self.sweeper.tick()
         await self.deliver()
 
+    def everyone(self) -> list[FakeUser]:
+        return [self.reporter, self.officer, self.duty, self.head, self.county, self.other_head]
+
+    async def member_id(self, user: FakeUser) -> int:
+        async with self.db.reading() as session:
+            member = await find_member(session, user.id)
+        assert member is not None and member.id is not None
+        return member.id
+
     def cards(self, user: FakeUser) -> list[SentMessage]:
         return [
             m
@@ -53,6 +66,22 @@ class Township:
                 for b in m.buttons
             )
         ]
+
+
+def report_id_on(card: SentMessage) -> int:
+    """The report a card is about, read from its buttons as the bot packed them."""
+    return ReportAction.unpack(card.buttons[0]["callback_data"]).report_id
+
+
+async def database_state(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, in key order: "nothing changed" means this is equal before and after."""
+    state: dict[str, list[tuple[object, ...]]] = {}
+    async with db.reading() as session:
+        connection = await session.connection()
+        for table in SQLModel.metadata.sorted_tables:
+            rows = await connection.execute(select(table).order_by(*table.primary_key.columns))
+            state[table.name] = [tuple(row) for row in rows.all()]
+    return state
 
 
 async def build_township(

@@ -37,3 +37,10 @@ async def add_member(
     """A registered member holding `role` on the unit, made through the real invite path."""
     async with db.transaction() as session:
         await enroll(session, telegram_id, name, role, await find_unit(session, unit_code), now, language)
+
+
+async def unit_id(db: Database, code: str) -> int:
+    async with db.reading() as session:
+        unit = await find_unit(session, code)
+    assert unit.id is not None
+    return unit.id
