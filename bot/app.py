@@ -28,6 +28,7 @@ from bot.retry import RetryShortFloodWaits
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from handlers import build_routers
+from handlers.common import leave_conversation
 from handlers.menu import set_command_menus
 from i18n import Localizer
 from models import Database
@@ -36,6 +37,7 @@ from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.errors import DomainError
+from services.members import MemberProfile
 from services.policy import Policy, load_policy
 
 log = logging.getLogger("gridguard")
@@ -91,7 +93,12 @@ ALERT_LIMIT = 200
 
 
 async def answer_refusal(
-    event: ErrorEvent, bot: Bot, i18n: Localizer | None = None, state: FSMContext | None = None
+    event: ErrorEvent,
+    bot: Bot,
+    db: Database,
+    i18n: Localizer | None = None,
+    state: FSMContext | None = None,
+    member: MemberProfile | None = None,
 ) -> None:
     """The one answer to a DomainError: an alert for a button press, a message otherwise. A refusal that ends
     the conversation (`ends_flow`) also leaves it, so the user is not asked again for something they may not do."""
@@ -99,7 +106,7 @@ async def answer_refusal(
     assert isinstance(error, DomainError)
     text = (i18n or Localizer("zh"))(error.key, **error.params)
     if error.ends_flow and state is not None:
-        await state.clear()
+        await leave_conversation(state, db, member)
     query, message = event.update.callback_query, event.update.message
     if query is not None:
         try:

@@ -82,13 +82,15 @@ async def set_language_pressed(
 async def cancel(
     message: Message, state: FSMContext, i18n: Localizer, member: MemberProfile | None, db: Database
 ) -> None:
-    """Leave any conversation; a report being filled in is discarded with it."""
+    keyboard = main_menu(i18n, member) if member is not None and member.registered else REMOVE_KEYBOARD
+    was_in_one = await state.get_state() is not None
+    await leave_conversation(state, db, member)
+    await message.answer(i18n("cancel.done" if was_in_one else "cancel.nothing"), reply_markup=keyboard)
+
+
+async def leave_conversation(state: FSMContext, db: Database, member: MemberProfile | None) -> None:
+    """Leave any conversation, by /cancel or on a refusal that ends it; a report being filled in goes with it."""
     if member is not None and member.id is not None:
         async with db.transaction() as session:
             await discard_draft(session, member.id)
-    keyboard = main_menu(i18n, member) if member is not None and member.registered else REMOVE_KEYBOARD
-    if await state.get_state() is None:
-        await message.answer(i18n("cancel.nothing"), reply_markup=keyboard)
-        return
     await state.clear()
-    await message.answer(i18n("cancel.done"), reply_markup=keyboard)

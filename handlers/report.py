@@ -294,8 +294,6 @@ async def choose_unit(
     async with flow.db.reading() as session:
         units = await reportable_units(session, member)
     if not units:
-        async with flow.db.transaction() as session:
-            await discard_draft(session, flow.member_id)
         raise NoLongerThere("report.no_longer_reporter")
     if len(units) == 1:
         data["unit_id"] = units[0].unit_id

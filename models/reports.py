@@ -105,7 +105,8 @@ class StationGroup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     township_id: int = Field(foreign_key="unit.id", unique=True)
-    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True, index=True))
+    """A group serves one station: its cards and its duty step belong to one township."""
     linked_by_id: int | None = Field(default=None, foreign_key="member.id")
     created_at: datetime = Field(sa_type=UTCDateTime)
 

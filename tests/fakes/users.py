@@ -80,6 +80,22 @@ class FakeUser:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return await self._send_message(**content)
 
+    async def send_in_group(self, group_id: int, text: str) -> list[SentMessage]:
+        """Send text in a group chat (a leading /command gets its entity); returns what the bot sent there."""
+        server = self.harness.server
+        content: dict[str, Any] = {"text": text}
+        if text.startswith("/"):
+            length = len(text.split()[0].encode("utf-16-le")) // 2
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": group_id, "type": server.chats[group_id].type, "title": server.chats[group_id].title},
+            "from": self._user_json(),
+            **content,
+        }
+        return await self.harness.feed(group_id, {"message": message})
+
     async def send_location(self, latitude: float, longitude: float) -> list[SentMessage]:
         return await self._send_message(location={"latitude": latitude, "longitude": longitude})
 

@@ -3,9 +3,12 @@
 from datetime import datetime
 
 from bot.paths import QUANZHOU_DIVISIONS_CSV
-from models import Database, Role
+from sqlmodel import select
+
+from models import Database, InviteRedemption, ReportDraft, Role, RoleAssignment
 from services.directory import find_unit, import_divisions, read_division_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
+from services.members import find_member
 
 # 安溪县 (350524): 凤城镇 and 蓬莱镇 — two neighbouring townships for cross-township checks.
 COUNTY = "350524"
@@ -44,3 +47,24 @@ async def unit_id(db: Database, code: str) -> int:
         unit = await find_unit(session, code)
     assert unit.id is not None
     return unit.id
+
+
+async def remove_member(db: Database, telegram_id: int) -> None:
+    """The member's row and everything hanging on it, gone (as an administrator's clean-up would leave it)."""
+    async with db.transaction() as session:
+        member = await find_member(session, telegram_id)
+        assert member is not None
+        for table in (ReportDraft, RoleAssignment, InviteRedemption):
+            for row in (await session.exec(select(table).where(table.member_id == member.id))).all():
+                await session.delete(row)
+        await session.flush()
+        await session.delete(member)
+
+
+async def remove_role(db: Database, telegram_id: int, role: Role) -> None:
+    async with db.transaction() as session:
+        member = await find_member(session, telegram_id)
+        assert member is not None
+        query = select(RoleAssignment).where(RoleAssignment.member_id == member.id, RoleAssignment.role == role)
+        for row in (await session.exec(query)).all():
+            await session.delete(row)
