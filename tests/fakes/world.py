@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from bot.paths import QUANZHOU_DIVISIONS_CSV
 from sqlmodel import select
 
+from bot.paths import QUANZHOU_DIVISIONS_CSV
 from models import Database, InviteRedemption, ReportDraft, Role, RoleAssignment
 from services.directory import find_unit, import_divisions, read_division_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
