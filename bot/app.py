@@ -80,12 +80,25 @@ def build_dispatcher(
     dp["policy"] = policy or load_policy(ESCALATION_POLICY)
     dp["settings"] = settings
     dp["admin_ids"] = settings.admin_ids
-    dp.update.outer_middleware(throttle or ThrottlingMiddleware(settings.default_language))
+    shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
     dp.update.outer_middleware(ProfileMiddleware(db, settings.admin_ids, settings.default_language))
     dp.include_routers(*build_routers())
     dp.errors.register(answer_refusal, ExceptionTypeFilter(DomainError))
     dp.errors.register(apologise)
     return dp
+
+
+def shed_floods_before_queueing(dp: Dispatcher, throttle: ThrottlingMiddleware) -> None:
+    """Put the throttle ahead of the FSM middleware, which holds the per-user lock (events isolation).
+
+    Behind it, a flood would queue on the lock and each update would wait its turn and for the chat's send
+    limit, so the bucket refilled while they waited and every update was answered, one a second, for minutes.
+    In front of it, a flood is shed as it arrives.
+    """
+    outer = dp.update.outer_middleware
+    outer.unregister(dp.fsm)
+    outer(throttle)
+    outer(dp.fsm)
 
 
 ALERT_LIMIT = 200

@@ -1,5 +1,6 @@
 """Whatever a user sends, the bot answers briefly or ignores it — never an exception — and keeps serving."""
 
+import asyncio
 import logging
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 import handlers.common
 from models import Database, Role
 from tests.fakes.clock import FakeClock, FakeMonotonic
+from tests.fakes.telegram_server import Limits
 from tests.fakes.users import Harness
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships
 
@@ -103,3 +105,30 @@ async def test_a_flood_is_told_to_slow_down_without_slowing_anyone_else(
     [calm] = await flooder.send("/help")
     assert "邀请链接" in calm.shown
     assert harness.server.errors == []
+
+
+@pytest.mark.parametrize("limits", [Limits(private_burst=1)])
+async def test_a_flood_arriving_at_once_is_shed_before_it_queues_behind_the_users_lock(
+    harness: Harness, monotonic: FakeMonotonic, limits: Limits
+) -> None:
+    """300 messages in 2.6 s, handled as concurrent tasks as polling does, with Telegram's one message a second
+    to the chat (each reply past it waits out its 429): the flooder gets a handful of replies and one "slow
+    down", not one reply a second for minutes; a neighbour is answered in the middle of it."""
+    flooder, neighbour = harness.user("刷屏"), harness.user("邻居")
+    flood = []
+    for n in range(300):
+        flood.append(asyncio.create_task(flooder.send(f"消息 {n}")))
+        await asyncio.sleep(0)
+        monotonic.advance(2.6 / 300)
+        if n == 150:
+            sent_at = monotonic()
+            [answer] = await neighbour.send("你好")
+            neighbour_wait = monotonic() - sent_at
+    await asyncio.gather(*flood)
+    to_flooder = harness.server.sent_to(flooder.id)
+    assert sum("太快" in m.shown for m in to_flooder) == 1
+    assert len(to_flooder) <= 12, f"{len(to_flooder)} replies to a flood of 300"
+    assert "没看懂" in answer.shown and neighbour_wait <= 1.0
+    monotonic.advance(10)
+    [calm] = await flooder.send("/help")
+    assert "邀请链接" in calm.shown
