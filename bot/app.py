@@ -1,7 +1,6 @@
 """The composition root: builds the Bot, the Dispatcher with its middlewares, and runs them."""
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -174,9 +173,8 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None) ->
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     finally:
         scheduler.shutdown(wait=False)
-        delivering.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await delivering
+        await sweeper.resign()
+        await delivery.stop(delivering)
         await bot.session.close()
         await outbox_bot.session.close()
         await dp.storage.close()

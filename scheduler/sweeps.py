@@ -1,7 +1,8 @@
 """The periodic sweeps: escalation, re-notification, auto-close, abandoned drafts — led by one process."""
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from models import Database
 from services.clock import Clock
 from services.delivery import DeliveryWorker
-from services.leader import try_lead
+from services.leader import resign, try_lead
 from services.policy import Policy
 from services.report_actions import close_unanswered
 from services.report_drafts import expire_drafts
@@ -31,9 +32,23 @@ class Sweeper:
     holder: str
     delivery: DeliveryWorker | None = None
     lease_seconds: int = 30
+    _ticking: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _resigned: bool = field(default=False, init=False)
 
     async def tick(self) -> int:
         """One round of every sweep, if this process leads; how many things it acted on."""
+        async with self._ticking:
+            return 0 if self._resigned else await self._sweep()
+
+    async def resign(self) -> None:
+        """A graceful stop: let a tick under way finish, then give the lease up so the next process leads at
+        once (an escalation step is not delayed by the lease running out)."""
+        async with self._ticking:
+            self._resigned = True
+            async with self.db.transaction() as session:
+                await resign(session, LEASE, self.holder, self.clock.now())
+
+    async def _sweep(self) -> int:
         now = self.clock.now()
         async with self.db.transaction() as session:
             if not await try_lead(session, LEASE, self.holder, now, timedelta(seconds=self.lease_seconds)):

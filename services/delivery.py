@@ -11,6 +11,7 @@ silently. The sending itself is behind the `Sender` protocol, so this module kno
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
 from collections import deque
@@ -22,7 +23,7 @@ from typing import Protocol
 
 from models import Database, DeliveryStatus
 from services.clock import Clock
-from services.outbox import Claimed, Outcome, claim_due, next_due_at, record_outcomes, release
+from services.outbox import Claimed, Outcome, claim_due, next_due_at, record_outcomes, release, release_claims
 from services.undeliverable import report_dead, report_unreachable
 
 log = logging.getLogger("gridguard.delivery")
@@ -84,6 +85,9 @@ class DeliveryLimits:
     max_attempts: int = 10
     lease: timedelta = timedelta(seconds=60)
     batch: int = 200
+    """The most rows one claim takes; a claim is about one second's worth at the current rate, up to this."""
+    stop_grace: float = 3.0
+    """On a graceful stop, how long the sends already in flight may take to finish."""
     concurrency: int = 32
     base_backoff: float = 1.0
     max_backoff: float = 600.0
@@ -170,20 +174,38 @@ class DeliveryWorker:
         self._recent_429s: deque[float] = deque()
         self._penalty_until = 0.0
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
 
     def wake(self) -> None:
         """Look for work now (called after a transaction that queued notifications commits)."""
         self._wake.set()
 
     async def run_forever(self) -> None:
-        while True:
+        """Deliver until `stop`: then the round under way finishes and no new claim is made."""
+        while not self._stopping.is_set():
             try:
                 handled = await self.run_once()
             except Exception:
                 log.exception("delivery round failed; retrying shortly")
                 handled = 0
-            if handled == 0:
+            if handled == 0 and not self._stopping.is_set():
                 await self._nap()
+
+    async def stop(self, running: "asyncio.Task[None]") -> None:
+        """A graceful stop: claim nothing more, give back what was claimed but not yet sent, let the sends in
+        flight finish (for `stop_grace` seconds at most) and record them; then return every row this worker
+        still holds to pending, so a restart sends each row once and at once instead of after the lease."""
+        self._stopping.set()
+        self._wake.set()
+        _done, late = await asyncio.wait({running}, timeout=self.limits.stop_grace)
+        if late:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            log.warning("delivery: sends still in flight after %.0f s were abandoned", self.limits.stop_grace)
+        async with self.db.transaction() as session:
+            returned = await release_claims(session, self.name)
+        log.info("delivery stopped; %d claimed rows returned to pending", returned)
 
     async def run_until_idle(self, max_rounds: int = 100_000) -> None:
         """Deliver until nothing is pending (tests and benchmarks); rows another worker holds are its own."""
@@ -210,13 +232,16 @@ class DeliveryWorker:
         """Claim one batch, send what the limits allow now, give back the rest; the rows handled."""
         now = self.clock.now()
         async with self.db.transaction() as session:
-            claimed = await claim_due(session, self.name, now, self.limits.lease, self.limits.batch)
+            claimed = await claim_due(session, self.name, now, self.limits.lease, self._claim_size())
         if not claimed:
             return 0
         to_release: list[tuple[int, datetime]] = []
         sending: list[asyncio.Task[Outcome]] = []
         gate = asyncio.Semaphore(self.limits.concurrency)
-        for item in claimed:
+        for position, item in enumerate(claimed):
+            if self._stopping.is_set():
+                to_release += [(unsent.id, now) for unsent in claimed[position:]]
+                break
             wait = self._not_ready_for(item)
             if wait > 0:
                 to_release.append((item.id, now + timedelta(seconds=wait)))
@@ -228,6 +253,13 @@ class DeliveryWorker:
         outcomes = list(await asyncio.gather(*sending))
         await self._record(claimed, outcomes, to_release)
         return len(claimed)
+
+    def _claim_size(self) -> int:
+        """About one second's worth at the current rate: a crash (kill -9) can double at most that many rows."""
+        return max(1, min(self.limits.batch, math.ceil(self._current_rate())))
+
+    def _current_rate(self) -> float:
+        return self.limits.per_second * (0.5 if self.timer.monotonic() < self._penalty_until else 1.0)
 
     def _not_ready_for(self, item: Claimed) -> float:
         if (
@@ -243,8 +275,7 @@ class DeliveryWorker:
         return self.chats.wait_time(item.chat_id)
 
     async def _overall_token(self) -> None:
-        rate_factor = 0.5 if self.timer.monotonic() < self._penalty_until else 1.0
-        self.overall.rate = self.limits.per_second * rate_factor
+        self.overall.rate = self._current_rate()
         wait = self.overall.wait_time()
         if wait > 0:
             await self.timer.sleep(wait)

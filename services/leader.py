@@ -18,3 +18,13 @@ async def try_lead(session: AsyncSession, name: str, holder: str, now: datetime,
     lease.holder, lease.expires_at = holder, now + ttl
     session.add(lease)
     return True
+
+
+async def resign(session: AsyncSession, name: str, holder: str, now: datetime) -> bool:
+    """Give the lease up at once (a graceful stop), so the next process leads without waiting it out."""
+    lease = await session.get(SchedulerLease, name)
+    if lease is None or lease.holder != holder:
+        return False
+    lease.expires_at = now
+    session.add(lease)
+    return True

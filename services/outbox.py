@@ -317,6 +317,16 @@ async def release(session: AsyncSession, ids_and_times: Sequence[tuple[int, date
         )
 
 
+async def release_claims(session: AsyncSession, worker: str) -> int:
+    """Every row `worker` still holds goes back to pending, due as it was (a graceful stop); how many."""
+    result = await session.exec(
+        update(Notification)
+        .where(col(Notification.status) == DeliveryStatus.SENDING, col(Notification.claimed_by) == worker)
+        .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_until=None)
+    )
+    return int(result.rowcount or 0)
+
+
 async def next_due_at(session: AsyncSession, include_leases: bool = True) -> datetime | None:
     """When the earliest pending row becomes due, or (with `include_leases`) a lease runs out."""
     query = select(func.min(Notification.next_attempt_at)).where(col(Notification.status) == DeliveryStatus.PENDING)

@@ -262,8 +262,40 @@ async def test_a_restart_in_the_middle_of_a_burst_loses_nothing(
     await make_worker(name="restarted").run_until_idle()
     counts = received(harness.server)
     assert set(counts) == {f"消息 {i}" for i in range(200)}
-    assert sum(counts.values()) - 200 <= DeliveryLimits().batch
+    assert sum(counts.values()) - 200 <= DeliveryLimits().per_second, "at most one claim (a second's worth) twice"
     assert await statuses(db) == Counter({"sent": 200})
+
+
+async def test_a_graceful_stop_mid_burst_gives_back_what_it_claimed_and_doubles_nothing(
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    recipients = list(range(11_100, 11_400))
+    start_users(harness.server, recipients)
+    await queue(db, clock, ((f"g{i}", recipients[i % 300], f"停机 {i}") for i in range(1000)))
+    some_sent = asyncio.Event()
+    harness.server.message_listeners.append(
+        lambda _m: some_sent.set() if len(received(harness.server)) >= 100 else None
+    )
+    stopping = make_worker(name="stopping")
+    running = asyncio.create_task(stopping.run_forever())
+    await some_sent.wait()
+    await stopping.stop(running)
+    assert running.done()
+    left = await statuses(db)
+    assert "sending" not in left and left["pending"] > 0, "nothing is left claimed for a lease to run out"
+    await make_worker(name="restarted").run_until_idle()
+    counts = received(harness.server)
+    assert len(counts) == 1000 and set(counts.values()) == {1}, "no row was sent twice"
+    assert await statuses(db) == Counter({"sent": 1000})
+
+
+async def test_a_claim_is_about_one_seconds_worth_at_the_current_rate(
+    make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock
+) -> None:
+    start_users(harness.server, range(11_500, 11_600))
+    await queue(db, clock, ((f"c{i}", 11_500 + i, f"一秒 {i}") for i in range(100)))
+    first_round = await make_worker(per_second=30).run_once()
+    assert first_round == 30
 
 
 async def test_two_workers_never_send_the_same_row(

@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from bot.settings import Settings
 from models import Database, Report
+from scheduler.sweeps import Sweeper
 from tests.e2e.reporting import Township, file_report
 from tests.fakes.clock import FakeClock
 
@@ -196,8 +197,6 @@ async def test_a_restart_in_the_middle_of_escalation_neither_loses_nor_doubles_a
     clock.advance(minutes=6)
     await town.sweeper.tick()
     await town.sweeper.tick()
-    from scheduler.sweeps import Sweeper
-
     restarted = Sweeper(db, town.policy, clock, settings.zone, "zh", "another-process", town.worker)
     clock.advance(seconds=31)
     await restarted.tick()
@@ -205,6 +204,22 @@ async def test_a_restart_in_the_middle_of_escalation_neither_loses_nor_doubles_a
     assert len(town.cards(town.duty)) == 1
     await town.after(minutes=10)
     assert len(town.cards(town.head)) == 1
+
+
+async def test_a_graceful_stop_hands_the_sweeps_over_at_once_and_delays_no_step(
+    town: Township, db: Database, clock: FakeClock, settings: Settings
+) -> None:
+    await file_report(town.reporter)
+    await town.deliver()
+    await town.after(minutes=4, seconds=50)
+    assert town.cards(town.duty) == []
+    await town.sweeper.resign()
+    restarted = Sweeper(db, town.policy, clock, settings.zone, "zh", "the-next-process", town.worker)
+    clock.advance(seconds=10)
+    await restarted.tick()
+    await town.deliver()
+    assert len(town.cards(town.duty)) == 1, "the step due at 5 minutes went out at 5 minutes"
+    assert await town.sweeper.tick() == 0, "a resigned sweeper does not lead again"
 
 
 async def test_an_elevated_report_escalates_at_15_30_and_60_minutes(town: Township) -> None:
