@@ -4,6 +4,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,19 +13,26 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
-from aiogram.types import ErrorEvent, Message
+from aiogram.types import ErrorEvent, Message, User
 
 import bot.pydantic_cache  # noqa: F401  (keeps response models alive)
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.paths import ESCALATION_POLICY
 from bot.retry import RetryShortFloodWaits
 from bot.settings import Settings
+from bot.startup import Patience, StartupError, wait_for_database, with_patience
 from bot.telegram_sender import TelegramSender
 from handlers import build_routers
 from handlers.common import leave_conversation
@@ -151,8 +159,27 @@ def _chat_of(event: ErrorEvent) -> int | None:
     return None
 
 
-async def run_bot(settings: Settings, token: str, clock: Clock | None = None) -> None:
-    """Migrate, then poll until stopped."""
+async def wait_for_telegram(bot: Bot, settings: Settings, patience: Patience) -> User:
+    """Who the bot is; a network fault is waited out, a refused token stops the start in one line."""
+    where = f"Setting TELEGRAM_API_BASE ({settings.telegram_api_base})" if settings.telegram_api_base else "Telegram"
+
+    async def me() -> User:
+        try:
+            return await bot.me()
+        except TelegramUnauthorizedError:
+            raise StartupError("Setting BOT_TOKEN: Telegram refused the token; get a new one from @BotFather") from None
+
+    def reachable_later(error: BaseException) -> bool:
+        return isinstance(error, TelegramNetworkError | TelegramServerError)
+
+    return await with_patience(where, me, reachable_later, patience)
+
+
+async def run_bot(settings: Settings, token: str, clock: Clock | None = None, started: float | None = None) -> None:
+    """Wait for the database and Telegram, migrate, then poll until stopped (SIGTERM stops gracefully)."""
+    started = time.monotonic() if started is None else started
+    patience = Patience(settings.startup_wait_seconds)
+    await wait_for_database(settings.database_url, patience)
     await upgrade_to_head_async(settings.database_url)
     db = Database(settings.database_url)
     clock = clock or SystemClock()
@@ -167,9 +194,9 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None) ->
     delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
     scheduler.start()
     try:
-        me = await bot.me()
-        log.info("GridGuard running as @%s", me.username)
+        me = await wait_for_telegram(bot, settings, patience)
         await set_command_menus(bot, settings.default_language)
+        log.info("GridGuard running as @%s, ready %.2f s after the start", me.username, time.monotonic() - started)
         await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     finally:
         scheduler.shutdown(wait=False)

@@ -6,11 +6,18 @@ aiogram is imported only by the commands that talk to Telegram: it takes seconds
 import argparse
 import asyncio
 import logging
+import os
 import sys
+import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, SettingsError, load_settings
+from bot.startup import Patience, StartupError, wait_for_database
 from i18n import Localizer
 from models import Database, Role
 from models.migrate import upgrade_to_head_async
@@ -25,6 +32,8 @@ from services.directory import (
 )
 from services.errors import DomainError
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
+
+log = logging.getLogger("gridguard")
 
 NO_TOKEN_MESSAGE = (
     "BOT_TOKEN is not set. In Telegram, open @BotFather, send /newbot and follow the prompts; "
@@ -56,36 +65,66 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str]) -> int:
+    started = time.monotonic()
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logging(settings)
     command = args.command or "run"
+    log.info("GridGuard %s: pid %d, %s", command, os.getpid(), make_url(settings.database_url).get_backend_name())
     try:
-        return asyncio.run(COMMANDS[command](settings, args))
+        return asyncio.run(COMMANDS[command](settings, args, started))
     except DomainError as error:
         print(Localizer("en")(error.key, **error.params), file=sys.stderr)
+        return 1
+    except StartupError as error:
+        print(error, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
 
 
-async def run(settings: Settings, _args: argparse.Namespace) -> int:
+class ZonedFormatter(logging.Formatter):
+    """Log times in the deployment's zone with its offset, as the bot shows times to people."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.zone = zone
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(timespec="milliseconds")
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(ZonedFormatter(settings.zone))
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
+    quiet_below_warning = max(logging.WARNING, logging.getLogger().level)
+    logging.getLogger("alembic").setLevel(quiet_below_warning)
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if settings.log_level == "DEBUG" else quiet_below_warning)
+
+
+async def ready_database(settings: Settings) -> None:
+    """Wait for the database (it may be starting too), then bring its schema up to date."""
+    await wait_for_database(settings.database_url, Patience(settings.startup_wait_seconds))
+    await upgrade_to_head_async(settings.database_url)
+
+
+async def run(settings: Settings, _args: argparse.Namespace, started: float) -> int:
     if settings.bot_token is None:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
         return 2
     from bot.app import run_bot
 
-    await run_bot(settings, settings.bot_token.get_secret_value())
+    await run_bot(settings, settings.bot_token.get_secret_value(), started=started)
     return 0
 
 
-async def migrate(settings: Settings, _args: argparse.Namespace) -> int:
-    await upgrade_to_head_async(settings.database_url)
+async def migrate(settings: Settings, _args: argparse.Namespace, _started: float) -> int:
+    await ready_database(settings)
     print("database is up to date")
     return 0
 
@@ -98,9 +137,9 @@ def describe_import(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-async def import_units(settings: Settings, args: argparse.Namespace) -> int:
+async def import_units(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     rows = read_division_file(args.file)
-    await upgrade_to_head_async(settings.database_url)
+    await ready_database(settings)
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
@@ -111,8 +150,8 @@ async def import_units(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def add_grid_command(settings: Settings, args: argparse.Namespace) -> int:
-    await upgrade_to_head_async(settings.database_url)
+async def add_grid_command(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    await ready_database(settings)
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
@@ -124,8 +163,8 @@ async def add_grid_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def invite(settings: Settings, args: argparse.Namespace) -> int:
-    await upgrade_to_head_async(settings.database_url)
+async def invite(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    await ready_database(settings)
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
@@ -159,7 +198,7 @@ async def bot_username(settings: Settings) -> str | None:
         await bot.session.close()
 
 
-async def sandbox(settings: Settings, args: argparse.Namespace) -> int:
+async def sandbox(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     from bot.sandbox import run_sandbox
 
     await run_sandbox(settings, args.township)

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     outbox_rate: float = Field(default=30.0, gt=0, le=1000)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+    startup_wait_seconds: float = Field(default=120, ge=0, le=3600)
 
     @field_validator("bot_token", mode="before")
     @classmethod
