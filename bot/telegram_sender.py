@@ -10,7 +10,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
 )
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
 
 from services.delivery import SendKind, SendResult
 from services.outbox import Claimed
@@ -44,6 +44,10 @@ class TelegramSender:
         common: dict[str, Any] = {"chat_id": item.chat_id, "request_timeout": self.request_timeout}
         if markup is not None:
             common["reply_markup"] = markup
+        if item.reply_to_message_id is not None:
+            common["reply_parameters"] = ReplyParameters(
+                message_id=item.reply_to_message_id, allow_sending_without_reply=True
+            )
         if "photo" in payload:
             return await self.bot.send_photo(photo=payload["photo"], caption=payload.get("text"), **common)
         if "document" in payload:

@@ -25,21 +25,26 @@ from services.errors import NotAllowed
 from services.members import MemberProfile
 from services.policy import Policy
 from services.report_actions import (
-    ALLOWED_FROM,
     Changed,
     acknowledge,
     assign,
     assignable_members,
+    check_press,
     confirm_fixed,
     mark_duplicate,
-    may_act,
     reject,
     reopen,
     resolve,
 )
 from services.report_views import report_details
 
-FOLLOW_UPS = {"res": ActOnReport.resolve_note, "dup": ActOnReport.duplicate_code, "rej": ActOnReport.reject_reason}
+FOLLOW_UPS = {
+    CardVerb.RESOLVE: ("resolve", ActOnReport.resolve_note),
+    CardVerb.DUPLICATE: ("duplicate", ActOnReport.duplicate_code),
+    CardVerb.REJECT: ("reject", ActOnReport.reject_reason),
+    CardVerb.REOPEN: ("reopen", ActOnReport.reopen_reason),
+}
+"""Presses that need words first: the service's verb, and the private-chat step that asks for them."""
 
 
 def router() -> Router:
@@ -54,11 +59,13 @@ def router() -> Router:
     )
     r.message.register(duplicate_code_sent, ActOnReport.duplicate_code, F.text, NOT_A_COMMAND)
     r.message.register(reject_reason_sent, ActOnReport.reject_reason, F.text, NOT_A_COMMAND)
+    r.message.register(reopen_reason_sent, ActOnReport.reopen_reason, F.text, NOT_A_COMMAND)
     for step in (
         ActOnReport.resolve_note,
         ActOnReport.resolve_photo,
         ActOnReport.duplicate_code,
         ActOnReport.reject_reason,
+        ActOnReport.reopen_reason,
     ):
         r.message.register(follow_up_again, step, NOT_A_COMMAND)
     return r
@@ -112,15 +119,12 @@ async def card_pressed(
             await query.answer(i18n("report.acknowledged_by_you", code=report.code))
         case CardVerb.ASSIGN:
             await offer_assignees(query, acting, bot, report_id)
-        case CardVerb.RESOLVE | CardVerb.DUPLICATE | CardVerb.REJECT:
+        case CardVerb.RESOLVE | CardVerb.DUPLICATE | CardVerb.REJECT | CardVerb.REOPEN:
             await start_follow_up(query, acting, state, bot, action, report_id)
         case CardVerb.CONFIRM_FIXED:
             report = await acting.run(confirm_fixed, report_id)
             await query.answer(i18n("report.thanks_confirmed", code=report.code), show_alert=True)
-        case CardVerb.REOPEN:
-            report = await acting.run(reopen, report_id)
-            await query.answer(i18n("report.reopened_by_you", code=report.code), show_alert=True)
-    if action in (CardVerb.CONFIRM_FIXED, CardVerb.REOPEN) and isinstance(query.message, Message):
+    if action == CardVerb.CONFIRM_FIXED and isinstance(query.message, Message):
         await remove_buttons(query.message)
 
 
@@ -167,23 +171,15 @@ async def assignee_pressed(
 
 
 async def start_follow_up(
-    query: CallbackQuery, acting: Acting, state: FSMContext, bot: Bot, action: str, report_id: int
+    query: CallbackQuery, acting: Acting, state: FSMContext, bot: Bot, action: CardVerb, report_id: int
 ) -> None:
-    """Resolve, duplicate and reject need words: ask for them in private, after checking the press is allowed."""
+    """Resolve, duplicate, reject and reopen need words: ask for them in private, after checking the press."""
+    verb, step = FOLLOW_UPS[action]
     async with acting.db.reading() as session:
-        report = await session.get(Report, report_id)
-        allowed = report is not None and await may_act(session, acting.member, report)
-    if report is None or not allowed:
-        raise NotAllowed()
-    verb = {"res": "resolve", "dup": "duplicate", "rej": "reject"}[action]
-    if report.status not in ALLOWED_FROM[verb]:
-        await query.answer(
-            acting.i18n("report.already_state", state=acting.i18n(f"report.state.{report.status}")), show_alert=True
-        )
-        return
+        report = await check_press(session, acting.member, report_id, verb)
     await query.answer()
     private = private_state(state, bot, query.from_user.id)
-    await private.set_state(FOLLOW_UPS[action])
+    await private.set_state(step)
     await private.update_data(report_id=report_id)
     prompt = acting.i18n(f"report.ask_{verb}", code=report.code)
     await bot.send_message(query.from_user.id, prompt, reply_markup=REMOVE_KEYBOARD)
@@ -246,6 +242,19 @@ async def reject_reason_sent(
     )
     await state.clear()
     await message.answer(i18n("report.rejected_done", code=report.code))
+
+
+async def reopen_reason_sent(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
+    policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
+) -> None:  # fmt: skip
+    """Why it isn't fixed: a missing or too long reason may be typed again; a refusal ends the follow-up."""
+    data = await state.get_data()
+    report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
+        reopen, data["report_id"], message.text or ""
+    )
+    await state.clear()
+    await message.answer(i18n("report.reopened_by_you", code=report.code))
 
 
 async def follow_up_again(message: Message, i18n: Localizer, state: FSMContext) -> None:

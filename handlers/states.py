@@ -33,3 +33,4 @@ class ActOnReport(StatesGroup):
     resolve_photo = State()
     duplicate_code = State()
     reject_reason = State()
+    reopen_reason = State()

@@ -61,6 +61,8 @@ class Content:
     document: str | None = None
     location: tuple[float, float] | None = None
     reply_markup: dict[str, Any] | None = None
+    reply_to: str | None = None
+    """The dedupe key of a message this one answers (a reminder under its card): sent as a reply to it."""
 
     def as_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {k: v for k, v in vars(self).items() if v is not None}
@@ -193,6 +195,8 @@ class Claimed:
     edit_of_status: DeliveryStatus | None = None
     edit_message_id: int | None = None
     edit_of_payload: dict[str, Any] | None = field(default=None)
+    reply_to_message_id: int | None = None
+    """For a reply (`reply_to` in the payload): the message it answers, if that one has been sent."""
 
     @property
     def is_edit(self) -> bool:
@@ -224,6 +228,7 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: ti
     )
     rows = (await session.exec(statement)).scalars().all()
     targets = await _edit_targets(session, [r.edit_of_id for r in rows if r.edit_of_id is not None])
+    replied = await _sent_message_ids(session, [r.payload["reply_to"] for r in rows if "reply_to" in r.payload])
     claimed = []
     for row in rows:
         target = targets.get(row.edit_of_id) if row.edit_of_id is not None else None
@@ -241,6 +246,7 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: ti
                 edit_of_status=target.status if target else None,
                 edit_message_id=target.sent_message_id if target else None,
                 edit_of_payload=target.payload if target else None,
+                reply_to_message_id=replied.get(row.payload.get("reply_to", "")),
             )
         )
     return sorted(claimed, key=lambda c: (c.priority, c.id))
@@ -251,6 +257,15 @@ async def _edit_targets(session: AsyncSession, ids: Sequence[int]) -> dict[int, 
         return {}
     rows = (await session.exec(select(Notification).where(col(Notification.id).in_(ids)))).all()
     return {r.id: r for r in rows if r.id is not None}
+
+
+async def _sent_message_ids(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    query = select(Notification.dedupe_key, Notification.sent_message_id).where(
+        col(Notification.dedupe_key).in_(keys), col(Notification.sent_message_id).is_not(None)
+    )
+    return {key: message_id for key, message_id in (await session.exec(query)).all() if message_id is not None}
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,17 @@ def may(
     return any(r.role in allowed and r.covers(target_path_ids) for r in member.roles)
 
 
+REPORTER_VERBS = frozenset({"confirm", "reopen"})
+"""What only the reporter does with a report: confirm it is fixed, or reopen it."""
+
+
+def may_act_on_report(member: MemberProfile, verb: str, report_path_ids: tuple[int, ...], reporter_id: int) -> bool:
+    """The reporter confirms or reopens their own report; officers of its units do everything else."""
+    if verb in REPORTER_VERBS:
+        return member.id == reporter_id
+    return may(member, Action.ACT_ON_REPORT, report_path_ids)
+
+
 def may_add_information(member: MemberProfile, filing_path_ids: tuple[int, ...], report_township_id: int) -> bool:
     """A reporter may add their information to an open report of the township they are reporting in
     (the duplicate hint offers only such a report)."""

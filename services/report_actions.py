@@ -14,18 +14,19 @@ from services.directory import descendants, path_ids
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
-from services.permissions import Action, may
+from services.permissions import may_act_on_report
 from services.report_cards import reporter_keyboard
 from services.reports import (
     Context,
+    Recipient,
     bump,
-    card_content,
-    card_facts,
+    card_source,
+    cards_for,
+    catalog_text,
     find_report,
-    first_photo,
+    held_cards,
     refresh_cards,
     restart_escalation,
-    topic,
 )
 
 ALLOWED_FROM = {
@@ -63,9 +64,19 @@ async def _load(session: AsyncSession, report_id: int) -> Report:
     return report
 
 
-async def may_act(session: AsyncSession, actor: MemberProfile, report: Report) -> bool:
+async def may_act(session: AsyncSession, actor: MemberProfile, report: Report, verb: str = "acknowledge") -> bool:
     unit = await session.get(Unit, report.unit_id)
-    return unit is not None and may(actor, Action.ACT_ON_REPORT, await path_ids(session, unit))
+    return unit is not None and may_act_on_report(actor, verb, await path_ids(session, unit), report.reporter_id)
+
+
+async def check_press(session: AsyncSession, actor: MemberProfile, report_id: int, verb: str) -> Report:
+    """Before asking for words (a note, a reason, a code): may the actor do `verb`, and may it be done now?"""
+    report = await _load(session, report_id)
+    if not await may_act(session, actor, report, verb):
+        raise NotAllowed()
+    if report.status not in ALLOWED_FROM[verb]:
+        raise DomainError("report.already_state", state=Localizer(actor.language)(f"report.state.{report.status}"))
+    return report
 
 
 async def _already(session: AsyncSession, report: Report, i18n: Localizer, ctx: Context) -> AlreadyHandled:
@@ -93,10 +104,7 @@ async def transition(
     """Check rights and state, then change the report atomically; a concurrent change loses and is told."""
     report = await _load(session, report_id)
     i18n = Localizer(actor.language or ctx.default_language)
-    if action in ("confirm", "reopen"):
-        if actor.id != report.reporter_id:
-            raise NotAllowed()
-    elif not await may_act(session, actor, report):
+    if not await may_act(session, actor, report, action):
         raise NotAllowed()
     if report.status not in ALLOWED_FROM[action]:
         raise await _already(session, report, i18n, ctx)
@@ -201,16 +209,16 @@ async def assign(
 
 
 async def _send_card_to_assignee(session: AsyncSession, report: Report, assignee_id: int, ctx: Context) -> None:
+    """The assignee is told under the card they hold, or gets one headed "assigned to you"."""
     assignee = await session.get(Member, assignee_id)
     if assignee is None or report.id is None:
         return
-    i18n = Localizer(assignee.language)
-    facts = await card_facts(session, report)
-    content = card_content(facts, assignee.language, await first_photo(session, report.id), ctx.now, ctx.zone,
-                           header=i18n("report.assigned_header"))  # fmt: skip
-    notice = Notice(f"assigned:{report.id}:{assignee_id}", assignee.telegram_id, content, Priority.URGENT,
-                    assignee.id, report.unit_id, topic(report.id))  # fmt: skip
-    await enqueue_many(session, [notice], ctx.now)
+    recipient = Recipient(assignee.telegram_id, assignee.id, assignee.language)
+    told = catalog_text("report.assigned_nudge", code=report.code)
+    header = catalog_text("report.assigned_header")
+    source = await card_source(session, report)
+    held = await held_cards(session, report.id)
+    await enqueue_many(session, cards_for(report, [recipient], source, ctx, "assigned", held, told, header), ctx.now)
 
 
 async def resolve(
@@ -250,13 +258,16 @@ async def confirm_fixed(session: AsyncSession, reporter: MemberProfile, report_i
     return await transition(session, reporter, report_id, "confirm", ctx, status="closed", close_due_at=None)
 
 
-async def reopen(session: AsyncSession, reporter: MemberProfile, report_id: int, ctx: Context) -> Changed:
-    """Not fixed after all: the report is new again and escalates from its starting steps once more."""
+async def reopen(session: AsyncSession, reporter: MemberProfile, report_id: int, reason: str, ctx: Context) -> Changed:
+    """Not fixed after all, and why: the report is new again and escalates from its starting steps once more;
+    whoever holds its card is told why under it."""
+    cleaned = _clean_note(reason, required=True)
     changed = await transition(
-        session, reporter, report_id, "reopen", ctx,
+        session, reporter, report_id, "reopen", ctx, note=cleaned,
         status="new", close_due_at=None, acknowledged_by_id=None, acknowledged_at=None, assigned_to_id=None,
     )  # fmt: skip
-    await restart_escalation(session, changed.report, ctx, f"reopen{changed.event_id}")
+    nudge = catalog_text("report.reopened_nudge", code=changed.report.code, reason=cleaned)
+    await restart_escalation(session, changed.report, ctx, f"reopen{changed.event_id}", nudge)
     return changed
 
 

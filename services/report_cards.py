@@ -51,6 +51,8 @@ class CardFacts:
     acted_at: datetime | None
     assignee: str | None
     photo_count: int
+    duplicate_of: str | None = None
+    """The code of the original, for a report marked as its duplicate."""
 
 
 def _clock(when: datetime, zone: ZoneInfo) -> str:
@@ -66,7 +68,13 @@ def waited(i18n: Localizer, since: datetime, now: datetime) -> str:
 
 def status_line(i18n: Localizer, facts: CardFacts, zone: ZoneInfo) -> str:
     when = _clock(facts.acted_at, zone) if facts.acted_at else ""
-    return i18n(f"report.status.{facts.status}", who=facts.acted_by or "", when=when, assignee=facts.assignee or "")
+    return i18n(
+        f"report.status.{facts.status}",
+        who=facts.acted_by or "",
+        when=when,
+        assignee=facts.assignee or "",
+        other=facts.duplicate_of or "",
+    )
 
 
 def card_text(i18n: Localizer, facts: CardFacts, now: datetime, zone: ZoneInfo, limit: int, header: str = "") -> str:

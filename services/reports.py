@@ -6,6 +6,7 @@ queues, under dedupe keys — so a restart, a crash or a second process neither 
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -153,6 +154,7 @@ async def card_facts(session: AsyncSession, report: Report) -> CardFacts:
     acted = await session.get(Member, report.acknowledged_by_id) if report.acknowledged_by_id else None
     assignee = await session.get(Member, report.assigned_to_id) if report.assigned_to_id else None
     photos = (await session.exec(select(ReportMedia).where(ReportMedia.report_id == report.id))).all()
+    original = await session.get(Report, report.duplicate_of_id) if report.duplicate_of_id else None
     return CardFacts(
         report_id=report.id,
         code=report.code,
@@ -171,6 +173,7 @@ async def card_facts(session: AsyncSession, report: Report) -> CardFacts:
         acted_at=report.acknowledged_at,
         assignee=assignee.name if assignee else None,
         photo_count=len(photos),
+        duplicate_of=original.code if original else None,
     )
 
 
@@ -215,16 +218,41 @@ async def card_source(session: AsyncSession, report: Report) -> CardSource:
     return CardSource(await card_facts(session, report), await first_photo(session, report.id))
 
 
+Nudge = Callable[[Localizer], str]
+"""A short text (a reminder under a card, a card's header) rendered in each recipient's language."""
+
+
+def catalog_text(key: str, **params: object) -> Nudge:
+    def render(i18n: Localizer) -> str:
+        return i18n(key, **params)
+
+    return render
+
+
 def cards_for(
-    report: Report, recipients: list[Recipient], source: CardSource, ctx: Context, key: str, renotify: int = 0
+    report: Report,
+    recipients: list[Recipient],
+    source: CardSource,
+    ctx: Context,
+    key: str,
+    held: dict[int, str] | None = None,
+    nudge: Nudge | None = None,
+    header: Nudge | None = None,
 ) -> list[Notice]:
-    """One card per recipient, keyed `<key>:<report>:<who>` so a retried round never sends it twice; with a
-    location, a map pin follows the first card (a pin has no text to edit, so it carries no topic)."""
+    """One live card per report per person. Someone who already holds a card (`held`: chat -> its key) gets the
+    `nudge` as a short reply under it; anyone else gets a card (with `header` on top, and after it a map pin
+    when the report has a location). Keys are `<key>:<report>:<who>`, so a retried round never sends twice."""
     notices = []
     for r in recipients:
         who = r.member_id if r.member_id is not None else f"g{r.chat_id}"
-        header = Localizer(r.language)("report.renotify_header", n=renotify) if renotify else ""
-        content = card_content(source.facts, r.language, source.photo, ctx.now, ctx.zone, header)
+        i18n = Localizer(r.language)
+        card_key = (held or {}).get(r.chat_id)
+        if card_key is not None and nudge is not None:
+            reminder = Content(text=nudge(i18n), reply_to=card_key)
+            notices.append(Notice(f"{key}:{report.id}:{who}", r.chat_id, reminder, Priority.URGENT, r.member_id))
+            continue
+        on_top = header(i18n) if header else ""
+        content = card_content(source.facts, r.language, source.photo, ctx.now, ctx.zone, on_top)
         notices.append(
             Notice(
                 f"{key}:{report.id}:{who}",
@@ -236,12 +264,20 @@ def cards_for(
                 topic(report.id or 0),
             )
         )
-        if not renotify and report.latitude is not None and report.longitude is not None:
+        if report.latitude is not None and report.longitude is not None:
             pin = Content(location=(report.latitude, report.longitude))
             notices.append(
                 Notice(f"{key}-pin:{report.id}:{who}", r.chat_id, pin, Priority.URGENT, r.member_id, report.unit_id)
             )
     return notices
+
+
+async def held_cards(session: AsyncSession, report_id: int) -> dict[int, str]:
+    """Who holds a card about the report: chat -> the dedupe key of their (first) card."""
+    held: dict[int, str] = {}
+    for row in await messages_about(session, topic(report_id)):
+        held.setdefault(row.chat_id, row.dedupe_key)
+    return held
 
 
 async def township_overrides(session: AsyncSession, township_id: int, severity: str) -> dict[int, int]:
@@ -270,13 +306,20 @@ def _advance(report: Report, ctx: Context, reached: Audience, source: CardSource
 
 
 async def start_escalation(
-    session: AsyncSession, report: Report, ctx: Context, reach: Audience, source: CardSource, key: str = "card"
+    session: AsyncSession,
+    report: Report,
+    ctx: Context,
+    reach: Audience,
+    source: CardSource,
+    key: str = "card",
+    held: dict[int, str] | None = None,
+    nudge: Nudge | None = None,
 ) -> None:
     """Notify the severity's starting steps at once; if none of them reaches anyone, go on to the next step."""
     report.escalation_started_at = ctx.now
     notices: list[Notice] = []
     for step in ctx.policy.severities[report.severity].start:
-        notices += cards_for(report, reach.by_step[step], source, ctx, key)
+        notices += cards_for(report, reach.by_step[step], source, ctx, key, held, nudge)
         report.escalation_step = step
     if not notices:
         notices = _advance(report, ctx, reach, source, key)
@@ -284,10 +327,12 @@ async def start_escalation(
     _schedule_next(report, ctx, ctx.now, reach.overrides)
 
 
-async def restart_escalation(session: AsyncSession, report: Report, ctx: Context, key: str) -> None:
-    """A reopened report escalates again from its starting steps, with fresh cards, timed from now."""
+async def restart_escalation(session: AsyncSession, report: Report, ctx: Context, key: str, nudge: Nudge) -> None:
+    """A reopened report escalates again from its starting steps, timed from now: those holding its card (already
+    edited back to "new") get `nudge` under it, anyone else a card."""
     reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
-    await start_escalation(session, report, ctx, reach, await card_source(session, report), key)
+    held = await held_cards(session, report.id or 0)
+    await start_escalation(session, report, ctx, reach, await card_source(session, report), key, held, nudge)
     session.add(report)
 
 
@@ -333,9 +378,13 @@ async def renotify_due(session: AsyncSession, ctx: Context) -> int:
             report.renotify_count += 1
             reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
             source = await card_source(session, report)
+            held = await held_cards(session, report.id or 0)
+            n, code = report.renotify_count, report.code
+            nudge = catalog_text("report.renotify_nudge", n=n, code=code)
+            header = catalog_text("report.renotify_header", n=n)
             for step in current_steps(report, ctx.policy):
-                key = f"renotify{report.renotify_count}:{step}"
-                notices = cards_for(report, reach.by_step[step], source, ctx, key, report.renotify_count)
+                key = f"renotify{n}:{step}"
+                notices = cards_for(report, reach.by_step[step], source, ctx, key, held, nudge, header)
                 await enqueue_many(session, notices, ctx.now)
             report.next_renotify_at = ctx.now + timedelta(seconds=ctx.policy.renotify_every_seconds)
             reminded += 1

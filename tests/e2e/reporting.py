@@ -1,5 +1,6 @@
 """A township with a member of each role, the sweeps and the delivery worker, for report tests."""
 
+import re
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -66,6 +67,16 @@ class Township:
                 for b in m.buttons
             )
         ]
+
+
+REPORT_CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
+
+
+def code_of(text: str) -> str:
+    """The report code in a text the bot sent (e.g. the confirmation after filing)."""
+    match = REPORT_CODE.search(text)
+    assert match is not None, text
+    return match.group(0)
 
 
 def report_id_on(card: SentMessage) -> int:

@@ -1,23 +1,14 @@
 """Hazard reports from the field, escalated until someone acts — end to end through the fake Bot API."""
 
 import asyncio
-import re
 
 from sqlmodel import select
 
 from bot.settings import Settings
 from models import Database, Report
 from scheduler.sweeps import Sweeper
-from tests.e2e.reporting import Township, file_report
+from tests.e2e.reporting import Township, code_of, file_report
 from tests.fakes.clock import FakeClock
-
-CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
-
-
-def code_of(text: str) -> str:
-    match = CODE.search(text)
-    assert match is not None, text
-    return match.group(0)
 
 
 async def test_a_major_report_reaches_the_village_officer_then_escalates_step_by_step(town: Township) -> None:
@@ -72,8 +63,10 @@ async def test_unacknowledged_recipients_are_reminded_every_ten_minutes_three_ti
     await town.deliver()
     for _ in range(5):
         await town.after(minutes=10)
-    reminders = [m for m in town.cards(town.officer) if "提醒" in m.shown]
+    [card] = town.cards(town.officer)
+    reminders = [m for m in town.officer.inbox if "提醒" in m.shown]
     assert [r.shown.split("：")[0] for r in reminders] == ["⏰ 第 1 次提醒", "⏰ 第 2 次提醒", "⏰ 第 3 次提醒"]
+    assert all(r.reply_to == card.message_id and not r.buttons for r in reminders), "short replies under the card"
 
 
 async def test_acknowledging_stops_escalation_edits_every_card_and_tells_the_reporter(town: Township) -> None:

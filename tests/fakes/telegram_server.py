@@ -79,6 +79,8 @@ class SentMessage:
     media: dict[str, Any] = field(default_factory=dict)
     edits: int = 0
     deleted: bool = False
+    reply_to: int | None = None
+    """The message id this one replies to (reply_parameters), as the chat shows it."""
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -166,6 +168,8 @@ class FakeTelegram:
         self.spec = load_spec()
         self.chats: dict[int, Chat] = {}
         self.messages: dict[int, list[SentMessage]] = defaultdict(list)
+        self.incoming: dict[int, set[int]] = defaultdict(set)
+        """Ids of the messages users sent in each chat (so the bot may reply to them)."""
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.open_callbacks: set[str] = set()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -528,7 +532,20 @@ class FakeTelegram:
             text=plain,
             html=params["text"],
             reply_markup=params.get("reply_markup"),
+            reply_to=self._replied(chat, params.get("reply_parameters")),
         )
+
+    def _replied(self, chat: Chat, reply: dict[str, Any] | None) -> int | None:
+        """The message a reply answers; Telegram refuses a missing one unless told to send without the reply."""
+        if not reply:
+            return None
+        message_id = reply["message_id"]
+        sent_by_bot = any(m.message_id == message_id and not m.deleted for m in self.messages[chat.id])
+        if sent_by_bot or message_id in self.incoming[chat.id]:
+            return int(message_id)
+        if reply.get("allow_sending_without_reply"):
+            return None
+        raise bad_request("message to be replied not found")
 
     def _send_media(self, method: str, kind: str, params: dict[str, Any], media: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for_sending(params["chat_id"])

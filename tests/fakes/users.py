@@ -70,7 +70,9 @@ class FakeUser:
         }
 
     async def _send_message(self, **content: Any) -> list[SentMessage]:
-        return await self.harness.feed(self.id, {"message": self.message(**content)})
+        message = self.message(**content)
+        self.harness.server.incoming[self.id].add(message["message_id"])
+        return await self.harness.feed(self.id, {"message": message})
 
     async def send(self, text: str) -> list[SentMessage]:
         """Send text; a leading /command gets its bot_command entity as Telegram would add it."""
@@ -94,6 +96,7 @@ class FakeUser:
             "from": self._user_json(),
             **content,
         }
+        server.incoming[group_id].add(message["message_id"])
         return await self.harness.feed(group_id, {"message": message})
 
     async def send_location(self, latitude: float, longitude: float) -> list[SentMessage]:
