@@ -30,7 +30,7 @@ from services.directory import (
     read_division_file,
     unit_path,
 )
-from services.errors import DomainError
+from services.errors import DomainError, UnitNotFound
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
 
 log = logging.getLogger("gridguard")
@@ -77,6 +77,9 @@ def main(argv: Sequence[str]) -> int:
     log.info("GridGuard %s: pid %d, %s", command, os.getpid(), make_url(settings.database_url).get_backend_name())
     try:
         return asyncio.run(COMMANDS[command](settings, args, started))
+    except UnitNotFound as error:
+        print(Localizer("en")("cli.unit_not_found", **error.params), file=sys.stderr)
+        return 1
     except DomainError as error:
         print(Localizer("en")(error.key, **error.params), file=sys.stderr)
         return 1

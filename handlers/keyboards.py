@@ -20,7 +20,7 @@ from handlers.callbacks import (
 from i18n import Localizer
 from models import Role, Unit
 from services.members import MemberProfile
-from services.permissions import Action, may_at_all
+from services.permissions import may_file_reports
 
 UNITS_PER_PAGE = 8
 INVITE_USES_CHOICES = (1, 5, 20, 50)
@@ -112,8 +112,7 @@ def units_keyboard(
 
 def main_menu(i18n: Localizer, member: MemberProfile) -> ReplyKeyboardMarkup:
     """The big buttons a registered member always has at hand: reporting only for those who may report."""
-    may_report = bool(member.roles) and may_at_all(member, Action.REPORT)
-    labels = (["menu.report"] if may_report else []) + ["menu.reports"]
+    labels = (["menu.report"] if may_file_reports(member) else []) + ["menu.reports"]
     rows = [[KeyboardButton(text=i18n(label))] for label in labels]
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, is_persistent=True)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -31,7 +31,7 @@ from services.clock import Clock
 from services.delivery import DeliveryWorker
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
-from services.permissions import Action, may_at_all
+from services.permissions import may_file_reports
 from services.policy import CATEGORIES, SEVERITIES, Policy
 from services.report_drafts import (
     add_description,
@@ -74,6 +74,7 @@ def router() -> Router:
     r.callback_query.register(duplicate_pressed, ReportFlow.confirm, DuplicateChoice.filter())
     for state in (ReportFlow.category, ReportFlow.severity, ReportFlow.unit, ReportFlow.confirm):
         r.message.register(use_the_buttons, state, NOT_A_COMMAND)
+    r.message.register(report_with_this, StateFilter(None), F.photo | F.video | F.location)
     return r
 
 
@@ -115,18 +116,39 @@ async def report_command(
             details = await report_details(session, member, code=command.args.strip())
         await send_details(bot, message.chat.id, i18n, details, settings.zone, clock.now())
         return
-    if (
-        member is None
-        or member.id is None
-        or not may_at_all(member, Action.REPORT)
-        or (member.is_admin and not member.roles)
-    ):
+    if member is None or member.id is None or not may_file_reports(member):
         await message.answer(i18n("report.not_a_reporter"))
         return
     await state.clear()
     await Flow(db, member, message.chat.id, clock).save({})
     await state.set_state(ReportFlow.category)
     await message.answer(i18n("report.ask_category"), reply_markup=category_keyboard(i18n))
+
+
+async def report_with_this(
+    message: Message,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    policy: Policy,
+) -> None:
+    """A photo, video or location sent outside any conversation: offer to start a report with it (kept in the
+    draft, so the where-step or the first photo is already done); /cancel drops it."""
+    if member is None or member.id is None or not may_file_reports(member):
+        await message.answer(i18n("fallback.unexpected_media"))
+        return
+    data: dict[str, Any] = {}
+    if message.location is not None:
+        inside = set_location(data, message.location.latitude, message.location.longitude, policy)
+        kind = "location" if inside else "far_location"
+    else:
+        collect(message, data, i18n)
+        kind = "media"
+    await Flow(db, member, message.chat.id, clock).save(data)
+    await state.set_state(ReportFlow.category)
+    await message.answer(i18n(f"report.start_with_{kind}"), reply_markup=category_keyboard(i18n))
 
 
 def category_keyboard(i18n: Localizer) -> Any:
@@ -225,6 +247,9 @@ async def choose(
     await message.edit_text(i18n(f"report.{step.field}_chosen", **{step.field: label}))
 
     async def ask_next() -> None:
+        if step.next_state == ReportFlow.where and "latitude" in data:
+            await choose_unit(message, data, member, i18n, state, flow)
+            return
         await state.set_state(step.next_state)
         await message.answer(i18n(step.next_prompt), reply_markup=step.next_keyboard(i18n))
 

@@ -3,7 +3,7 @@
 from i18n import Localizer, Raw
 from models import Role
 from services.members import MemberProfile, RoleOnUnit
-from services.permissions import Action, may_at_all
+from services.permissions import Action, may_at_all, may_file_reports
 
 PLACE_SEPARATOR = " › "
 
@@ -20,7 +20,7 @@ def role_line(i18n: Localizer, role: RoleOnUnit) -> Raw:
 def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
     """What this member can do, by role, as a bulleted list of commands."""
     lines = []
-    if may_at_all(member, Action.REPORT) and member.roles:
+    if may_file_reports(member):
         lines.append(i18n("help.report"))
     lines += [i18n("help.reports"), i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
     if may_at_all(member, Action.INVITE):

@@ -40,7 +40,9 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset({Role.STATION_HEAD}),
     Action.ADD_GRID: frozenset({Role.VILLAGE_OFFICER, Role.STATION_HEAD}),
     Action.VIEW_OUTBOX: frozenset({Role.STATION_HEAD}),
-    Action.REPORT: frozenset({Role.GRID_WORKER, Role.VOLUNTEER, Role.VILLAGE_OFFICER}),
+    Action.REPORT: frozenset(
+        {Role.GRID_WORKER, Role.VOLUNTEER, Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD}
+    ),
     Action.ACT_ON_REPORT: frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD, Role.COUNTY_OFFICER}),
     Action.LINK_GROUP: frozenset({Role.STATION_HEAD}),
     Action.SET_POLICY: frozenset({Role.STATION_HEAD}),
@@ -75,6 +77,12 @@ def may(
 
 REPORTER_VERBS = frozenset({"confirm", "reopen"})
 """What only the reporter does with a report: confirm it is fixed, or reopen it."""
+
+
+def may_file_reports(member: MemberProfile) -> bool:
+    """Whether the member files hazard reports somewhere: a reporting role on a unit (an admin by setting
+    alone has no unit to report from)."""
+    return any(r.role in ACTION_ROLES[Action.REPORT] for r in member.roles)
 
 
 def may_act_on_report(member: MemberProfile, verb: str, report_path_ids: tuple[int, ...], reporter_id: int) -> bool:

@@ -6,7 +6,7 @@ from models import Database, Role
 from services.members import load_profile
 from tests.fakes.clock import FakeClock
 from tests.fakes.users import Harness
-from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships, invite_token
+from tests.fakes.world import COUNTY, TOWNSHIP_A, VILLAGE_A1, add_member, import_townships, invite_token
 
 
 @pytest.fixture(autouse=True)
@@ -157,10 +157,13 @@ async def test_start_alone_welcomes_a_member_back(harness: Harness, db: Database
 async def test_the_main_menu_offers_reporting_only_to_those_who_may_report(
     harness: Harness, db: Database, clock: FakeClock
 ) -> None:
-    worker, head = harness.user("林"), harness.user("李")
+    worker, head, county = harness.user("林"), harness.user("李"), harness.user("张")
     await add_member(db, clock.now(), worker.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
     await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
+    await add_member(db, clock.now(), county.id, "张县局", Role.COUNTY_OFFICER, COUNTY)
     [worker_menu] = await worker.send("/start")
     [head_menu] = await head.send("/start")
+    [county_menu] = await county.send("/start")
     assert [b["text"] for b in worker_menu.reply_buttons] == ["📢 上报隐患", "📋 报告列表"]
-    assert [b["text"] for b in head_menu.reply_buttons] == ["📋 报告列表"]
+    assert [b["text"] for b in head_menu.reply_buttons] == ["📢 上报隐患", "📋 报告列表"]
+    assert [b["text"] for b in county_menu.reply_buttons] == ["📋 报告列表"]

@@ -21,8 +21,8 @@ async def start_evidence(town: Township) -> None:
 
 
 async def test_only_reporting_roles_may_report(town: Township) -> None:
-    [refused] = await town.head.send("/report")
-    assert "网格员、志愿者或村（社区）安全员" in refused.shown
+    [refused] = await town.county.send("/report")
+    assert "网格员、志愿者、村（社区）安全员、应急站值班员或站长" in refused.shown
     [stranger] = await town.harness.user("陌生人").send("📢 上报隐患")
     assert "网格员" in stranger.shown
 

@@ -87,3 +87,12 @@ def test_a_wrong_setting_stops_the_start_with_one_line(
     monkeypatch.setenv("TIMEZONE", "Nowhere/Land")
     assert main(["migrate"]) == 2
     assert capsys.readouterr().err.strip() == "Setting TIMEZONE: unknown time zone 'Nowhere/Land' (try Asia/Shanghai)"
+
+
+@pytest.mark.usefixtures("database")
+def test_invite_for_a_unit_not_imported_says_to_import_the_division_list_first(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["invite", "--unit", "350524100", "--role", "station_head"]) == 1
+    [line] = [line for line in capsys.readouterr().err.splitlines() if " INFO gridguard: " not in line]
+    assert line.startswith("No unit has the code 350524100.") and "python -m bot import-units" in line
