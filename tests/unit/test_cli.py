@@ -61,7 +61,7 @@ def test_a_malformed_file_names_the_line_and_imports_nothing(
     assert main(["import-units", str(path)]) == 1
     assert "Line 30 is wrong: village_code '12345' is not 12 digits. Nothing was imported." in capsys.readouterr().err
     assert main(["add-grid", "--village", "350524100201", "--name", "网格"]) == 1
-    assert "no unit with the code 350524100201" in capsys.readouterr().err
+    assert "No unit has the code 350524100201. Import the official division list first" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("database")
