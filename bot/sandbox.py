@@ -6,32 +6,40 @@ of each role; you act as one of them, read the bot's replies and press buttons b
 
 import asyncio
 import logging
+import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.app import build_bot, build_delivery, build_dispatcher
 from bot.paths import ESCALATION_POLICY, QUANZHOU_DIVISIONS_CSV
 from bot.settings import Settings
+from i18n import Localizer
 from models import Database, Role, UnitLevel
 from models.migrate import upgrade_to_head_async
 from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import SystemClock
 from services.directory import add_grid, child_units, find_unit, import_divisions, read_division_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
+from services.members import load_profile
 from services.policy import load_policy
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import FakeUser, Harness
 
 DEFAULT_TOWNSHIP = "350524100"  # 安溪县 凤城镇
 DEMO_LOCATION = (25.0553, 118.1867)
+GROUP_ID = -100_1001
+GROUP_TITLE = "应急站值班群"
 SETTLE_SECONDS = 0.3
 """After each action, a moment for the outbox's messages (cards, status updates) to print before the prompt."""
 HELP = """Type a message to send it as the current member (林网格 can /report a hazard; 陈安全 gets the card).
 Escalation runs in real time with the policy in config/escalation.toml. Sandbox commands:
   #N          press button N of the newest message with buttons
-  :as N       act as member N          :who     list the members
+  #M:N        press button N of message M (any message shown, older ones too)
+  :g TEXT     say TEXT in the station's group chat (李站长: ":g /linkgroup", then cards arrive there too)
+  :as N       act as member N          :who     list the members and their roles
   :loc        share a location         :photo   send a photo        :voice  send a voice note
-  :sticker    send a sticker           :help    this text           :quit   leave"""
+  :sticker    send a sticker           :help    this text           :quit   leave (Ctrl-C works too)"""
 
 
 @dataclass
@@ -79,11 +87,21 @@ async def seed(db: Database, township_code: str) -> str:
     return invite.token
 
 
+def content_line(message: SentMessage) -> str:
+    """What a message carries, so a card's photo, its map pin or a voice note can be seen in a terminal."""
+    if "location" in message.media:
+        where = message.media["location"]
+        return f"[pin] {where['latitude']:.5f}, {where['longitude']:.5f}"
+    kinds = [kind for kind in ("photo", "video", "voice", "document") if kind in message.media]
+    if kinds:
+        return f"[{kinds[0]}] {message.shown}".rstrip()
+    return message.shown or f"[{message.method}]"
+
+
 def describe(message: SentMessage, recipient: str) -> str:
-    lines = [
-        f"\n🤖 → {recipient}{' (edited)' if message.edits else ''}:",
-        message.shown or f"[{message.method}]",
-    ]
+    edited = " (edited)" if message.edits else ""
+    replying = f", replying to message {message.reply_to}" if message.reply_to else ""
+    lines = [f"\n🤖 → {recipient} · message {message.message_id}{edited}{replying}:", content_line(message)]
     for number, button in enumerate(message.buttons + message.reply_buttons, start=1):
         lines.append(f"   [#{number}] {button['text']}")
     return "\n".join(lines)
@@ -92,29 +110,58 @@ def describe(message: SentMessage, recipient: str) -> str:
 class TerminalChat:
     def __init__(self, harness: Harness, token: str) -> None:
         self.harness = harness
+        self.db: Database = harness.dp["db"]
         self.users = {p.telegram_id: harness.user(p.name, "zh", user_id=p.telegram_id) for p in PERSONAS}
         for persona in PERSONAS:
             self.users[persona.telegram_id].chat.started = persona.role is not None
-        self.names = {p.telegram_id: p.name for p in PERSONAS}
+        harness.server.add_group(GROUP_ID, GROUP_TITLE)
+        self.names = {p.telegram_id: p.name for p in PERSONAS} | {GROUP_ID: f"[{GROUP_TITLE}]"}
         self.current = PERSONAS[-1].telegram_id
         self.token = token
+        self.prompting = False
         harness.server.message_listeners.append(self.show)
+
+    def prompt(self) -> str:
+        return f"\n[{self.names[self.current]}] > "
 
     def show(self, message: SentMessage) -> None:
         print(describe(message, self.names.get(message.chat_id, str(message.chat_id))))
+        if self.prompting:
+            print(self.prompt(), end="", flush=True)
 
-    def who(self) -> None:
-        for number, persona in enumerate(PERSONAS, start=1):
+    async def who(self) -> None:
+        """Each member with their roles as the bot knows them now (a newcomer shows up once registered)."""
+        i18n = Localizer("zh")
+        async with self.db.reading() as session:
+            profiles = [await load_profile(session, p.telegram_id, frozenset()) for p in PERSONAS]
+        for number, (persona, profile) in enumerate(zip(PERSONAS, profiles, strict=True), start=1):
             marker = "*" if persona.telegram_id == self.current else " "
-            print(f" {marker} {number}. {persona.name}")
+            if profile is None:
+                print(f" {marker} {number}. {persona.name} — not registered")
+                continue
+            roles = "、".join(i18n(f"role.{r.role.value}") for r in profile.roles) or "no role"
+            self.names[persona.telegram_id] = profile.name
+            print(f" {marker} {number}. {profile.name} — {roles}")
 
-    async def press(self, user: FakeUser, number: int) -> None:
-        message = next((m for m in reversed(user.inbox) if m.buttons or m.reply_buttons), None)
+    def find_button(self, user: FakeUser, reference: str) -> tuple[SentMessage, dict[str, str]] | None:
+        """`N` (the newest message with buttons) or `M:N` (message M, anywhere the member can see it)."""
+        message_part, _, button_part = reference.rpartition(":")
+        visible = [*user.inbox, *self.harness.server.sent_to(GROUP_ID)]
+        if message_part:
+            message = next((m for m in visible if str(m.message_id) == message_part), None)
+        else:
+            message = next((m for m in reversed(user.inbox) if m.buttons or m.reply_buttons), None)
         buttons = (message.buttons + message.reply_buttons) if message else []
-        if message is None or not 1 <= number <= len(buttons):
+        if message is None or not button_part.isdigit() or not 1 <= int(button_part) <= len(buttons):
+            return None
+        return message, buttons[int(button_part) - 1]
+
+    async def press(self, user: FakeUser, reference: str) -> None:
+        found = self.find_button(user, reference)
+        if found is None:
             print("no such button")
             return
-        button = buttons[number - 1]
+        message, button = found
         if "callback_data" in button:
             await user.press_data(message, button["callback_data"])
             if user.last_alert and user.last_alert.get("text"):
@@ -129,7 +176,7 @@ class TerminalChat:
     async def handle(self, line: str) -> bool:
         """Act on one input line; False when the user wants to leave."""
         user = self.users[self.current]
-        actions = {
+        actions: dict[str, Callable[[], Awaitable[object]]] = {
             ":loc": lambda: user.send_location(*DEMO_LOCATION),
             ":photo": user.send_photo,
             ":voice": user.send_voice,
@@ -138,14 +185,16 @@ class TerminalChat:
         if line in (":quit", ":q"):
             return False
         if line == ":who":
-            self.who()
+            await self.who()
         elif line == ":help":
             print(HELP)
         elif line.startswith(":as ") and line[4:].strip().isdigit() and 1 <= int(line[4:]) <= len(PERSONAS):
             self.current = PERSONAS[int(line[4:]) - 1].telegram_id
             print(f"you are now {self.names[self.current]}")
-        elif line.startswith("#") and line[1:].isdigit():
-            await self.press(user, int(line[1:]))
+        elif line.startswith("#"):
+            await self.press(user, line[1:])
+        elif line.startswith(":g "):
+            await user.send_in_group(GROUP_ID, line[3:].strip())
         elif line in actions:
             await actions[line]()
         elif line:
@@ -155,15 +204,26 @@ class TerminalChat:
     async def loop(self) -> None:
         print(HELP)
         print(f"\nMembers of the demo township; you start as the newcomer, whose invite is:\n  /start {self.token}\n")
-        self.who()
+        await self.who()
+        lines = await stdin_lines()
         while True:
-            try:
-                line = await asyncio.to_thread(input, f"\n[{self.names[self.current]}] > ")
-            except EOFError:
+            print(self.prompt(), end="", flush=True)
+            self.prompting = True
+            raw = await lines.readline()
+            self.prompting = False
+            if not raw:
                 return
-            if not await self.handle(line.strip()):
+            if not await self.handle(raw.decode(errors="replace").strip()):
                 return
             await asyncio.sleep(SETTLE_SECONDS)
+
+
+async def stdin_lines() -> asyncio.StreamReader:
+    """Standard input read by the event loop itself (not a thread blocked in input()), so Ctrl-C ends at once."""
+    reader = asyncio.StreamReader()
+    loop = asyncio.get_running_loop()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    return reader
 
 
 async def run_sandbox(settings: Settings, township: str | None) -> None:
@@ -185,16 +245,15 @@ async def run_sandbox(settings: Settings, township: str | None) -> None:
             db, policy, clock, sandbox_settings.zone, sandbox_settings.default_language, "sandbox", delivery
         )
         scheduler = build_scheduler(sweeper)
-        background = [asyncio.create_task(delivery.run_forever())]
+        delivering = asyncio.create_task(delivery.run_forever())
         scheduler.start()
         try:
             token = await seed(db, township or DEFAULT_TOWNSHIP)
             await TerminalChat(Harness(server, bot, dp), token).loop()
         finally:
             scheduler.shutdown(wait=False)
-            for task in background:
-                task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
+            await sweeper.resign()
+            await delivery.stop(delivering)
             for client in (bot, outbox_bot):
                 await client.session.close()
             await server.stop()

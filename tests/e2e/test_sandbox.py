@@ -1,31 +1,108 @@
 """The sandbox: a demo township, a member of each role, a terminal chat driven line by line."""
 
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+
 import pytest
 
 from bot.app import build_bot, build_dispatcher
-from bot.sandbox import PERSONAS, TerminalChat, seed
+from bot.paths import PROJECT_ROOT
+from bot.sandbox import GROUP_ID, PERSONAS, TerminalChat, describe, seed
 from bot.settings import Settings
 from models import Database
 from services.clock import SystemClock
-from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import Harness
 
 
-async def test_a_newcomer_registers_and_a_station_head_invites_from_the_terminal(
-    settings: Settings, db: Database, server: FakeTelegram, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+async def chat(settings: Settings, db: Database, server: FakeTelegram) -> AsyncIterator[TerminalChat]:
     token = await seed(db, "350524100")
     bot = build_bot(server.token, server.base_url)
-    chat = TerminalChat(Harness(server, bot, build_dispatcher(settings, db, SystemClock())), token)
-    try:
-        for line in (f"/start {token}", "吴新人", "#2", ":as 5", "/invite", "#1", "#2", "#2", ":who"):
-            assert await chat.handle(line)
-        assert not await chat.handle(":quit")
-    finally:
-        await bot.session.close()
+    yield TerminalChat(Harness(server, bot, build_dispatcher(settings, db, SystemClock())), token)
+    await bot.session.close()
+
+
+async def test_a_newcomer_registers_and_a_station_head_invites_from_the_terminal(
+    chat: TerminalChat, server: FakeTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for line in (f"/start {chat.token}", "吴新人", "#2", ":as 5", "/invite", "#1", "#2", "#2", ":who"):
+        assert await chat.handle(line)
+    assert not await chat.handle(":quit")
     out = capsys.readouterr().out
     assert "注册成功" in out and "吴新人" in out
     assert "you are now 李站长" in out
     assert "邀请链接已生成" in out
-    assert all(p.name in out for p in PERSONAS)
+    assert all(p.name in out for p in PERSONAS[:-1])
     assert server.errors == []
+
+
+async def test_who_shows_roles_and_the_newcomer_once_registered(
+    chat: TerminalChat, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await chat.handle(":who")
+    before = capsys.readouterr().out
+    assert "李站长 — 应急站站长" in before and "not registered" in before
+    for line in (f"/start {chat.token}", "吴新人", "#2", ":who"):
+        await chat.handle(line)
+    after = capsys.readouterr().out.split("注册成功")[-1]
+    assert "吴新人 — 网格员" in after and "not registered" not in after
+
+
+async def test_photos_pins_voice_and_older_buttons_and_the_group(
+    chat: TerminalChat, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await chat.handle(":as 5")
+    await chat.handle(":g /linkgroup")
+    await chat.handle(":as 1")
+    await chat.handle("/report")
+    first_question = chat.users[PERSONAS[0].telegram_id].last_with_buttons()
+    await chat.handle("/report")
+    await chat.handle(f"#{first_question.message_id}:1")
+    out = capsys.readouterr().out
+    assert "应急站值班群" in out and "值班群" in out
+    assert "类别：🔥 火灾隐患" in out, "a button of an older message was pressed"
+    chat.harness.server.messages[GROUP_ID].clear()
+    await chat.handle("#1")
+    await chat.handle(":loc")
+    await chat.handle(":photo")
+    await chat.handle(":voice")
+    await chat.handle("✅ 完成")
+    await chat.handle("#1")
+    assert "已收到语音说明" in capsys.readouterr().out
+
+
+def test_photos_pins_and_voice_notes_show_what_they_carry() -> None:
+    photo = SentMessage(1, 7, "sendPhoto", caption="🟠 重大 · 🔥 火灾隐患", media={"photo": [{"file_id": "p"}]})
+    pin = SentMessage(1, 8, "sendLocation", media={"location": {"latitude": 25.0553, "longitude": 118.1867}})
+    voice = SentMessage(1, 9, "sendVoice", media={"voice": {"file_id": "v"}}, reply_to=7)
+    assert describe(photo, "陈安全").splitlines()[-1] == "[photo] 🟠 重大 · 🔥 火灾隐患"
+    assert describe(pin, "陈安全").splitlines()[-1] == "[pin] 25.05530, 118.18670"
+    assert describe(voice, "陈安全").splitlines()[-2:] == ["🤖 → 陈安全 · message 9, replying to message 7:", "[voice]"]
+
+
+def test_the_sandbox_starts_quiet_and_ctrl_c_ends_it_at_once() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "TELEGRAM_API_BASE", "DATABASE_URL")}
+    output, waited = asyncio.run(run_until_prompt_then_interrupt(env))
+    assert "apscheduler" not in output.lower() and "Running job" not in output
+    assert waited < 5, f"Ctrl-C took {waited:.1f} s"
+
+
+async def run_until_prompt_then_interrupt(env: dict[str, str]) -> tuple[str, float]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sandbox", cwd=PROJECT_ROOT, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    seen = b""
+    while b"> " not in seen.split(b"/start")[-1]:
+        seen += await asyncio.wait_for(process.stdout.read(1024), 60)
+    await asyncio.sleep(0.5)
+    interrupted = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    rest, _ = await asyncio.wait_for(process.communicate(), 30)
+    return (seen + rest).decode(), time.monotonic() - interrupted
