@@ -119,10 +119,7 @@ async def report_command(
     if member is None or member.id is None or not may_file_reports(member):
         await message.answer(i18n("report.not_a_reporter"))
         return
-    await state.clear()
-    await Flow(db, member, message.chat.id, clock).save({})
-    await state.set_state(ReportFlow.category)
-    await message.answer(i18n("report.ask_category"), reply_markup=category_keyboard(i18n))
+    await begin_report(message, i18n, state, Flow(db, member, message.chat.id, clock), {}, "ask_category")
 
 
 async def report_with_this(
@@ -146,9 +143,23 @@ async def report_with_this(
     else:
         collect(message, data, i18n)
         kind = "media"
-    await Flow(db, member, message.chat.id, clock).save(data)
+    flow = Flow(db, member, message.chat.id, clock)
+    await begin_report(message, i18n, state, flow, data, f"start_with_{kind}")
+
+
+async def begin_report(
+    message: Message,
+    i18n: Localizer,
+    state: FSMContext,
+    flow: Flow,
+    data: dict[str, Any],
+    prompt: str,
+) -> None:
+    """A new draft (replacing any other), then the first step: the category."""
+    await state.clear()
+    await flow.save(data)
     await state.set_state(ReportFlow.category)
-    await message.answer(i18n(f"report.start_with_{kind}"), reply_markup=category_keyboard(i18n))
+    await message.answer(i18n(f"report.{prompt}"), reply_markup=category_keyboard(i18n))
 
 
 def category_keyboard(i18n: Localizer) -> Any:

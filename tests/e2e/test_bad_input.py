@@ -85,16 +85,3 @@ async def test_a_role_removed_at_the_summary_files_nothing(town: Township) -> No
     assert "没有在这里上报的身份" in replies[-1].shown
     await town.deliver()
     assert town.cards(town.officer) == []
-
-
-async def test_an_unknown_summary_action_does_not_submit(town: Township) -> None:
-    await town.reporter.send("📢 上报隐患")
-    await town.reporter.click("🔥 火灾隐患")
-    await town.reporter.click("🟠 重大")
-    await town.reporter.send("🏠 用我所在的村／网格")
-    await town.reporter.send("冒烟")
-    await town.reporter.send("✅ 完成")
-    summary = town.reporter.last_with_buttons()
-    assert await town.reporter.press_data(summary, "v1rx:publish") == []
-    await town.deliver()
-    assert town.cards(town.officer) == []
