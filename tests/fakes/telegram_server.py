@@ -190,10 +190,12 @@ class FakeTelegram:
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    async def start(self) -> str:
+    async def start(self, extra_routes: Callable[[web.Application], None] | None = None) -> str:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        if extra_routes is not None:
+            extra_routes(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -234,6 +236,9 @@ class FakeTelegram:
 
     def next_update_id(self) -> int:
         return next(self._update_ids)
+
+    def next_message_id(self) -> int:
+        return next(self._message_ids)
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (polling mode)."""
