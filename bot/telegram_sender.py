@@ -12,8 +12,9 @@ from aiogram.exceptions import (
 )
 from aiogram.types import InlineKeyboardMarkup, Message, ReplyParameters
 
+from handlers.callbacks import pack_buttons
 from services.delivery import SendKind, SendResult
-from services.outbox import Claimed
+from services.outbox import Button, Claimed
 
 CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked", "user is deactivated")
 
@@ -73,8 +74,9 @@ class TelegramSender:
 
 
 def _markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    markup = payload.get("reply_markup")
-    return InlineKeyboardMarkup.model_validate(markup) if markup else None
+    """The row's neutral buttons, packed as Telegram's inline keyboard (callback data built here, at the edge)."""
+    rows = payload.get("buttons")
+    return pack_buttons([[Button(**button) for button in row] for row in rows]) if rows else None
 
 
 def _classify_bad_request(message: str) -> SendKind:

@@ -4,11 +4,15 @@ Every field is closed: verbs are enums and numbers are bounded, so a forged or m
 unpack and lands on the fallback's "stale button" answer instead of reaching a handler.
 """
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import Field
+
+from services.outbox import Button
 
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """A database id: what an INTEGER primary key can hold (a 40-digit id overflows SQLite and PostgreSQL)."""
@@ -75,10 +79,12 @@ class DuplicateChoice(CallbackData, prefix="v1rd"):
 
 
 class CardVerb(StrEnum):
+    """A report button's verb on the wire: short codes, named as the lifecycle's verbs (and "details")."""
+
     ACKNOWLEDGE = "ack"
     ASSIGN = "asg"
     RESOLVE = "res"
-    DUPLICATE = "dup"
+    MARK_DUPLICATE = "dup"
     REJECT = "rej"
     DETAILS = "det"
     CONFIRM_FIXED = "fix"
@@ -86,10 +92,20 @@ class CardVerb(StrEnum):
 
 
 class ReportAction(CallbackData, prefix="v1r"):
-    """Buttons on escalation cards; services/report_cards.button_data builds the same strings."""
+    """Buttons on escalation cards and under a report's details; services describe them, `pack_button` packs."""
 
     action: CardVerb
     report_id: RowId
+
+
+def pack_button(button: Button) -> InlineKeyboardButton:
+    """A button a service described (label, verb, subject) as Telegram's inline button with packed data."""
+    data = ReportAction(action=CardVerb[button.verb.upper()], report_id=button.subject).pack()
+    return InlineKeyboardButton(text=button.label, callback_data=data)
+
+
+def pack_buttons(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[pack_button(button) for button in row] for row in rows])
 
 
 class AssignChoice(CallbackData, prefix="v1ra"):

@@ -36,15 +36,16 @@ from services.report_actions import (
     reopen,
     resolve,
 )
+from services.report_lifecycle import ReportVerb
 from services.report_views import report_details
 
-FOLLOW_UPS = {
-    CardVerb.RESOLVE: ("resolve", ActOnReport.resolve_note),
-    CardVerb.DUPLICATE: ("duplicate", ActOnReport.duplicate_code),
-    CardVerb.REJECT: ("reject", ActOnReport.reject_reason),
-    CardVerb.REOPEN: ("reopen", ActOnReport.reopen_reason),
+ASKING = {
+    ReportVerb.RESOLVE: ActOnReport.resolve_note,
+    ReportVerb.MARK_DUPLICATE: ActOnReport.duplicate_code,
+    ReportVerb.REJECT: ActOnReport.reject_reason,
+    ReportVerb.REOPEN: ActOnReport.reopen_reason,
 }
-"""Presses that need words first: the service's verb, and the private-chat step that asks for them."""
+"""The private-chat step that asks for what a verb needs typed first (the lifecycle's `asks_for`)."""
 
 
 def router() -> Router:
@@ -111,21 +112,22 @@ async def card_pressed(
         raise NotAllowed()
     acting = Acting(member, i18n, db, clock, policy, settings, delivery)
     action, report_id = callback_data.action, callback_data.report_id
-    match action:
-        case CardVerb.DETAILS:
-            await send_details_by_id(query, acting, bot, report_id)
-        case CardVerb.ACKNOWLEDGE:
-            report = await acting.run(acknowledge, report_id)
-            await query.answer(i18n("report.acknowledged_by_you", code=report.code))
-        case CardVerb.ASSIGN:
-            await offer_assignees(query, acting, bot, report_id)
-        case CardVerb.RESOLVE | CardVerb.DUPLICATE | CardVerb.REJECT | CardVerb.REOPEN:
-            await start_follow_up(query, acting, state, bot, action, report_id)
-        case CardVerb.CONFIRM_FIXED:
-            report = await acting.run(confirm_fixed, report_id)
-            await query.answer(i18n("report.thanks_confirmed", code=report.code), show_alert=True)
-    if action == CardVerb.CONFIRM_FIXED and isinstance(query.message, Message):
-        await remove_buttons(query.message)
+    if action == CardVerb.DETAILS:
+        await send_details_by_id(query, acting, bot, report_id)
+        return
+    verb = ReportVerb[action.name]
+    if verb in ASKING:
+        await start_follow_up(query, acting, state, bot, verb, report_id)
+    elif verb == ReportVerb.ASSIGN:
+        await offer_assignees(query, acting, bot, report_id)
+    elif verb == ReportVerb.ACKNOWLEDGE:
+        report = await acting.run(acknowledge, report_id)
+        await query.answer(i18n("report.acknowledged_by_you", code=report.code))
+    elif verb == ReportVerb.CONFIRM_FIXED:
+        report = await acting.run(confirm_fixed, report_id)
+        await query.answer(i18n("report.thanks_confirmed", code=report.code), show_alert=True)
+        if isinstance(query.message, Message):
+            await remove_buttons(query.message)
 
 
 async def send_details_by_id(query: CallbackQuery, acting: Acting, bot: Bot, report_id: int) -> None:
@@ -171,15 +173,14 @@ async def assignee_pressed(
 
 
 async def start_follow_up(
-    query: CallbackQuery, acting: Acting, state: FSMContext, bot: Bot, action: CardVerb, report_id: int
+    query: CallbackQuery, acting: Acting, state: FSMContext, bot: Bot, verb: ReportVerb, report_id: int
 ) -> None:
     """Resolve, duplicate, reject and reopen need words: ask for them in private, after checking the press."""
-    verb, step = FOLLOW_UPS[action]
     async with acting.db.reading() as session:
         report = await check_press(session, acting.member, report_id, verb)
     await query.answer()
     private = private_state(state, bot, query.from_user.id)
-    await private.set_state(step)
+    await private.set_state(ASKING[verb])
     await private.update_data(report_id=report_id)
     prompt = acting.i18n(f"report.ask_{verb}", code=report.code)
     await bot.send_message(query.from_user.id, prompt, reply_markup=REMOVE_KEYBOARD)

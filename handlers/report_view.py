@@ -8,7 +8,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from handlers.callbacks import CardVerb, ReportAction
+from handlers.callbacks import CardVerb, ReportAction, pack_buttons
 from handlers.filters import IN_PRIVATE
 from handlers.keyboards import choices_keyboard
 from i18n import Localizer, Raw, all_translations
@@ -16,8 +16,8 @@ from models import Database, Report
 from services.clock import Clock
 from services.members import MemberProfile
 from services.report_cards import TEXT_LIMIT, card_keyboard, card_text, reporter_keyboard, visible_length, waited
+from services.report_lifecycle import OPEN_STATUSES
 from services.report_views import Details, HistoryLine, my_reports, open_reports_for
-from services.reports import OPEN_STATUSES
 
 DETAILS_BUTTONS = 10
 
@@ -51,12 +51,12 @@ async def send_details(
 
 
 def details_keyboard(i18n: Localizer, details: Details) -> InlineKeyboardMarkup | None:
+    """The same buttons as on the card (under the same checks on every press), or the reporter's own."""
     facts = details.facts
-    if details.is_reporter and facts.status == "resolved":
-        return InlineKeyboardMarkup.model_validate(reporter_keyboard(i18n, facts.report_id))
+    rows = reporter_keyboard(i18n, facts.report_id, facts.status) if details.is_reporter else ((),)
     if details.may_act and facts.status in OPEN_STATUSES:
-        return InlineKeyboardMarkup.model_validate(card_keyboard(i18n, facts.report_id, facts.status, False))
-    return None
+        rows = card_keyboard(i18n, facts.report_id, facts.status, with_details=False)
+    return pack_buttons(rows) if any(rows) else None
 
 
 ESCALATED_STEP = re.compile(r"(\d+)$")

@@ -7,7 +7,7 @@ from aiogram.types import Message
 from handlers.filters import IN_PRIVATE
 from handlers.guards import IN_A_GROUP
 from i18n import LANGUAGES, Localizer
-from models import Database
+from models import Database, Severity
 from services.clock import Clock
 from services.members import MemberProfile
 from services.policy import SEVERITIES, Policy, minutes_text
@@ -32,9 +32,9 @@ async def link_group_command(
     await message.answer(i18n("station.linked", township=township.name))
 
 
-def severity_names() -> dict[str, str]:
+def severity_names() -> dict[str, Severity]:
     """What a head may type for a severity: its key, or its name in any language, with or without the icon."""
-    names = {severity: severity for severity in SEVERITIES}
+    names: dict[str, Severity] = {severity.value: severity for severity in SEVERITIES}
     for language in LANGUAGES:
         i18n = Localizer(language)
         for severity in SEVERITIES:

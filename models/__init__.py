@@ -1,7 +1,16 @@
 """SQLModel tables, enums and the engine/session factory. No business rules live here."""
 
 from models.db import Database
-from models.enums import DeliveryStatus, Priority, Role, UnitLevel
+from models.enums import (
+    Category,
+    DeliveryStatus,
+    Priority,
+    ReportEventKind,
+    ReportStatus,
+    Role,
+    Severity,
+    UnitLevel,
+)
 from models.outbox import Notification
 from models.reports import (
     PolicyOverride,
@@ -16,6 +25,7 @@ from models.reports import (
 from models.tables import Invite, InviteRedemption, Member, RoleAssignment, Unit
 
 __all__ = [
+    "Category",
     "Database",
     "DeliveryStatus",
     "Invite",
@@ -28,10 +38,13 @@ __all__ = [
     "ReportCounter",
     "ReportDraft",
     "ReportEvent",
+    "ReportEventKind",
     "ReportMedia",
+    "ReportStatus",
     "Role",
     "RoleAssignment",
     "SchedulerLease",
+    "Severity",
     "StationGroup",
     "Unit",
     "UnitLevel",

@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from models.enums import Category, ReportEventKind, ReportStatus, Severity
+from models.types import StrEnumText, UTCDateTime
 
 
 class Report(SQLModel, table=True):
@@ -24,13 +25,13 @@ class Report(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     village_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     reporter_id: int = Field(foreign_key="member.id", index=True)
-    category: str = Field(max_length=32)
-    severity: str = Field(max_length=16)
+    category: Category = Field(sa_column=Column(StrEnumText(Category, 32), nullable=False))
+    severity: Severity = Field(sa_column=Column(StrEnumText(Severity, 16), nullable=False))
     description: str | None = Field(default=None, sa_column=Column(Text))
     voice_file_id: str | None = Field(default=None, max_length=200)
     latitude: float | None = None
     longitude: float | None = None
-    status: str = Field(max_length=16, index=True)
+    status: ReportStatus = Field(sa_column=Column(StrEnumText(ReportStatus, 16), nullable=False, index=True))
     escalation_step: int = 0
     escalation_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_escalation_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -67,9 +68,9 @@ class ReportEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
     actor_id: int | None = Field(default=None, foreign_key="member.id")
-    kind: str = Field(max_length=24)
-    from_status: str | None = Field(default=None, max_length=16)
-    to_status: str | None = Field(default=None, max_length=16)
+    kind: ReportEventKind = Field(sa_column=Column(StrEnumText(ReportEventKind, 24), nullable=False))
+    from_status: ReportStatus | None = Field(default=None, sa_column=Column(StrEnumText(ReportStatus, 16)))
+    to_status: ReportStatus | None = Field(default=None, sa_column=Column(StrEnumText(ReportStatus, 16)))
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -53,14 +53,27 @@ _RECORD_OUTCOME = (
 
 
 @dataclass(frozen=True)
+class Button:
+    """A button described without a channel: its label, what it does (a verb) and to what (an id). The edge
+    packs it into the channel's form (Telegram: typed, versioned CallbackData)."""
+
+    label: str
+    verb: str
+    subject: int
+
+
+ButtonRows = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
 class Content:
-    """What to send: text, or a photo/document with a caption, or a location; an inline keyboard as JSON."""
+    """What to send: text, or a photo/document with a caption, or a location; buttons, described neutrally."""
 
     text: str | None = None
     photo: str | None = None
     document: str | None = None
     location: tuple[float, float] | None = None
-    reply_markup: dict[str, Any] | None = None
+    buttons: ButtonRows | None = None
     reply_to: str | None = None
     """The dedupe key of a message this one answers (a reminder under its card): sent as a reply to it."""
 
@@ -68,6 +81,8 @@ class Content:
         payload: dict[str, Any] = {k: v for k, v in vars(self).items() if v is not None}
         if self.location is not None:
             payload["location"] = list(self.location)
+        if self.buttons is not None:
+            payload["buttons"] = [[vars(button) for button in row] for row in self.buttons]
         return payload
 
 

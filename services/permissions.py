@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from models import Role, UnitLevel
 from services.members import MemberProfile
+from services.report_lifecycle import Actor
 
 ROLE_RANK: dict[Role, int] = {
     Role.GRID_WORKER: 1,
@@ -75,21 +76,18 @@ def may(
     return any(r.role in allowed and r.covers(target_path_ids) for r in member.roles)
 
 
-REPORTER_VERBS = frozenset({"confirm", "reopen"})
-"""What only the reporter does with a report: confirm it is fixed, or reopen it."""
-
-
 def may_file_reports(member: MemberProfile) -> bool:
     """Whether the member files hazard reports somewhere: a reporting role on a unit (an admin by setting
     alone has no unit to report from)."""
     return any(r.role in ACTION_ROLES[Action.REPORT] for r in member.roles)
 
 
-def may_act_on_report(member: MemberProfile, verb: str, report_path_ids: tuple[int, ...], reporter_id: int) -> bool:
-    """The reporter confirms or reopens their own report; officers of its units do everything else."""
-    if verb in REPORTER_VERBS:
+def may_act_on_report(member: MemberProfile, by: Actor, report_path_ids: tuple[int, ...], reporter_id: int) -> bool:
+    """A transition the lifecycle gives the reporter (confirm, reopen) is theirs alone; one it gives officers
+    is for members who act on the report's units; the system's are nobody's to press."""
+    if by == Actor.REPORTER:
         return member.id == reporter_id
-    return may(member, Action.ACT_ON_REPORT, report_path_ids)
+    return by == Actor.OFFICER and may(member, Action.ACT_ON_REPORT, report_path_ids)
 
 
 def may_add_information(member: MemberProfile, filing_path_ids: tuple[int, ...], report_township_id: int) -> bool:

@@ -4,13 +4,11 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from models import Category, Severity
 from services.errors import DomainError
 
-SEVERITIES = ("low", "elevated", "major", "critical")
-CATEGORIES = (
-    "fire", "flood", "landslide", "forest_fire", "workplace", "gas", "electrical", "building", "traffic",
-    "chemicals", "other",
-)  # fmt: skip
+SEVERITIES = tuple(Severity)
+CATEGORIES = tuple(Category)
 STEPS = (0, 1, 2, 3)
 
 

@@ -9,13 +9,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import Member, Priority, Report, ReportEvent, RoleAssignment, Unit, UnitLevel
+from models import Member, Priority, Report, ReportEvent, ReportStatus, RoleAssignment, Unit, UnitLevel
 from services.directory import descendants, path_ids
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
 from services.permissions import may_act_on_report
 from services.report_cards import reporter_keyboard
+from services.report_lifecycle import TRANSITIONS, Actor, ReportVerb
 from services.reports import (
     Context,
     Recipient,
@@ -29,16 +30,8 @@ from services.reports import (
     restart_escalation,
 )
 
-ALLOWED_FROM = {
-    "acknowledge": ("new",),
-    "assign": ("new", "acknowledged", "in_progress"),
-    "resolve": ("new", "acknowledged", "in_progress"),
-    "duplicate": ("new", "acknowledged"),
-    "reject": ("new", "acknowledged", "in_progress"),
-    "confirm": ("resolved",),
-    "reopen": ("resolved",),
-}
-REPORTER_HEARS = {"acknowledged", "in_progress", "resolved", "rejected", "duplicate", "closed"}
+S = ReportStatus
+REPORTER_HEARS = frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.RESOLVED, S.REJECTED, S.DUPLICATE, S.CLOSED})
 NOTE_LIMIT = 500
 
 
@@ -64,17 +57,17 @@ async def _load(session: AsyncSession, report_id: int) -> Report:
     return report
 
 
-async def may_act(session: AsyncSession, actor: MemberProfile, report: Report, verb: str = "acknowledge") -> bool:
+async def may_act(session: AsyncSession, actor: MemberProfile, report: Report, by: Actor = Actor.OFFICER) -> bool:
     unit = await session.get(Unit, report.unit_id)
-    return unit is not None and may_act_on_report(actor, verb, await path_ids(session, unit), report.reporter_id)
+    return unit is not None and may_act_on_report(actor, by, await path_ids(session, unit), report.reporter_id)
 
 
-async def check_press(session: AsyncSession, actor: MemberProfile, report_id: int, verb: str) -> Report:
+async def check_press(session: AsyncSession, actor: MemberProfile, report_id: int, verb: ReportVerb) -> Report:
     """Before asking for words (a note, a reason, a code): may the actor do `verb`, and may it be done now?"""
     report = await _load(session, report_id)
-    if not await may_act(session, actor, report, verb):
+    if not await may_act(session, actor, report, TRANSITIONS[verb].by):
         raise NotAllowed()
-    if report.status not in ALLOWED_FROM[verb]:
+    if report.status not in TRANSITIONS[verb].allowed_from:
         raise DomainError("report.already_state", state=Localizer(actor.language)(f"report.state.{report.status}"))
     return report
 
@@ -96,26 +89,28 @@ async def transition(
     session: AsyncSession,
     actor: MemberProfile,
     report_id: int,
-    action: str,
+    verb: ReportVerb,
     ctx: Context,
     note: str | None = None,
     **values: object,
 ) -> Changed:
-    """Check rights and state, then change the report atomically; a concurrent change loses and is told."""
+    """Check rights and state against the lifecycle's table, then change the report atomically (its status
+    and `values`); a concurrent change loses and is told who acted and when."""
     report = await _load(session, report_id)
+    step = TRANSITIONS[verb]
     i18n = Localizer(actor.language or ctx.default_language)
-    if not await may_act(session, actor, report, action):
+    if not await may_act(session, actor, report, step.by):
         raise NotAllowed()
-    if report.status not in ALLOWED_FROM[action]:
+    if report.status not in step.allowed_from:
         raise await _already(session, report, i18n, ctx)
     before = report.status
-    if not await bump(session, report, updated_at=ctx.now, **values):
+    if not await bump(session, report, status=step.to, updated_at=ctx.now, **values):
         await session.refresh(report)
         raise await _already(session, report, i18n, ctx)
     event = ReportEvent(
         report_id=report_id,
         actor_id=actor.id,
-        kind=action,
+        kind=step.recorded_as,
         from_status=before,
         to_status=report.status,
         note=note,
@@ -145,11 +140,11 @@ async def tell_reporter(session: AsyncSession, report: Report, event: ReportEven
         note=event.note or "",
         other=duplicate_of.code if duplicate_of else "",
     )
-    markup = reporter_keyboard(i18n, report.id or 0) if report.status == "resolved" else None
+    buttons = reporter_keyboard(i18n, report.id or 0, report.status) if report.status == S.RESOLVED else None
     notice = Notice(
         f"status:{report.id}:{event.id}",
         reporter.telegram_id,
-        Content(text=text, reply_markup=markup),
+        Content(text=text, buttons=buttons),
         Priority.NORMAL,
         reporter.id,
         report.unit_id,
@@ -168,8 +163,8 @@ def _clean_note(note: str, required: bool) -> str | None:
 
 async def acknowledge(session: AsyncSession, actor: MemberProfile, report_id: int, ctx: Context) -> Changed:
     return await transition(
-        session, actor, report_id, "acknowledge", ctx,
-        status="acknowledged", acknowledged_by_id=actor.id, acknowledged_at=ctx.now, next_escalation_at=None,
+        session, actor, report_id, ReportVerb.ACKNOWLEDGE, ctx,
+        acknowledged_by_id=actor.id, acknowledged_at=ctx.now, next_escalation_at=None,
         next_renotify_at=None,
     )  # fmt: skip
 
@@ -200,8 +195,8 @@ async def assign(
         raise DomainError("report.bad_assignee")
     report = await _load(session, report_id)
     changed = await transition(
-        session, actor, report_id, "assign", ctx,
-        status="in_progress", assigned_to_id=assignee_id, next_escalation_at=None, next_renotify_at=None,
+        session, actor, report_id, ReportVerb.ASSIGN, ctx,
+        assigned_to_id=assignee_id, next_escalation_at=None, next_renotify_at=None,
         acknowledged_by_id=report.acknowledged_by_id or actor.id, acknowledged_at=report.acknowledged_at or ctx.now,
     )  # fmt: skip
     await _send_card_to_assignee(session, changed.report, assignee_id, ctx)
@@ -226,8 +221,8 @@ async def resolve(
 ) -> Changed:
     report = await _load(session, report_id)
     return await transition(
-        session, actor, report_id, "resolve", ctx, note=_clean_note(note, required=True),
-        status="resolved", resolution_note=_clean_note(note, required=True), resolution_photo=photo,
+        session, actor, report_id, ReportVerb.RESOLVE, ctx, note=_clean_note(note, required=True),
+        resolution_note=_clean_note(note, required=True), resolution_photo=photo,
         close_due_at=ctx.now + timedelta(seconds=ctx.policy.auto_close_seconds), next_escalation_at=None,
         next_renotify_at=None,
         acknowledged_by_id=report.acknowledged_by_id or actor.id, acknowledged_at=report.acknowledged_at or ctx.now,
@@ -241,21 +236,21 @@ async def mark_duplicate(
     if other.id == report_id:
         raise DomainError("report.duplicate_of_itself")
     return await transition(
-        session, actor, report_id, "duplicate", ctx, note=other.code,
-        status="duplicate", duplicate_of_id=other.id, next_escalation_at=None, next_renotify_at=None,
+        session, actor, report_id, ReportVerb.MARK_DUPLICATE, ctx, note=other.code,
+        duplicate_of_id=other.id, next_escalation_at=None, next_renotify_at=None,
     )  # fmt: skip
 
 
 async def reject(session: AsyncSession, actor: MemberProfile, report_id: int, reason: str, ctx: Context) -> Changed:
     cleaned = _clean_note(reason, required=True)
     return await transition(
-        session, actor, report_id, "reject", ctx, note=cleaned,
-        status="rejected", reject_reason=cleaned, next_escalation_at=None, next_renotify_at=None,
+        session, actor, report_id, ReportVerb.REJECT, ctx, note=cleaned,
+        reject_reason=cleaned, next_escalation_at=None, next_renotify_at=None,
     )  # fmt: skip
 
 
 async def confirm_fixed(session: AsyncSession, reporter: MemberProfile, report_id: int, ctx: Context) -> Changed:
-    return await transition(session, reporter, report_id, "confirm", ctx, status="closed", close_due_at=None)
+    return await transition(session, reporter, report_id, ReportVerb.CONFIRM_FIXED, ctx, close_due_at=None)
 
 
 async def reopen(session: AsyncSession, reporter: MemberProfile, report_id: int, reason: str, ctx: Context) -> Changed:
@@ -263,8 +258,8 @@ async def reopen(session: AsyncSession, reporter: MemberProfile, report_id: int,
     whoever holds its card is told why under it."""
     cleaned = _clean_note(reason, required=True)
     changed = await transition(
-        session, reporter, report_id, "reopen", ctx, note=cleaned,
-        status="new", close_due_at=None, acknowledged_by_id=None, acknowledged_at=None, assigned_to_id=None,
+        session, reporter, report_id, ReportVerb.REOPEN, ctx, note=cleaned,
+        close_due_at=None, acknowledged_by_id=None, acknowledged_at=None, assigned_to_id=None,
     )  # fmt: skip
     nudge = catalog_text("report.reopened_nudge", code=changed.report.code, reason=cleaned)
     await restart_escalation(session, changed.report, ctx, f"reopen{changed.event_id}", nudge)
@@ -273,17 +268,18 @@ async def reopen(session: AsyncSession, reporter: MemberProfile, report_id: int,
 
 async def close_unanswered(session: AsyncSession, ctx: Context) -> int:
     """Resolved reports whose reporter didn't answer within the policy's time are closed."""
-    query = select(Report).where(Report.status == "resolved", col(Report.close_due_at) <= ctx.now).limit(100)
+    step = TRANSITIONS[ReportVerb.AUTO_CLOSE]
+    query = (
+        select(Report).where(col(Report.status).in_(step.allowed_from), col(Report.close_due_at) <= ctx.now).limit(100)
+    )
     closed = 0
     for report in (await session.exec(query)).all():
-        if await bump(session, report, status="closed", close_due_at=None, updated_at=ctx.now):
+        before = report.status
+        if await bump(session, report, status=step.to, close_due_at=None, updated_at=ctx.now):
             event = ReportEvent(
-                report_id=report.id or 0,
-                kind="auto_closed",
-                from_status="resolved",
-                to_status="closed",
+                report_id=report.id or 0, kind=step.recorded_as, from_status=before, to_status=step.to,
                 created_at=ctx.now,
-            )
+            )  # fmt: skip
             session.add(event)
             await session.flush()
             await refresh_cards(session, report, ctx)

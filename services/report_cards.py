@@ -4,25 +4,18 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from i18n import Localizer, Raw
+from models import Category, ReportStatus, Severity
+from services.outbox import Button, ButtonRows
+from services.report_lifecycle import Actor, verbs_for
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-BUTTON_PREFIX = "v1r"
-CARD_ACTIONS = {
-    "new": (("ack", "asg"), ("res", "dup", "rej"), ("det",)),
-    "acknowledged": (("asg", "res"), ("dup", "rej"), ("det",)),
-    "in_progress": (("res", "rej"), ("det",)),
-}
+DETAILS = "details"
+"""The card's one button that is no transition: the whole report, in the presser's private chat."""
 _TAG = re.compile(r"<[^>]+>")
-
-
-def button_data(action: str, report_id: int) -> str:
-    """The callback data of a report button; handlers parse it with the matching CallbackData class."""
-    return f"{BUTTON_PREFIX}:{action}:{report_id}"
 
 
 def visible_length(text_html: str) -> int:
@@ -36,9 +29,9 @@ class CardFacts:
 
     report_id: int
     code: str
-    category: str
-    severity: str
-    status: str
+    category: Category
+    severity: Severity
+    status: ReportStatus
     place: str
     reporter: str
     reporter_phone: str | None
@@ -119,29 +112,16 @@ def _extras(i18n: Localizer, facts: CardFacts) -> str:
     return "\n".join(lines)
 
 
-def card_keyboard(i18n: Localizer, report_id: int, status: str, with_details: bool = True) -> dict[str, Any]:
-    """The card's buttons for the report's state; the details view leaves out "details" (it is the details)."""
-    rows = CARD_ACTIONS.get(status, (("det",),))
-    if not with_details:
-        rows = tuple(row for row in (tuple(a for a in row if a != "det") for row in rows) if row)
-    return {
-        "inline_keyboard": [
-            [
-                {"text": i18n(f"report.button.{action}"), "callback_data": button_data(action, report_id)}
-                for action in row
-            ]
-            for row in rows
-        ]
-    }
+def card_keyboard(i18n: Localizer, report_id: int, status: ReportStatus, with_details: bool = True) -> ButtonRows:
+    """What an officer may do to the report now (the lifecycle's table), two to a row, then "details" on a row
+    of its own (the details view leaves it out: it is the details)."""
+    actions = [Button(i18n(f"report.button.{verb}"), verb, report_id) for verb in verbs_for(status, Actor.OFFICER)]
+    rows = [tuple(actions[i : i + 2]) for i in range(0, len(actions), 2)]
+    if with_details:
+        rows.append((Button(i18n(f"report.button.{DETAILS}"), DETAILS, report_id),))
+    return tuple(rows)
 
 
-def reporter_keyboard(i18n: Localizer, report_id: int) -> dict[str, Any]:
-    """After a report is resolved: the reporter confirms it is fixed, or reopens it."""
-    return {
-        "inline_keyboard": [
-            [
-                {"text": i18n("report.button.fix"), "callback_data": button_data("fix", report_id)},
-                {"text": i18n("report.button.reo"), "callback_data": button_data("reo", report_id)},
-            ]
-        ]
-    }
+def reporter_keyboard(i18n: Localizer, report_id: int, status: ReportStatus) -> ButtonRows:
+    """What the reporter may do now: after "resolved", confirm it is fixed or reopen it."""
+    return (tuple(Button(i18n(f"report.button.{v}"), v, report_id) for v in verbs_for(status, Actor.REPORTER)),)

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import Member, Priority, ReportDraft, Unit
+from models import Category, Member, Priority, ReportDraft, Severity, Unit
 from services.directory import unit_labels
 from services.errors import DomainError
 from services.members import MemberProfile
@@ -90,8 +90,8 @@ def to_filing(data: dict[str, Any]) -> Filing:
     if not (data.get("description") or data.get("voice") or data.get("media")):
         raise DomainError("report.need_evidence")
     return Filing(
-        category=data["category"],
-        severity=data["severity"],
+        category=Category(data["category"]),
+        severity=Severity(data["severity"]),
         unit_id=int(data["unit_id"]),
         description=data.get("description"),
         voice_file_id=data.get("voice"),

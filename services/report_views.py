@@ -6,14 +6,15 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Member, Report, ReportEvent, ReportMedia, UnitLevel
+from models import Member, Report, ReportEvent, ReportMedia, ReportStatus, UnitLevel
 from services.directory import descendants
 from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
 from services.permissions import ACTION_ROLES, Action
 from services.report_actions import may_act
 from services.report_cards import CardFacts
-from services.reports import OPEN_STATUSES, card_facts, find_report
+from services.report_lifecycle import OPEN_STATUSES
+from services.reports import card_facts, find_report
 
 LIST_LIMIT = 15
 
@@ -92,5 +93,5 @@ async def open_reports_for(session: AsyncSession, actor: MemberProfile, now: dat
         units = [u.id for u in await descendants(session, roots, list(UnitLevel))]
         query = query.where(col(Report.unit_id).in_(units))
     reports = list((await session.exec(query.order_by(col(Report.created_at)).limit(200))).all())
-    reports.sort(key=lambda r: (r.status != "new", r.created_at))
+    reports.sort(key=lambda r: (r.status != ReportStatus.NEW, r.created_at))
     return reports[:LIST_LIMIT]

@@ -19,15 +19,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
 from models import (
+    Category,
     Member,
     PolicyOverride,
     Priority,
     Report,
     ReportCounter,
     ReportEvent,
+    ReportEventKind,
     ReportMedia,
+    ReportStatus,
     Role,
     RoleAssignment,
+    Severity,
     StationGroup,
     Unit,
     UnitLevel,
@@ -40,8 +44,8 @@ from services.outbox import Content, Notice, enqueue_edit, enqueue_many, message
 from services.permissions import Action, may, may_add_information
 from services.policy import Policy
 from services.report_cards import CAPTION_LIMIT, TEXT_LIMIT, CardFacts, card_keyboard, card_text
+from services.report_lifecycle import OPEN_STATUSES
 
-OPEN_STATUSES = ("new", "acknowledged", "in_progress")
 STEP_ROLES = {0: Role.VILLAGE_OFFICER, 1: Role.STATION_DUTY, 2: Role.STATION_HEAD, 3: Role.COUNTY_OFFICER}
 SWEEP_BATCH = 100
 
@@ -50,8 +54,8 @@ SWEEP_BATCH = 100
 class Filing:
     """A finished draft, ready to become a report."""
 
-    category: str
-    severity: str
+    category: Category
+    severity: Severity
     unit_id: int
     description: str | None = None
     voice_file_id: str | None = None
@@ -189,7 +193,7 @@ def card_content(
     i18n = Localizer(language)
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
     text = card_text(i18n, facts, now, zone, limit, header)
-    return Content(text=text, photo=photo, reply_markup=card_keyboard(i18n, facts.report_id, facts.status))
+    return Content(text=text, photo=photo, buttons=card_keyboard(i18n, facts.report_id, facts.status))
 
 
 # --- escalation -------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ async def restart_escalation(session: AsyncSession, report: Report, ctx: Context
 async def _due(session: AsyncSession, column: object, now: datetime) -> list[Report]:
     query = (
         select(Report)
-        .where(Report.status == "new", col(column).is_not(None), col(column) <= now)
+        .where(Report.status == ReportStatus.NEW, col(column).is_not(None), col(column) <= now)
         .order_by(col(column))
         .limit(SWEEP_BATCH)
     )
@@ -356,7 +360,9 @@ async def escalate_due(session: AsyncSession, ctx: Context) -> int:
         source = await card_source(session, report)
         await enqueue_many(session, _advance(report, ctx, reach, source, "card"), ctx.now)
         note = f"step {report.escalation_step}"
-        session.add(ReportEvent(report_id=report.id or 0, kind="escalated", note=note, created_at=ctx.now))
+        session.add(
+            ReportEvent(report_id=report.id or 0, kind=ReportEventKind.ESCALATED, note=note, created_at=ctx.now)
+        )
         _schedule_next(report, ctx, report.escalation_started_at or report.created_at, reach.overrides)
         session.add(report)
         moved += 1
@@ -490,7 +496,7 @@ async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared,
         voice_file_id=filing.voice_file_id,
         latitude=filing.latitude,
         longitude=filing.longitude,
-        status="new",
+        status=ReportStatus.NEW,
         created_at=ctx.now,
         updated_at=ctx.now,
     )
@@ -502,7 +508,11 @@ async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared,
     )
     session.add(
         ReportEvent(
-            report_id=report.id, actor_id=report.reporter_id, kind="created", to_status="new", created_at=ctx.now
+            report_id=report.id,
+            actor_id=report.reporter_id,
+            kind=ReportEventKind.CREATED,
+            to_status=ReportStatus.NEW,
+            created_at=ctx.now,
         )
     )
     await start_escalation(session, report, ctx, prepared.reach, new_card_source(report, filing, prepared))
@@ -525,7 +535,7 @@ class DuplicateOffer:
 
     report_id: int
     code: str
-    category: str
+    category: Category
     place: str
     filed_at: datetime
     status: str
@@ -589,7 +599,11 @@ async def add_information(
         report.description = f"{report.description or ''}\n\n+ {filing.description}".strip()
     report.updated_at = ctx.now
     session.add(report)
-    session.add(ReportEvent(report_id=report_id, actor_id=actor.id, kind="info_added", note=note, created_at=ctx.now))
+    session.add(
+        ReportEvent(
+            report_id=report_id, actor_id=actor.id, kind=ReportEventKind.INFO_ADDED, note=note, created_at=ctx.now
+        )
+    )
     await session.flush()
     await refresh_cards(session, report, ctx)
     return report

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import PolicyOverride, StationGroup, Unit
+from models import PolicyOverride, Severity, StationGroup, Unit
 from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
 from services.numbers import decimal_number, whole_number
@@ -54,7 +54,7 @@ async def link_group(session: AsyncSession, actor: MemberProfile, chat_id: int, 
 
 async def township_timelines(
     session: AsyncSession, actor: MemberProfile, policy: Policy
-) -> tuple[Unit, dict[str, list[tuple[int, int, bool]]]]:
+) -> tuple[Unit, dict[Severity, list[tuple[int, int, bool]]]]:
     """Per severity: (step, seconds, is this township's own value)."""
     township = await own_township(session, actor, Action.SET_POLICY)
     assert township.id is not None
@@ -67,12 +67,12 @@ async def township_timelines(
 
 @dataclass(frozen=True)
 class TimeoutChange:
-    severity: str
+    severity: Severity
     step: int
     seconds: int
 
 
-def parse_timeout_change(args: str, severity_names: dict[str, str]) -> TimeoutChange:
+def parse_timeout_change(args: str, severity_names: dict[str, Severity]) -> TimeoutChange:
     """`SEVERITY STEP MINUTES`, the severity by key or by its name in any language (major, 重大)."""
     usage = DomainError("policy.usage")
     parts = args.split()

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from bot.telegram_sender import TelegramSender
 from models import Database, DeliveryStatus, Member, Notification, Priority, Role
 from services.delivery import DeliveryLimits, DeliveryWorker
-from services.outbox import Content, Notice, enqueue, enqueue_edit, enqueue_many
+from services.outbox import Button, Content, Notice, enqueue, enqueue_edit, enqueue_many
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
 from tests.fakes.telegram_server import FakeTelegram
@@ -203,13 +203,13 @@ async def test_edits_change_the_sent_message_in_place(
     make_worker: WorkerFactory, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
     start_users(harness.server, [6001])
-    button = {"inline_keyboard": [[{"text": "确认", "callback_data": "v1ack:1"}]]}
+    button = ((Button("✅ 确认", "acknowledge", 1),),)
     async with db.transaction() as session:
         await enqueue(
             session,
             dedupe_key="card",
             chat_id=6001,
-            content=Content(text="🔥 新隐患", reply_markup=button),
+            content=Content(text="🔥 新隐患", buttons=button),
             now=clock.now(),
         )
         await enqueue(

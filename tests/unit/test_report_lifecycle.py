@@ -1,0 +1,64 @@
+"""The report's one state machine: the card's buttons, the handlers' routing and the services' checks all come
+from `services/report_lifecycle.TRANSITIONS`, so they cannot disagree."""
+
+import pytest
+
+from handlers.callbacks import CardVerb
+from handlers.report_actions import ASKING
+from i18n import LANGUAGES, Localizer
+from models import ReportEventKind, ReportStatus
+from services.report_cards import DETAILS, card_keyboard, reporter_keyboard
+from services.report_lifecycle import TRANSITIONS, Actor, ReportVerb, verbs_for
+
+S, V = ReportStatus, ReportVerb
+
+
+@pytest.mark.parametrize(
+    ("status", "officer", "reporter"),
+    [
+        (S.NEW, [V.ACKNOWLEDGE, V.ASSIGN, V.RESOLVE, V.MARK_DUPLICATE, V.REJECT], []),
+        (S.ACKNOWLEDGED, [V.ASSIGN, V.RESOLVE, V.MARK_DUPLICATE, V.REJECT], []),
+        (S.IN_PROGRESS, [V.ASSIGN, V.RESOLVE, V.REJECT], []),
+        (S.RESOLVED, [], [V.CONFIRM_FIXED, V.REOPEN]),
+        (S.CLOSED, [], []),
+        (S.REJECTED, [], []),
+        (S.DUPLICATE, [], []),
+    ],
+)
+def test_who_may_do_what_in_each_state(status: ReportStatus, officer: list[V], reporter: list[V]) -> None:
+    assert verbs_for(status, Actor.OFFICER) == officer
+    assert verbs_for(status, Actor.REPORTER) == reporter
+
+
+@pytest.mark.parametrize("status", list(ReportStatus))
+def test_the_card_shows_exactly_the_officers_verbs_then_details(status: ReportStatus) -> None:
+    buttons = [b for row in card_keyboard(Localizer("zh"), 7, status) for b in row]
+    assert [b.verb for b in buttons] == [*verbs_for(status, Actor.OFFICER), DETAILS]
+    assert all(b.subject == 7 for b in buttons)
+    reporter = [b.verb for row in reporter_keyboard(Localizer("zh"), 7, status) for b in row]
+    assert reporter == verbs_for(status, Actor.REPORTER)
+
+
+def test_every_pressable_verb_has_a_wire_code_and_every_wire_code_a_verb() -> None:
+    pressable = {v.name for v, t in TRANSITIONS.items() if t.by != Actor.SYSTEM}
+    assert {c.name for c in CardVerb} - {"DETAILS"} == pressable
+
+
+def test_every_verb_that_needs_words_has_a_step_that_asks_for_them() -> None:
+    assert {v for v, t in TRANSITIONS.items() if t.asks_for is not None} == set(ASKING)
+
+
+def test_the_system_closes_and_nobody_presses_it() -> None:
+    close = TRANSITIONS[V.AUTO_CLOSE]
+    assert (close.allowed_from, close.to, close.by) == (frozenset({S.RESOLVED}), S.CLOSED, Actor.SYSTEM)
+    assert all(V.AUTO_CLOSE not in verbs_for(status, actor) for status in S for actor in Actor if actor != Actor.SYSTEM)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_state_event_and_button_has_words(language: str) -> None:
+    i18n = Localizer(language)
+    assert all(i18n.has(f"report.state.{s}") and i18n.has(f"report.status.{s}") for s in ReportStatus)
+    assert all(i18n.has(f"report.event.{kind}") for kind in ReportEventKind)
+    assert all(i18n.has(f"report.button.{v}") for v, t in TRANSITIONS.items() if t.by != Actor.SYSTEM)
+    assert i18n.has(f"report.button.{DETAILS}")
+    assert all(i18n.has(f"report.tell.{t.to}") for t in TRANSITIONS.values() if t.to != S.NEW)
