@@ -25,7 +25,9 @@ S, V = ReportStatus, ReportVerb
         (S.DUPLICATE, [], []),
     ],
 )
-def test_who_may_do_what_in_each_state(status: ReportStatus, officer: list[V], reporter: list[V]) -> None:
+def test_who_may_do_what_in_each_state(
+    status: ReportStatus, officer: list[ReportVerb], reporter: list[ReportVerb]
+) -> None:
     assert verbs_for(status, Actor.OFFICER) == officer
     assert verbs_for(status, Actor.REPORTER) == reporter
 
