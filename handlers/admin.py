@@ -112,7 +112,7 @@ async def invite_role_pressed(
         await query.answer(i18n("error.not_allowed"), show_alert=True)
         return
     role = Role(callback_data.role)
-    async with db.transaction() as session:
+    async with db.reading() as session:
         units = await invitable_units(session, member, role)
         labels = await unit_labels(session, units)
     await state.update_data(role=role.value)
@@ -203,7 +203,7 @@ async def addgrid_command(
     if member is None or not may_at_all(member, Action.ADD_GRID):
         await message.answer(i18n("error.not_allowed"))
         return
-    async with db.transaction() as session:
+    async with db.reading() as session:
         villages = await villages_for_grids(session, member)
     if command.args:
         await addgrid_from_arguments(message, command.args, villages, member, i18n, db, clock)

@@ -55,7 +55,7 @@ async def start_with_token(
                 redemption = await redeem_invite(session, token, message.from_user.id, clock.now())
             await message.answer(role_gained_text(i18n, redemption), reply_markup=REMOVE_KEYBOARD)
             return
-        async with db.transaction() as session:
+        async with db.reading() as session:
             offer = await check_invite(session, token, clock.now())
     except InviteProblem as problem:
         await message.answer(i18n(problem.key, **problem.params), reply_markup=REMOVE_KEYBOARD)

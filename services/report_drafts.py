@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,9 +51,7 @@ async def save_draft(session: AsyncSession, member_id: int, chat_id: int, data: 
 
 
 async def discard_draft(session: AsyncSession, member_id: int) -> None:
-    draft = (await session.exec(select(ReportDraft).where(ReportDraft.member_id == member_id))).first()
-    if draft is not None:
-        await session.delete(draft)
+    await session.exec(delete(ReportDraft).where(col(ReportDraft.member_id) == member_id))
 
 
 def set_location(data: dict[str, Any], latitude: float, longitude: float, policy: Policy) -> bool:

@@ -163,6 +163,7 @@ class FakeUser:
         query = self.callback_query(message, data)
         replies = await self.harness.feed(self.id, {"callback_query": query})
         self.last_alert = self.harness.server.callback_answers.get(query["id"])
+        assert self.last_alert is not None, f"the bot never answered the press of {data!r} (the button spins)"
         return replies
 
     async def click(self, button_text: str, message: SentMessage | None = None) -> list[SentMessage]:
