@@ -300,35 +300,27 @@ def _schedule_next(report: Report, ctx: Context, since: datetime, overrides: dic
     report.next_renotify_at = ctx.now + timedelta(seconds=ctx.policy.renotify_every_seconds)
 
 
-def _advance(report: Report, ctx: Context, reached: Audience, source: CardSource, key: str) -> list[Notice]:
+def _advance(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
     """Move to later steps until someone is reached (a step nobody can receive passes straight on)."""
-    notices: list[Notice] = []
-    while not notices and (later := _later_steps(report, ctx, reached.overrides)):
+    reached: list[Recipient] = []
+    while not reached and (later := _later_steps(report, ctx, reach.overrides)):
         report.escalation_step = later[0][0]
-        notices = cards_for(report, reached.by_step[report.escalation_step], source, ctx, key)
-    return notices
+        reached = reach.by_step[report.escalation_step]
+    return reached
 
 
-async def start_escalation(
-    session: AsyncSession,
-    report: Report,
-    ctx: Context,
-    reach: Audience,
-    source: CardSource,
-    key: str = "card",
-    held: dict[int, str] | None = None,
-    nudge: Nudge | None = None,
-) -> None:
-    """Notify the severity's starting steps at once; if none of them reaches anyone, go on to the next step."""
+def plan_start(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
+    """Set the report's starting step and its deadlines (no id needed, so filing writes them in its one INSERT);
+    who is reached now: the severity's starting steps, or the next step that reaches anyone."""
     report.escalation_started_at = ctx.now
-    notices: list[Notice] = []
+    reached: list[Recipient] = []
     for step in ctx.policy.severities[report.severity].start:
-        notices += cards_for(report, reach.by_step[step], source, ctx, key, held, nudge)
+        reached += reach.by_step[step]
         report.escalation_step = step
-    if not notices:
-        notices = _advance(report, ctx, reach, source, key)
-    await enqueue_many(session, notices, ctx.now)
+    if not reached:
+        reached = _advance(report, ctx, reach)
     _schedule_next(report, ctx, ctx.now, reach.overrides)
+    return reached
 
 
 async def restart_escalation(session: AsyncSession, report: Report, ctx: Context, key: str, nudge: Nudge) -> None:
@@ -336,7 +328,9 @@ async def restart_escalation(session: AsyncSession, report: Report, ctx: Context
     edited back to "new") get `nudge` under it, anyone else a card."""
     reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
     held = await held_cards(session, report.id or 0)
-    await start_escalation(session, report, ctx, reach, await card_source(session, report), key, held, nudge)
+    reached = plan_start(report, ctx, reach)
+    source = await card_source(session, report)
+    await enqueue_many(session, cards_for(report, reached, source, ctx, key, held, nudge), ctx.now)
     session.add(report)
 
 
@@ -358,7 +352,7 @@ async def escalate_due(session: AsyncSession, ctx: Context) -> int:
     for report in await _due(session, Report.next_escalation_at, ctx.now):
         reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
         source = await card_source(session, report)
-        await enqueue_many(session, _advance(report, ctx, reach, source, "card"), ctx.now)
+        await enqueue_many(session, cards_for(report, _advance(report, ctx, reach), source, ctx, "card"), ctx.now)
         note = f"step {report.escalation_step}"
         session.add(
             ReportEvent(report_id=report.id or 0, kind=ReportEventKind.ESCALATED, note=note, created_at=ctx.now)
@@ -500,6 +494,7 @@ async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared,
         created_at=ctx.now,
         updated_at=ctx.now,
     )
+    reached = plan_start(report, ctx, prepared.reach)
     session.add(report)
     await session.flush()
     assert report.id is not None
@@ -515,8 +510,8 @@ async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared,
             created_at=ctx.now,
         )
     )
-    await start_escalation(session, report, ctx, prepared.reach, new_card_source(report, filing, prepared))
-    session.add(report)
+    cards = cards_for(report, reached, new_card_source(report, filing, prepared), ctx, "card")
+    await enqueue_many(session, cards, ctx.now)
     return report
 
 
