@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject, Update, User
 from i18n import Localizer
 from models import Database
 from services.members import load_profile, pick_language
+from services.rate import TokenBucket
 from services.undeliverable import mark_reachable
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -47,9 +48,8 @@ class ProfileMiddleware(BaseMiddleware):
 
 
 @dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+class _Sender:
+    bucket: TokenBucket
     warned: bool = False
 
 
@@ -71,42 +71,38 @@ class ThrottlingMiddleware(BaseMiddleware):
         self.burst = burst
         self.per_second = per_second
         self.clock = clock
-        self._buckets: dict[int, _Bucket] = {}
+        self._senders: dict[int, _Sender] = {}
         self._last_sweep = clock()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None:
             return await handler(event, data)
-        bucket = self._refill(user.id)
-        if bucket.tokens >= self.burst:
-            bucket.warned = False
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        sender = self._sender(user.id)
+        if sender.bucket.full:
+            sender.warned = False
+        if sender.bucket.try_take():
             return await handler(event, data)
-        if not bucket.warned:
-            bucket.warned = True
+        if not sender.warned:
+            sender.warned = True
             await self._warn(event, data, user)
         return None
 
-    def _refill(self, user_id: int) -> _Bucket:
-        now = self.clock()
-        bucket = self._buckets.get(user_id)
-        if bucket is None:
-            self._forget_full_buckets(now)
-            bucket = self._buckets[user_id] = _Bucket(tokens=self.burst, updated=now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.per_second)
-        bucket.updated = now
-        return bucket
+    def _sender(self, user_id: int) -> _Sender:
+        sender = self._senders.get(user_id)
+        if sender is None:
+            self._forget_calm_senders()
+            sender = self._senders[user_id] = _Sender(TokenBucket(self.per_second, self.burst, self.clock))
+        return sender
 
-    def _forget_full_buckets(self, now: float) -> None:
+    def _forget_calm_senders(self) -> None:
         """A bucket that has refilled carries no information; sweep them now and then."""
-        full_after = self.burst / self.per_second
+        now, full_after = self.clock(), self.burst / self.per_second
         if now - self._last_sweep < full_after:
             return
         self._last_sweep = now
-        for uid in [uid for uid, b in self._buckets.items() if now - b.updated > full_after]:
-            del self._buckets[uid]
+        for uid in [uid for uid, sender in self._senders.items() if sender.bucket.full]:
+            del self._senders[uid]
 
     async def _warn(self, event: TelegramObject, data: dict[str, Any], user: User) -> None:
         language = pick_language(user.language_code, self.default_language)

@@ -24,11 +24,10 @@ from typing import Protocol
 from models import Database, DeliveryStatus
 from services.clock import Clock
 from services.outbox import Claimed, Outcome, claim_due, next_due_at, record_outcomes, release, release_claims
+from services.rate import TokenBucket
 from services.undeliverable import report_dead, report_unreachable
 
 log = logging.getLogger("gridguard.delivery")
-EPSILON = 1e-9
-"""Tolerance for a bucket that is full up to floating-point rounding."""
 
 
 class SendKind(StrEnum):
@@ -97,28 +96,6 @@ class DeliveryLimits:
     penalty_seconds: float = 30.0
 
 
-class TokenBucket:
-    def __init__(self, rate: float, capacity: float, timer: Timer) -> None:
-        self.rate = rate
-        self.capacity = max(1.0, capacity)
-        self.tokens = self.capacity
-        self.timer = timer
-        self.updated = timer.monotonic()
-
-    def _refill(self) -> None:
-        now = self.timer.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-
-    def wait_time(self) -> float:
-        self._refill()
-        return 0.0 if self.tokens >= 1 - EPSILON else (1 - self.tokens) / self.rate
-
-    def take(self) -> None:
-        self._refill()
-        self.tokens -= 1
-
-
 class ChatLimiter:
     """Per-chat buckets (private chats ~1/s with short bursts, groups 20/min) and 429 cool-downs."""
 
@@ -135,7 +112,7 @@ class ChatLimiter:
                 rate, burst = self.limits.group_per_minute / 60, self.limits.group_burst
             else:
                 rate, burst = self.limits.private_per_second, self.limits.private_burst
-            bucket = self._buckets[chat_id] = TokenBucket(rate, burst, self.timer)
+            bucket = self._buckets[chat_id] = TokenBucket(rate, burst, self.timer.monotonic)
         return bucket
 
     def wait_time(self, chat_id: int) -> float:
@@ -168,7 +145,7 @@ class DeliveryWorker:
         self.name = name
         self.rng = rng or random.Random()
         self.overall = TokenBucket(
-            self.limits.per_second, self.limits.per_second * self.limits.burst_seconds, self.timer
+            self.limits.per_second, self.limits.per_second * self.limits.burst_seconds, self.timer.monotonic
         )
         self.chats = ChatLimiter(self.limits, self.timer)
         self._recent_429s: deque[float] = deque()

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.paths import TELEGRAM_API_SPEC
+from services.rate import TokenBucket
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
 
 TEXT_LIMIT = 4096
@@ -116,25 +117,6 @@ class Chat:
         return data
 
 
-class _Bucket:
-    def __init__(self, rate: float, capacity: float, clock: Callable[[], float]) -> None:
-        self.rate = rate
-        self.capacity = capacity
-        self.tokens = capacity
-        self.clock = clock
-        self.updated = clock()
-
-    def wait(self) -> float:
-        """0 if a token is free now, otherwise the seconds until one is."""
-        now = self.clock()
-        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
-
-    def take(self) -> None:
-        self.tokens -= 1
-
-
 @dataclass
 class InjectedFault:
     method: str | None
@@ -182,8 +164,8 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._updates: deque[dict[str, Any]] = deque()
         self._update_event = asyncio.Event()
-        self._overall = _Bucket(self.limits.overall_per_second, self.limits.overall_per_second, clock)
-        self._per_chat: dict[int, _Bucket] = {}
+        self._overall = TokenBucket(self.limits.overall_per_second, self.limits.overall_per_second, clock)
+        self._per_chat: dict[int, TokenBucket] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.message_listeners: list[Callable[[SentMessage], None]] = []
@@ -443,13 +425,13 @@ class FakeTelegram:
         bucket = self._per_chat.get(chat.id)
         if bucket is None:
             if chat.type == "private":
-                bucket = _Bucket(self.limits.private_per_second, self.limits.private_burst, self.clock)
+                bucket = TokenBucket(self.limits.private_per_second, self.limits.private_burst, self.clock)
             else:
                 per_minute = self.limits.group_per_minute
-                bucket = _Bucket(per_minute / 60, per_minute, self.clock)
+                bucket = TokenBucket(per_minute / 60, per_minute, self.clock)
             self._per_chat[chat.id] = bucket
         for scope, limiter in (("overall", self._overall), (f"chat {chat.id}", bucket)):
-            wait = limiter.wait()
+            wait = limiter.wait_time()
             if wait > 0:
                 retry = max(1, int(wait + 0.999))
                 self.flood_log.append(f"{scope}: over the limit, {wait:.3f} s early")
