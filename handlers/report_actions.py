@@ -42,8 +42,8 @@ from services.report_views import report_details
 ASKING = {
     ReportVerb.RESOLVE: ActOnReport.resolve_note,
     ReportVerb.MARK_DUPLICATE: ActOnReport.duplicate_code,
-    ReportVerb.REJECT: ActOnReport.reject_reason,
-    ReportVerb.REOPEN: ActOnReport.reopen_reason,
+    ReportVerb.REJECT: ActOnReport.reason,
+    ReportVerb.REOPEN: ActOnReport.reason,
 }
 """The private-chat step that asks for what a verb needs typed first (the lifecycle's `asks_for`)."""
 
@@ -59,14 +59,12 @@ def router() -> Router:
         resolve_without_photo, ActOnReport.resolve_photo, F.text.in_(all_translations("register.skip_button"))
     )
     r.message.register(duplicate_code_sent, ActOnReport.duplicate_code, F.text, NOT_A_COMMAND)
-    r.message.register(reject_reason_sent, ActOnReport.reject_reason, F.text, NOT_A_COMMAND)
-    r.message.register(reopen_reason_sent, ActOnReport.reopen_reason, F.text, NOT_A_COMMAND)
+    r.message.register(reason_sent, ActOnReport.reason, F.text, NOT_A_COMMAND)
     for step in (
         ActOnReport.resolve_note,
         ActOnReport.resolve_photo,
         ActOnReport.duplicate_code,
-        ActOnReport.reject_reason,
-        ActOnReport.reopen_reason,
+        ActOnReport.reason,
     ):
         r.message.register(follow_up_again, step, NOT_A_COMMAND)
     return r
@@ -181,7 +179,7 @@ async def start_follow_up(
     await query.answer()
     private = private_state(state, bot, query.from_user.id)
     await private.set_state(ASKING[verb])
-    await private.update_data(report_id=report_id)
+    await private.update_data(report_id=report_id, verb=verb.value)
     prompt = acting.i18n(f"report.ask_{verb}", code=report.code)
     await bot.send_message(query.from_user.id, prompt, reply_markup=REMOVE_KEYBOARD)
 
@@ -232,30 +230,26 @@ async def duplicate_code_sent(
     await message.answer(i18n("report.duplicate_done", code=report.code))
 
 
-async def reject_reason_sent(
+REASONED = {
+    ReportVerb.REJECT: (reject, "report.rejected_done"),
+    ReportVerb.REOPEN: (reopen, "report.reopened_by_you"),
+}
+"""Verbs done with a reason: the service that does it, and what the presser is told."""
+
+
+async def reason_sent(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
     policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
 ) -> None:  # fmt: skip
-    """A missing or too long reason may be typed again; a refusal ends the follow-up."""
+    """A reject's or a reopen's reason: a missing or too long one may be typed again; a refusal ends the
+    follow-up."""
     data = await state.get_data()
+    action, done = REASONED[ReportVerb(data["verb"])]
     report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
-        reject, data["report_id"], message.text or ""
+        action, data["report_id"], message.text or ""
     )
     await state.clear()
-    await message.answer(i18n("report.rejected_done", code=report.code))
-
-
-async def reopen_reason_sent(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock,
-    policy: Policy, settings: Settings, delivery: DeliveryWorker | None,
-) -> None:  # fmt: skip
-    """Why it isn't fixed: a missing or too long reason may be typed again; a refusal ends the follow-up."""
-    data = await state.get_data()
-    report = await Acting(member, i18n, db, clock, policy, settings, delivery).run(
-        reopen, data["report_id"], message.text or ""
-    )
-    await state.clear()
-    await message.answer(i18n("report.reopened_by_you", code=report.code))
+    await message.answer(i18n(done, code=report.code))
 
 
 async def follow_up_again(message: Message, i18n: Localizer, state: FSMContext) -> None:

@@ -32,5 +32,5 @@ class ActOnReport(StatesGroup):
     resolve_note = State()
     resolve_photo = State()
     duplicate_code = State()
-    reject_reason = State()
-    reopen_reason = State()
+    reason = State()
+    """A reject's or a reopen's reason (the verb is kept in the state's data)."""
