@@ -139,14 +139,11 @@ async def send_details_by_id(query: CallbackQuery, acting: Acting, bot: Bot, rep
 
 async def offer_assignees(query: CallbackQuery, acting: Acting, bot: Bot, report_id: int) -> None:
     async with acting.db.reading() as session:
-        members = await assignable_members(session, acting.member, report_id)
-        report = await session.get(Report, report_id)
+        assignees = await assignable_members(session, acting.member, report_id)
     await query.answer()
-    pairs = [(m.name, AssignChoice(report_id=report_id, member_id=m.id or 0).pack()) for m in members]
-    code = report.code if report else str(report_id)
-    await bot.send_message(
-        query.from_user.id, acting.i18n("report.ask_assignee", code=code), reply_markup=choices_keyboard(pairs)
-    )
+    pairs = [(m.name, AssignChoice(report_id=report_id, member_id=m.id or 0).pack()) for m in assignees.members]
+    prompt = acting.i18n("report.ask_assignee", code=assignees.report.code)
+    await bot.send_message(query.from_user.id, prompt, reply_markup=choices_keyboard(pairs))
 
 
 async def assignee_pressed(

@@ -50,6 +50,10 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
 }
 
 
+ASSIGNEE_ROLES = frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD})
+"""Who a report may be assigned to (among the members of its township): its own officers, not the county."""
+
+
 def role_fits_unit(role: Role, level: UnitLevel, village_has_grids: bool = False) -> bool:
     """Where a role may sit: a grid worker sits on a village only while it has no grids."""
     if role == Role.GRID_WORKER and level == UnitLevel.VILLAGE and village_has_grids:

@@ -14,7 +14,7 @@ from services.directory import descendants, path_ids
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
-from services.permissions import may_act_on_report
+from services.permissions import ASSIGNEE_ROLES, may_act_on_report
 from services.report_cards import reporter_keyboard
 from services.report_lifecycle import TRANSITIONS, Actor, ReportVerb
 from services.reports import (
@@ -169,8 +169,14 @@ async def acknowledge(session: AsyncSession, actor: MemberProfile, report_id: in
     )  # fmt: skip
 
 
-async def assignable_members(session: AsyncSession, actor: MemberProfile, report_id: int) -> list[Member]:
-    """Members of the report's township who can act on it: its duty members, heads and village officers."""
+@dataclass(frozen=True)
+class Assignees:
+    report: Report
+    members: list[Member]
+
+
+async def assignable_members(session: AsyncSession, actor: MemberProfile, report_id: int) -> Assignees:
+    """The report, and the members of its township it may be assigned to (permissions.ASSIGNEE_ROLES)."""
     report = await _load(session, report_id)
     if not await may_act(session, actor, report):
         raise NotAllowed()
@@ -180,18 +186,18 @@ async def assignable_members(session: AsyncSession, actor: MemberProfile, report
         .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
         .where(
             col(RoleAssignment.unit_id).in_(units),
-            col(RoleAssignment.role).in_(["village_officer", "station_duty", "station_head"]),
+            col(RoleAssignment.role).in_(ASSIGNEE_ROLES),
         )
         .distinct()
         .order_by(col(Member.name))
     )
-    return list((await session.exec(query)).all())
+    return Assignees(report, list((await session.exec(query)).all()))
 
 
 async def assign(
     session: AsyncSession, actor: MemberProfile, report_id: int, assignee_id: int, ctx: Context
 ) -> Changed:
-    if assignee_id not in {m.id for m in await assignable_members(session, actor, report_id)}:
+    if assignee_id not in {m.id for m in (await assignable_members(session, actor, report_id)).members}:
         raise DomainError("report.bad_assignee")
     report = await _load(session, report_id)
     changed = await transition(

@@ -1,0 +1,54 @@
+"""The layer rules of ARCHITECTURE.md, checked on the source: data flows Telegram -> handlers -> services ->
+models, and nothing below the edge knows the channel."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from bot.paths import PROJECT_ROOT
+
+EDGE_PACKAGES = ("aiogram", "handlers", "bot")
+DATABASE_CALLS = {"select", "insert", "update", "delete"}
+SESSION_METHODS = {"exec", "execute", "add", "add_all", "delete", "get", "flush", "commit"}
+
+
+def python_files(folder: str) -> list[Path]:
+    return sorted((PROJECT_ROOT / folder).rglob("*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", [*python_files("services"), *python_files("models")], ids=lambda p: p.name)
+def test_services_and_models_know_nothing_of_the_channel(path: Path) -> None:
+    offending = {m for m in imported_modules(path) if m.split(".")[0] in EDGE_PACKAGES}
+    assert not offending, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(offending)}"
+
+
+@pytest.mark.parametrize("path", python_files("handlers"), ids=lambda p: p.name)
+def test_handlers_call_services_not_the_database(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    offending = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        if isinstance(function, ast.Name) and function.id in DATABASE_CALLS:
+            offending.append(f"{function.id}() at line {node.lineno}")
+        if (
+            isinstance(function, ast.Attribute)
+            and function.attr in SESSION_METHODS
+            and isinstance(function.value, ast.Name)
+            and function.value.id == "session"
+        ):
+            offending.append(f"session.{function.attr}() at line {node.lineno}")
+    assert not offending, f"{path.relative_to(PROJECT_ROOT)} touches the database: {offending}"
