@@ -42,13 +42,13 @@ from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from handlers.callbacks import SummaryAction, SummaryVerb
 from handlers.states import ReportFlow
-from models import Database, Role, UnitLevel
+from models import Category, Database, Role, Severity, UnitLevel
 from services.clock import SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.directory import descendants, find_unit, import_divisions, read_division_file
 from services.invites import enroll
 from services.members import find_member
-from services.report_drafts import save_draft
+from services.report_drafts import Draft, save_draft
 
 COUNTY = "350524"  # 安溪县: enough villages for one reporter and one officer each
 TOKEN = "123456:TEST-token"
@@ -214,13 +214,8 @@ async def prepare_summaries(
         for reporter, _officer, unit_id in pairs:
             member = await find_member(session, reporter)
             assert member is not None and member.id is not None
-            data = {
-                "category": category,
-                "severity": "major",
-                "unit_id": unit_id,
-                "description": "村口仓库电线老化冒烟",
-            }
-            await save_draft(session, member.id, reporter, data, now)
+            draft = Draft(Category(category), Severity.MAJOR, unit_id, description="村口仓库电线老化冒烟")
+            await save_draft(session, member.id, reporter, draft, now)
     for reporter, _officer, _unit in pairs:
         key = StorageKey(bot_id=bot.id, chat_id=reporter, user_id=reporter)
         await dp.fsm.storage.set_state(key, ReportFlow.confirm)

@@ -12,6 +12,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import Field
 
+from models import Category, Severity
 from services.outbox import Button
 
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -42,11 +43,11 @@ class UnitPage(CallbackData, prefix="v1page"):
 
 
 class CategoryChoice(CallbackData, prefix="v1rc"):
-    value: str
+    value: Category
 
 
 class SeverityChoice(CallbackData, prefix="v1rs"):
-    value: str
+    value: Severity
 
 
 class ReportUnitChoice(CallbackData, prefix="v1ru"):

@@ -26,7 +26,7 @@ from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, done_keyboard,
 from handlers.report_view import send_details
 from handlers.states import ReportFlow
 from i18n import Localizer, all_translations
-from models import Database
+from models import Category, Database, Severity
 from services.clock import Clock
 from services.delivery import DeliveryWorker
 from services.errors import DomainError, NoLongerThere, NotAllowed
@@ -34,6 +34,7 @@ from services.members import MemberProfile
 from services.permissions import may_file_reports
 from services.policy import CATEGORIES, SEVERITIES, Policy
 from services.report_drafts import (
+    Draft,
     add_description,
     add_media,
     discard_draft,
@@ -54,6 +55,8 @@ from services.reports import (
 )
 
 SUMMARY_DESCRIPTION = 1500
+EDITING = "editing"
+"""FSM data: the reporter is editing a step from the summary, so the step returns there."""
 HINT_DESCRIPTION = 200
 
 
@@ -89,13 +92,13 @@ class Flow:
         assert member.id is not None
         self.db, self.member_id, self.chat_id, self.clock = db, member.id, chat_id, clock
 
-    async def load(self) -> dict[str, Any] | None:
+    async def load(self) -> Draft | None:
         async with self.db.reading() as session:
             return await get_draft(session, self.member_id)
 
-    async def save(self, data: dict[str, Any]) -> None:
+    async def save(self, draft: Draft) -> None:
         async with self.db.transaction() as session:
-            await save_draft(session, self.member_id, self.chat_id, data, self.clock.now())
+            await save_draft(session, self.member_id, self.chat_id, draft, self.clock.now())
 
 
 async def report_command(
@@ -119,7 +122,7 @@ async def report_command(
     if member is None or member.id is None or not may_file_reports(member):
         await message.answer(i18n("report.not_a_reporter"))
         return
-    await begin_report(message, i18n, state, Flow(db, member, message.chat.id, clock), {}, "ask_category")
+    await begin_report(message, i18n, state, Flow(db, member, message.chat.id, clock), Draft(), "ask_category")
 
 
 async def report_with_this(
@@ -136,15 +139,15 @@ async def report_with_this(
     if member is None or member.id is None or not may_file_reports(member):
         await message.answer(i18n("fallback.unexpected_media"))
         return
-    data: dict[str, Any] = {}
+    draft = Draft()
     if message.location is not None:
-        inside = set_location(data, message.location.latitude, message.location.longitude, policy)
+        inside = set_location(draft, message.location.latitude, message.location.longitude, policy)
         kind = "location" if inside else "far_location"
     else:
-        collect(message, data, i18n)
+        collect(message, draft, i18n)
         kind = "media"
     flow = Flow(db, member, message.chat.id, clock)
-    await begin_report(message, i18n, state, flow, data, f"start_with_{kind}")
+    await begin_report(message, i18n, state, flow, draft, f"start_with_{kind}")
 
 
 async def begin_report(
@@ -152,12 +155,12 @@ async def begin_report(
     i18n: Localizer,
     state: FSMContext,
     flow: Flow,
-    data: dict[str, Any],
+    draft: Draft,
     prompt: str,
 ) -> None:
     """A new draft (replacing any other), then the first step: the category."""
     await state.clear()
-    await flow.save(data)
+    await flow.save(draft)
     await state.set_state(ReportFlow.category)
     await message.answer(i18n(f"report.{prompt}"), reply_markup=category_keyboard(i18n))
 
@@ -171,49 +174,49 @@ def severity_keyboard(i18n: Localizer) -> Any:
     return choices_keyboard(pairs, per_row=1)
 
 
-async def draft_or_expired(flow: Flow, i18n: Localizer, state: FSMContext, answer: Any) -> dict[str, Any] | None:
-    data = await flow.load()
-    if data is None:
+async def draft_or_expired(flow: Flow, i18n: Localizer, state: FSMContext, answer: Any) -> Draft | None:
+    draft = await flow.load()
+    if draft is None:
         await state.clear()
         await answer(i18n("report.draft_gone"))
-    return data
+    return draft
 
 
 async def next_step(
     message: Message,
-    data: dict[str, Any],
+    draft: Draft,
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     flow: Flow,
     then: Any,
 ) -> None:
-    """After a step: back to the summary when editing, otherwise on to `then`."""
-    await flow.save(data)
-    if data.get("editing"):
-        await show_summary(message, data, member, i18n, state, flow)
+    """After a step: back to the summary when editing from it, otherwise on to `then`."""
+    await flow.save(draft)
+    if (await state.get_data()).get(EDITING):
+        await show_summary(message, draft, member, i18n, state, flow)
     else:
         await then()
 
 
 async def draft_for_message(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
-) -> tuple[Flow, dict[str, Any]] | None:
+) -> tuple[Flow, Draft] | None:
     """The member's flow and draft for a message they sent — or None (already explained) when the draft is gone."""
     flow = Flow(db, member, message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, message.answer)
-    return None if data is None else (flow, data)
+    draft = await draft_or_expired(flow, i18n, state, message.answer)
+    return None if draft is None else (flow, draft)
 
 
 async def draft_for_press(
     query: CallbackQuery, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
-) -> tuple[Message, Flow, dict[str, Any]] | None:
+) -> tuple[Message, Flow, Draft] | None:
     """The pressed message, the member's flow and draft — or None (already explained) when the draft is gone."""
     assert isinstance(query.message, Message)
     flow = Flow(db, member, query.message.chat.id, clock)
-    data = await draft_or_expired(flow, i18n, state, query.message.answer)
+    draft = await draft_or_expired(flow, i18n, state, query.message.answer)
     await query.answer()
-    return None if data is None else (query.message, flow, data)
+    return None if draft is None else (query.message, flow, draft)
 
 
 async def refuse_stale(query: CallbackQuery, i18n: Localizer) -> None:
@@ -225,21 +228,18 @@ class ChoiceStep:
     """A step answered with one button: which draft field it fills, from what, and what comes next."""
 
     field: str
-    allowed: tuple[str, ...]
     next_state: State
     next_prompt: str
     next_keyboard: Callable[[Localizer], Any]
 
 
-CATEGORY_STEP = ChoiceStep(
-    "category", CATEGORIES, ReportFlow.severity, "report.ask_severity", lambda t: severity_keyboard(t)
-)
-SEVERITY_STEP = ChoiceStep("severity", SEVERITIES, ReportFlow.where, "report.ask_where", where_keyboard)
+CATEGORY_STEP = ChoiceStep("category", ReportFlow.severity, "report.ask_severity", lambda t: severity_keyboard(t))
+SEVERITY_STEP = ChoiceStep("severity", ReportFlow.where, "report.ask_where", where_keyboard)
 
 
 async def choose(
     step: ChoiceStep,
-    value: str,
+    value: Category | Severity,
     query: CallbackQuery,
     member: MemberProfile,
     i18n: Localizer,
@@ -247,24 +247,22 @@ async def choose(
     db: Database,
     clock: Clock,
 ) -> None:
-    if value not in step.allowed:
-        await refuse_stale(query, i18n)
-        return
+    """`value` is one of the choices offered: a forged one fails to unpack and never reaches here."""
     if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
         return
-    message, flow, data = pressed
-    data[step.field] = value
+    message, flow, draft = pressed
+    setattr(draft, step.field, value)
     label = i18n(f"{step.field}.{value}")
     await message.edit_text(i18n(f"report.{step.field}_chosen", **{step.field: label}))
 
     async def ask_next() -> None:
-        if step.next_state == ReportFlow.where and "latitude" in data:
-            await choose_unit(message, data, member, i18n, state, flow)
+        if step.next_state == ReportFlow.where and draft.has_location:
+            await choose_unit(message, draft, member, i18n, state, flow)
             return
         await state.set_state(step.next_state)
         await message.answer(i18n(step.next_prompt), reply_markup=step.next_keyboard(i18n))
 
-    await next_step(message, data, member, i18n, state, flow, ask_next)
+    await next_step(message, draft, member, i18n, state, flow, ask_next)
 
 
 async def category_pressed(
@@ -303,10 +301,10 @@ async def location_sent(
     assert message.location is not None
     if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
-    flow, data = drafted
-    if not set_location(data, message.location.latitude, message.location.longitude, policy):
+    flow, draft = drafted
+    if not set_location(draft, message.location.latitude, message.location.longitude, policy):
         await message.answer(i18n("report.far_away"))
-    await choose_unit(message, data, member, i18n, state, flow)
+    await choose_unit(message, draft, member, i18n, state, flow)
 
 
 async def use_my_unit(
@@ -314,10 +312,9 @@ async def use_my_unit(
 ) -> None:
     if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
-    flow, data = drafted
-    data.pop("latitude", None)
-    data.pop("longitude", None)
-    await choose_unit(message, data, member, i18n, state, flow)
+    flow, draft = drafted
+    draft.latitude = draft.longitude = None
+    await choose_unit(message, draft, member, i18n, state, flow)
 
 
 async def where_again(message: Message, i18n: Localizer) -> None:
@@ -325,18 +322,18 @@ async def where_again(message: Message, i18n: Localizer) -> None:
 
 
 async def choose_unit(
-    message: Message, data: dict[str, Any], member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
+    message: Message, draft: Draft, member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
 ) -> None:
     async with flow.db.reading() as session:
         units = await reportable_units(session, member)
     if not units:
         raise NoLongerThere("report.no_longer_reporter")
     if len(units) == 1:
-        data["unit_id"] = units[0].unit_id
+        draft.unit_id = units[0].unit_id
         await message.answer(i18n("report.unit_chosen", unit=units[0].label), reply_markup=REMOVE_KEYBOARD)
-        await next_step(message, data, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
+        await next_step(message, draft, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
         return
-    await flow.save(data)
+    await flow.save(draft)
     await state.set_state(ReportFlow.unit)
     await message.answer(i18n("report.where_noted"), reply_markup=REMOVE_KEYBOARD)
     pairs = [(u.label, ReportUnitChoice(unit_id=u.unit_id).pack()) for u in units]
@@ -359,10 +356,10 @@ async def unit_pressed(
         return
     if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
         return
-    message, flow, data = pressed
-    data["unit_id"] = callback_data.unit_id
+    message, flow, draft = pressed
+    draft.unit_id = callback_data.unit_id
     await message.edit_text(i18n("report.unit_chosen", unit=units[callback_data.unit_id]))
-    await next_step(message, data, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
+    await next_step(message, draft, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
 
 
 async def ask_evidence(message: Message, i18n: Localizer, state: FSMContext) -> None:
@@ -376,24 +373,24 @@ async def evidence_sent(
     """Photos, short videos, text or a voice note; each is acknowledged so the sender knows it arrived."""
     if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
-    flow, data = drafted
-    reply = collect(message, data, i18n)
-    await flow.save(data)
+    flow, draft = drafted
+    reply = collect(message, draft, i18n)
+    await flow.save(draft)
     await message.answer(reply)
 
 
-def collect(message: Message, data: dict[str, Any], i18n: Localizer) -> str:
+def collect(message: Message, draft: Draft, i18n: Localizer) -> str:
     media = ("photo", message.photo[-1].file_id) if message.photo else None
     media = ("video", message.video.file_id) if message.video else media
     if media is not None:
-        count = add_media(data, *media)
-        add_description(data, message.caption or "")
+        count = add_media(draft, *media)
+        add_description(draft, message.caption or "")
         return i18n("report.got_media", n=count)
     if message.voice:
-        data["voice"] = message.voice.file_id
+        draft.voice = message.voice.file_id
         return i18n("report.got_voice")
     if message.text:
-        add_description(data, message.text)
+        add_description(draft, message.text)
         return i18n("report.got_text")
     raise DomainError("report.evidence_kinds")
 
@@ -403,34 +400,35 @@ async def finish_evidence(
 ) -> None:
     if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
         return
-    flow, data = drafted
-    to_filing(data)
+    flow, draft = drafted
+    to_filing(draft)
     await message.answer(i18n("report.evidence_done"), reply_markup=REMOVE_KEYBOARD)
-    await show_summary(message, data, member, i18n, state, flow)
+    await show_summary(message, draft, member, i18n, state, flow)
 
 
 async def show_summary(
-    message: Message, data: dict[str, Any], member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
+    message: Message, draft: Draft, member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
 ) -> None:
-    data["editing"] = True
-    await flow.save(data)
+    """The summary; from here on, a step the reporter edits comes back to it (`EDITING` in the FSM data)."""
+    await flow.save(draft)
     await state.set_state(ReportFlow.confirm)
+    await state.update_data({EDITING: True})
     async with flow.db.reading() as session:
         labels = {u.unit_id: u.label for u in await reportable_units(session, member)}
     location = (
-        i18n("report.summary_location", lat=f"{data['latitude']:.5f}", lon=f"{data['longitude']:.5f}")
-        if "latitude" in data
+        i18n("report.summary_location", lat=f"{draft.latitude:.5f}", lon=f"{draft.longitude:.5f}")
+        if draft.has_location
         else i18n("report.summary_no_location")
     )
     text = i18n(
         "report.summary",
-        category=i18n(f"category.{data['category']}"),
-        severity=i18n(f"severity.{data['severity']}"),
-        unit=labels.get(data["unit_id"], "?"),
+        category=i18n(f"category.{draft.category}"),
+        severity=i18n(f"severity.{draft.severity}"),
+        unit=labels.get(draft.unit_id or 0, "?"),
         location=location,
-        media=len(data.get("media", [])),
-        voice=i18n("report.yes") if data.get("voice") else i18n("report.no"),
-        description=(data.get("description") or i18n("report.no_description"))[:SUMMARY_DESCRIPTION],
+        media=len(draft.media),
+        voice=i18n("report.yes") if draft.voice else i18n("report.no"),
+        description=(draft.description or i18n("report.no_description"))[:SUMMARY_DESCRIPTION],
     )
     await message.answer(text, reply_markup=summary_keyboard(i18n))
 
@@ -464,7 +462,7 @@ async def summary_pressed(
 ) -> None:
     if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
         return
-    message, flow, data = pressed
+    message, flow, draft = pressed
     await remove_buttons(message)
     match callback_data.action:
         case SummaryVerb.CANCEL:
@@ -479,11 +477,10 @@ async def summary_pressed(
             await state.set_state(ReportFlow.where)
             await message.answer(i18n("report.ask_where"), reply_markup=where_keyboard(i18n))
         case SummaryVerb.EVIDENCE:
-            data["editing"] = False
-            await flow.save(data)
+            await state.update_data({EDITING: False})
             await ask_evidence(message, i18n, state)
         case SummaryVerb.SUBMIT:
-            await submit(message, data, member, i18n, state, flow, context(policy, clock, settings), delivery)
+            await submit(message, draft, member, i18n, state, flow, context(policy, clock, settings), delivery)
 
 
 async def cancel_draft(
@@ -496,13 +493,9 @@ async def cancel_draft(
     await message.answer(i18n("report.cancelled"), reply_markup=main_menu(i18n, member))
 
 
-OFFERED = "offered_report_id"
-"""The draft field holding the report the duplicate hint offered: the only one "add mine to it" may touch."""
-
-
 async def submit(
     message: Message,
-    data: dict[str, Any],
+    draft: Draft,
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
@@ -513,13 +506,13 @@ async def submit(
 ) -> None:
     """File the report (after the duplicate hint, if any) and give the reporter its code."""
     assert member.id is not None
-    filing = to_filing(data)
+    filing = to_filing(draft)
     async with flow.db.reading() as session:
         prepared = await prepare_filing(session, filing, member, ctx.default_language)
         offer = None if skip_duplicate_check else await possible_duplicate(session, filing, ctx.policy, ctx.now)
     if offer is not None:
-        data[OFFERED] = offer.report_id
-        await flow.save(data)
+        draft.offered_report_id = offer.report_id
+        await flow.save(draft)
         await message.answer(duplicate_hint(i18n, offer, ctx), reply_markup=duplicate_keyboard(i18n, offer))
         return
     async with flow.db.transaction() as session:
@@ -567,18 +560,18 @@ async def duplicate_pressed(
     """The button names a report, but only the one the bot offered to this draft is acted on."""
     assert member.id is not None
     flow = Flow(db, member, query.from_user.id, clock)
-    data = await flow.load()
-    if data is None or data.get(OFFERED) != callback_data.report_id or not isinstance(query.message, Message):
+    draft = await flow.load()
+    if draft is None or draft.offered_report_id != callback_data.report_id or not isinstance(query.message, Message):
         await refuse_stale(query, i18n)
         return
     ctx = context(policy, clock, settings)
     if callback_data.action == DuplicateVerb.NEW:
         await query.answer()
         await remove_buttons(query.message)
-        await submit(query.message, data, member, i18n, state, flow, ctx, delivery, skip_duplicate_check=True)
+        await submit(query.message, draft, member, i18n, state, flow, ctx, delivery, skip_duplicate_check=True)
         return
     async with db.transaction() as session:
-        report = await add_information(session, member, callback_data.report_id, to_filing(data), ctx)
+        report = await add_information(session, member, callback_data.report_id, to_filing(draft), ctx)
         await discard_draft(session, member.id)
     await state.clear()
     if delivery is not None:

@@ -1,6 +1,6 @@
 """Reports being filled in, kept in the database step by step; silence expires them with a notice."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,67 +36,104 @@ async def reportable_units(session: AsyncSession, member: MemberProfile) -> list
     return [ReportableUnit(u.id, labels[u.id]) for u in units if u.id is not None]
 
 
-async def get_draft(session: AsyncSession, member_id: int) -> dict[str, Any] | None:
-    draft = (await session.exec(select(ReportDraft).where(ReportDraft.member_id == member_id))).first()
-    return dict(draft.data) if draft else None
+@dataclass
+class Draft:
+    """A report being filled in, step by step (stored as JSON in `report_draft.data`)."""
+
+    category: Category | None = None
+    severity: Severity | None = None
+    unit_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    description: str | None = None
+    voice: str | None = None
+    media: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, file id) pairs: photos and short videos."""
+    offered_report_id: int | None = None
+    """The report the duplicate hint offered: the only one "add mine to it" may touch."""
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def as_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in asdict(self).items() if v is not None and k != "media"}
+        return data | {"media": [list(pair) for pair in self.media]} if self.media else data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Draft":
+        """Read a stored draft; keys this version doesn't know (a UI flag older versions kept here) are dropped."""
+        known = {f.name for f in fields(cls)}
+        draft = cls(**{k: v for k, v in data.items() if k in known and k != "media"})
+        draft.category = Category(draft.category) if draft.category else None
+        draft.severity = Severity(draft.severity) if draft.severity else None
+        draft.media = [(kind, file_id) for kind, file_id in data.get("media", [])]
+        return draft
 
 
-async def save_draft(session: AsyncSession, member_id: int, chat_id: int, data: dict[str, Any], now: datetime) -> None:
-    draft = (await session.exec(select(ReportDraft).where(ReportDraft.member_id == member_id))).first()
-    if draft is None:
-        draft = ReportDraft(member_id=member_id, chat_id=chat_id, data=data, updated_at=now)
+async def get_draft(session: AsyncSession, member_id: int) -> Draft | None:
+    row = (await session.exec(select(ReportDraft).where(ReportDraft.member_id == member_id))).first()
+    return Draft.from_json(row.data) if row else None
+
+
+async def save_draft(session: AsyncSession, member_id: int, chat_id: int, draft: Draft, now: datetime) -> None:
+    row = (await session.exec(select(ReportDraft).where(ReportDraft.member_id == member_id))).first()
+    if row is None:
+        row = ReportDraft(member_id=member_id, chat_id=chat_id, data=draft.as_json(), updated_at=now)
     else:
-        draft.data, draft.updated_at, draft.chat_id = data, now, chat_id
-    session.add(draft)
+        row.data, row.updated_at, row.chat_id = draft.as_json(), now, chat_id
+    session.add(row)
 
 
 async def discard_draft(session: AsyncSession, member_id: int) -> None:
     await session.exec(delete(ReportDraft).where(col(ReportDraft.member_id) == member_id))
 
 
-def set_location(data: dict[str, Any], latitude: float, longitude: float, policy: Policy) -> bool:
+def set_location(draft: Draft, latitude: float, longitude: float, policy: Policy) -> bool:
     """Store the location; False when it lies outside the deployment area (kept, but worth a warning)."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise DomainError("report.bad_location")
-    data["latitude"], data["longitude"] = latitude, longitude
+    draft.latitude, draft.longitude = latitude, longitude
     return policy.area.contains(latitude, longitude)
 
 
-def add_media(data: dict[str, Any], kind: str, file_id: str) -> int:
+def add_media(draft: Draft, kind: str, file_id: str) -> int:
     """Add a photo or video; the count so far, or DomainError past the limit."""
-    media = data.setdefault("media", [])
-    if len(media) >= MAX_MEDIA:
+    if len(draft.media) >= MAX_MEDIA:
         raise DomainError("report.too_many_media", limit=MAX_MEDIA)
-    media.append([kind, file_id])
-    return len(media)
+    draft.media.append((kind, file_id))
+    return len(draft.media)
 
 
-def add_description(data: dict[str, Any], text: str) -> None:
+def add_description(draft: Draft, text: str) -> None:
     text = text.strip()
     if not text:
         return
-    combined = f"{data.get('description') or ''}\n{text}".strip()
+    combined = f"{draft.description or ''}\n{text}".strip()
     if len(combined) > DESCRIPTION_LIMIT:
         raise DomainError("report.description_too_long", limit=DESCRIPTION_LIMIT)
-    data["description"] = combined
+    draft.description = combined
 
 
-def to_filing(data: dict[str, Any]) -> Filing:
+def to_filing(draft: Draft) -> Filing:
     """The finished report, or DomainError naming what is still missing."""
-    for needed in ("category", "severity", "unit_id"):
-        if needed not in data:
-            raise DomainError(f"report.missing_{needed}")
-    if not (data.get("description") or data.get("voice") or data.get("media")):
+    if draft.category is None:
+        raise DomainError("report.missing_category")
+    if draft.severity is None:
+        raise DomainError("report.missing_severity")
+    if draft.unit_id is None:
+        raise DomainError("report.missing_unit_id")
+    if not (draft.description or draft.voice or draft.media):
         raise DomainError("report.need_evidence")
     return Filing(
-        category=Category(data["category"]),
-        severity=Severity(data["severity"]),
-        unit_id=int(data["unit_id"]),
-        description=data.get("description"),
-        voice_file_id=data.get("voice"),
-        latitude=data.get("latitude"),
-        longitude=data.get("longitude"),
-        media=tuple((kind, file_id) for kind, file_id in data.get("media", [])),
+        category=draft.category,
+        severity=draft.severity,
+        unit_id=draft.unit_id,
+        description=draft.description,
+        voice_file_id=draft.voice,
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        media=tuple(draft.media),
     )
 
 

@@ -17,7 +17,7 @@ from handlers.callbacks import (
     UnitChoice,
     UnitPage,
 )
-from models import Role
+from models import Category, Role
 from tests.e2e.reporting import Township, database_state, file_report, report_id_on
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser
@@ -143,9 +143,8 @@ async def test_forged_assignments_change_nothing(town: Township) -> None:
 async def test_forged_choices_in_the_report_flow_change_nothing(town: Township) -> None:
     await add_member(town.db, town.clock.now(), town.reporter.id, "林网格", Role.GRID_WORKER, VILLAGE_A2)
     [ask_category] = await town.reporter.send("📢 上报隐患")
-    assert STALE in await press_and_expect_nothing(
-        town, town.reporter, ask_category, CategoryChoice(value="nuclear").pack()
-    )
+    forged_category = CategoryChoice(value=Category.FIRE).pack().replace("fire", "nuclear")
+    assert STALE in await press_and_expect_nothing(town, town.reporter, ask_category, forged_category)
     await town.reporter.click("🔥 火灾隐患")
     await town.reporter.click("🟠 重大")
     await town.reporter.send("🏠 用我所在的村／网格")
