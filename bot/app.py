@@ -32,14 +32,13 @@ from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.paths import ESCALATION_POLICY
 from bot.retry import RetryShortFloodWaits
 from bot.settings import Settings
-from bot.startup import Patience, StartupError, wait_for_database, with_patience
+from bot.startup import Patience, StartupError, ready_database, with_patience
 from bot.telegram_sender import TelegramSender
 from handlers import build_routers
 from handlers.common import leave_conversation
 from handlers.menu import set_command_menus
 from i18n import Localizer
 from models import Database
-from models.migrate import upgrade_to_head_async
 from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
@@ -179,8 +178,7 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None, st
     """Wait for the database and Telegram, migrate, then poll until stopped (SIGTERM stops gracefully)."""
     started = time.monotonic() if started is None else started
     patience = Patience(settings.startup_wait_seconds)
-    await wait_for_database(settings.database_url, patience)
-    await upgrade_to_head_async(settings.database_url)
+    await ready_database(settings.database_url, patience)
     db = Database(settings.database_url)
     clock = clock or SystemClock()
     bot = build_bot(token, settings.telegram_api_base, wait_out_flood=asyncio.sleep)

@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, SettingsError, load_settings
-from bot.startup import Patience, StartupError, wait_for_database
+from bot.startup import Patience, StartupError, ready_database
 from i18n import Localizer
 from models import Database, Role
-from models.migrate import upgrade_to_head_async
 from services.clock import SystemClock
 from services.directory import (
     ImportReport,
@@ -110,12 +109,6 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if settings.log_level == "DEBUG" else quiet_below_warning)
 
 
-async def ready_database(settings: Settings) -> None:
-    """Wait for the database (it may be starting too), then bring its schema up to date."""
-    await wait_for_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    await upgrade_to_head_async(settings.database_url)
-
-
 async def run(settings: Settings, _args: argparse.Namespace, started: float) -> int:
     if settings.bot_token is None:
         print(NO_TOKEN_MESSAGE, file=sys.stderr)
@@ -127,7 +120,7 @@ async def run(settings: Settings, _args: argparse.Namespace, started: float) -> 
 
 
 async def migrate(settings: Settings, _args: argparse.Namespace, _started: float) -> int:
-    await ready_database(settings)
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     print("database is up to date")
     return 0
 
@@ -142,7 +135,7 @@ def describe_import(report: ImportReport) -> str:
 
 async def import_units(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     rows = read_division_file(args.file)
-    await ready_database(settings)
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
@@ -154,7 +147,7 @@ async def import_units(settings: Settings, args: argparse.Namespace, _started: f
 
 
 async def add_grid_command(settings: Settings, args: argparse.Namespace, _started: float) -> int:
-    await ready_database(settings)
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
@@ -167,7 +160,7 @@ async def add_grid_command(settings: Settings, args: argparse.Namespace, _starte
 
 
 async def invite(settings: Settings, args: argparse.Namespace, _started: float) -> int:
-    await ready_database(settings)
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from models import Database
 from models.db import ensure_sqlite_folder, is_sqlite
+from models.migrate import upgrade_to_head_async
 
 log = logging.getLogger("gridguard.startup")
 T = TypeVar("T")
@@ -107,3 +108,9 @@ async def wait_for_database(url: str, patience: Patience) -> None:
 
     transient = (lambda _error: False) if is_sqlite(url) else database_is_starting
     await with_patience(f"Setting DATABASE_URL ({shown})", connect, transient, patience)
+
+
+async def ready_database(url: str, patience: Patience) -> None:
+    """Wait for the database (it may be starting too), then bring its schema up to date."""
+    await wait_for_database(url, patience)
+    await upgrade_to_head_async(url)
