@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.sqlite_on_loop import connect_on_loop
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 READ_ONLY_OPTION = "gridguard_read_only"
 
@@ -33,10 +35,15 @@ def ensure_sqlite_folder(url: str) -> None:
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    """WAL, a busy timeout, and BEGIN IMMEDIATE so two writers wait instead of failing.
+    """Statements on the loop's thread (models/sqlite_on_loop.py); WAL, a busy timeout, and BEGIN IMMEDIATE so two
+    writers wait instead of failing.
 
     Read-only transactions (`Database.reading`) begin deferred, so they never queue behind writers.
     """
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def on_do_connect(dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+        return dialect.dbapi.connect(*cargs, async_creator_fn=connect_on_loop, **cparams)
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
