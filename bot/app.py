@@ -45,6 +45,7 @@ from services.delivery import DeliveryLimits, DeliveryWorker
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.policy import Policy, load_policy
+from services.profiles import Profiles
 
 log = logging.getLogger("gridguard")
 
@@ -87,7 +88,7 @@ def build_dispatcher(
     dp["settings"] = settings
     dp["admin_ids"] = settings.admin_ids
     shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
-    dp.update.outer_middleware(ProfileMiddleware(db, settings.admin_ids, settings.default_language))
+    dp.update.outer_middleware(ProfileMiddleware(Profiles(db, settings.admin_ids), settings.default_language))
     dp.include_routers(*build_routers())
     dp.errors.register(answer_refusal, ExceptionTypeFilter(DomainError))
     dp.errors.register(apologise)

@@ -9,34 +9,23 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from i18n import Localizer
-from models import Database
-from services.members import load_profile, pick_language
+from services.members import pick_language
+from services.profiles import Profiles
 from services.rate import TokenBucket
-from services.undeliverable import mark_reachable
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ProfileMiddleware(BaseMiddleware):
-    """Loads the sender's profile in a short transaction and picks their language.
+    """Provides the sender's profile (services/profiles.py) and picks their language."""
 
-    A member marked unreachable who writes to the bot is reachable again: the flag is cleared here.
-    """
-
-    def __init__(self, db: Database, admin_ids: frozenset[int], default_language: str) -> None:
-        self.db = db
-        self.admin_ids = admin_ids
+    def __init__(self, profiles: Profiles, default_language: str) -> None:
+        self.profiles = profiles
         self.default_language = default_language
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        member = None
-        if user is not None:
-            async with self.db.reading() as session:
-                member = await load_profile(session, user.id, self.admin_ids)
-            if member is not None and member.unreachable and member.id is not None:
-                async with self.db.transaction() as session:
-                    await mark_reachable(session, member.id)
+        member = await self.profiles.recognise(user.id) if user is not None else None
         language = (
             member.language
             if member is not None and member.registered

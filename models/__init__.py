@@ -1,6 +1,7 @@
 """SQLModel tables, enums and the engine/session factory. No business rules live here."""
 
 from models.db import Database
+from models.directory_version import directory_version, local_directory_commits
 from models.enums import (
     Category,
     DeliveryStatus,
@@ -22,12 +23,13 @@ from models.reports import (
     SchedulerLease,
     StationGroup,
 )
-from models.tables import Invite, InviteRedemption, Member, RoleAssignment, Unit
+from models.tables import DirectoryVersion, Invite, InviteRedemption, Member, RoleAssignment, Unit
 
 __all__ = [
     "Category",
     "Database",
     "DeliveryStatus",
+    "DirectoryVersion",
     "Invite",
     "InviteRedemption",
     "Member",
@@ -48,4 +50,6 @@ __all__ = [
     "StationGroup",
     "Unit",
     "UnitLevel",
+    "directory_version",
+    "local_directory_commits",
 ]

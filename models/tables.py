@@ -84,3 +84,13 @@ class InviteRedemption(SQLModel, table=True):
     invite_id: int = Field(foreign_key="invite.id", index=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DirectoryVersion(SQLModel, table=True):
+    """One row counting writes to units, members and roles, so every instance knows when its cached profiles are
+    stale (models/directory_version.py bumps it in the writing transaction)."""
+
+    __tablename__ = "directory_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

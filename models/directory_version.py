@@ -1,0 +1,57 @@
+"""The directory's version: every transaction that writes a unit, member or role assignment bumps it once.
+
+Caches of profiles and the unit tree compare it to know when they are stale: at once in this process (a local
+counter moves after each such commit), and within a recheck period in every other process (they read the row).
+The bump rides on the ORM's flush, so no writer can forget it.
+"""
+
+import itertools
+from typing import Any
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.tables import DirectoryVersion, Member, RoleAssignment, Unit
+
+DIRECTORY_TABLES = (Unit, Member, RoleAssignment)
+_CHANGED = "directory_changed"
+_local_commits = itertools.count(1)
+_last_local_commit = 0
+
+
+def local_directory_commits() -> int:
+    """How many directory-changing transactions this process has committed (moves at each commit)."""
+    return _last_local_commit
+
+
+async def directory_version(session: AsyncSession) -> int:
+    """The version every instance shares, as the database holds it."""
+    return (await session.exec(select(col(DirectoryVersion.version)).where(col(DirectoryVersion.id) == 1))).one()
+
+
+def _changes_directory(session: Session) -> bool:
+    if any(isinstance(obj, DIRECTORY_TABLES) for obj in (*session.new, *session.deleted)):
+        return True
+    return any(isinstance(obj, DIRECTORY_TABLES) and session.is_modified(obj) for obj in session.dirty)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_directory_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(_CHANGED) or not _changes_directory(session):
+        return
+    session.info[_CHANGED] = True
+    session.execute(update(DirectoryVersion).values(version=col(DirectoryVersion.version) + 1))
+
+
+@event.listens_for(Session, "after_commit")
+def _count_local_commit(session: Session) -> None:
+    global _last_local_commit
+    if session.info.pop(_CHANGED, False):
+        _last_local_commit = next(_local_commits)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_change(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
