@@ -31,6 +31,7 @@ from services.directory import (
 )
 from services.errors import DomainError, UnitNotFound
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
+from services.places import place_label
 
 log = logging.getLogger("gridguard")
 
@@ -167,7 +168,7 @@ async def invite(settings: Settings, args: argparse.Namespace, _started: float) 
             unit = await find_unit(session, args.unit)
             spec = InviteSpec(unit, Role(args.role), args.uses, args.days)
             created = await create_invite(session, SYSTEM_ACTOR, spec, SystemClock().now())
-            path = " › ".join(u.name for u in await unit_path(session, unit))
+            path = place_label([u.name for u in await unit_path(session, unit)])
     finally:
         await db.dispose()
     username = await bot_username(settings)

@@ -9,7 +9,6 @@ from handlers.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, U
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
 from handlers.keyboards import roles_keyboard, units_keyboard, uses_keyboard
 from handlers.states import GridFlow, InviteFlow
-from handlers.texts import place
 from i18n import Localizer
 from models import Database, Invite, Role, Unit
 from services.clock import Clock
@@ -19,6 +18,7 @@ from services.grids import add_grid_as, village_for_grids, villages_for_grids
 from services.invites import InviteSpec, check_invitable, create_invite, invitable_units, parse_invite_arguments
 from services.members import MemberProfile
 from services.permissions import Action, may_at_all, roles_grantable_by
+from services.places import place_label
 
 INVITE_DEFAULT_DAYS = 7
 PURPOSE_INVITE = "inv"
@@ -93,7 +93,7 @@ async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_na
     return i18n(
         "invite.created",
         role=i18n(f"role.{invite.role.value}"),
-        place=place(path_names),
+        place=place_label(path_names),
         uses=invite.max_uses,
         days=days,
         link=await invite_link(bot, invite),

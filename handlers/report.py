@@ -29,7 +29,10 @@ from i18n import Localizer, all_translations
 from models import Category, Database, Severity
 from services.clock import Clock
 from services.delivery import DeliveryWorker
+from services.duplicates import DuplicateOffer, possible_duplicate
 from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.escalation import Context
+from services.filing import add_information, file_report, prepare_filing
 from services.members import MemberProfile
 from services.permissions import may_file_reports
 from services.policy import CATEGORIES, SEVERITIES, Policy
@@ -45,14 +48,6 @@ from services.report_drafts import (
     to_filing,
 )
 from services.report_views import report_details
-from services.reports import (
-    Context,
-    DuplicateOffer,
-    add_information,
-    file_report,
-    possible_duplicate,
-    prepare_filing,
-)
 
 SUMMARY_DESCRIPTION = 1500
 EDITING = "editing"

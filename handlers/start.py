@@ -8,12 +8,13 @@ from aiogram.types import Message
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
 from handlers.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
 from handlers.states import Registration
-from handlers.texts import abilities, place
+from handlers.texts import abilities
 from i18n import Localizer, all_translations
 from models import Database
 from services.clock import Clock
 from services.invites import InviteProblem, Redemption, check_invite, redeem_invite
 from services.members import MemberProfile, clean_name, load_profile
+from services.places import place_label
 
 
 def router() -> Router:
@@ -66,7 +67,7 @@ async def start_with_token(
         i18n(
             "register.offer",
             role=i18n(f"role.{offer.role.value}"),
-            place=place(offer.unit_path_names),
+            place=place_label(offer.unit_path_names),
         ),
         reply_markup=REMOVE_KEYBOARD,
     )
@@ -77,7 +78,7 @@ def role_gained_text(i18n: Localizer, redemption: Redemption) -> str:
     return i18n(
         key,
         role=i18n(f"role.{redemption.offer.role.value}"),
-        place=place(redemption.offer.unit_path_names),
+        place=place_label(redemption.offer.unit_path_names),
     )
 
 
@@ -163,7 +164,7 @@ async def finish_registration(
             "register.done",
             name=profile.name,
             role=i18n(f"role.{redemption.offer.role.value}"),
-            place=place(redemption.offer.unit_path_names),
+            place=place_label(redemption.offer.unit_path_names),
             abilities=abilities(i18n, profile),
         ),
         reply_markup=main_menu(i18n, profile),

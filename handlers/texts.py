@@ -4,17 +4,11 @@ from i18n import Localizer, Raw
 from models import Role
 from services.members import MemberProfile, RoleOnUnit
 from services.permissions import Action, may_at_all, may_file_reports
-
-PLACE_SEPARATOR = " › "
-
-
-def place(names: tuple[str, ...] | list[str]) -> str:
-    """A unit with its township and county: 晋江市 › 安海镇 › 前埔村 (the county level and down)."""
-    return PLACE_SEPARATOR.join(names)
+from services.places import place_label
 
 
 def role_line(i18n: Localizer, role: RoleOnUnit) -> Raw:
-    return Raw(i18n("me.role_line", role=i18n(f"role.{role.role.value}"), place=place(role.path_names)))
+    return Raw(i18n("me.role_line", role=i18n(f"role.{role.role.value}"), place=place_label(role.path_names)))
 
 
 def abilities(i18n: Localizer, member: MemberProfile) -> Raw:

@@ -12,11 +12,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from models import Database
 from services.clock import Clock
 from services.delivery import DeliveryWorker
+from services.escalation import Context, escalate_due, renotify_due
 from services.leader import resign, try_lead
 from services.policy import Policy
 from services.report_actions import close_unanswered
 from services.report_drafts import expire_drafts
-from services.reports import Context, escalate_due, renotify_due
 
 log = logging.getLogger("gridguard.scheduler")
 LEASE = "sweeps"

@@ -10,25 +10,24 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
 from models import Member, Priority, Report, ReportEvent, ReportStatus, RoleAssignment, Unit, UnitLevel
+from services.audience import Recipient
 from services.directory import descendants, path_ids
 from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.escalation import (
+    Context,
+    card_source,
+    cards_for,
+    catalog_text,
+    held_cards,
+    refresh_cards,
+    restart_escalation,
+)
+from services.filing import bump, find_report
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
 from services.permissions import ASSIGNEE_ROLES, may_act_on_report
 from services.report_cards import reporter_keyboard
 from services.report_lifecycle import TRANSITIONS, Actor, ReportVerb
-from services.reports import (
-    Context,
-    Recipient,
-    bump,
-    card_source,
-    cards_for,
-    catalog_text,
-    find_report,
-    held_cards,
-    refresh_cards,
-    restart_escalation,
-)
 
 S = ReportStatus
 REPORTER_HEARS = frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.RESOLVED, S.REJECTED, S.DUPLICATE, S.CLOSED})

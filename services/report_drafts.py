@@ -12,11 +12,11 @@ from i18n import Localizer
 from models import Category, Member, Priority, ReportDraft, Severity, Unit
 from services.directory import unit_labels
 from services.errors import DomainError
+from services.filing import Filing
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
 from services.permissions import ACTION_ROLES, Action
 from services.policy import Policy
-from services.reports import Filing
 
 MAX_MEDIA = 5
 DESCRIPTION_LIMIT = 3000

@@ -9,12 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import Member, Report, ReportEvent, ReportMedia, ReportStatus, UnitLevel
 from services.directory import descendants
 from services.errors import DomainError, NotAllowed
+from services.escalation import card_facts
+from services.filing import find_report
 from services.members import MemberProfile
 from services.permissions import ACTION_ROLES, Action
 from services.report_actions import may_act
 from services.report_cards import CardFacts
 from services.report_lifecycle import OPEN_STATUSES
-from services.reports import card_facts, find_report
 
 LIST_LIMIT = 15
 

@@ -8,12 +8,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import PolicyOverride, Severity, StationGroup, Unit
+from services.audience import STEP_ROLES, township_overrides
 from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
 from services.numbers import decimal_number, whole_number
 from services.permissions import ACTION_ROLES, Action
 from services.policy import SEVERITIES, Policy
-from services.reports import STEP_ROLES, township_overrides
 
 MAX_STEP = max(STEP_ROLES)
 MAX_MINUTES = 7 * 24 * 60

@@ -1,0 +1,71 @@
+"""Who a report reaches at each escalation step, and the township's own timeouts."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import tuple_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import (
+    Member,
+    PolicyOverride,
+    Report,
+    Role,
+    RoleAssignment,
+    StationGroup,
+    Unit,
+)
+from services.places import ReportUnits
+
+STEP_ROLES = {0: Role.VILLAGE_OFFICER, 1: Role.STATION_DUTY, 2: Role.STATION_HEAD, 3: Role.COUNTY_OFFICER}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    member_id: int | None
+    language: str
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a report can reach at each step, and the township's own timeouts: read before the write."""
+
+    by_step: dict[int, list[Recipient]]
+    overrides: dict[int, int]
+
+
+async def audience(session: AsyncSession, units: ReportUnits, severity: str, default_language: str) -> Audience:
+    """Step 0 the village's safety officers; 1 the township's on-duty members and group; 2 its heads; 3 the county."""
+    step_units = {0: units.village_id, 1: units.township_id, 2: units.township_id, 3: units.county_id}
+    wanted = [(STEP_ROLES[step], unit_id) for step, unit_id in step_units.items() if unit_id is not None]
+    query = (
+        select(Member, RoleAssignment)
+        .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
+        .where(
+            tuple_(col(RoleAssignment.role), col(RoleAssignment.unit_id)).in_(wanted),
+            col(Member.unreachable_since).is_(None),
+        )
+        .order_by(col(Member.id))
+    )
+    held = {(ra.role, ra.unit_id, m.id): m for m, ra in (await session.exec(query)).all()}
+    by_step: dict[int, list[Recipient]] = {}
+    for step, unit_id in step_units.items():
+        role = STEP_ROLES[step]
+        by_step[step] = [
+            Recipient(m.telegram_id, m.id, m.language) for (r, u, _), m in held.items() if r == role and u == unit_id
+        ]
+    group = (await session.exec(select(StationGroup).where(StationGroup.township_id == units.township_id))).first()
+    if group is not None:
+        by_step[1].append(Recipient(group.chat_id, None, default_language))
+    return Audience(by_step, await township_overrides(session, units.township_id, severity))
+
+
+async def units_of(session: AsyncSession, report: Report) -> ReportUnits:
+    township = await session.get(Unit, report.township_id)
+    return ReportUnits(report.village_id, report.township_id, township.parent_id if township else None)
+
+
+async def township_overrides(session: AsyncSession, township_id: int, severity: str) -> dict[int, int]:
+    query = select(PolicyOverride).where(PolicyOverride.township_id == township_id, PolicyOverride.severity == severity)
+    return {o.step: o.seconds for o in (await session.exec(query)).all()}

@@ -1,0 +1,288 @@
+"""Escalation: a report's cards go step by step to those who can act until someone acknowledges.
+
+Escalation runs from the database: a report row holds its current step and the deadline of the next one; a
+sweep (`escalate_due`, `renotify_due`) acts on what is past due, in one transaction with the outbox rows it
+queues, under dedupe keys — so a restart, a crash or a second process neither loses nor doubles a step.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from i18n import Localizer
+from models import (
+    Member,
+    Priority,
+    Report,
+    ReportEvent,
+    ReportEventKind,
+    ReportMedia,
+    ReportStatus,
+    Unit,
+)
+from models.db import on_postgres
+from services.audience import Audience, Recipient, audience, units_of
+from services.outbox import Content, Notice, enqueue_edit, enqueue_many, messages_about
+from services.places import place_of
+from services.policy import Policy
+from services.report_cards import CAPTION_LIMIT, TEXT_LIMIT, CardFacts, card_keyboard, card_text
+
+SWEEP_BATCH = 100
+
+
+def topic(report_id: int) -> str:
+    return f"report:{report_id}"
+
+
+async def card_facts(session: AsyncSession, report: Report) -> CardFacts:
+    assert report.id is not None
+    unit = await session.get(Unit, report.unit_id)
+    assert unit is not None
+    place = await place_of(session, unit)
+    reporter = await session.get(Member, report.reporter_id)
+    acted = await session.get(Member, report.acknowledged_by_id) if report.acknowledged_by_id else None
+    assignee = await session.get(Member, report.assigned_to_id) if report.assigned_to_id else None
+    photos = (await session.exec(select(ReportMedia).where(ReportMedia.report_id == report.id))).all()
+    original = await session.get(Report, report.duplicate_of_id) if report.duplicate_of_id else None
+    return CardFacts(
+        report_id=report.id,
+        code=report.code,
+        category=report.category,
+        severity=report.severity,
+        status=report.status,
+        place=place.label,
+        reporter=reporter.name if reporter else "?",
+        reporter_phone=reporter.phone if reporter else None,
+        description=report.description,
+        has_voice=report.voice_file_id is not None,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        created_at=report.created_at,
+        acted_by=acted.name if acted else None,
+        acted_at=report.acknowledged_at,
+        assignee=assignee.name if assignee else None,
+        photo_count=len(photos),
+        duplicate_of=original.code if original else None,
+    )
+
+
+async def first_photo(session: AsyncSession, report_id: int) -> str | None:
+    query = select(ReportMedia).where(ReportMedia.report_id == report_id, ReportMedia.kind == "photo")
+    media = (await session.exec(query.order_by(col(ReportMedia.position)))).first()
+    return media.file_id if media else None
+
+
+def card_content(
+    facts: CardFacts, language: str, photo: str | None, now: datetime, zone: ZoneInfo, header: str = ""
+) -> Content:
+    i18n = Localizer(language)
+    limit = CAPTION_LIMIT if photo else TEXT_LIMIT
+    text = card_text(i18n, facts, now, zone, limit, header)
+    return Content(text=text, photo=photo, buttons=card_keyboard(i18n, facts.report_id, facts.status))
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the escalation needs besides the session: the policy, the clock's reading, the zone, the language."""
+
+    policy: Policy
+    now: datetime
+    zone: ZoneInfo
+    default_language: str
+
+
+@dataclass(frozen=True)
+class CardSource:
+    """What every card of one report is made from."""
+
+    facts: CardFacts
+    photo: str | None
+
+
+async def card_source(session: AsyncSession, report: Report) -> CardSource:
+    assert report.id is not None
+    return CardSource(await card_facts(session, report), await first_photo(session, report.id))
+
+
+Nudge = Callable[[Localizer], str]
+"""A short text (a reminder under a card, a card's header) rendered in each recipient's language."""
+
+
+def catalog_text(key: str, **params: object) -> Nudge:
+    def render(i18n: Localizer) -> str:
+        return i18n(key, **params)
+
+    return render
+
+
+def cards_for(
+    report: Report,
+    recipients: list[Recipient],
+    source: CardSource,
+    ctx: Context,
+    key: str,
+    held: dict[int, str] | None = None,
+    nudge: Nudge | None = None,
+    header: Nudge | None = None,
+) -> list[Notice]:
+    """One live card per report per person. Someone who already holds a card (`held`: chat -> its key) gets the
+    `nudge` as a short reply under it; anyone else gets a card (with `header` on top, and after it a map pin
+    when the report has a location). Keys are `<key>:<report>:<who>`, so a retried round never sends twice."""
+    notices = []
+    for r in recipients:
+        who = r.member_id if r.member_id is not None else f"g{r.chat_id}"
+        i18n = Localizer(r.language)
+        card_key = (held or {}).get(r.chat_id)
+        if card_key is not None and nudge is not None:
+            reminder = Content(text=nudge(i18n), reply_to=card_key)
+            notices.append(Notice(f"{key}:{report.id}:{who}", r.chat_id, reminder, Priority.URGENT, r.member_id))
+            continue
+        on_top = header(i18n) if header else ""
+        content = card_content(source.facts, r.language, source.photo, ctx.now, ctx.zone, on_top)
+        notices.append(
+            Notice(
+                f"{key}:{report.id}:{who}",
+                r.chat_id,
+                content,
+                Priority.URGENT,
+                r.member_id,
+                report.unit_id,
+                topic(report.id or 0),
+            )
+        )
+        if report.latitude is not None and report.longitude is not None:
+            pin = Content(location=(report.latitude, report.longitude))
+            notices.append(
+                Notice(f"{key}-pin:{report.id}:{who}", r.chat_id, pin, Priority.URGENT, r.member_id, report.unit_id)
+            )
+    return notices
+
+
+async def held_cards(session: AsyncSession, report_id: int) -> dict[int, str]:
+    """Who holds a card about the report: chat -> the dedupe key of their (first) card."""
+    held: dict[int, str] = {}
+    for row in await messages_about(session, topic(report_id)):
+        held.setdefault(row.chat_id, row.dedupe_key)
+    return held
+
+
+def _later_steps(report: Report, ctx: Context, overrides: dict[int, int]) -> list[tuple[int, int]]:
+    return [(s, sec) for s, sec in ctx.policy.timeline(report.severity, overrides) if s > report.escalation_step]
+
+
+def _schedule_next(report: Report, ctx: Context, since: datetime, overrides: dict[int, int]) -> None:
+    upcoming = _later_steps(report, ctx, overrides)
+    report.next_escalation_at = since + timedelta(seconds=upcoming[0][1]) if upcoming else None
+    report.renotify_count = 0
+    report.next_renotify_at = ctx.now + timedelta(seconds=ctx.policy.renotify_every_seconds)
+
+
+def _advance(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
+    """Move to later steps until someone is reached (a step nobody can receive passes straight on)."""
+    reached: list[Recipient] = []
+    while not reached and (later := _later_steps(report, ctx, reach.overrides)):
+        report.escalation_step = later[0][0]
+        reached = reach.by_step[report.escalation_step]
+    return reached
+
+
+def plan_start(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
+    """Set the report's starting step and its deadlines (no id needed, so filing writes them in its one INSERT);
+    who is reached now: the severity's starting steps, or the next step that reaches anyone."""
+    report.escalation_started_at = ctx.now
+    reached: list[Recipient] = []
+    for step in ctx.policy.severities[report.severity].start:
+        reached += reach.by_step[step]
+        report.escalation_step = step
+    if not reached:
+        reached = _advance(report, ctx, reach)
+    _schedule_next(report, ctx, ctx.now, reach.overrides)
+    return reached
+
+
+async def restart_escalation(session: AsyncSession, report: Report, ctx: Context, key: str, nudge: Nudge) -> None:
+    """A reopened report escalates again from its starting steps, timed from now: those holding its card (already
+    edited back to "new") get `nudge` under it, anyone else a card."""
+    reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+    held = await held_cards(session, report.id or 0)
+    reached = plan_start(report, ctx, reach)
+    source = await card_source(session, report)
+    await enqueue_many(session, cards_for(report, reached, source, ctx, key, held, nudge), ctx.now)
+    session.add(report)
+
+
+async def _due(session: AsyncSession, column: object, now: datetime) -> list[Report]:
+    query = (
+        select(Report)
+        .where(Report.status == ReportStatus.NEW, col(column).is_not(None), col(column) <= now)
+        .order_by(col(column))
+        .limit(SWEEP_BATCH)
+    )
+    if on_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.exec(query)).all())
+
+
+async def escalate_due(session: AsyncSession, ctx: Context) -> int:
+    """Move every unacknowledged report past its deadline to its next step; how many moved."""
+    moved = 0
+    for report in await _due(session, Report.next_escalation_at, ctx.now):
+        reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+        source = await card_source(session, report)
+        await enqueue_many(session, cards_for(report, _advance(report, ctx, reach), source, ctx, "card"), ctx.now)
+        note = f"step {report.escalation_step}"
+        session.add(
+            ReportEvent(report_id=report.id or 0, kind=ReportEventKind.ESCALATED, note=note, created_at=ctx.now)
+        )
+        _schedule_next(report, ctx, report.escalation_started_at or report.created_at, reach.overrides)
+        session.add(report)
+        moved += 1
+    return moved
+
+
+def current_steps(report: Report, policy: Policy) -> list[int]:
+    start = policy.severities[report.severity].start
+    return list(start) if report.escalation_step == max(start) else [report.escalation_step]
+
+
+async def renotify_due(session: AsyncSession, ctx: Context) -> int:
+    """Remind the current step's recipients of reports still unacknowledged, up to the policy's count."""
+    reminded = 0
+    for report in await _due(session, Report.next_renotify_at, ctx.now):
+        if report.renotify_count >= ctx.policy.renotify_times:
+            report.next_renotify_at = None
+        else:
+            report.renotify_count += 1
+            reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+            source = await card_source(session, report)
+            held = await held_cards(session, report.id or 0)
+            n, code = report.renotify_count, report.code
+            nudge = catalog_text("report.renotify_nudge", n=n, code=code)
+            header = catalog_text("report.renotify_header", n=n)
+            for step in current_steps(report, ctx.policy):
+                key = f"renotify{n}:{step}"
+                notices = cards_for(report, reach.by_step[step], source, ctx, key, held, nudge, header)
+                await enqueue_many(session, notices, ctx.now)
+            report.next_renotify_at = ctx.now + timedelta(seconds=ctx.policy.renotify_every_seconds)
+            reminded += 1
+        session.add(report)
+    return reminded
+
+
+async def refresh_cards(session: AsyncSession, report: Report, ctx: Context) -> None:
+    """Edit every card about the report, at every recipient and in the group, to its current state."""
+    assert report.id is not None
+    facts = await card_facts(session, report)
+    photo = await first_photo(session, report.id)
+    languages: dict[int, str] = {}
+    for row in await messages_about(session, topic(report.id)):
+        if row.member_id is not None and row.member_id not in languages:
+            member = await session.get(Member, row.member_id)
+            languages[row.member_id] = member.language if member else ctx.default_language
+        language = languages.get(row.member_id, ctx.default_language) if row.member_id else ctx.default_language
+        content = card_content(facts, language, photo, ctx.now, ctx.zone)
+        await enqueue_edit(session, of_key=row.dedupe_key, content=content, now=ctx.now, priority=Priority.URGENT)

@@ -1,0 +1,201 @@
+"""Filing: a finished draft becomes a report with its code, evidence, history and first cards."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models import (
+    Category,
+    Member,
+    Report,
+    ReportCounter,
+    ReportEvent,
+    ReportEventKind,
+    ReportMedia,
+    ReportStatus,
+    Severity,
+    Unit,
+)
+from models.db import on_postgres
+from services.audience import Audience, audience
+from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.escalation import CardSource, Context, cards_for, plan_start, refresh_cards
+from services.members import MemberProfile
+from services.outbox import enqueue_many
+from services.permissions import Action, may, may_add_information
+from services.places import Place, UnitRef, place_of
+from services.report_cards import CardFacts
+from services.report_lifecycle import OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A finished draft, ready to become a report."""
+
+    category: Category
+    severity: Severity
+    unit_id: int
+    description: str | None = None
+    voice_file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    media: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+async def next_code(session: AsyncSession, township: UnitRef, now: datetime, zone: ZoneInfo) -> str:
+    """A short human code: township (county and township digits), year and month, sequence."""
+    period = now.astimezone(zone).strftime("%y%m")
+    insert = postgres_insert if on_postgres(session) else sqlite_insert
+    statement = (
+        insert(ReportCounter)
+        .values(township_id=township.id, period=period, last=1)
+        .on_conflict_do_update(index_elements=["township_id", "period"], set_={"last": col(ReportCounter.last) + 1})
+        .returning(col(ReportCounter.last))
+    )
+    sequence = (await session.exec(statement)).scalar_one()
+    return f"{township.code[4:9]}-{period}-{sequence:04d}"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything filing needs to read, read before the write transaction so that one stays short."""
+
+    place: Place
+    reporter: Member
+    reach: Audience
+
+
+async def prepare_filing(
+    session: AsyncSession, filing: Filing, actor: MemberProfile, default_language: str
+) -> Prepared:
+    """Read what filing needs, and check the reporter may still report there (a role can go mid-flow)."""
+    unit = await session.get(Unit, filing.unit_id)
+    reporter = await session.get(Member, actor.id)
+    if unit is None or reporter is None:
+        raise NoLongerThere("report.no_longer_reporter")
+    place = await place_of(session, unit)
+    if not may(actor, Action.REPORT, place.ids):
+        raise NoLongerThere("report.no_longer_reporter")
+    return Prepared(place, reporter, await audience(session, place.units, filing.severity, default_language))
+
+
+def new_card_source(report: Report, filing: Filing, prepared: Prepared) -> CardSource:
+    facts = CardFacts(
+        report_id=report.id or 0,
+        code=report.code,
+        category=report.category,
+        severity=report.severity,
+        status=report.status,
+        place=prepared.place.label,
+        reporter=prepared.reporter.name,
+        reporter_phone=prepared.reporter.phone,
+        description=report.description,
+        has_voice=report.voice_file_id is not None,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        created_at=report.created_at,
+        acted_by=None,
+        acted_at=None,
+        assignee=None,
+        photo_count=len(filing.media),
+    )
+    photo = next((file_id for kind, file_id in filing.media if kind == "photo"), None)
+    return CardSource(facts, photo)
+
+
+async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared, ctx: Context) -> Report:
+    """Save the report with its evidence and history, and queue its first cards — in the caller's transaction."""
+    place = prepared.place
+    report = Report(
+        code=await next_code(session, place.township, ctx.now, ctx.zone),
+        township_id=place.township.id,
+        unit_id=filing.unit_id,
+        village_id=place.village.id if place.village else None,
+        reporter_id=prepared.reporter.id or 0,
+        category=filing.category,
+        severity=filing.severity,
+        description=filing.description,
+        voice_file_id=filing.voice_file_id,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        status=ReportStatus.NEW,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    reached = plan_start(report, ctx, prepared.reach)
+    session.add(report)
+    await session.flush()
+    assert report.id is not None
+    session.add_all(
+        [ReportMedia(report_id=report.id, kind=k, file_id=f, position=n) for n, (k, f) in enumerate(filing.media)]
+    )
+    session.add(
+        ReportEvent(
+            report_id=report.id,
+            actor_id=report.reporter_id,
+            kind=ReportEventKind.CREATED,
+            to_status=ReportStatus.NEW,
+            created_at=ctx.now,
+        )
+    )
+    cards = cards_for(report, reached, new_card_source(report, filing, prepared), ctx, "card")
+    await enqueue_many(session, cards, ctx.now)
+    return report
+
+
+async def add_information(
+    session: AsyncSession, actor: MemberProfile, report_id: int, filing: Filing, ctx: Context
+) -> Report:
+    """The reporter's information joins the report the duplicate hint offered them ("add mine to it"), if it is
+    still open and lies in the township they report in."""
+    report = await session.get(Report, report_id)
+    if report is None:
+        raise NoLongerThere("report.not_found", code=str(report_id))
+    unit = await session.get(Unit, filing.unit_id)
+    if unit is None or not may_add_information(actor, (await place_of(session, unit)).ids, report.township_id):
+        raise NotAllowed()
+    if report.status not in OPEN_STATUSES:
+        raise DomainError("report.offer_closed", code=report.code)
+    existing = len((await session.exec(select(ReportMedia).where(ReportMedia.report_id == report_id))).all())
+    for offset, (kind, file_id) in enumerate(filing.media):
+        session.add(ReportMedia(report_id=report_id, kind=kind, file_id=file_id, position=existing + offset))
+    note = filing.description or ""
+    if filing.description:
+        report.description = f"{report.description or ''}\n\n+ {filing.description}".strip()
+    report.updated_at = ctx.now
+    session.add(report)
+    session.add(
+        ReportEvent(
+            report_id=report_id, actor_id=actor.id, kind=ReportEventKind.INFO_ADDED, note=note, created_at=ctx.now
+        )
+    )
+    await session.flush()
+    await refresh_cards(session, report, ctx)
+    return report
+
+
+async def find_report(session: AsyncSession, code: str) -> Report:
+    report = (await session.exec(select(Report).where(Report.code == code.strip()))).first()
+    if report is None:
+        raise DomainError("report.not_found", code=code)
+    return report
+
+
+async def bump(session: AsyncSession, report: Report, **values: object) -> bool:
+    """Change the report only if nobody else changed it since we read it (optimistic concurrency)."""
+    statement = (
+        update(Report)
+        .where(col(Report.id) == report.id, col(Report.version) == report.version)
+        .values(version=report.version + 1, **values)
+    )
+    result = await session.exec(statement)
+    if result.rowcount != 1:
+        return False
+    await session.refresh(report)
+    return True
