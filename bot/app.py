@@ -42,10 +42,11 @@ from models import Database
 from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
+from services.directory_cache import DirectoryCache
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.policy import Policy, load_policy
-from services.profiles import Profiles
+from services.report_desk import ReportDesk
 
 log = logging.getLogger("gridguard")
 
@@ -81,14 +82,17 @@ def build_dispatcher(
 ) -> Dispatcher:
     storage, isolation = build_storage(settings)
     dp = Dispatcher(storage=storage, events_isolation=isolation)
+    policy = policy or load_policy(ESCALATION_POLICY)
+    directory = DirectoryCache(db, settings.admin_ids, settings.default_language)
     dp["db"] = db
     dp["clock"] = clock
     dp["delivery"] = delivery
-    dp["policy"] = policy or load_policy(ESCALATION_POLICY)
+    dp["policy"] = policy
     dp["settings"] = settings
     dp["admin_ids"] = settings.admin_ids
+    dp["desk"] = ReportDesk(db, clock, policy, settings.zone, settings.default_language, directory, delivery)
     shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
-    dp.update.outer_middleware(ProfileMiddleware(Profiles(db, settings.admin_ids), settings.default_language))
+    dp.update.outer_middleware(ProfileMiddleware(directory, settings.default_language))
     dp.include_routers(*build_routers())
     dp.errors.register(answer_refusal, ExceptionTypeFilter(DomainError))
     dp.errors.register(apologise)

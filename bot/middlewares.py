@@ -9,17 +9,17 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
 
 from i18n import Localizer
+from services.directory_cache import DirectoryCache
 from services.members import pick_language
-from services.profiles import Profiles
 from services.rate import TokenBucket
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ProfileMiddleware(BaseMiddleware):
-    """Provides the sender's profile (services/profiles.py) and picks their language."""
+    """Provides the sender's profile (services/directory_cache.py) and picks their language."""
 
-    def __init__(self, profiles: Profiles, default_language: str) -> None:
+    def __init__(self, profiles: DirectoryCache, default_language: str) -> None:
         self.profiles = profiles
         self.default_language = default_language
 

@@ -19,3 +19,11 @@ class NoProfile(Filter):
 
     async def __call__(self, event: TelegramObject, member: MemberProfile | None = None) -> bool:
         return member is None
+
+
+class Registered(Filter):
+    """Only a registered member passes; the handler's `member` is then theirs. Anyone else falls through to the
+    fallback, which changes nothing."""
+
+    async def __call__(self, event: TelegramObject, member: MemberProfile | None = None) -> bool:
+        return member is not None and member.registered

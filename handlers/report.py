@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
@@ -20,34 +21,31 @@ from handlers.callbacks import (
     SummaryAction,
     SummaryVerb,
 )
+from handlers.common import leave_conversation
 from handlers.edits import remove_buttons
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
-from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, done_keyboard, main_menu, where_keyboard
+from handlers.keyboards import choices_keyboard, done_keyboard, main_menu, where_keyboard
 from handlers.report_view import send_details
 from handlers.states import ReportFlow
 from i18n import Localizer, all_translations
 from models import Category, Database, Severity
 from services.clock import Clock
-from services.delivery import DeliveryWorker
-from services.duplicates import DuplicateOffer, possible_duplicate
+from services.duplicates import DuplicateOffer
 from services.errors import DomainError, NoLongerThere, NotAllowed
-from services.escalation import Context
-from services.filing import add_information, file_report, prepare_filing
 from services.members import MemberProfile
 from services.permissions import may_file_reports
 from services.policy import CATEGORIES, SEVERITIES, Policy
+from services.report_desk import ReportDesk
 from services.report_drafts import (
     Draft,
     add_description,
     add_media,
-    discard_draft,
     get_draft,
     reportable_units,
     save_draft,
     set_location,
     to_filing,
 )
-from services.report_views import report_details
 
 SUMMARY_DESCRIPTION = 1500
 EDITING = "editing"
@@ -76,10 +74,6 @@ def router() -> Router:
     return r
 
 
-def context(policy: Policy, clock: Clock, settings: Settings) -> Context:
-    return Context(policy, clock.now(), settings.zone, settings.default_language)
-
-
 class Flow:
     """The draft of one member, read and written around each step."""
 
@@ -105,13 +99,13 @@ async def report_command(
     clock: Clock,
     settings: Settings,
     bot: Bot,
+    desk: ReportDesk,
     command: CommandObject | None = None,
 ) -> None:
     if command is not None and command.args:
         if member is None:
             raise NotAllowed()
-        async with db.reading() as session:
-            details = await report_details(session, member, code=command.args.strip())
+        details = await desk.details(member, code=command.args.strip())
         await send_details(bot, message.chat.id, i18n, details, settings.zone, clock.now())
         return
     if member is None or member.id is None or not may_file_reports(member):
@@ -325,12 +319,12 @@ async def choose_unit(
         raise NoLongerThere("report.no_longer_reporter")
     if len(units) == 1:
         draft.unit_id = units[0].unit_id
-        await message.answer(i18n("report.unit_chosen", unit=units[0].label), reply_markup=REMOVE_KEYBOARD)
+        await message.answer(i18n("report.unit_chosen", unit=units[0].label), reply_markup=main_menu(i18n, member))
         await next_step(message, draft, member, i18n, state, flow, lambda: ask_evidence(message, i18n, state))
         return
     await flow.save(draft)
     await state.set_state(ReportFlow.unit)
-    await message.answer(i18n("report.where_noted"), reply_markup=REMOVE_KEYBOARD)
+    await message.answer(i18n("report.where_noted"), reply_markup=main_menu(i18n, member))
     pairs = [(u.label, ReportUnitChoice(unit_id=u.unit_id).pack()) for u in units]
     await message.answer(i18n("report.ask_unit"), reply_markup=choices_keyboard(pairs, per_row=1))
 
@@ -397,7 +391,7 @@ async def finish_evidence(
         return
     flow, draft = drafted
     to_filing(draft)
-    await message.answer(i18n("report.evidence_done"), reply_markup=REMOVE_KEYBOARD)
+    await message.answer(i18n("report.evidence_done"), reply_markup=main_menu(i18n, member))
     await show_summary(message, draft, member, i18n, state, flow)
 
 
@@ -451,17 +445,26 @@ async def summary_pressed(
     state: FSMContext,
     db: Database,
     clock: Clock,
-    policy: Policy,
-    settings: Settings,
-    delivery: DeliveryWorker | None,
+    desk: ReportDesk,
 ) -> None:
+    """Submit and cancel turn the summary itself into the outcome; the other buttons edit a step and come back to
+    a new summary. The main menu is already back: it came with the message that took the flow's last reply
+    keyboard away (where, evidence), since a message with inline buttons can't carry it."""
+    assert isinstance(query.message, Message)
+    if callback_data.action == SummaryVerb.SUBMIT:
+        await submit(query.message, member, i18n, state, desk)
+        await query.answer()
+        return
+    if callback_data.action == SummaryVerb.CANCEL:
+        await leave_conversation(state, db, member)
+        await query.answer()
+        await query.message.edit_text(i18n("report.cancelled"))
+        return
     if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
         return
-    message, flow, draft = pressed
+    message, _flow, _draft = pressed
     await remove_buttons(message)
     match callback_data.action:
-        case SummaryVerb.CANCEL:
-            await cancel_draft(message, member, i18n, state, db)
         case SummaryVerb.CATEGORY:
             await state.set_state(ReportFlow.category)
             await message.answer(i18n("report.ask_category"), reply_markup=category_keyboard(i18n))
@@ -474,52 +477,26 @@ async def summary_pressed(
         case SummaryVerb.EVIDENCE:
             await state.update_data({EDITING: False})
             await ask_evidence(message, i18n, state)
-        case SummaryVerb.SUBMIT:
-            await submit(message, draft, member, i18n, state, flow, context(policy, clock, settings), delivery)
-
-
-async def cancel_draft(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
-) -> None:
-    assert member.id is not None
-    async with db.transaction() as session:
-        await discard_draft(session, member.id)
-    await state.clear()
-    await message.answer(i18n("report.cancelled"), reply_markup=main_menu(i18n, member))
 
 
 async def submit(
-    message: Message,
-    draft: Draft,
+    summary: Message,
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    flow: Flow,
-    ctx: Context,
-    delivery: DeliveryWorker | None,
-    skip_duplicate_check: bool = False,
+    desk: ReportDesk,
+    despite_offer: int | None = None,
 ) -> None:
-    """File the report (after the duplicate hint, if any) and give the reporter its code."""
-    assert member.id is not None
-    filing = to_filing(draft)
-    async with flow.db.reading() as session:
-        prepared = await prepare_filing(session, filing, member, ctx.default_language)
-        offer = None if skip_duplicate_check else await possible_duplicate(session, filing, ctx.policy, ctx.now)
-    if offer is not None:
-        draft.offered_report_id = offer.report_id
-        await flow.save(draft)
-        await message.answer(duplicate_hint(i18n, offer, ctx), reply_markup=duplicate_keyboard(i18n, offer))
+    """File the report, editing the pressed message into its code; or edit it into the duplicate hint first."""
+    filed = await desk.submit(member, despite_offer)
+    if isinstance(filed, DuplicateOffer):
+        await summary.edit_text(duplicate_hint(i18n, filed, desk.zone), reply_markup=duplicate_keyboard(i18n, filed))
         return
-    async with flow.db.transaction() as session:
-        report = await file_report(session, filing, prepared, ctx)
-        await discard_draft(session, member.id)
     await state.clear()
-    if delivery is not None:
-        delivery.wake()
-    await message.answer(i18n("report.filed", code=report.code), reply_markup=main_menu(i18n, member))
+    await summary.edit_text(i18n("report.filed", code=filed.code))
 
 
-def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, ctx: Context) -> str:
+def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, zone: ZoneInfo) -> str:
     """The offered report in brief, so the reporter can tell whether it is the same hazard without opening it."""
     description = (offer.description or i18n("report.no_description"))[:HINT_DESCRIPTION]
     return i18n(
@@ -527,7 +504,7 @@ def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, ctx: Context) -> str:
         code=offer.code,
         category=i18n(f"category.{offer.category}"),
         place=offer.place,
-        filed=offer.filed_at.astimezone(ctx.zone).strftime("%m-%d %H:%M"),
+        filed=offer.filed_at.astimezone(zone).strftime("%m-%d %H:%M"),
         state=i18n(f"report.state.{offer.status}"),
         description=description,
     )
@@ -546,31 +523,15 @@ async def duplicate_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
-    policy: Policy,
-    settings: Settings,
-    delivery: DeliveryWorker | None,
+    desk: ReportDesk,
 ) -> None:
     """The button names a report, but only the one the bot offered to this draft is acted on."""
-    assert member.id is not None
-    flow = Flow(db, member, query.from_user.id, clock)
-    draft = await flow.load()
-    if draft is None or draft.offered_report_id != callback_data.report_id or not isinstance(query.message, Message):
-        await refuse_stale(query, i18n)
-        return
-    ctx = context(policy, clock, settings)
+    assert isinstance(query.message, Message)
     if callback_data.action == DuplicateVerb.NEW:
+        await submit(query.message, member, i18n, state, desk, despite_offer=callback_data.report_id)
         await query.answer()
-        await remove_buttons(query.message)
-        await submit(query.message, draft, member, i18n, state, flow, ctx, delivery, skip_duplicate_check=True)
         return
-    async with db.transaction() as session:
-        report = await add_information(session, member, callback_data.report_id, to_filing(draft), ctx)
-        await discard_draft(session, member.id)
+    report = await desk.add_to_offered(member, callback_data.report_id)
     await state.clear()
-    if delivery is not None:
-        delivery.wake()
     await query.answer()
-    await remove_buttons(query.message)
-    await query.message.answer(i18n("report.info_added", code=report.code), reply_markup=main_menu(i18n, member))
+    await query.message.edit_text(i18n("report.info_added", code=report.code))

@@ -1,4 +1,5 @@
-"""The directory's version: every transaction that writes a unit, member or role assignment bumps it once.
+"""The directory's version: every transaction that writes a unit, member, role, station group or policy override
+bumps it once.
 
 Caches of profiles and the unit tree compare it to know when they are stale: at once in this process (a local
 counter moves after each such commit), and within a recheck period in every other process (they read the row).
@@ -13,9 +14,11 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.reports import PolicyOverride, StationGroup
 from models.tables import DirectoryVersion, Member, RoleAssignment, Unit
 
-DIRECTORY_TABLES = (Unit, Member, RoleAssignment)
+DIRECTORY_TABLES = (Unit, Member, RoleAssignment, StationGroup, PolicyOverride)
+"""What caches of the directory hold: who is where, and how each township's station is set up."""
 _CHANGED = "directory_changed"
 _local_commits = itertools.count(1)
 _last_local_commit = 0

@@ -21,9 +21,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from models import Database, DeliveryStatus
 from services.clock import Clock
-from services.outbox import Claimed, Outcome, claim_due, next_due_at, record_outcomes, release, release_claims
+from services.outbox import (
+    Claimed,
+    Handover,
+    Outcome,
+    claim_due,
+    hand_over_new_rows,
+    next_due_at,
+    record_outcomes,
+    release,
+    release_claims,
+)
 from services.rate import TokenBucket
 from services.undeliverable import report_dead, report_unreachable
 
@@ -85,6 +97,8 @@ class DeliveryLimits:
     lease: timedelta = timedelta(seconds=60)
     batch: int = 200
     """The most rows one claim takes; a claim is about one second's worth at the current rate, up to this."""
+    max_unrecorded: int = 2000
+    """How many sent rows may wait to be recorded while the next rounds send."""
     stop_grace: float = 3.0
     """On a graceful stop, how long the sends already in flight may take to finish."""
     concurrency: int = 32
@@ -94,6 +108,15 @@ class DeliveryLimits:
     penalty_after_429s: int = 2
     penalty_window: float = 10.0
     penalty_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class _Round:
+    """One round's sends, waiting to be recorded."""
+
+    claimed: Sequence[Claimed]
+    outcomes: Sequence[Outcome]
+    to_release: Sequence[tuple[int, datetime]]
 
 
 class ChatLimiter:
@@ -152,10 +175,29 @@ class DeliveryWorker:
         self._penalty_until = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._handed: deque[Claimed] = deque()
+        self._unrecorded: list[_Round] = []
+        self._maybe_due = True
+        """Whether the database may hold rows due now (set by wakes, given-back rows and each idle poll)."""
+        self._next_due: datetime | None = None
+        self._recorder: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Look for work now (called after a transaction that queued notifications commits)."""
+        self._maybe_due = True
         self._wake.set()
+
+    def take_new_rows(self, session: AsyncSession, now: datetime) -> Handover:
+        """New notifications of this transaction are claimed for this worker, to be handed to it after the commit."""
+        return hand_over_new_rows(session, self.name, now + self.limits.lease)
+
+    def hand_over(self, handover: Handover) -> None:
+        """After the commit: send the rows claimed for this worker next, and look for any that wait for a claim."""
+        self._handed.extend(handover.claimed)
+        if handover.queued_others:
+            self._maybe_due = True
+        if handover.claimed or handover.queued_others:
+            self._wake.set()
 
     async def run_forever(self) -> None:
         """Deliver until `stop`: then the round under way finishes and no new claim is made."""
@@ -180,6 +222,7 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await running
             log.warning("delivery: sends still in flight after %.0f s were abandoned", self.limits.stop_grace)
+        await self.finish_recording()
         async with self.db.transaction() as session:
             returned = await release_claims(session, self.name)
         log.info("delivery stopped; %d claimed rows returned to pending", returned)
@@ -187,7 +230,9 @@ class DeliveryWorker:
     async def run_until_idle(self, max_rounds: int = 100_000) -> None:
         """Deliver until nothing is pending (tests and benchmarks); rows another worker holds are its own."""
         for _ in range(max_rounds):
+            self._maybe_due = True
             if await self.run_once() == 0:
+                await self.finish_recording()
                 async with self.db.reading() as session:
                     due = await next_due_at(session, include_leases=False)
                 if due is None:
@@ -196,20 +241,26 @@ class DeliveryWorker:
         raise RuntimeError("delivery did not become idle")
 
     async def _nap(self) -> None:
-        async with self.db.reading() as session:
-            due = await next_due_at(session)
+        """Wait for a wake or a hand-over (none is lost: the round cleared the flag as it began), the next row due,
+        or `idle_poll`; after the wait the database is asked again (another instance may have queued rows)."""
+        if self._handed or self._maybe_due:
+            return
         wait = self.limits.idle_poll
-        if due is not None:
-            wait = min(wait, max(0.0, (due - self.clock.now()).total_seconds()))
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
+        if self._next_due is not None:
+            wait = min(wait, max(0.0, (self._next_due - self.clock.now()).total_seconds()))
+        try:
             await asyncio.wait_for(self._wake.wait(), timeout=wait)
+        except TimeoutError:
+            self._maybe_due = True
 
     async def run_once(self) -> int:
-        """Claim one batch, send what the limits allow now, give back the rest; the rows handled."""
+        """Take the rows handed over, or claim a batch; send what the limits allow now, give back the rest; the rows
+        handled."""
+        self._wake.clear()
         now = self.clock.now()
-        async with self.db.transaction() as session:
-            claimed = await claim_due(session, self.name, now, self.limits.lease, self._claim_size())
+        claimed = self._take_handed()
+        if not claimed and self._maybe_due:
+            claimed = await self._claim_from_database(now)
         if not claimed:
             return 0
         to_release: list[tuple[int, datetime]] = []
@@ -228,8 +279,52 @@ class DeliveryWorker:
             await gate.acquire()
             sending.append(asyncio.create_task(self._send(item, gate)))
         outcomes = list(await asyncio.gather(*sending))
-        await self._record(claimed, outcomes, to_release)
+        await self._record_behind(claimed, outcomes, to_release)
         return len(claimed)
+
+    async def _record_behind(
+        self, claimed: Sequence[Claimed], outcomes: Sequence[Outcome], to_release: Sequence[tuple[int, datetime]]
+    ) -> None:
+        """Record a round while the next ones send: on SQLite a record queues behind every writer, and sending
+        shouldn't wait for it. Rounds waiting meanwhile are recorded together, in one transaction; the rows stay
+        claimed by this worker until then. Only a backlog over `max_unrecorded` rows makes sending wait."""
+        self._unrecorded.append(_Round(claimed, outcomes, to_release))
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_backlog())
+        if sum(len(r.claimed) for r in self._unrecorded) > self.limits.max_unrecorded:
+            await self.finish_recording()
+
+    async def _record_backlog(self) -> None:
+        """Record the rounds waiting; rows given back or to be retried make the worker look at the database again."""
+        while self._unrecorded:
+            rounds, self._unrecorded = self._unrecorded, []
+            outcomes = [o for r in rounds for o in r.outcomes]
+            to_release = [t for r in rounds for t in r.to_release]
+            await self._record_or_log([c for r in rounds for c in r.claimed], outcomes, to_release)
+            if to_release or any(o.status == DeliveryStatus.PENDING for o in outcomes):
+                self.wake()
+
+    async def finish_recording(self) -> None:
+        """Wait until every round sent so far is recorded."""
+        while self._recorder is not None and not self._recorder.done():
+            await self._recorder
+
+    async def _claim_from_database(self, now: datetime) -> list[Claimed]:
+        """Claim due rows, if a read says there are any: a read never queues behind writers (a claim does, on
+        SQLite, and rows handed over meanwhile would wait with it)."""
+        self._maybe_due = False
+        async with self.db.reading() as session:
+            self._next_due = await next_due_at(session)
+        if self._next_due is None or self._next_due > now:
+            return []
+        self._maybe_due = True
+        async with self.db.transaction() as session:
+            return await claim_due(session, self.name, now, self.limits.lease, self._claim_size())
+
+    def _take_handed(self) -> list[Claimed]:
+        """Rows handed over, most urgent first, as many as a claim would take."""
+        taken = [self._handed.popleft() for _ in range(min(len(self._handed), self._claim_size()))]
+        return sorted(taken, key=lambda c: (c.priority, c.id))
 
     def _claim_size(self) -> int:
         """About one second's worth at the current rate: a crash (kill -9) can double at most that many rows."""
@@ -308,6 +403,14 @@ class DeliveryWorker:
         if len(self._recent_429s) >= self.limits.penalty_after_429s:
             self._penalty_until = now + self.limits.penalty_seconds
             log.warning("repeated 429s: halving the overall send rate for %.0f s", self.limits.penalty_seconds)
+
+    async def _record_or_log(
+        self, claimed: Sequence[Claimed], outcomes: Sequence[Outcome], to_release: Sequence[tuple[int, datetime]]
+    ) -> None:
+        try:
+            await self._record(claimed, outcomes, to_release)
+        except Exception:
+            log.exception("recording %d sends failed; they go again when their lease runs out", len(outcomes))
 
     async def _record(
         self,

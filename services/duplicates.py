@@ -13,7 +13,7 @@ from models import (
     Unit,
 )
 from services.filing import Filing
-from services.places import place_of
+from services.places import Place, place_of
 from services.policy import Policy
 from services.report_lifecycle import OPEN_STATUSES
 
@@ -41,13 +41,9 @@ class DuplicateOffer:
 
 
 async def possible_duplicate(
-    session: AsyncSession, filing: Filing, policy: Policy, now: datetime
+    session: AsyncSession, filing: Filing, place: Place, policy: Policy, now: datetime
 ) -> DuplicateOffer | None:
     """An open report of the same category nearby (or in the same village without a location) from the window."""
-    unit = await session.get(Unit, filing.unit_id)
-    if unit is None:
-        return None
-    place = await place_of(session, unit)
     since = now - timedelta(seconds=policy.duplicate_window_seconds)
     query = select(Report).where(
         Report.category == filing.category,

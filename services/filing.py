@@ -12,7 +12,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import (
     Category,
-    Member,
     Report,
     ReportCounter,
     ReportEvent,
@@ -23,7 +22,7 @@ from models import (
     Unit,
 )
 from models.db import on_postgres
-from services.audience import Audience, audience
+from services.audience import Audience
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.escalation import CardSource, Context, cards_for, plan_start, refresh_cards
 from services.members import MemberProfile
@@ -62,39 +61,16 @@ async def next_code(session: AsyncSession, township: UnitRef, now: datetime, zon
     return f"{township.code[4:9]}-{period}-{sequence:04d}"
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """Everything filing needs to read, read before the write transaction so that one stays short."""
-
-    place: Place
-    reporter: Member
-    reach: Audience
-
-
-async def prepare_filing(
-    session: AsyncSession, filing: Filing, actor: MemberProfile, default_language: str
-) -> Prepared:
-    """Read what filing needs, and check the reporter may still report there (a role can go mid-flow)."""
-    unit = await session.get(Unit, filing.unit_id)
-    reporter = await session.get(Member, actor.id)
-    if unit is None or reporter is None:
-        raise NoLongerThere("report.no_longer_reporter")
-    place = await place_of(session, unit)
-    if not may(actor, Action.REPORT, place.ids):
-        raise NoLongerThere("report.no_longer_reporter")
-    return Prepared(place, reporter, await audience(session, place.units, filing.severity, default_language))
-
-
-def new_card_source(report: Report, filing: Filing, prepared: Prepared) -> CardSource:
+def new_card_source(report: Report, filing: Filing, place: Place, reporter: MemberProfile) -> CardSource:
     facts = CardFacts(
         report_id=report.id or 0,
         code=report.code,
         category=report.category,
         severity=report.severity,
         status=report.status,
-        place=prepared.place.label,
-        reporter=prepared.reporter.name,
-        reporter_phone=prepared.reporter.phone,
+        place=place.label,
+        reporter=reporter.name,
+        reporter_phone=reporter.phone,
         description=report.description,
         has_voice=report.voice_file_id is not None,
         latitude=report.latitude,
@@ -109,15 +85,18 @@ def new_card_source(report: Report, filing: Filing, prepared: Prepared) -> CardS
     return CardSource(facts, photo)
 
 
-async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared, ctx: Context) -> Report:
+async def file_report(
+    session: AsyncSession, filing: Filing, place: Place, reporter: MemberProfile, reach: Audience, ctx: Context
+) -> Report:
     """Save the report with its evidence and history, and queue its first cards — in the caller's transaction."""
-    place = prepared.place
+    if not may(reporter, Action.REPORT, place.ids):
+        raise NoLongerThere("report.no_longer_reporter")
     report = Report(
         code=await next_code(session, place.township, ctx.now, ctx.zone),
         township_id=place.township.id,
         unit_id=filing.unit_id,
         village_id=place.village.id if place.village else None,
-        reporter_id=prepared.reporter.id or 0,
+        reporter_id=reporter.id or 0,
         category=filing.category,
         severity=filing.severity,
         description=filing.description,
@@ -128,7 +107,7 @@ async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared,
         created_at=ctx.now,
         updated_at=ctx.now,
     )
-    reached = plan_start(report, ctx, prepared.reach)
+    reached = plan_start(report, ctx, reach)
     session.add(report)
     await session.flush()
     assert report.id is not None
@@ -144,7 +123,7 @@ async def file_report(session: AsyncSession, filing: Filing, prepared: Prepared,
             created_at=ctx.now,
         )
     )
-    cards = cards_for(report, reached, new_card_source(report, filing, prepared), ctx, "card")
+    cards = cards_for(report, reached, new_card_source(report, filing, place, reporter), ctx, "card")
     await enqueue_many(session, cards, ctx.now)
     return report
 

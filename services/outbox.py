@@ -25,8 +25,12 @@ ERROR_TEXT_LIMIT = 500
 
 TABLE = Notification.__table__  # type: ignore[attr-defined]
 _INSERT_STATEMENTS = {
-    False: sqlite_insert(TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(TABLE.c.id),
-    True: postgres_insert(TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(TABLE.c.id),
+    False: sqlite_insert(TABLE)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(TABLE.c.id, TABLE.c.dedupe_key),
+    True: postgres_insert(TABLE)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(TABLE.c.id, TABLE.c.dedupe_key),
 }
 """Built once: the outbox is a hot path, and building a statement costs more than running it."""
 _RECORD_OUTCOME = (
@@ -97,8 +101,16 @@ class Notice:
     member_id: int | None = None
     unit_id: int | None = None
     topic: str | None = None
+    edit_of_id: int | None = None
 
-    def row(self, now: datetime) -> dict[str, Any]:
+    @property
+    def goes_by_handover(self) -> bool:
+        """A first send; a reply or an edit waits for a claim, which finds the message it refers to."""
+        return self.content.reply_to is None and self.edit_of_id is None
+
+    def row(self, now: datetime, handover: "Handover | None" = None) -> dict[str, Any]:
+        """The outbox row; with a `handover`, already claimed by the worker it will be handed to."""
+        claimed = handover is not None and self.goes_by_handover
         return {
             "dedupe_key": self.dedupe_key,
             "chat_id": self.chat_id,
@@ -107,13 +119,46 @@ class Notice:
             "topic": self.topic,
             "priority": int(self.priority),
             "payload": self.content.as_payload(),
-            "edit_of_id": None,
+            "edit_of_id": self.edit_of_id,
             "revision": 0,
-            "status": DeliveryStatus.PENDING,
+            "status": DeliveryStatus.SENDING if claimed else DeliveryStatus.PENDING,
+            "claimed_by": handover.worker if claimed and handover else None,
+            "claimed_until": handover.until if claimed and handover else None,
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
         }
+
+    def claimed(self, notification_id: int, now: datetime) -> "Claimed":
+        """This notice as a row its worker holds (see `Handover`)."""
+        row = self.row(now)
+        return Claimed(
+            notification_id, self.chat_id, self.member_id, self.unit_id, row["priority"], row["payload"], 0, 0
+        )
+
+
+HANDOVER = "outbox.handover"
+
+
+@dataclass
+class Handover:
+    """New rows a use case hands to its delivery worker right after its commit, so they go out without waiting for
+    a claim (on SQLite a claim queues behind every writer). They are inserted already claimed by that worker for a
+    lease: still recorded and crash-safe, since a row whose worker died is claimed again when the lease runs out.
+    A reply waits for a claim, which looks up the message it answers."""
+
+    worker: str
+    until: datetime
+    claimed: list["Claimed"] = field(default_factory=list)
+    queued_others: bool = False
+    """Whether rows were queued for a claim too (then the worker should look for work)."""
+
+
+def hand_over_new_rows(session: AsyncSession, worker: str, until: datetime) -> Handover:
+    """From now on in this transaction, new notifications are claimed for `worker` and gathered for it."""
+    handover = Handover(worker, until)
+    session.info[HANDOVER] = handover
+    return handover
 
 
 async def enqueue(
@@ -137,8 +182,24 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
     if not notices:
         return 0
     statement = _INSERT_STATEMENTS[on_postgres(session)]
-    inserted = (await session.exec(statement, params=[n.row(now) for n in notices])).all()
+    handover: Handover | None = session.info.get(HANDOVER)
+    inserted = (await session.exec(statement, params=[n.row(now, handover) for n in notices])).all()
+    if handover is not None:
+        new_ids = {key: notification_id for notification_id, key in inserted}
+        for notice in notices:
+            if notice.dedupe_key not in new_ids:
+                continue
+            if notice.goes_by_handover:
+                handover.claimed.append(notice.claimed(new_ids[notice.dedupe_key], now))
+            else:
+                handover.queued_others = True
     return len(inserted)
+
+
+def _note_rows_for_a_claim(session: AsyncSession) -> None:
+    handover: Handover | None = session.info.get(HANDOVER)
+    if handover is not None:
+        handover.queued_others = True
 
 
 async def enqueue_edit(
@@ -157,6 +218,7 @@ async def enqueue_edit(
     original = (await session.exec(select(Notification).where(Notification.dedupe_key == of_key))).first()
     if original is None or original.status in (DeliveryStatus.FAILED, DeliveryStatus.DEAD):
         return False
+    _note_rows_for_a_claim(session)
     if original.status == DeliveryStatus.PENDING and original.edit_of_id is None:
         original.payload = {**content.as_payload(), **_kind_of(original.payload)}
         original.revision += 1
@@ -165,19 +227,10 @@ async def enqueue_edit(
     edit_key = f"edit:{original.id}"
     existing = (await session.exec(select(Notification).where(Notification.dedupe_key == edit_key))).first()
     if existing is None:
-        await enqueue(
-            session,
-            dedupe_key=edit_key,
-            chat_id=original.chat_id,
-            content=content,
-            now=now,
-            priority=priority,
-            member_id=original.member_id,
-            unit_id=original.unit_id,
+        edit = Notice(
+            edit_key, original.chat_id, content, priority, original.member_id, original.unit_id, edit_of_id=original.id
         )
-        await session.exec(
-            update(Notification).where(col(Notification.dedupe_key) == edit_key).values(edit_of_id=original.id)
-        )
+        await enqueue_many(session, [edit], now)
         return True
     existing.payload = content.as_payload()
     existing.revision += 1

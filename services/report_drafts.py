@@ -89,6 +89,13 @@ async def discard_draft(session: AsyncSession, member_id: int) -> None:
     await session.exec(delete(ReportDraft).where(col(ReportDraft.member_id) == member_id))
 
 
+async def take_draft(session: AsyncSession, member_id: int) -> Draft | None:
+    """The member's draft, removed in the same statement (it comes back if the transaction rolls back)."""
+    taken = delete(ReportDraft).where(col(ReportDraft.member_id) == member_id).returning(col(ReportDraft.data))
+    data = (await session.exec(taken)).scalar_one_or_none()
+    return Draft.from_json(data) if data is not None else None
+
+
 def set_location(draft: Draft, latitude: float, longitude: float, policy: Policy) -> bool:
     """Store the location; False when it lies outside the deployment area (kept, but worth a warning)."""
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):

@@ -81,7 +81,8 @@ async def test_a_role_removed_at_the_summary_files_nothing(town: Township) -> No
     await town.reporter.send("✅ 完成")
     summary = town.reporter.last_with_buttons()
     await remove_role(town.db, town.reporter.id, Role.GRID_WORKER)
-    replies = await town.reporter.click("✅ 确认提交", summary)
-    assert "没有在这里上报的身份" in replies[-1].shown
+    await town.reporter.click("✅ 确认提交", summary)
+    alert = town.reporter.last_alert
+    assert alert is not None and alert.get("show_alert") and "没有在这里上报的身份" in alert["text"]
     await town.deliver()
     assert town.cards(town.officer) == []

@@ -244,3 +244,20 @@ async def test_a_double_tap_on_submit_files_one_report(town: Township, db: Datab
     async with db.reading() as session:
         assert len((await session.exec(select(Report))).all()) == 1
     assert not any("抱歉" in m.shown for m in user.inbox)
+
+
+async def test_the_summary_turns_into_the_confirmation_with_the_main_menu_already_back(town: Township) -> None:
+    user = town.reporter
+    await user.send("📢 上报隐患")
+    await user.click("🔥 火灾隐患")
+    await user.click("🟠 重大")
+    await user.send("🏠 用我所在的村／网格")
+    await user.send("有烟")
+    await user.send("✅ 完成")
+    summary = user.last_with_buttons()
+    messages_before = len(user.inbox)
+    await user.click("✅ 确认提交", summary)
+    assert len(user.inbox) == messages_before, "no new message: the summary itself says the report is filed"
+    assert "已提交" in summary.shown and summary.buttons == [] and summary.edits == 1
+    menus = [m for m in user.inbox if m.reply_buttons or (m.reply_markup or {}).get("remove_keyboard")]
+    assert "📢 上报隐患" in [b["text"] for b in menus[-1].reply_buttons], "the big buttons are back"

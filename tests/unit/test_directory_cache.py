@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event, text
 
 from models import Database, Role
+from services.directory_cache import DirectoryCache
 from services.members import set_language
-from services.profiles import Profiles
 from tests.fakes.clock import FakeClock, FakeMonotonic
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, add_member, import_townships
 
@@ -17,10 +17,10 @@ WORKER = 601
 
 
 @pytest.fixture
-async def profiles(db: Database, clock: FakeClock, monotonic: FakeMonotonic) -> Profiles:
+async def profiles(db: Database, clock: FakeClock, monotonic: FakeMonotonic) -> DirectoryCache:
     await import_townships(db, clock.now(), TOWNSHIP_A)
     await add_member(db, clock.now(), WORKER, "林网格", Role.GRID_WORKER, VILLAGE_A1)
-    return Profiles(db, frozenset(), recheck_seconds=1.0, clock=monotonic)
+    return DirectoryCache(db, frozenset(), "zh", recheck_seconds=1.0, clock=monotonic)
 
 
 @contextmanager
@@ -38,7 +38,7 @@ def counting_statements(db: Database) -> Iterator[list[str]]:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
 
 
-async def test_a_known_sender_is_recognised_without_sql(profiles: Profiles, db: Database) -> None:
+async def test_a_known_sender_is_recognised_without_sql(profiles: DirectoryCache, db: Database) -> None:
     first = await profiles.recognise(WORKER)
     with counting_statements(db) as statements:
         again = await profiles.recognise(WORKER)
@@ -49,7 +49,7 @@ async def test_a_known_sender_is_recognised_without_sql(profiles: Profiles, db: 
     assert len(statements) == 1, "only the stranger's first lookup reads"
 
 
-async def test_a_directory_write_here_shows_at_once(profiles: Profiles, db: Database, clock: FakeClock) -> None:
+async def test_a_directory_write_here_shows_at_once(profiles: DirectoryCache, db: Database, clock: FakeClock) -> None:
     before = await profiles.recognise(WORKER)
     await add_member(db, clock.now(), WORKER, "林网格", Role.VOLUNTEER, VILLAGE_A2)
     async with db.transaction() as session:
@@ -62,7 +62,7 @@ async def test_a_directory_write_here_shows_at_once(profiles: Profiles, db: Data
 
 
 async def test_another_instance_write_shows_within_the_recheck_period(
-    profiles: Profiles, db: Database, monotonic: FakeMonotonic
+    profiles: DirectoryCache, db: Database, monotonic: FakeMonotonic
 ) -> None:
     await profiles.recognise(WORKER)
     async with db.engine.begin() as other_instance:
@@ -76,7 +76,7 @@ async def test_another_instance_write_shows_within_the_recheck_period(
     assert rechecked is not None and rechecked.name == "林新名"
 
 
-async def test_a_write_that_changes_nothing_keeps_the_version(profiles: Profiles, db: Database) -> None:
+async def test_a_write_that_changes_nothing_keeps_the_version(profiles: DirectoryCache, db: Database) -> None:
     profile = await profiles.recognise(WORKER)
     assert profile is not None and profile.id is not None
     async with db.engine.connect() as connection:

@@ -1,0 +1,112 @@
+"""The directory held in memory: who is writing, where a unit lies, and whom a report reaches.
+
+A steady stream of updates and reports then runs no SQL to recognise senders, find places or pick recipients.
+Everything held is dropped the moment this process commits a directory write (units, members, roles, station
+groups, policy overrides: models/directory_version.py), and within `recheck_seconds` of another process's, through
+the version the database holds. A member marked unreachable who writes to the bot is reachable again: recognising
+them clears the mark.
+"""
+
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from models import Database, Unit, directory_version, local_directory_commits
+from services.audience import Audience, audience
+from services.errors import NoLongerThere
+from services.members import MemberProfile, load_profile
+from services.places import Place, ReportUnits, place_of
+from services.undeliverable import mark_reachable
+
+RECHECK_SECONDS = 1.0
+MAX_HELD = 100_000
+"""Beyond this many entries (strangers count too), the cache starts again rather than grow."""
+
+T = TypeVar("T")
+
+
+class DirectoryCache:
+    """Profiles by Telegram id, places by unit id, audiences by report units and severity."""
+
+    def __init__(
+        self,
+        db: Database,
+        admin_ids: frozenset[int],
+        default_language: str,
+        recheck_seconds: float = RECHECK_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.admin_ids = admin_ids
+        self.default_language = default_language
+        self.recheck_seconds = recheck_seconds
+        self.clock = clock
+        self._held: dict[Hashable, Any] = {}
+        self._generation = 0
+        self._local_commits = local_directory_commits()
+        self._version: int | None = None
+        self._checked_at = float("-inf")
+
+    async def recognise(self, telegram_id: int) -> MemberProfile | None:
+        """The sender's profile (None for a stranger); clears an unreachable mark."""
+
+        async def load() -> MemberProfile | None:
+            async with self.db.reading() as session:
+                return await load_profile(session, telegram_id, self.admin_ids)
+
+        profile = await self._held_or(("profile", telegram_id), load)
+        if profile is not None and profile.unreachable and profile.id is not None:
+            async with self.db.transaction() as session:
+                await mark_reachable(session, profile.id)
+            return replace(profile, unreachable=False)
+        return profile
+
+    async def place(self, unit_id: int) -> Place:
+        """Where a unit lies; a unit removed meanwhile ends the conversation about it."""
+
+        async def load() -> Place:
+            async with self.db.reading() as session:
+                unit = await session.get(Unit, unit_id)
+                if unit is None:
+                    raise NoLongerThere("report.no_longer_reporter")
+                return await place_of(session, unit)
+
+        return await self._held_or(("place", unit_id), load)
+
+    async def audience(self, units: ReportUnits, severity: str) -> Audience:
+        """Who a report at these units and severity reaches at each step."""
+
+        async def load() -> Audience:
+            async with self.db.reading() as session:
+                return await audience(session, units, severity, self.default_language)
+
+        return await self._held_or(("audience", units, severity), load)
+
+    async def _held_or(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        await self._drop_if_stale()
+        if key in self._held:
+            held: T = self._held[key]
+            return held
+        generation = self._generation
+        value = await load()
+        if generation == self._generation and len(self._held) < MAX_HELD:
+            self._held[key] = value
+        return value
+
+    async def _drop_if_stale(self) -> None:
+        if self._local_commits != local_directory_commits():
+            self._local_commits = local_directory_commits()
+            self._drop()
+        if self.clock() - self._checked_at < self.recheck_seconds:
+            return
+        self._checked_at = self.clock()
+        async with self.db.reading() as session:
+            version = await directory_version(session)
+        if version != self._version:
+            self._version = version
+            self._drop()
+
+    def _drop(self) -> None:
+        self._held.clear()
+        self._generation += 1
