@@ -6,14 +6,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from handlers.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
-from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known
 from handlers.keyboards import roles_keyboard, units_keyboard, uses_keyboard
 from handlers.states import GridFlow, InviteFlow
 from i18n import Localizer
 from models import Database, Invite, Role, Unit
 from services.clock import Clock
 from services.directory import find_unit, get_unit, unit_labels, unit_path
-from services.errors import DomainError, NotAllowed
+from services.errors import DomainError
 from services.grids import add_grid_as, village_for_grids, villages_for_grids
 from services.invites import InviteSpec, check_invitable, create_invite, invitable_units, parse_invite_arguments
 from services.members import MemberProfile
@@ -27,7 +27,8 @@ PURPOSE_GRID = "grid"
 
 def router() -> Router:
     r = Router(name="admin")
-    r.message.filter(IN_PRIVATE)
+    r.message.filter(IN_PRIVATE, Known())
+    r.callback_query.filter(Known())
     r.message.register(invite_command, Command("invite"))
     r.callback_query.register(invite_role_pressed, InviteFlow.role, InviteRoleChoice.filter())
     r.callback_query.register(invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE))
@@ -52,7 +53,7 @@ async def invite_link(bot: Bot, invite: Invite) -> str:
 async def invite_command(
     message: Message,
     command: CommandObject,
-    member: MemberProfile | None,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
@@ -60,7 +61,7 @@ async def invite_command(
     bot: Bot,
 ) -> None:
     await state.clear()
-    if member is None or not may_at_all(member, Action.INVITE):
+    if not may_at_all(member, Action.INVITE):
         await message.answer(i18n("error.not_allowed"))
         return
     if command.args:
@@ -103,12 +104,12 @@ async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_na
 async def invite_role_pressed(
     query: CallbackQuery,
     callback_data: InviteRoleChoice,
-    member: MemberProfile | None,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
 ) -> None:
-    if member is None or callback_data.role not in {r.value for r in roles_grantable_by(member)}:
+    if callback_data.role not in {r.value for r in roles_grantable_by(member)}:
         await query.answer(i18n("error.not_allowed"), show_alert=True)
         return
     role = Role(callback_data.role)
@@ -164,7 +165,7 @@ async def ask_uses(message: object, unit: Unit, i18n: Localizer, state: FSMConte
 async def invite_uses_pressed(
     query: CallbackQuery,
     callback_data: InviteUsesChoice,
-    member: MemberProfile | None,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
@@ -173,8 +174,6 @@ async def invite_uses_pressed(
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    if member is None:
-        raise NotAllowed()
     async with db.transaction() as session:
         unit = await get_unit(session, data["unit_id"])
         spec = InviteSpec(unit, Role(data["role"]), callback_data.uses, INVITE_DEFAULT_DAYS)
@@ -193,14 +192,14 @@ async def invite_uses_pressed(
 async def addgrid_command(
     message: Message,
     command: CommandObject,
-    member: MemberProfile | None,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
     clock: Clock,
 ) -> None:
     await state.clear()
-    if member is None or not may_at_all(member, Action.ADD_GRID):
+    if not may_at_all(member, Action.ADD_GRID):
         await message.answer(i18n("error.not_allowed"))
         return
     async with db.reading() as session:
@@ -304,14 +303,14 @@ async def create_grid(
 async def unit_page_pressed(
     query: CallbackQuery,
     callback_data: UnitPage,
-    member: MemberProfile | None,
+    member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
     db: Database,
 ) -> None:
     data = await state.get_data()
     current = await state.get_state()
-    if member is None or current not in (InviteFlow.unit.state, GridFlow.village.state):
+    if current not in (InviteFlow.unit.state, GridFlow.village.state):
         await query.answer(i18n("fallback.stale_button"))
         return
     async with db.reading() as session:

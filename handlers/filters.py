@@ -21,6 +21,14 @@ class NoProfile(Filter):
         return member is None
 
 
+class Known(Filter):
+    """Only a known sender passes (a member, or an admin by setting); the handler's `member` is then theirs.
+    Strangers are answered by the guards (handlers/guards.py) before they get here."""
+
+    async def __call__(self, event: TelegramObject, member: MemberProfile | None = None) -> bool:
+        return member is not None
+
+
 class Registered(Filter):
     """Only a registered member passes; the handler's `member` is then theirs. Anyone else falls through to the
     fallback, which changes nothing."""

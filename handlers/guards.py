@@ -6,6 +6,7 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from handlers.callbacks import LanguageChoice
 from handlers.filters import NoProfile
 from handlers.menu import PRIVATE_COMMANDS
 from handlers.states import ActOnReport, GridFlow, InviteFlow, ReportFlow
@@ -13,6 +14,8 @@ from i18n import Localizer
 
 IN_A_GROUP = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
 MEMBERS_ONLY_FLOWS = StateFilter(ReportFlow, InviteFlow, GridFlow, ActOnReport)
+MEMBERS_ONLY_COMMANDS = ("invite", "addgrid", "outbox", "linkgroup", "policy", "reports")
+"""Commands whose routers only serve known senders (the `Known` filter); a stranger is answered here."""
 
 
 def router() -> Router:
@@ -20,6 +23,8 @@ def router() -> Router:
     r.message.register(point_to_private_chat, IN_A_GROUP, Command(*PRIVATE_COMMANDS))
     r.message.register(member_gone, MEMBERS_ONLY_FLOWS, NoProfile())
     r.callback_query.register(member_gone_pressed, MEMBERS_ONLY_FLOWS, NoProfile())
+    r.message.register(members_only, NoProfile(), Command(*MEMBERS_ONLY_COMMANDS))
+    r.callback_query.register(members_only_pressed, NoProfile(), ~LanguageChoice.filter())
     return r
 
 
@@ -33,6 +38,15 @@ async def member_gone(message: Message, state: FSMContext, i18n: Localizer) -> N
     """The member was removed in the middle of a conversation: end it and say why."""
     await state.clear()
     await message.answer(i18n("error.no_longer_member"))
+
+
+async def members_only(message: Message, i18n: Localizer) -> None:
+    await message.answer(i18n("error.not_allowed"))
+
+
+async def members_only_pressed(query: CallbackQuery, i18n: Localizer) -> None:
+    """A stranger pressing a button (forged, or forwarded from a member's chat): refused, nothing changes."""
+    await query.answer(i18n("error.not_allowed"), show_alert=True)
 
 
 async def member_gone_pressed(query: CallbackQuery, state: FSMContext, i18n: Localizer) -> None:

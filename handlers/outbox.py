@@ -7,7 +7,7 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.settings import Settings
-from handlers.filters import IN_PRIVATE
+from handlers.filters import IN_PRIVATE, Known
 from i18n import Localizer, Raw
 from models import Database
 from services.clock import Clock
@@ -18,17 +18,14 @@ from services.outbox_status import OutboxStatus, outbox_status
 
 def router() -> Router:
     r = Router(name="outbox")
-    r.message.filter(IN_PRIVATE)
+    r.message.filter(IN_PRIVATE, Known())
     r.message.register(show_outbox, Command("outbox"))
     return r
 
 
 async def show_outbox(
-    message: Message, member: MemberProfile | None, i18n: Localizer, db: Database, clock: Clock, settings: Settings
+    message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock, settings: Settings
 ) -> None:
-    if member is None:
-        await message.answer(i18n("error.not_allowed"))
-        return
     try:
         async with db.reading() as session:
             status = await outbox_status(session, member, clock.now())

@@ -9,7 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from handlers.callbacks import CardVerb, ReportAction, pack_buttons
-from handlers.filters import IN_PRIVATE
+from handlers.filters import IN_PRIVATE, Known
 from handlers.keyboards import choices_keyboard
 from i18n import Localizer, Raw, all_translations
 from models import Database, Report
@@ -24,7 +24,7 @@ DETAILS_BUTTONS = 10
 
 def router() -> Router:
     r = Router(name="report_view")
-    r.message.filter(IN_PRIVATE)
+    r.message.filter(IN_PRIVATE, Known())
     r.message.register(list_reports, Command("reports"))
     r.message.register(list_reports, F.text.in_(all_translations("menu.reports")))
     return r
@@ -99,11 +99,9 @@ def list_line(i18n: Localizer, report: Report, now: datetime) -> str:
     )
 
 
-async def list_reports(
-    message: Message, member: MemberProfile | None, i18n: Localizer, db: Database, clock: Clock
-) -> None:
+async def list_reports(message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock) -> None:
     """For officers, the open reports of their units (unacknowledged first); for everyone, their own."""
-    if member is None or member.id is None:
+    if member.id is None:
         await message.answer(i18n("me.unregistered"))
         return
     now = clock.now()

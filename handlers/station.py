@@ -4,7 +4,7 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from handlers.filters import IN_PRIVATE
+from handlers.filters import IN_PRIVATE, Known
 from handlers.guards import IN_A_GROUP
 from i18n import LANGUAGES, Localizer
 from models import Database, Severity
@@ -16,17 +16,15 @@ from services.station import link_group, parse_timeout_change, set_timeout, town
 
 def router() -> Router:
     r = Router(name="station")
+    r.message.filter(Known())
     r.message.register(link_group_command, Command("linkgroup"), IN_A_GROUP | IN_PRIVATE)
     r.message.register(policy_command, Command("policy"), IN_PRIVATE)
     return r
 
 
 async def link_group_command(
-    message: Message, member: MemberProfile | None, i18n: Localizer, db: Database, clock: Clock
+    message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock
 ) -> None:
-    if member is None:
-        await message.answer(i18n("error.not_allowed"))
-        return
     async with db.transaction() as session:
         township = await link_group(session, member, message.chat.id, message.chat.type, clock.now())
     await message.answer(i18n("station.linked", township=township.name))
@@ -50,15 +48,12 @@ SEVERITY_NAMES = severity_names()
 async def policy_command(
     message: Message,
     command: CommandObject,
-    member: MemberProfile | None,
+    member: MemberProfile,
     i18n: Localizer,
     db: Database,
     policy: Policy,
 ) -> None:
     """`/policy` shows the township's timeouts; `/policy SEVERITY STEP MINUTES` sets one within the bounds."""
-    if member is None:
-        await message.answer(i18n("error.not_allowed"))
-        return
     if command.args:
         change = parse_timeout_change(command.args, SEVERITY_NAMES)
         async with db.transaction() as session:

@@ -11,7 +11,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from models import Database
 from services.clock import Clock
-from services.delivery import DeliveryWorker
+from services.delivery import DeliveryWorker, handing_over
 from services.escalation import Context, escalate_due, renotify_due
 from services.leader import resign, try_lead
 from services.policy import Policy
@@ -56,12 +56,10 @@ class Sweeper:
         ctx = Context(self.policy, now, self.zone, self.default_language)
         acted = 0
         for sweep in (escalate_due, renotify_due, close_unanswered):
-            async with self.db.transaction() as session:
+            async with handing_over(self.db, self.delivery, now) as session:
                 acted += await sweep(session, ctx)
         async with self.db.transaction() as session:
             acted += await expire_drafts(session, self.policy, now)
-        if acted and self.delivery is not None:
-            self.delivery.wake()
         return acted
 
     async def safe_tick(self) -> None:

@@ -15,7 +15,8 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -435,3 +436,14 @@ class DeliveryWorker:
                         outcome.error,
                     )
                     await report_dead(session, item.id, item.member_id, item.unit_id, outcome.error or "", now)
+
+
+@asynccontextmanager
+async def handing_over(db: Database, delivery: DeliveryWorker | None, now: datetime) -> AsyncIterator[AsyncSession]:
+    """One transaction whose new notifications go to `delivery` the moment it commits (services/outbox.Handover);
+    without a worker they wait in the outbox for one."""
+    async with db.transaction() as session:
+        handover = delivery.take_new_rows(session, now) if delivery is not None else None
+        yield session
+    if delivery is not None and handover is not None:
+        delivery.hand_over(handover)

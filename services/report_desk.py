@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import Database, Report
 from services import report_actions
 from services.clock import Clock
-from services.delivery import DeliveryWorker
+from services.delivery import DeliveryWorker, handing_over
 from services.directory_cache import DirectoryCache
 from services.duplicates import DuplicateOffer, possible_duplicate
 from services.errors import DomainError, NoLongerThere
@@ -64,11 +64,8 @@ class ReportDesk:
     @asynccontextmanager
     async def _work(self) -> AsyncIterator[Work]:
         ctx = Context(self.policy, self.clock.now(), self.zone, self.default_language)
-        async with self.db.transaction() as session:
-            handover = self.delivery.take_new_rows(session, ctx.now) if self.delivery else None
+        async with handing_over(self.db, self.delivery, ctx.now) as session:
             yield Work(session, ctx)
-        if self.delivery is not None and handover is not None:
-            self.delivery.hand_over(handover)
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncSession]:

@@ -14,9 +14,11 @@ from sqlmodel import SQLModel
 from bot.app import build_bot, build_dispatcher
 from bot.middlewares import ThrottlingMiddleware
 from bot.settings import Settings
+from bot.telegram_sender import TelegramSender
 from models import Database
 from models.migrate import upgrade_to_head
-from tests.fakes.clock import FakeClock, FakeMonotonic
+from services.delivery import DeliveryWorker
+from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
 from tests.fakes.telegram_server import FakeTelegram, Limits
 from tests.fakes.users import Harness
 
@@ -106,19 +108,32 @@ def settings(db: Database, server: FakeTelegram) -> Settings:
 
 
 @pytest.fixture
+def timer(clock: FakeClock, monotonic: FakeMonotonic) -> VirtualTimer:
+    return VirtualTimer(clock, monotonic)
+
+
+@pytest.fixture
+def worker(db: Database, clock: FakeClock, timer: VirtualTimer, outbox_bot: Bot) -> DeliveryWorker:
+    """The delivery worker, on virtual time; the bot hands it new cards as it does in production. Tests run it
+    with `run_until_idle` when they want what is queued delivered."""
+    return DeliveryWorker(db, TelegramSender(outbox_bot), clock, timer, name="test")
+
+
+@pytest.fixture
 async def harness(
     settings: Settings,
     db: Database,
     clock: FakeClock,
     server: FakeTelegram,
     monotonic: FakeMonotonic,
+    worker: DeliveryWorker,
 ) -> AsyncIterator[Harness]:
     async def wait_virtually(seconds: float) -> None:
         monotonic.advance(seconds)
 
     bot = build_bot(server.token, server.base_url, wait_out_flood=wait_virtually)
     throttle = ThrottlingMiddleware(settings.default_language, clock=monotonic)
-    dp = build_dispatcher(settings, db, clock, throttle=throttle)
+    dp = build_dispatcher(settings, db, clock, throttle=throttle, delivery=worker)
     yield Harness(server, bot, dp)
     await bot.session.close()
     await dp.storage.close()

@@ -1,10 +1,10 @@
 """Fixtures shared by the end-to-end report tests."""
 
 import pytest
-from aiogram import Bot
 
 from bot.settings import Settings
 from models import Database
+from services.delivery import DeliveryWorker
 from tests.e2e.reporting import Township, build_township
 from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
 from tests.fakes.users import Harness
@@ -12,8 +12,14 @@ from tests.fakes.users import Harness
 
 @pytest.fixture
 async def town(
-    harness: Harness, outbox_bot: Bot, db: Database, clock: FakeClock, monotonic: FakeMonotonic, settings: Settings
+    harness: Harness,
+    worker: DeliveryWorker,
+    timer: VirtualTimer,
+    db: Database,
+    clock: FakeClock,
+    monotonic: FakeMonotonic,
+    settings: Settings,
 ) -> Township:
     """A township with one member of each role; people take a second between taps."""
     harness.pace = lambda: monotonic.advance(1.0)
-    return await build_township(harness, outbox_bot, db, clock, VirtualTimer(clock, monotonic), settings)
+    return await build_township(harness, worker, timer, db, clock, settings)

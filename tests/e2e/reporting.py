@@ -3,17 +3,15 @@
 import re
 from dataclasses import dataclass
 
-from aiogram import Bot
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from bot.paths import ESCALATION_POLICY
 from bot.settings import Settings
-from bot.telegram_sender import TelegramSender
 from handlers.callbacks import ReportAction
 from models import Database, Role
 from scheduler.sweeps import Sweeper
-from services.delivery import DeliveryLimits, DeliveryWorker
+from services.delivery import DeliveryWorker
 from services.members import find_member
 from services.policy import Policy, load_policy
 from tests.fakes.clock import FakeClock, VirtualTimer
@@ -96,7 +94,7 @@ async def database_state(db: Database) -> dict[str, list[tuple[object, ...]]]:
 
 
 async def build_township(
-    harness: Harness, outbox_bot: Bot, db: Database, clock: FakeClock, timer: VirtualTimer, settings: Settings
+    harness: Harness, worker: DeliveryWorker, timer: VirtualTimer, db: Database, clock: FakeClock, settings: Settings
 ) -> Township:
     await import_townships(db, clock.now(), TOWNSHIP_A, TOWNSHIP_B)
     people = {
@@ -114,7 +112,6 @@ async def build_township(
         await add_member(db, clock.now(), user.id, name, role, unit)
         users[key] = user
     policy = load_policy(ESCALATION_POLICY)
-    worker = DeliveryWorker(db, TelegramSender(outbox_bot), clock, timer, DeliveryLimits(), name="test")
     sweeper = Sweeper(db, policy, clock, settings.zone, "zh", "test-sweeper", worker)
     return Township(harness, db, clock, timer, policy, sweeper, worker, **users)
 

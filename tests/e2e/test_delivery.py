@@ -15,16 +15,10 @@ from models import Database, DeliveryStatus, Member, Notification, Priority, Rol
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.outbox import Button, Content, Notice, enqueue, enqueue_edit, enqueue_many
 from tests.conftest import ADMIN_TELEGRAM_ID
-from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
+from tests.fakes.clock import FakeClock, VirtualTimer
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import Harness
 from tests.fakes.world import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, add_member, import_townships
-
-
-@pytest.fixture
-def timer(clock: FakeClock, monotonic: FakeMonotonic) -> VirtualTimer:
-    return VirtualTimer(clock, monotonic)
-
 
 WorkerFactory = Callable[..., DeliveryWorker]
 

@@ -109,6 +109,17 @@ async def test_a_card_button_pressed_by_a_head_of_another_township_changes_nothi
     assert NOT_ALLOWED in answer
 
 
+@pytest.mark.parametrize("verb", list(CardVerb))
+async def test_a_card_button_pressed_by_a_stranger_changes_nothing(town: Township, verb: CardVerb) -> None:
+    report = await filed_report_id(town)
+    stranger = town.harness.user("陌生人")
+    [help_reply] = await stranger.send("/help")
+    answer = await press_and_expect_nothing(
+        town, stranger, help_reply, ReportAction(action=verb, report_id=report).pack()
+    )
+    assert NOT_ALLOWED in answer
+
+
 async def test_a_reporter_cannot_act_on_their_own_report_nor_confirm_it_before_it_is_resolved(town: Township) -> None:
     report = await filed_report_id(town)
     [help_reply] = await town.reporter.send("/help")
