@@ -6,7 +6,7 @@ unpack and lands on the fallback's "stale button" answer instead of reaching a h
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -93,20 +93,29 @@ class CardVerb(StrEnum):
 
 
 class ReportAction(CallbackData, prefix="v1r"):
-    """Buttons on escalation cards and under a report's details; services describe them, `pack_button` packs."""
+    """Buttons on escalation cards and under a report's details; services describe them, `button_data` packs."""
 
     action: CardVerb
     report_id: RowId
 
 
-def pack_button(button: Button) -> InlineKeyboardButton:
-    """A button a service described (label, verb, subject) as Telegram's inline button with packed data."""
-    data = ReportAction(action=CardVerb[button.verb.upper()], report_id=button.subject).pack()
-    return InlineKeyboardButton(text=button.label, callback_data=data)
+def button_data(button: Button) -> str:
+    """A button a service described (label, verb, subject): its packed callback data."""
+    return ReportAction(action=CardVerb[button.verb.upper()], report_id=button.subject).pack()
 
 
 def pack_buttons(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(inline_keyboard=[[pack_button(button) for button in row] for row in rows])
+    """Described buttons as aiogram's inline keyboard, for a handler's answer."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=button_data(b)) for b in row] for row in rows
+        ]
+    )
+
+
+def inline_keyboard(rows: Sequence[Sequence[Button]]) -> dict[str, Any]:
+    """Described buttons as the Bot API's InlineKeyboardMarkup JSON, for the outbox's sender."""
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": button_data(b)} for b in row] for row in rows]}
 
 
 class AssignChoice(CallbackData, prefix="v1ra"):
