@@ -1,7 +1,6 @@
 """SQLModel tables, enums and the engine/session factory. No business rules live here."""
 
 from models.db import Database
-from models.directory_version import directory_version, local_directory_commits
 from models.enums import (
     Category,
     DeliveryStatus,
@@ -24,6 +23,7 @@ from models.reports import (
     StationGroup,
 )
 from models.tables import DirectoryVersion, Invite, InviteRedemption, Member, RoleAssignment, Unit
+from models.versioning import directory_version, local_directory_commits
 
 __all__ = [
     "Category",

@@ -88,7 +88,7 @@ class InviteRedemption(SQLModel, table=True):
 
 class DirectoryVersion(SQLModel, table=True):
     """One row counting writes to units, members and roles, so every instance knows when its cached profiles are
-    stale (models/directory_version.py bumps it in the writing transaction)."""
+    stale (models/versioning.py bumps it in the writing transaction)."""
 
     __tablename__ = "directory_version"
 

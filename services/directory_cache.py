@@ -2,7 +2,7 @@
 
 A steady stream of updates and reports then runs no SQL to recognise senders, find places or pick recipients.
 Everything held is dropped the moment this process commits a directory write (units, members, roles, station
-groups, policy overrides: models/directory_version.py), and within `recheck_seconds` of another process's, through
+groups, policy overrides: models/versioning.py), and within `recheck_seconds` of another process's, through
 the version the database holds. A member marked unreachable who writes to the bot is reachable again: recognising
 them clears the mark.
 """
