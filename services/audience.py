@@ -10,14 +10,12 @@ from models import (
     Member,
     PolicyOverride,
     Report,
-    Role,
     RoleAssignment,
     StationGroup,
     Unit,
 )
+from services.permissions import STEP_ROLES
 from services.places import ReportUnits
-
-STEP_ROLES = {0: Role.VILLAGE_OFFICER, 1: Role.STATION_DUTY, 2: Role.STATION_HEAD, 3: Role.COUNTY_OFFICER}
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from models import Unit, UnitLevel
 from services.directory import add_grid, descendants, path_ids
 from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
-from services.permissions import ACTION_ROLES, Action, may
+from services.permissions import Action, may, units_for
 
 
 async def villages_for_grids(session: AsyncSession, actor: MemberProfile) -> list[Unit]:
     """Villages where the actor may add grids (their own village or their township's)."""
-    roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.ADD_GRID]]
+    roots = units_for(actor, Action.ADD_GRID)
     return await descendants(session, roots, [UnitLevel.VILLAGE])
 
 

@@ -15,12 +15,12 @@ from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile, add_member, find_member
 from services.numbers import whole_number
 from services.permissions import (
-    ACTION_ROLES,
     ROLE_LEVELS,
     Action,
     may,
     role_fits_unit,
     roles_grantable_by,
+    units_for,
 )
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -200,7 +200,7 @@ async def invitable_units(session: AsyncSession, actor: MemberProfile, role: Rol
     """Units of the actor's own township(s) where `role` may sit (empty for an admin: they type a code)."""
     if role not in roles_grantable_by(actor):
         raise NotAllowed()
-    roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.INVITE]]
+    roots = units_for(actor, Action.INVITE)
     units = await descendants(session, roots, ROLE_LEVELS[role])
     return [u for u in units if u.id is not None and role_fits_unit(role, u.level, await has_grids(session, u.id))]
 

@@ -11,7 +11,7 @@ from models import DeliveryStatus, Member, Notification, RoleAssignment, UnitLev
 from services.directory import descendants
 from services.errors import NotAllowed
 from services.members import MemberProfile
-from services.permissions import ACTION_ROLES, Action, may_at_all
+from services.permissions import Action, may_at_all, units_for
 
 LAST_ERRORS = 5
 
@@ -37,7 +37,7 @@ async def _scope(session: AsyncSession, actor: MemberProfile) -> tuple[set[int],
     """Unit ids and member ids the actor oversees; None means everything (an admin)."""
     if actor.is_admin:
         return None
-    townships = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.VIEW_OUTBOX]]
+    townships = units_for(actor, Action.VIEW_OUTBOX)
     units = {u.id for u in await descendants(session, townships, UnitLevel) if u.id is not None}
     members = set(
         (await session.exec(select(RoleAssignment.member_id).where(col(RoleAssignment.unit_id).in_(units)))).all()

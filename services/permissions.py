@@ -53,6 +53,17 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
 ASSIGNEE_ROLES = frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD})
 """Who a report may be assigned to (among the members of its township): its own officers, not the county."""
 
+STEP_ROLES = {0: Role.VILLAGE_OFFICER, 1: Role.STATION_DUTY, 2: Role.STATION_HEAD, 3: Role.COUNTY_OFFICER}
+"""Who an escalation step reaches: the village's safety officers, the station on duty, its heads, the county."""
+
+TOLD_OF_UNDELIVERABLE = Role.STATION_HEAD
+"""Who hears that a member of their township can't be reached (blocked the bot, never started it)."""
+
+
+def units_for(member: MemberProfile, action: Action) -> list[int]:
+    """The units on which the member may do `action` (each covers every unit below it), in the order held."""
+    return [r.unit_id for r in member.roles if r.role in ACTION_ROLES[action]]
+
 
 def role_fits_unit(role: Role, level: UnitLevel, village_has_grids: bool = False) -> bool:
     """Where a role may sit: a grid worker sits on a village only while it has no grids."""

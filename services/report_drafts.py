@@ -15,7 +15,7 @@ from services.errors import DomainError
 from services.filing import Filing
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue_many
-from services.permissions import ACTION_ROLES, Action
+from services.permissions import Action, units_for
 from services.policy import Policy
 
 MAX_MEDIA = 5
@@ -30,7 +30,7 @@ class ReportableUnit:
 
 async def reportable_units(session: AsyncSession, member: MemberProfile) -> list[ReportableUnit]:
     """Where the member may report: the units of their reporting roles (a village with grids offers its grids)."""
-    ids = [r.unit_id for r in member.roles if r.role in ACTION_ROLES[Action.REPORT]]
+    ids = units_for(member, Action.REPORT)
     units = list((await session.exec(select(Unit).where(col(Unit.id).in_(ids)).order_by(col(Unit.code)))).all())
     labels = await unit_labels(session, units)
     return [ReportableUnit(u.id, labels[u.id]) for u in units if u.id is not None]

@@ -12,7 +12,7 @@ from services.errors import DomainError, NotAllowed
 from services.escalation import card_facts
 from services.filing import find_report
 from services.members import MemberProfile
-from services.permissions import ACTION_ROLES, Action
+from services.permissions import Action, units_for
 from services.report_actions import may_act
 from services.report_cards import CardFacts
 from services.report_lifecycle import OPEN_STATUSES
@@ -86,7 +86,7 @@ async def my_reports(session: AsyncSession, member_id: int) -> list[Report]:
 
 async def open_reports_for(session: AsyncSession, actor: MemberProfile, now: datetime) -> list[Report]:
     """Open reports of the units the actor acts for: unacknowledged first, then the oldest."""
-    roots = [r.unit_id for r in actor.roles if r.role in ACTION_ROLES[Action.ACT_ON_REPORT]]
+    roots = units_for(actor, Action.ACT_ON_REPORT)
     if not roots and not actor.is_admin:
         return []
     query = select(Report).where(col(Report.status).in_(OPEN_STATUSES))

@@ -8,11 +8,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import PolicyOverride, Severity, StationGroup, Unit
-from services.audience import STEP_ROLES, township_overrides
+from services.audience import township_overrides
 from services.errors import DomainError, NotAllowed
 from services.members import MemberProfile
 from services.numbers import decimal_number, whole_number
-from services.permissions import ACTION_ROLES, Action
+from services.permissions import STEP_ROLES, Action, units_for
 from services.policy import SEVERITIES, Policy
 
 MAX_STEP = max(STEP_ROLES)
@@ -22,7 +22,7 @@ MAX_MINUTES = 7 * 24 * 60
 
 async def own_township(session: AsyncSession, actor: MemberProfile, action: Action) -> Unit:
     """The township whose station the actor heads (one, or they must say which)."""
-    townships = {r.unit_id for r in actor.roles if r.role in ACTION_ROLES[action]}
+    townships = set(units_for(actor, action))
     if not townships:
         raise NotAllowed()
     if len(townships) > 1:

@@ -7,9 +7,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import Member, Priority, Role, RoleAssignment, Unit, UnitLevel
+from models import Member, Priority, RoleAssignment, Unit, UnitLevel
 from services.directory import unit_path
 from services.outbox import Content, enqueue
+from services.permissions import TOLD_OF_UNDELIVERABLE
 
 log = logging.getLogger("gridguard.delivery")
 
@@ -37,7 +38,7 @@ async def station_heads(session: AsyncSession, township_ids: set[int], excluding
         select(Member)
         .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
         .where(
-            RoleAssignment.role == Role.STATION_HEAD,
+            RoleAssignment.role == TOLD_OF_UNDELIVERABLE,
             col(RoleAssignment.unit_id).in_(township_ids),
             col(Member.unreachable_since).is_(None),
         )

@@ -3,12 +3,9 @@
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlmodel import SQLModel
-
 from bot.paths import ESCALATION_POLICY
 from bot.settings import Settings
-from handlers.callbacks import ReportAction
+from handlers.callbacks import CardVerb, ReportAction
 from models import Database, Role
 from scheduler.sweeps import Sweeper
 from services.delivery import DeliveryWorker
@@ -57,14 +54,19 @@ class Township:
         return member.id
 
     def cards(self, user: FakeUser) -> list[SentMessage]:
-        return [
-            m
-            for m in user.inbox
-            if any(
-                b["callback_data"].startswith("v1r:ack:") or b["callback_data"].startswith("v1r:det:")
-                for b in m.buttons
-            )
-        ]
+        """The report cards the user holds: messages whose buttons acknowledge a report or open its details."""
+        return [m for m in user.inbox if any(card_verb(b["callback_data"]) in CARD_FACES for b in m.buttons)]
+
+
+CARD_FACES = {CardVerb.ACKNOWLEDGE, CardVerb.DETAILS}
+
+
+def card_verb(data: str) -> CardVerb | None:
+    """What a card button does, as the bot packed it; None for any other button."""
+    try:
+        return ReportAction.unpack(data).action
+    except (TypeError, ValueError):
+        return None
 
 
 REPORT_CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
@@ -80,17 +82,6 @@ def code_of(text: str) -> str:
 def report_id_on(card: SentMessage) -> int:
     """The report a card is about, read from its buttons as the bot packed them."""
     return ReportAction.unpack(card.buttons[0]["callback_data"]).report_id
-
-
-async def database_state(db: Database) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, in key order: "nothing changed" means this is equal before and after."""
-    state: dict[str, list[tuple[object, ...]]] = {}
-    async with db.reading() as session:
-        connection = await session.connection()
-        for table in SQLModel.metadata.sorted_tables:
-            rows = await connection.execute(select(table).order_by(*table.primary_key.columns))
-            state[table.name] = [tuple(row) for row in rows.all()]
-    return state
 
 
 async def build_township(

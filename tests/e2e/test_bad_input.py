@@ -4,7 +4,8 @@ import pytest
 
 from models import Role
 from services.report_drafts import get_draft
-from tests.e2e.reporting import Township, database_state
+from tests.e2e.reporting import Township
+from tests.fakes.records import database_state
 from tests.fakes.users import FakeUser
 from tests.fakes.world import VILLAGE_A1, remove_member, remove_role
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 from aiogram import Bot
-from sqlmodel import col, select
 
 from bot.telegram_sender import TelegramSender
-from models import Database, DeliveryStatus, Member, Notification, Priority, Role
+from models import Database, DeliveryStatus, Priority, Role
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.outbox import Button, Content, Notice, enqueue, enqueue_edit, enqueue_many
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock, VirtualTimer
+from tests.fakes.records import member_row, notifications
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import Harness
 from tests.fakes.world import TOWNSHIP_A, TOWNSHIP_B, VILLAGE_A1, add_member, import_townships
@@ -54,9 +54,7 @@ def received(server: FakeTelegram) -> Counter[str]:
 
 
 async def statuses(db: Database) -> Counter[str]:
-    async with db.reading() as session:
-        rows = (await session.exec(select(Notification))).all()
-    return Counter(r.status.value for r in rows)
+    return Counter(row.status.value for row in (await notifications(db)).values())
 
 
 async def test_a_thousand_notifications_to_300_recipients_arrive_once_without_a_429(
@@ -110,8 +108,7 @@ async def test_429_5xx_and_timeouts_are_retried_to_success(
     await queue(db, clock, [("a", 8001, "限流后重发"), ("b", 8002, "网关错误后重发"), ("c", 8003, "超时后重发")])
     await make_worker(request_timeout=0.1).run_until_idle()
     assert received(server) == Counter({"限流后重发": 1, "网关错误后重发": 1, "超时后重发": 1})
-    async with db.reading() as session:
-        rows = {r.dedupe_key: r for r in (await session.exec(select(Notification))).all()}
+    rows = await notifications(db)
     assert rows["a"].attempts == 1
     assert rows["b"].attempts == 3
     assert rows["c"].attempts == 2
@@ -128,8 +125,7 @@ async def test_a_blocked_member_is_marked_unreachable_and_the_station_is_told_on
     await head_user.send("/start")
     worker_user.chat.started = True
     harness.server.block(worker_user.id)
-    async with db.reading() as session:
-        member = (await session.exec(select(Member).where(Member.telegram_id == worker_user.id))).one()
+    member = await member_row(db, worker_user.id)
     async with db.transaction() as session:
         for n in range(2):
             await enqueue(
@@ -144,13 +140,11 @@ async def test_a_blocked_member_is_marked_unreachable_and_the_station_is_told_on
     told = [m for m in harness.server.sent_to(head_user.id) if "无法送达" in m.shown]
     assert len(told) == 1 and "林网格" in told[0].shown and "网格员" in told[0].shown
     assert await statuses(db) == Counter({"failed": 2, "sent": 1})
-    async with db.reading() as session:
-        assert (await session.get(Member, member.id)).unreachable_since is not None  # type: ignore[union-attr]
+    assert (await member_row(db, worker_user.id)).unreachable_since is not None
 
     harness.server.chats[worker_user.id].blocked = False
     await worker_user.send("/start")
-    async with db.reading() as session:
-        assert (await session.get(Member, member.id)).unreachable_since is None  # type: ignore[union-attr]
+    assert (await member_row(db, worker_user.id)).unreachable_since is None
 
 
 async def test_a_row_that_keeps_failing_is_dead_and_reported(
@@ -162,8 +156,7 @@ async def test_a_row_that_keeps_failing_is_dead_and_reported(
     await add_member(db, clock.now(), head_user.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
     worker_user.chat.started = head_user.chat.started = True
     harness.server.inject_fault(500, "Internal Server Error", chat_id=worker_user.id, times=100)
-    async with db.reading() as session:
-        member = (await session.exec(select(Member).where(Member.telegram_id == worker_user.id))).one()
+    member = await member_row(db, worker_user.id)
     async with db.transaction() as session:
         await enqueue(
             session,
@@ -174,8 +167,7 @@ async def test_a_row_that_keeps_failing_is_dead_and_reported(
             member_id=member.id,
         )
     await make_worker(max_attempts=4).run_until_idle()
-    async with db.reading() as session:
-        doomed = (await session.exec(select(Notification).where(Notification.dedupe_key == "doomed"))).one()
+    doomed = (await notifications(db))["doomed"]
     assert (doomed.status, doomed.attempts) == (DeliveryStatus.DEAD, 4)
     assert "Internal Server Error" in (doomed.last_error or "")
     [report] = harness.server.sent_to(head_user.id)
@@ -303,11 +295,7 @@ async def test_two_workers_never_send_the_same_row(
     await asyncio.gather(first.run_until_idle(), second.run_until_idle())
     counts = received(harness.server)
     assert len(counts) == 300 and set(counts.values()) == {1}
-    async with db.reading() as session:
-        by_worker = (
-            await session.exec(select(Notification.id).where(col(Notification.status) == DeliveryStatus.SENT))
-        ).all()
-    assert len(by_worker) == 300
+    assert await statuses(db) == Counter({"sent": 300})
     assert timedelta(0) <= timedelta(seconds=timer.slept)
 
 
@@ -323,8 +311,7 @@ async def test_outbox_shows_a_station_head_their_township_and_an_admin_everythin
     harness.server.block(blocked.id)
     start_users(harness.server, [13_001])
     harness.server.inject_fault(502, "Bad Gateway", chat_id=13_001)
-    async with db.reading() as session:
-        member = (await session.exec(select(Member).where(Member.telegram_id == blocked.id))).one()
+    member = await member_row(db, blocked.id)
     async with db.transaction() as session:
         await enqueue(
             session,

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from handlers.callbacks import InviteRoleChoice
 from models import Database, Role, UnitLevel
 from services.directory import child_units, find_unit
 from tests.conftest import ADMIN_TELEGRAM_ID
@@ -79,7 +80,7 @@ async def test_a_forged_role_button_is_refused(harness: Harness, db: Database, c
     head = harness.user("李")
     await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
     [roles] = await head.send("/invite")
-    assert await head.press_data(roles, "v1ir:station_head") == []
+    assert await head.press_data(roles, InviteRoleChoice(role="station_head").pack()) == []
     assert head.last_alert is not None and "没有权限" in head.last_alert["text"]
 
 

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from bot.app import build_bot
+from handlers.callbacks import LanguageChoice
 from handlers.menu import MENU_COMMANDS, set_command_menus
 from models import Database, Role
 from tests.conftest import ADMIN_TELEGRAM_ID
@@ -75,7 +76,7 @@ async def test_a_forged_language_button_is_refused(harness: Harness, db: Databas
     user = harness.user("林")
     await add_member(db, clock.now(), user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
     [choose] = await user.send("/lang")
-    assert await user.press_data(choose, "v1lang:fr") == []
+    assert await user.press_data(choose, LanguageChoice(code="fr").pack()) == []
     assert user.last_alert is not None and "失效" in user.last_alert["text"]
 
 

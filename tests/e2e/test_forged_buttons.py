@@ -18,7 +18,8 @@ from handlers.callbacks import (
     UnitPage,
 )
 from models import Category, Role
-from tests.e2e.reporting import Township, database_state, file_report, report_id_on
+from tests.e2e.reporting import Township, file_report, report_id_on
+from tests.fakes.records import database_state
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser
 from tests.fakes.world import TOWNSHIP_B, VILLAGE_A2, VILLAGE_B1, add_member, unit_id

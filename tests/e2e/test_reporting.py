@@ -2,13 +2,13 @@
 
 import asyncio
 
-from sqlmodel import select
-
 from bot.settings import Settings
-from models import Database, Report
+from handlers.callbacks import CardVerb, ReportAction
+from models import Database
 from scheduler.sweeps import Sweeper
 from tests.e2e.reporting import Township, code_of, file_report
 from tests.fakes.clock import FakeClock
+from tests.fakes.records import reports
 
 
 async def test_a_major_report_reaches_the_village_officer_then_escalates_step_by_step(town: Township) -> None:
@@ -96,22 +96,21 @@ async def test_two_people_pressing_acknowledge_at_once_one_wins_and_the_other_is
     assert sum("已确认" in (a or {}).get("text", "") and "现在是" not in (a or {}).get("text", "") for a in alerts) == 1
     loser = next(a for a in alerts if a and "现在是" in a["text"])
     assert "“已确认”" in loser["text"]
-    async with town.db.reading() as session:
-        report = (await session.exec(select(Report))).one()
+    [report] = await reports(town.db)
     assert report.status == "acknowledged"
 
 
 async def test_no_one_outside_the_report_s_township_or_role_can_act(town: Township) -> None:
     await file_report(town.reporter)
     await town.deliver()
-    async with town.db.reading() as session:
-        report = (await session.exec(select(Report))).one()
+    [report] = await reports(town.db)
     [card] = town.cards(town.officer)
+    acknowledge = ReportAction(action=CardVerb.ACKNOWLEDGE, report_id=report.id or 0).pack()
     for outsider in (town.other_head, town.reporter):
-        assert await outsider.press_data(card, f"v1r:ack:{report.id}") == []
+        assert await outsider.press_data(card, acknowledge) == []
         assert outsider.last_alert is not None and "没有权限" in outsider.last_alert["text"]
-    async with town.db.reading() as session:
-        assert (await session.get(Report, report.id)).status == "new"  # type: ignore[union-attr]
+    [unchanged] = await reports(town.db)
+    assert unchanged.status == "new"
 
 
 async def test_resolve_with_a_note_and_photo_then_the_reporter_confirms_and_it_closes(town: Township) -> None:
@@ -241,8 +240,7 @@ async def test_a_double_tap_on_submit_files_one_report(town: Township, db: Datab
     summary = user.last_with_buttons()
     submit = next(b["callback_data"] for b in summary.buttons if b["text"] == "✅ 确认提交")
     await asyncio.gather(user.press_data(summary, submit), user.press_data(summary, submit))
-    async with db.reading() as session:
-        assert len((await session.exec(select(Report))).all()) == 1
+    assert len(await reports(db)) == 1
     assert not any("抱歉" in m.shown for m in user.inbox)
 
 

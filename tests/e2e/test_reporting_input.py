@@ -2,11 +2,10 @@
 
 import re
 
-from sqlmodel import select
-
-from models import Database, Report, ReportDraft
+from models import Database
 from tests.e2e.reporting import IN_FENGCHENG, Township, file_report
 from tests.fakes.clock import FakeClock
+from tests.fakes.records import drafts, reports
 from tests.fakes.telegram_html import parse_html, utf16_length
 
 CODE = re.compile(r"\d{5}-\d{4}-\d{4}")
@@ -90,16 +89,15 @@ async def test_a_step_can_be_edited_from_the_summary(town: Township, db: Databas
     replies = await user.click("🔴 紧急")
     assert "等级：🔴 紧急" in replies[-1].shown and "请核对报告" in replies[-1].shown
     await user.click("✅ 确认提交")
-    async with db.reading() as session:
-        assert (await session.exec(select(Report))).one().severity == "critical"
+    [report] = await reports(db)
+    assert report.severity == "critical"
 
 
 async def test_cancel_discards_the_draft(town: Township, db: Database) -> None:
     await start_evidence(town)
     [cancelled] = await town.reporter.send("/cancel")
     assert "已取消" in cancelled.shown
-    async with db.reading() as session:
-        assert (await session.exec(select(ReportDraft))).all() == []
+    assert await drafts(db) == []
     [stale] = await town.reporter.send("有烟")
     assert "没看懂" in stale.shown
 
@@ -113,8 +111,7 @@ async def test_a_draft_left_for_30_minutes_is_discarded_with_a_notice(town: Town
     assert "30 分钟" in notice.shown
     [gone] = await town.reporter.send("有烟")
     assert "已因长时间没有操作而作废" in gone.shown
-    async with db.reading() as session:
-        assert (await session.exec(select(Report))).all() == []
+    assert await reports(db) == []
 
 
 async def test_a_nearby_open_report_of_the_same_kind_is_offered_as_a_duplicate(town: Township, db: Database) -> None:
@@ -127,8 +124,7 @@ async def test_a_nearby_open_report_of_the_same_kind_is_offered_as_a_duplicate(t
     assert "村口仓库电线老化冒烟" in hint.shown, "the hint shows what the offered report says"
     replies = await town.reporter.click(f"➕ 补充到 {first}", hint)
     assert "已补充到报告" in replies[-1].shown
-    async with db.reading() as session:
-        [report] = (await session.exec(select(Report))).all()
+    [report] = await reports(db)
     assert "仓库又冒烟了" in (report.description or "")
     far = await file_report(town.reporter, location=(IN_FENGCHENG[0] + 0.01, IN_FENGCHENG[1]))
     assert "已提交" in far.shown

@@ -52,3 +52,27 @@ def test_handlers_call_services_not_the_database(path: Path) -> None:
         ):
             offending.append(f"session.{function.attr}() at line {node.lineno}")
     assert not offending, f"{path.relative_to(PROJECT_ROOT)} touches the database: {offending}"
+
+
+ROLE_RULES = "services/permissions.py"
+ROLE_RECORDS = {"services/members.py"}
+"""Profiles record which roles a member holds (an admin role makes an admin); they decide nothing else."""
+
+
+def role_rules_in(path: Path) -> list[str]:
+    """Named roles (`Role.STATION_HEAD`) and the action table, where a rule would be decided."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "Role":
+            found.append(f"Role.{node.attr} at line {node.lineno}")
+        if isinstance(node, ast.Name) and node.id == "ACTION_ROLES":
+            found.append(f"ACTION_ROLES at line {node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("path", [*python_files("services"), *python_files("handlers")], ids=lambda p: p.name)
+def test_who_may_do_what_is_decided_in_permissions_only(path: Path) -> None:
+    relative = path.relative_to(PROJECT_ROOT).as_posix()
+    if relative == ROLE_RULES or relative in ROLE_RECORDS:
+        return
+    assert not role_rules_in(path), f"{relative} decides on roles: {role_rules_in(path)}"
