@@ -14,6 +14,7 @@ from services.clock import Clock
 from services.errors import NotAllowed
 from services.members import MemberProfile
 from services.outbox_status import OutboxStatus, outbox_status
+from services.times import local_time
 
 
 def router() -> Router:
@@ -44,17 +45,17 @@ def render_age(i18n: Localizer, age: timedelta | None) -> str:
     return i18n("outbox.age_minutes", minutes=minutes)
 
 
-def local_time(when: datetime | None, settings: Settings) -> str:
-    return when.astimezone(settings.zone).strftime("%m-%d %H:%M") if when else "—"
+def shown_time(when: datetime | None, settings: Settings) -> str:
+    return local_time(when, settings.zone) if when else "—"
 
 
 def render_status(i18n: Localizer, status: OutboxStatus, settings: Settings) -> str:
     errors = "\n".join(
-        i18n("outbox.error_line", when=local_time(when, settings), error=error[:120])
+        i18n("outbox.error_line", when=shown_time(when, settings), error=error[:120])
         for when, error in status.last_errors
     )
     unreachable = "\n".join(
-        i18n("outbox.unreachable_line", name=u.name, since=local_time(u.since, settings)) for u in status.unreachable
+        i18n("outbox.unreachable_line", name=u.name, since=shown_time(u.since, settings)) for u in status.unreachable
     )
     return i18n(
         "outbox.status",

@@ -46,6 +46,7 @@ from services.report_drafts import (
     set_location,
     to_filing,
 )
+from services.times import local_time
 
 SUMMARY_DESCRIPTION = 1500
 EDITING = "editing"
@@ -504,7 +505,7 @@ def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, zone: ZoneInfo) -> st
         code=offer.code,
         category=i18n(f"category.{offer.category}"),
         place=offer.place,
-        filed=offer.filed_at.astimezone(zone).strftime("%m-%d %H:%M"),
+        filed=local_time(offer.filed_at, zone),
         state=i18n(f"report.state.{offer.status}"),
         description=description,
     )

@@ -18,6 +18,7 @@ from services.members import MemberProfile
 from services.report_cards import TEXT_LIMIT, card_keyboard, card_text, reporter_keyboard, visible_length, waited
 from services.report_lifecycle import OPEN_STATUSES
 from services.report_views import Details, HistoryLine, my_reports, open_reports_for
+from services.times import local_time
 
 DETAILS_BUTTONS = 10
 
@@ -68,7 +69,7 @@ def history_line(i18n: Localizer, line: HistoryLine, zone: ZoneInfo) -> str:
         note = i18n("report.reached_step", step=i18n(f"report.step_name.{step.group(1)}"))
     return i18n(
         "report.history_line",
-        when=line.when.astimezone(zone).strftime("%m-%d %H:%M"),
+        when=local_time(line.when, zone),
         what=i18n(f"report.event.{line.kind}"),
         who=line.who or i18n("report.system"),
         note=note,

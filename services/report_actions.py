@@ -28,6 +28,7 @@ from services.outbox import Content, Notice, enqueue_many
 from services.permissions import ASSIGNEE_ROLES, may_act_on_report
 from services.report_cards import reporter_keyboard
 from services.report_lifecycle import TRANSITIONS, Actor, ReportVerb
+from services.times import time_of_day
 
 S = ReportStatus
 REPORTER_HEARS = frozenset({S.ACKNOWLEDGED, S.IN_PROGRESS, S.RESOLVED, S.REJECTED, S.DUPLICATE, S.CLOSED})
@@ -80,7 +81,7 @@ async def _already(session: AsyncSession, report: Report, i18n: Localizer, ctx: 
         )
     ).first()
     who = await session.get(Member, last.actor_id) if last and last.actor_id else None
-    when = last.created_at.astimezone(ctx.zone).strftime("%H:%M") if last else ""
+    when = time_of_day(last.created_at, ctx.zone) if last else ""
     return AlreadyHandled(i18n(f"report.state.{report.status}"), who.name if who else "?", when)
 
 

@@ -10,6 +10,7 @@ from i18n import Localizer, Raw
 from models import Category, ReportStatus, Severity
 from services.outbox import Button, ButtonRows
 from services.report_lifecycle import Actor, verbs_for
+from services.times import local_time
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -48,10 +49,6 @@ class CardFacts:
     """The code of the original, for a report marked as its duplicate."""
 
 
-def _clock(when: datetime, zone: ZoneInfo) -> str:
-    return when.astimezone(zone).strftime("%m-%d %H:%M")
-
-
 def waited(i18n: Localizer, since: datetime, now: datetime) -> str:
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 60:
@@ -60,7 +57,7 @@ def waited(i18n: Localizer, since: datetime, now: datetime) -> str:
 
 
 def status_line(i18n: Localizer, facts: CardFacts, zone: ZoneInfo) -> str:
-    when = _clock(facts.acted_at, zone) if facts.acted_at else ""
+    when = local_time(facts.acted_at, zone) if facts.acted_at else ""
     return i18n(
         f"report.status.{facts.status}",
         who=facts.acted_by or "",
@@ -86,7 +83,7 @@ def card_text(i18n: Localizer, facts: CardFacts, now: datetime, zone: ZoneInfo, 
         "location": Raw(location),
         "reporter": facts.reporter,
         "phone": Raw(i18n("report.card_phone", phone=facts.reporter_phone) if facts.reporter_phone else ""),
-        "filed": _clock(facts.created_at, zone),
+        "filed": local_time(facts.created_at, zone),
         "waited": waited(i18n, facts.created_at, now),
         "status": Raw(status_line(i18n, facts, zone)),
         "extras": Raw(_extras(i18n, facts)),
