@@ -9,7 +9,9 @@ The bump rides on the ORM's flush, so no writer can forget it.
 import itertools
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,8 +32,23 @@ def local_directory_commits() -> int:
 
 
 async def directory_version(session: AsyncSession) -> int:
-    """The version every instance shares, as the database holds it."""
-    return (await session.exec(select(col(DirectoryVersion.version)).where(col(DirectoryVersion.id) == 1))).one()
+    """The version every instance shares, as the database holds it (0 before the first write)."""
+    version = (await session.exec(select(col(DirectoryVersion.version)).where(col(DirectoryVersion.id) == 1))).first()
+    return version or 0
+
+
+def wrote_directory(session: AsyncSession) -> bool:
+    """Whether this session's transaction has written the directory (what it reads is not yet everyone's)."""
+    return bool(session.info.get(_CHANGED))
+
+
+_BUMPS = {
+    dialect: insert(DirectoryVersion)
+    .values(id=1, version=1)
+    .on_conflict_do_update(index_elements=["id"], set_={"version": col(DirectoryVersion.version) + 1})
+    for dialect, insert in (("sqlite", sqlite_insert), ("postgresql", postgres_insert))
+}
+"""An upsert, so the count goes on even in a database whose row was emptied away."""
 
 
 def _changes_directory(session: Session) -> bool:
@@ -45,7 +62,7 @@ def _bump_on_directory_writes(session: Session, _context: Any, _instances: Any) 
     if session.info.get(_CHANGED) or not _changes_directory(session):
         return
     session.info[_CHANGED] = True
-    session.execute(update(DirectoryVersion).values(version=col(DirectoryVersion.version) + 1))
+    session.execute(_BUMPS[session.get_bind().dialect.name])
 
 
 @event.listens_for(Session, "after_commit")

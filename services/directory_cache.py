@@ -8,11 +8,15 @@ them clears the mark.
 """
 
 import time
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from models import Database, Unit, directory_version, local_directory_commits
+from models.versioning import wrote_directory
 from services.audience import Audience, audience
 from services.errors import NoLongerThere
 from services.members import MemberProfile, load_profile
@@ -51,9 +55,8 @@ class DirectoryCache:
     async def recognise(self, telegram_id: int) -> MemberProfile | None:
         """The sender's profile (None for a stranger); clears an unreachable mark."""
 
-        async def load() -> MemberProfile | None:
-            async with self.db.reading() as session:
-                return await load_profile(session, telegram_id, self.admin_ids)
+        async def load(session: AsyncSession) -> MemberProfile | None:
+            return await load_profile(session, telegram_id, self.admin_ids)
 
         profile = await self._held_or(("profile", telegram_id), load)
         if profile is not None and profile.unreachable and profile.id is not None:
@@ -62,47 +65,60 @@ class DirectoryCache:
             return replace(profile, unreachable=False)
         return profile
 
-    async def place(self, unit_id: int) -> Place:
+    async def place(self, unit_id: int, session: AsyncSession | None = None) -> Place:
         """Where a unit lies; a unit removed meanwhile ends the conversation about it."""
 
-        async def load() -> Place:
-            async with self.db.reading() as session:
-                unit = await session.get(Unit, unit_id)
-                if unit is None:
-                    raise NoLongerThere("report.no_longer_reporter")
-                return await place_of(session, unit)
+        async def load(session: AsyncSession) -> Place:
+            unit = await session.get(Unit, unit_id)
+            if unit is None:
+                raise NoLongerThere("report.no_longer_reporter")
+            return await place_of(session, unit)
 
-        return await self._held_or(("place", unit_id), load)
+        return await self._held_or(("place", unit_id), load, session)
 
-    async def audience(self, units: ReportUnits, severity: str) -> Audience:
+    async def audience(self, units: ReportUnits, severity: str, session: AsyncSession | None = None) -> Audience:
         """Who a report at these units and severity reaches at each step."""
 
-        async def load() -> Audience:
-            async with self.db.reading() as session:
-                return await audience(session, units, severity, self.default_language)
+        async def load(session: AsyncSession) -> Audience:
+            return await audience(session, units, severity, self.default_language)
 
-        return await self._held_or(("audience", units, severity), load)
+        return await self._held_or(("audience", units, severity), load, session)
 
-    async def _held_or(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
-        await self._drop_if_stale()
-        if key in self._held:
-            held: T = self._held[key]
-            return held
-        generation = self._generation
-        value = await load()
-        if generation == self._generation and len(self._held) < MAX_HELD:
-            self._held[key] = value
-        return value
+    async def _held_or(
+        self, key: Hashable, load: Callable[[AsyncSession], Awaitable[T]], session: AsyncSession | None = None
+    ) -> T:
+        """The value held, or loaded: in the caller's transaction when it has one (a second connection per
+        transaction could exhaust the pool under load), otherwise in a short read of its own. What a transaction
+        that has written the directory reads is not kept: it is not everyone's until it commits."""
+        async with self._session(session) as reading:
+            await self._drop_if_stale(reading)
+            if key in self._held:
+                held: T = self._held[key]
+                return held
+            generation = self._generation
+            value = await load(reading)
+            if generation == self._generation and not wrote_directory(reading):
+                if len(self._held) >= MAX_HELD:
+                    self._drop()
+                self._held[key] = value
+            return value
 
-    async def _drop_if_stale(self) -> None:
+    @asynccontextmanager
+    async def _session(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        if session is not None:
+            yield session
+            return
+        async with self.db.reading() as own:
+            yield own
+
+    async def _drop_if_stale(self, session: AsyncSession) -> None:
         if self._local_commits != local_directory_commits():
             self._local_commits = local_directory_commits()
             self._drop()
         if self.clock() - self._checked_at < self.recheck_seconds:
             return
         self._checked_at = self.clock()
-        async with self.db.reading() as session:
-            version = await directory_version(session)
+        version = await directory_version(session)
         if version != self._version:
             self._version = version
             self._drop()

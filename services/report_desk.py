@@ -85,14 +85,14 @@ class ReportDesk:
             if despite_offer is not None and draft.offered_report_id != despite_offer:
                 raise StaleButton()
             filing = to_filing(draft)
-            place = await self.directory.place(filing.unit_id)
+            place = await self.directory.place(filing.unit_id, work.session)
             if despite_offer is None:
                 offer = await possible_duplicate(work.session, filing, place, self.policy, work.ctx.now)
                 if offer is not None:
                     draft.offered_report_id = offer.report_id
                     await save_draft(work.session, member.id, member.telegram_id, draft, work.ctx.now)
                     return offer
-            reach = await self.directory.audience(place.units, filing.severity)
+            reach = await self.directory.audience(place.units, filing.severity, work.session)
             return await file_report(work.session, filing, place, member, reach, work.ctx)
 
     async def add_to_offered(self, member: MemberProfile, report_id: int) -> Report:

@@ -60,8 +60,7 @@ def reset_postgres_schema(url: str) -> None:
 async def db(migrated_template: str, tmp_path: Path) -> AsyncIterator[Database]:
     if TEST_DATABASE_URL:
         database = Database(TEST_DATABASE_URL)
-        kept = {"directory_version"}  # its one row comes with the migration; the count only ever goes up
-        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables if t.name not in kept)
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         async with database.engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     else:

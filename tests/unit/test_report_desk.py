@@ -1,0 +1,70 @@
+"""The report desk's use cases: each in one transaction on one connection, refusals leave nothing behind."""
+
+from collections.abc import AsyncIterator
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.paths import ESCALATION_POLICY
+from models import Category, Database, Role, Severity
+from services.directory_cache import DirectoryCache
+from services.errors import NoLongerThere
+from services.members import MemberProfile, load_profile
+from services.policy import load_policy
+from services.report_desk import ReportDesk, StaleButton
+from services.report_drafts import Draft, get_draft, save_draft
+from tests.fakes.clock import FakeClock
+from tests.fakes.records import reports
+from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships, unit_id
+
+WORKER = 701
+
+
+@pytest.fixture
+async def one_connection(db: Database) -> AsyncIterator[Database]:
+    """The same database behind a pool of one connection that waits a second at most for it: a use case that
+    needed a second connection inside its transaction would fail here (and exhaust the pool under load)."""
+    narrow = Database(db.url, pool_size=1, max_overflow=0, pool_timeout=1)
+    yield narrow
+    await narrow.dispose()
+
+
+async def reporter_with_a_draft(db: Database, clock: FakeClock) -> MemberProfile:
+    await import_townships(db, clock.now(), TOWNSHIP_A)
+    await add_member(db, clock.now(), WORKER, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    village = await unit_id(db, VILLAGE_A1)
+    async with db.transaction() as session:
+        profile = await load_profile(session, WORKER, frozenset())
+        assert profile is not None and profile.id is not None
+        draft = Draft(Category.FIRE, Severity.MAJOR, village, description="仓库冒烟")
+        await save_draft(session, profile.id, WORKER, draft, clock.now())
+    return profile
+
+
+def desk_on(db: Database, clock: FakeClock) -> ReportDesk:
+    directory = DirectoryCache(db, frozenset(), "zh")
+    return ReportDesk(db, clock, load_policy(ESCALATION_POLICY), ZoneInfo("Asia/Shanghai"), "zh", directory)
+
+
+async def test_filing_with_a_cold_cache_needs_one_connection(one_connection: Database, clock: FakeClock) -> None:
+    reporter = await reporter_with_a_draft(one_connection, clock)
+    filed = await desk_on(one_connection, clock).submit(reporter)
+    assert [r.code for r in await reports(one_connection)] == [filed.code]
+
+
+async def test_a_draft_gone_is_refused_and_files_nothing(db: Database, clock: FakeClock) -> None:
+    reporter = await reporter_with_a_draft(db, clock)
+    desk = desk_on(db, clock)
+    await desk.submit(reporter)
+    with pytest.raises(NoLongerThere):
+        await desk.submit(reporter)
+    assert len(await reports(db)) == 1
+
+
+async def test_filing_despite_an_offer_the_draft_never_had_keeps_the_draft(db: Database, clock: FakeClock) -> None:
+    reporter = await reporter_with_a_draft(db, clock)
+    with pytest.raises(StaleButton):
+        await desk_on(db, clock).submit(reporter, despite_offer=12345)
+    assert await reports(db) == []
+    async with db.reading() as session:
+        assert reporter.id is not None and await get_draft(session, reporter.id) is not None
