@@ -8,6 +8,8 @@ journal mode. Inside a write transaction nothing waits: in WAL mode, readers nev
 process's writers already queue on the database's write gate before BEGIN IMMEDIATE.
 """
 
+import asyncio
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from functools import partial
@@ -24,14 +26,37 @@ def may_wait(args: tuple[Any, ...]) -> bool:
 
 
 class LoopConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose calls run on the loop's thread, except those that may wait for a lock."""
+    """An aiosqlite connection whose calls run on the loop's thread, except those that may wait for a lock.
+
+    A call sent to the worker thread runs there to its end even if its caller is cancelled meanwhile (a stop, a
+    timeout); until it has, every further call queues behind it on that thread, so the connection is never used
+    from two threads at once.
+    """
+
+    _thread_calls = 0
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if may_wait(args):
-            return await super()._execute(fn, *args, **kwargs)
+        if may_wait(args) or self._thread_calls:
+            return await self._on_worker_thread(partial(fn, *args, **kwargs))
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+    async def _on_worker_thread(self, call: Callable[[], Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        self._thread_calls += 1
+
+        def run() -> Any:
+            try:
+                return call()
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody is left to tell
+                    loop.call_soon_threadsafe(self._thread_call_done)
+
+        return await super()._execute(run)
+
+    def _thread_call_done(self) -> None:
+        self._thread_calls -= 1
 
 
 def connect_on_loop(database: str, *, iter_chunk_size: int = 64, **kwargs: Any) -> LoopConnection:

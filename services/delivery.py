@@ -15,7 +15,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,7 +113,7 @@ class DeliveryLimits:
 
 @dataclass(frozen=True)
 class _Round:
-    """One round's sends, waiting to be recorded."""
+    """Sends done, or rows given back for later, waiting to be recorded."""
 
     claimed: Sequence[Claimed]
     outcomes: Sequence[Outcome]
@@ -178,6 +178,9 @@ class DeliveryWorker:
         self._stopping = asyncio.Event()
         self._handed: deque[Claimed] = deque()
         self._unrecorded: list[_Round] = []
+        self._unrecorded_rows = 0
+        self._gate = asyncio.Semaphore(self.limits.concurrency)
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._maybe_due = True
         """Whether the database may hold rows due now (set by wakes, given-back rows and each idle poll)."""
         self._next_due: datetime | None = None
@@ -201,7 +204,12 @@ class DeliveryWorker:
             self._wake.set()
 
     async def run_forever(self) -> None:
-        """Deliver until `stop`: then the round under way finishes and no new claim is made."""
+        """Deliver until `stop`: then the round under way finishes and no new claim is made. Cancelled (the
+        process going down hard), it abandons its sends too: their rows go again when the lease runs out."""
+        with self._abandoned_when_cancelled():
+            await self._deliver_until_stopped()
+
+    async def _deliver_until_stopped(self) -> None:
         while not self._stopping.is_set():
             try:
                 handled = await self.run_once()
@@ -217,12 +225,21 @@ class DeliveryWorker:
         still holds to pending, so a restart sends each row once and at once instead of after the lease."""
         self._stopping.set()
         self._wake.set()
+        deadline = asyncio.get_running_loop().time() + self.limits.stop_grace
         _done, late = await asyncio.wait({running}, timeout=self.limits.stop_grace)
         if late:
             running.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await running
-            log.warning("delivery: sends still in flight after %.0f s were abandoned", self.limits.stop_grace)
+        if self._in_flight:
+            remaining = max(0.0, deadline - asyncio.get_running_loop().time())
+            _sent, unfinished = await asyncio.wait(set(self._in_flight), timeout=remaining)
+            for send in unfinished:
+                send.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+            if unfinished:
+                log.warning("delivery: %d sends still in flight after %.0f s were abandoned", len(unfinished),
+                            self.limits.stop_grace)  # fmt: skip
         await self.finish_recording()
         async with self.db.transaction() as session:
             returned = await release_claims(session, self.name)
@@ -230,10 +247,14 @@ class DeliveryWorker:
 
     async def run_until_idle(self, max_rounds: int = 100_000) -> None:
         """Deliver until nothing is pending (tests and benchmarks); rows another worker holds are its own."""
+        with self._abandoned_when_cancelled():
+            await self._deliver_until_idle(max_rounds)
+
+    async def _deliver_until_idle(self, max_rounds: int) -> None:
         for _ in range(max_rounds):
             self._maybe_due = True
             if await self.run_once() == 0:
-                await self.finish_recording()
+                await self.settle()
                 async with self.db.reading() as session:
                     due = await next_due_at(session, include_leases=False)
                 if due is None:
@@ -255,9 +276,12 @@ class DeliveryWorker:
             self._maybe_due = True
 
     async def run_once(self) -> int:
-        """Take the rows handed over, or claim a batch; send what the limits allow now, give back the rest; the rows
-        handled."""
+        """Take the rows handed over, or claim a batch; start sending what the limits allow now, give back the rest;
+        the rows handled. At most `concurrency` sends are in flight, across rounds: a round doesn't wait for the
+        slowest send of the last one, so rows handed over meanwhile go out at once."""
         self._wake.clear()
+        if self._unrecorded_rows > self.limits.max_unrecorded:
+            await self.finish_recording()
         now = self.clock.now()
         claimed = self._take_handed()
         if not claimed and self._maybe_due:
@@ -265,8 +289,6 @@ class DeliveryWorker:
         if not claimed:
             return 0
         to_release: list[tuple[int, datetime]] = []
-        sending: list[asyncio.Task[Outcome]] = []
-        gate = asyncio.Semaphore(self.limits.concurrency)
         for position, item in enumerate(claimed):
             if self._stopping.is_set():
                 to_release += [(unsent.id, now) for unsent in claimed[position:]]
@@ -277,28 +299,48 @@ class DeliveryWorker:
                 continue
             self.chats.take(item.chat_id)
             await self._overall_token()
-            await gate.acquire()
-            sending.append(asyncio.create_task(self._send(item, gate)))
-        outcomes = list(await asyncio.gather(*sending))
-        await self._record_behind(claimed, outcomes, to_release)
+            await self._gate.acquire()
+            self._start_sending(item)
+        if to_release:
+            self._record_behind(_Round((), (), to_release))
         return len(claimed)
 
-    async def _record_behind(
-        self, claimed: Sequence[Claimed], outcomes: Sequence[Outcome], to_release: Sequence[tuple[int, datetime]]
-    ) -> None:
-        """Record a round while the next ones send: on SQLite a record queues behind every writer, and sending
-        shouldn't wait for it. Rounds waiting meanwhile are recorded together, in one transaction; the rows stay
-        claimed by this worker until then. Only a backlog over `max_unrecorded` rows makes sending wait."""
-        self._unrecorded.append(_Round(claimed, outcomes, to_release))
+    @contextlib.contextmanager
+    def _abandoned_when_cancelled(self) -> Iterator[None]:
+        try:
+            yield
+        except asyncio.CancelledError:
+            for task in [*self._in_flight, *([self._recorder] if self._recorder else [])]:
+                task.cancel()
+            raise
+
+    def _start_sending(self, item: Claimed) -> None:
+        send = asyncio.create_task(self._send_and_record(item))
+        self._in_flight.add(send)
+        send.add_done_callback(self._in_flight.discard)
+
+    async def _send_and_record(self, item: Claimed) -> None:
+        self._record_behind(_Round((item,), (await self._send(item),), ()))
+
+    async def settle(self) -> None:
+        """Wait until every send started has finished and is recorded."""
+        while self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+        await self.finish_recording()
+
+    def _record_behind(self, sent: "_Round") -> None:
+        """Record sends while the next ones go: on SQLite a record queues behind every writer, and sending
+        shouldn't wait for it. Sends waiting meanwhile are recorded together, in one transaction; their rows stay
+        claimed by this worker until then. A backlog over `max_unrecorded` rows makes the next round wait."""
+        self._unrecorded.append(sent)
+        self._unrecorded_rows += len(sent.claimed) + len(sent.to_release)
         if self._recorder is None or self._recorder.done():
             self._recorder = asyncio.create_task(self._record_backlog())
-        if sum(len(r.claimed) for r in self._unrecorded) > self.limits.max_unrecorded:
-            await self.finish_recording()
 
     async def _record_backlog(self) -> None:
         """Record the rounds waiting; rows given back or to be retried make the worker look at the database again."""
         while self._unrecorded:
-            rounds, self._unrecorded = self._unrecorded, []
+            rounds, self._unrecorded, self._unrecorded_rows = self._unrecorded, [], 0
             outcomes = [o for r in rounds for o in r.outcomes]
             to_release = [t for r in rounds for t in r.to_release]
             await self._record_or_log([c for r in rounds for c in r.claimed], outcomes, to_release)
@@ -306,9 +348,11 @@ class DeliveryWorker:
                 self.wake()
 
     async def finish_recording(self) -> None:
-        """Wait until every round sent so far is recorded."""
+        """Wait until every send done so far is recorded (if the recorder was cancelled, record what it left)."""
         while self._recorder is not None and not self._recorder.done():
-            await self._recorder
+            await asyncio.wait({self._recorder})
+        if self._unrecorded:
+            await self._record_backlog()
 
     async def _claim_from_database(self, now: datetime) -> list[Claimed]:
         """Claim due rows, if a read says there are any: a read never queues behind writers (a claim does, on
@@ -354,7 +398,7 @@ class DeliveryWorker:
             await self.timer.sleep(wait)
         self.overall.take()
 
-    async def _send(self, item: Claimed, gate: asyncio.Semaphore) -> Outcome:
+    async def _send(self, item: Claimed) -> Outcome:
         try:
             if item.is_edit and item.edit_message_id is None:
                 result = SendResult(SendKind.GONE, error="the original message was never delivered")
@@ -364,7 +408,7 @@ class DeliveryWorker:
             log.exception("sender raised for notification %s", item.id)
             result = SendResult(SendKind.TRANSIENT, error=f"{type(error).__name__}: {error}")
         finally:
-            gate.release()
+            self._gate.release()
         return self._outcome(item, result)
 
     def _outcome(self, item: Claimed, result: SendResult) -> Outcome:

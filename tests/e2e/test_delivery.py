@@ -324,6 +324,7 @@ async def test_outbox_shows_a_station_head_their_township_and_an_admin_everythin
         await enqueue(session, dedupe_key="flaky", chat_id=13_001, content=Content(text="y"), now=clock.now())
     worker = make_worker()
     await worker.run_once()
+    await worker.settle()
     clock.advance(minutes=3)
 
     [own] = await head.send("/outbox")

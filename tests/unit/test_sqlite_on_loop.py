@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Result, event, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,6 +69,38 @@ async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(tmp
         await db.dispose()
     assert rows_while_waiting == 0
     assert rows_after == ["kept"]
+
+
+async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_the_connection_sound(tmp_path: Path) -> None:
+    """Its BEGIN IMMEDIATE goes on waiting on the worker thread; the rollback that follows the cancellation must
+    queue behind it there, not run beside it on the loop's thread."""
+    path = tmp_path / "cancelled.db"
+    db = Database(sqlite_url(path), pool_size=1, max_overflow=0)
+    async with db.transaction() as session:
+        await run(session, "CREATE TABLE note (body TEXT)")
+    other_process = sqlite3.connect(path, isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+
+    async def write() -> None:
+        async with db.transaction() as session:
+            await run(session, "INSERT INTO note VALUES ('never')")
+
+    try:
+        writer = asyncio.create_task(write())
+        await asyncio.sleep(0.05)
+        writer.cancel()
+        await asyncio.sleep(0.05)
+        other_process.execute("COMMIT")
+        with pytest.raises(asyncio.CancelledError):
+            await writer
+        async with db.transaction() as session:
+            await run(session, "INSERT INTO note VALUES ('kept')")
+        async with db.reading() as session:
+            rows = (await run(session, "SELECT body FROM note")).scalars().all()
+    finally:
+        other_process.close()
+        await db.dispose()
+    assert rows == ["kept"]
 
 
 def test_only_statements_that_take_a_lock_leave_the_loop() -> None:
