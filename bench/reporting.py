@@ -194,14 +194,14 @@ async def measure_help(remote: RemoteServer, dp: Dispatcher, bot: Bot, reporters
 
 
 class StatementCounter:
-    """SQL statements and transactions on the engine while counting."""
+    """SQL statements and transactions on the engines (the bot's and its delivery worker's) while counting."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, *databases: Database) -> None:
         self.statements = self.transactions = 0
         self.counting = False
-        engine = db.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(engine, "commit", self._commit)
+        for db in databases:
+            event.listen(db.engine.sync_engine, "before_cursor_execute", self._statement)
+            event.listen(db.engine.sync_engine, "commit", self._commit)
 
     def _statement(self, *_args: object) -> None:
         self.statements += self.counting
@@ -297,10 +297,11 @@ async def run(url: str | None, reporters: int, repetitions: int) -> None:
         settings = Settings(_env_file=None, bot_token=TOKEN, database_url=db.url, telegram_api_base=base)
         bot, outbox_bot = build_bot(TOKEN, base), build_bot(TOKEN, base)
         await bot.me()
-        worker = DeliveryWorker(db, TelegramSender(outbox_bot), SystemClock(), limits=LIFTED, name="bench")
+        sender = TelegramSender(outbox_bot)
+        worker = DeliveryWorker(db.separate_pool(), sender, SystemClock(), limits=LIFTED, name="bench")
         dp = build_dispatcher(settings, db, SystemClock(), delivery=worker)
         delivering = asyncio.create_task(worker.run_forever())
-        counter = StatementCounter(db)
+        counter = StatementCounter(db, worker.db)
         print(f"reporting on {backend}: {reporters} at once, Telegram's limits lifted, fake server in its own process")
         ratios: dict[str, list[float]] = {"cpu_report": [], "cpu_help": [], "p99_card": [], "sql": [], "card_conf": []}
         await measure_echo(remote, bot, reporters)
@@ -321,6 +322,7 @@ async def run(url: str | None, reporters: int, repetitions: int) -> None:
             ratios["sql"].append(report.statements / len(card))
             ratios["card_conf"].append(statistics.median(card) / statistics.median(confirmation))
         await worker.stop(delivering)
+        await worker.db.dispose()
         for client in (bot, outbox_bot):
             await client.session.close()
     await remote.stop()

@@ -69,7 +69,8 @@ def build_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
 
 def build_delivery(settings: Settings, db: Database, bot: Bot, clock: Clock) -> DeliveryWorker:
     limits = DeliveryLimits(per_second=settings.outbox_rate, max_attempts=settings.outbox_max_attempts)
-    return DeliveryWorker(db, TelegramSender(bot), clock, limits=limits, name=f"{socket.gethostname()}:{os.getpid()}")
+    name = f"{socket.gethostname()}:{os.getpid()}"
+    return DeliveryWorker(db.separate_pool(), TelegramSender(bot), clock, limits=limits, name=name)
 
 
 def build_dispatcher(
@@ -205,6 +206,7 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None, st
         scheduler.shutdown(wait=False)
         await sweeper.resign()
         await delivery.stop(delivering)
+        await delivery.db.dispose()
         await bot.session.close()
         await outbox_bot.session.close()
         await dp.storage.close()

@@ -73,10 +73,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 class Database:
     """Owns the engine; hands out sessions and transactions (the unit of work)."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, write_gate: asyncio.Lock | None = None, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
-        self._write_gate = asyncio.Lock() if is_sqlite(url) else None
+        self._write_gate = (write_gate or asyncio.Lock()) if is_sqlite(url) else None
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}),
@@ -100,6 +100,11 @@ class Database:
         """A session for reads only: on SQLite its transaction doesn't take the write lock."""
         async with self._read_sessions() as session, session.begin():
             yield session
+
+    def separate_pool(self, pool_size: int = 2) -> "Database":
+        """The same database through connections of its own (a bulkhead: delivery never waits behind a burst of
+        handlers for a connection); on SQLite its writers still queue at this one's write gate."""
+        return Database(self.url, write_gate=self._write_gate, pool_size=pool_size, max_overflow=pool_size)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
