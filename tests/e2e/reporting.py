@@ -107,6 +107,17 @@ async def build_township(
     return Township(harness, db, clock, timer, policy, sweeper, worker, **users)
 
 
+async def summary_of_a_report(user: FakeUser, text: str = "有烟") -> SentMessage:
+    """A fire report from the user's own village, tapped through to its summary; returns the summary."""
+    await user.send("📢 上报隐患")
+    await user.click("🔥 火灾隐患")
+    await user.click("🟠 重大")
+    await user.send("🏠 用我所在的村／网格")
+    await user.send(text)
+    await user.send("✅ 完成")
+    return user.last_with_buttons()
+
+
 async def file_report(
     user: FakeUser,
     category: str = "🔥 火灾隐患",

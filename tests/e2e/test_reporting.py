@@ -6,7 +6,7 @@ from bot.settings import Settings
 from handlers.callbacks import CardVerb, ReportAction
 from models import Database
 from scheduler.sweeps import Sweeper
-from tests.e2e.reporting import Township, code_of, file_report
+from tests.e2e.reporting import Township, code_of, file_report, summary_of_a_report
 from tests.fakes.clock import FakeClock
 from tests.fakes.records import reports
 
@@ -231,13 +231,7 @@ async def test_an_elevated_report_escalates_at_15_30_and_60_minutes(town: Townsh
 
 async def test_a_double_tap_on_submit_files_one_report(town: Township, db: Database) -> None:
     user = town.reporter
-    await user.send("/report")
-    await user.click("🔥 火灾隐患")
-    await user.click("🟠 重大")
-    await user.send("🏠 用我所在的村／网格")
-    await user.send("有烟")
-    await user.send("✅ 完成")
-    summary = user.last_with_buttons()
+    summary = await summary_of_a_report(user)
     submit = next(b["callback_data"] for b in summary.buttons if b["text"] == "✅ 确认提交")
     await asyncio.gather(user.press_data(summary, submit), user.press_data(summary, submit))
     assert len(await reports(db)) == 1
@@ -246,13 +240,7 @@ async def test_a_double_tap_on_submit_files_one_report(town: Township, db: Datab
 
 async def test_the_summary_turns_into_the_confirmation_with_the_main_menu_already_back(town: Township) -> None:
     user = town.reporter
-    await user.send("📢 上报隐患")
-    await user.click("🔥 火灾隐患")
-    await user.click("🟠 重大")
-    await user.send("🏠 用我所在的村／网格")
-    await user.send("有烟")
-    await user.send("✅ 完成")
-    summary = user.last_with_buttons()
+    summary = await summary_of_a_report(user)
     messages_before = len(user.inbox)
     await user.click("✅ 确认提交", summary)
     assert len(user.inbox) == messages_before, "no new message: the summary itself says the report is filed"

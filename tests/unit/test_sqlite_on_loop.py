@@ -3,6 +3,8 @@
 import asyncio
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,65 +44,60 @@ async def test_statements_run_on_the_loop_thread(tmp_path: Path) -> None:
     assert ran_on == wrote_on == threading.get_ident()
 
 
-async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(tmp_path: Path) -> None:
+@dataclass
+class Locked:
+    """A database with a `note` table whose write lock another process holds until `release`."""
+
+    db: Database
+    other_process: sqlite3.Connection
+
+    def release(self) -> None:
+        self.other_process.execute("COMMIT")
+
+    async def notes(self) -> list[str]:
+        async with self.db.reading() as session:
+            return list((await run(session, "SELECT body FROM note")).scalars().all())
+
+    async def write(self, body: str) -> None:
+        async with self.db.transaction() as session:
+            await run(session, f"INSERT INTO note VALUES ('{body}')")
+
+
+@pytest.fixture
+async def locked(tmp_path: Path) -> AsyncIterator[Locked]:
     path = tmp_path / "locked.db"
-    db = Database(sqlite_url(path))
+    db = Database(sqlite_url(path), pool_size=1, max_overflow=1)
     async with db.transaction() as session:
         await run(session, "CREATE TABLE note (body TEXT)")
     other_process = sqlite3.connect(path, isolation_level=None)
     other_process.execute("BEGIN IMMEDIATE")
-
-    async def write() -> None:
-        async with db.transaction() as session:
-            await run(session, "INSERT INTO note VALUES ('kept')")
-
-    try:
-        writer = asyncio.create_task(write())
-        await asyncio.sleep(0.05)
-        async with db.reading() as session:
-            rows_while_waiting = (await run(session, "SELECT count(*) FROM note")).scalar_one()
-        assert not writer.done(), "the writer should still wait for the other process's lock"
-        other_process.execute("COMMIT")
-        await writer
-        async with db.reading() as session:
-            rows_after = (await run(session, "SELECT body FROM note")).scalars().all()
-    finally:
-        other_process.close()
-        await db.dispose()
-    assert rows_while_waiting == 0
-    assert rows_after == ["kept"]
+    yield Locked(db, other_process)
+    other_process.close()
+    await db.dispose()
 
 
-async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_the_connection_sound(tmp_path: Path) -> None:
+async def test_a_write_waiting_for_another_process_lock_leaves_the_loop_free(locked: Locked) -> None:
+    writer = asyncio.create_task(locked.write("kept"))
+    await asyncio.sleep(0.05)
+    assert await locked.notes() == [], "a read is served while the write waits"
+    assert not writer.done(), "the writer should still wait for the other process's lock"
+    locked.release()
+    await writer
+    assert await locked.notes() == ["kept"]
+
+
+async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_the_connection_sound(locked: Locked) -> None:
     """Its BEGIN IMMEDIATE goes on waiting on the worker thread; the rollback that follows the cancellation must
     queue behind it there, not run beside it on the loop's thread."""
-    path = tmp_path / "cancelled.db"
-    db = Database(sqlite_url(path), pool_size=1, max_overflow=0)
-    async with db.transaction() as session:
-        await run(session, "CREATE TABLE note (body TEXT)")
-    other_process = sqlite3.connect(path, isolation_level=None)
-    other_process.execute("BEGIN IMMEDIATE")
-
-    async def write() -> None:
-        async with db.transaction() as session:
-            await run(session, "INSERT INTO note VALUES ('never')")
-
-    try:
-        writer = asyncio.create_task(write())
-        await asyncio.sleep(0.05)
-        writer.cancel()
-        await asyncio.sleep(0.05)
-        other_process.execute("COMMIT")
-        with pytest.raises(asyncio.CancelledError):
-            await writer
-        async with db.transaction() as session:
-            await run(session, "INSERT INTO note VALUES ('kept')")
-        async with db.reading() as session:
-            rows = (await run(session, "SELECT body FROM note")).scalars().all()
-    finally:
-        other_process.close()
-        await db.dispose()
-    assert rows == ["kept"]
+    writer = asyncio.create_task(locked.write("never"))
+    await asyncio.sleep(0.05)
+    writer.cancel()
+    await asyncio.sleep(0.05)
+    locked.release()
+    with pytest.raises(asyncio.CancelledError):
+        await writer
+    await locked.write("kept")
+    assert await locked.notes() == ["kept"]
 
 
 def test_only_statements_that_take_a_lock_leave_the_loop() -> None:
