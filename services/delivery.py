@@ -98,6 +98,8 @@ class DeliveryLimits:
     lease: timedelta = timedelta(seconds=60)
     batch: int = 200
     """The most rows one claim takes; a claim is about one second's worth at the current rate, up to this."""
+    record_within: float = 0.2
+    """At most how long a send waits to be recorded while others keep coming (they are recorded together)."""
     max_unrecorded: int = 2000
     """How many sent rows may wait to be recorded while the next rounds send."""
     stop_grace: float = 3.0
@@ -179,6 +181,7 @@ class DeliveryWorker:
         self._handed: deque[Claimed] = deque()
         self._unrecorded: list[_Round] = []
         self._unrecorded_rows = 0
+        self._unrecorded_since = 0.0
         self._gate = asyncio.Semaphore(self.limits.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
         self._maybe_due = True
@@ -264,7 +267,9 @@ class DeliveryWorker:
 
     async def _nap(self) -> None:
         """Wait for a wake or a hand-over (none is lost: the round cleared the flag as it began), the next row due,
-        or `idle_poll`; after the wait the database is asked again (another instance may have queued rows)."""
+        or `idle_poll`; after the wait the database is asked again (another instance may have queued rows). Idle,
+        it records what it sent."""
+        self._start_recorder()
         if self._handed or self._maybe_due:
             return
         wait = self.limits.idle_poll
@@ -330,11 +335,19 @@ class DeliveryWorker:
 
     def _record_behind(self, sent: "_Round") -> None:
         """Record sends while the next ones go: on SQLite a record queues behind every writer, and sending
-        shouldn't wait for it. Sends waiting meanwhile are recorded together, in one transaction; their rows stay
-        claimed by this worker until then. A backlog over `max_unrecorded` rows makes the next round wait."""
+        shouldn't wait for it. Sends are recorded together, in one transaction, once a claim's worth waits or the
+        oldest has waited `record_within` (or the worker idles); their rows stay claimed by this worker until then.
+        A backlog over `max_unrecorded` rows makes the next round wait."""
+        now = self.timer.monotonic()
+        if not self._unrecorded:
+            self._unrecorded_since = now
         self._unrecorded.append(sent)
         self._unrecorded_rows += len(sent.claimed) + len(sent.to_release)
-        if self._recorder is None or self._recorder.done():
+        if self._unrecorded_rows >= self._claim_size() or now - self._unrecorded_since >= self.limits.record_within:
+            self._start_recorder()
+
+    def _start_recorder(self) -> None:
+        if self._unrecorded and (self._recorder is None or self._recorder.done()):
             self._recorder = asyncio.create_task(self._record_backlog())
 
     async def _record_backlog(self) -> None:
@@ -349,6 +362,7 @@ class DeliveryWorker:
 
     async def finish_recording(self) -> None:
         """Wait until every send done so far is recorded (if the recorder was cancelled, record what it left)."""
+        self._start_recorder()
         while self._recorder is not None and not self._recorder.done():
             await asyncio.wait({self._recorder})
         if self._unrecorded:
