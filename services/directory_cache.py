@@ -90,6 +90,10 @@ class DirectoryCache:
         """The value held, or loaded: in the caller's transaction when it has one (a second connection per
         transaction could exhaust the pool under load), otherwise in a short read of its own. What a transaction
         that has written the directory reads is not kept: it is not everyone's until it commits."""
+        self._drop_if_changed_here()
+        if key in self._held and not self._recheck_due():
+            held_now: T = self._held[key]
+            return held_now
         async with self._session(session) as reading:
             await self._drop_if_stale(reading)
             if key in self._held:
@@ -111,11 +115,17 @@ class DirectoryCache:
         async with self.db.reading() as own:
             yield own
 
-    async def _drop_if_stale(self, session: AsyncSession) -> None:
+    def _drop_if_changed_here(self) -> None:
         if self._local_commits != local_directory_commits():
             self._local_commits = local_directory_commits()
             self._drop()
-        if self.clock() - self._checked_at < self.recheck_seconds:
+
+    def _recheck_due(self) -> bool:
+        return self.clock() - self._checked_at >= self.recheck_seconds
+
+    async def _drop_if_stale(self, session: AsyncSession) -> None:
+        self._drop_if_changed_here()
+        if not self._recheck_due():
             return
         self._checked_at = self.clock()
         version = await directory_version(session)
