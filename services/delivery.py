@@ -312,6 +312,7 @@ class DeliveryWorker:
 
     @contextlib.contextmanager
     def _abandoned_when_cancelled(self) -> Iterator[None]:
+        """Cancelled (the process going down hard), the worker takes its sends and its recorder down with it."""
         try:
             yield
         except asyncio.CancelledError:
