@@ -1,13 +1,22 @@
 """Editing a message the user pressed: a second press on the same card must not turn into an error."""
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 
 async def remove_buttons(message: Message) -> None:
     """Take the inline keyboard off `message`; already gone is fine (a double tap, a stale screen)."""
     try:
         await message.edit_reply_markup(reply_markup=None)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise
+
+
+async def turn_into(message: Message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace `message` with the outcome of pressing it; already showing it is fine (a double tap)."""
+    try:
+        await message.edit_text(text, reply_markup=reply_markup)
     except TelegramBadRequest as error:
         if "message is not modified" not in error.message:
             raise

@@ -22,7 +22,7 @@ from handlers.callbacks import (
     SummaryVerb,
 )
 from handlers.common import leave_conversation
-from handlers.edits import remove_buttons
+from handlers.edits import remove_buttons, turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND
 from handlers.keyboards import choices_keyboard, done_keyboard, main_menu, where_keyboard
 from handlers.report_view import send_details
@@ -35,7 +35,7 @@ from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.permissions import may_file_reports
 from services.policy import CATEGORIES, SEVERITIES, Policy
-from services.report_desk import ReportDesk
+from services.report_desk import ReportDesk, StaleButton
 from services.report_drafts import (
     Draft,
     add_description,
@@ -451,7 +451,8 @@ async def summary_pressed(
     """Submit and cancel turn the summary itself into the outcome; the other buttons edit a step and come back to
     a new summary. The main menu is already back: it came with the message that took the flow's last reply
     keyboard away (where, evidence), since a message with inline buttons can't carry it."""
-    assert isinstance(query.message, Message)
+    if not isinstance(query.message, Message):
+        raise StaleButton()
     if callback_data.action == SummaryVerb.SUBMIT:
         await submit(query.message, member, i18n, state, desk)
         await query.answer()
@@ -459,7 +460,7 @@ async def summary_pressed(
     if callback_data.action == SummaryVerb.CANCEL:
         await leave_conversation(state, db, member)
         await query.answer()
-        await query.message.edit_text(i18n("report.cancelled"))
+        await turn_into(query.message, i18n("report.cancelled"))
         return
     if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
         return
@@ -491,10 +492,10 @@ async def submit(
     """File the report, editing the pressed message into its code; or edit it into the duplicate hint first."""
     filed = await desk.submit(member, despite_offer)
     if isinstance(filed, DuplicateOffer):
-        await summary.edit_text(duplicate_hint(i18n, filed, desk.zone), reply_markup=duplicate_keyboard(i18n, filed))
+        await turn_into(summary, duplicate_hint(i18n, filed, desk.zone), duplicate_keyboard(i18n, filed))
         return
     await state.clear()
-    await summary.edit_text(i18n("report.filed", code=filed.code))
+    await turn_into(summary, i18n("report.filed", code=filed.code))
 
 
 def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, zone: ZoneInfo) -> str:
@@ -527,7 +528,8 @@ async def duplicate_pressed(
     desk: ReportDesk,
 ) -> None:
     """The button names a report, but only the one the bot offered to this draft is acted on."""
-    assert isinstance(query.message, Message)
+    if not isinstance(query.message, Message):
+        raise StaleButton()
     if callback_data.action == DuplicateVerb.NEW:
         await submit(query.message, member, i18n, state, desk, despite_offer=callback_data.report_id)
         await query.answer()
@@ -535,4 +537,4 @@ async def duplicate_pressed(
     report = await desk.add_to_offered(member, callback_data.report_id)
     await state.clear()
     await query.answer()
-    await query.message.edit_text(i18n("report.info_added", code=report.code))
+    await turn_into(query.message, i18n("report.info_added", code=report.code))

@@ -8,7 +8,7 @@ from models import Database
 from scheduler.sweeps import Sweeper
 from tests.e2e.reporting import Township, code_of, file_report, summary_of_a_report
 from tests.fakes.clock import FakeClock
-from tests.fakes.records import reports
+from tests.fakes.records import drafts, reports
 
 
 async def test_a_major_report_reaches_the_village_officer_then_escalates_step_by_step(town: Township) -> None:
@@ -247,3 +247,13 @@ async def test_the_summary_turns_into_the_confirmation_with_the_main_menu_alread
     assert "已提交" in summary.shown and summary.buttons == [] and summary.edits == 1
     menus = [m for m in user.inbox if m.reply_buttons or (m.reply_markup or {}).get("remove_keyboard")]
     assert "📢 上报隐患" in [b["text"] for b in menus[-1].reply_buttons], "the big buttons are back"
+
+
+async def test_a_double_tap_on_cancel_cancels_once_without_an_apology(town: Township, db: Database) -> None:
+    user = town.reporter
+    summary = await summary_of_a_report(user)
+    cancel = next(b["callback_data"] for b in summary.buttons if b["text"] == "❌ 取消")
+    await asyncio.gather(user.press_data(summary, cancel), user.press_data(summary, cancel))
+    assert "已取消" in summary.shown and summary.buttons == []
+    assert await drafts(db) == [] and await reports(db) == []
+    assert not any("抱歉" in m.shown for m in user.inbox)
