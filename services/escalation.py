@@ -276,13 +276,12 @@ async def renotify_due(session: AsyncSession, ctx: Context) -> int:
 async def refresh_cards(session: AsyncSession, report: Report, ctx: Context) -> None:
     """Edit every card about the report, at every recipient and in the group, to its current state."""
     assert report.id is not None
-    facts = await card_facts(session, report)
-    photo = await first_photo(session, report.id)
+    source = await card_source(session, report)
     languages: dict[int, str] = {}
     for row in await messages_about(session, topic(report.id)):
         if row.member_id is not None and row.member_id not in languages:
             member = await session.get(Member, row.member_id)
             languages[row.member_id] = member.language if member else ctx.default_language
         language = languages.get(row.member_id, ctx.default_language) if row.member_id else ctx.default_language
-        content = card_content(facts, language, photo, ctx.now, ctx.zone)
+        content = card_content(source.facts, language, source.photo, ctx.now, ctx.zone)
         await enqueue_edit(session, of_key=row.dedupe_key, content=content, now=ctx.now, priority=Priority.URGENT)

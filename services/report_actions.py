@@ -226,9 +226,10 @@ async def resolve(
     session: AsyncSession, actor: MemberProfile, report_id: int, note: str, photo: str | None, ctx: Context
 ) -> Changed:
     report = await _load(session, report_id)
+    cleaned = _clean_note(note, required=True)
     return await transition(
-        session, actor, report_id, ReportVerb.RESOLVE, ctx, note=_clean_note(note, required=True),
-        resolution_note=_clean_note(note, required=True), resolution_photo=photo,
+        session, actor, report_id, ReportVerb.RESOLVE, ctx, note=cleaned,
+        resolution_note=cleaned, resolution_photo=photo,
         close_due_at=ctx.now + timedelta(seconds=ctx.policy.auto_close_seconds), next_escalation_at=None,
         next_renotify_at=None,
         acknowledged_by_id=report.acknowledged_by_id or actor.id, acknowledged_at=report.acknowledged_at or ctx.now,
