@@ -120,7 +120,7 @@ ALERT_LIMIT = 200
 async def answer_refusal(
     event: ErrorEvent,
     bot: Bot,
-    db: Database,
+    desk: ReportDesk,
     i18n: Localizer | None = None,
     state: FSMContext | None = None,
     member: MemberProfile | None = None,
@@ -131,7 +131,7 @@ async def answer_refusal(
     assert isinstance(error, DomainError)
     text = (i18n or Localizer("zh"))(error.key, **error.params)
     if error.ends_flow and state is not None:
-        await leave_conversation(state, db, member)
+        await leave_conversation(state, desk, member)
     query, message = event.update.callback_query, event.update.message
     if query is not None:
         try:

@@ -13,7 +13,7 @@ from handlers.texts import abilities, role_line
 from i18n import Localizer, Raw
 from models import Database
 from services.members import LANGUAGES, MemberProfile, set_language
-from services.report_drafts import discard_draft
+from services.report_desk import ReportDesk
 
 
 def router() -> Router:
@@ -80,17 +80,16 @@ async def set_language_pressed(
 
 
 async def cancel(
-    message: Message, state: FSMContext, i18n: Localizer, member: MemberProfile | None, db: Database
+    message: Message, state: FSMContext, i18n: Localizer, member: MemberProfile | None, desk: ReportDesk
 ) -> None:
     keyboard = main_menu(i18n, member) if member is not None and member.registered else REMOVE_KEYBOARD
     was_in_one = await state.get_state() is not None
-    await leave_conversation(state, db, member)
+    await leave_conversation(state, desk, member)
     await message.answer(i18n("cancel.done" if was_in_one else "cancel.nothing"), reply_markup=keyboard)
 
 
-async def leave_conversation(state: FSMContext, db: Database, member: MemberProfile | None) -> None:
+async def leave_conversation(state: FSMContext, desk: ReportDesk, member: MemberProfile | None) -> None:
     """Leave any conversation, by /cancel or on a refusal that ends it; a report being filled in goes with it."""
     if member is not None and member.id is not None:
-        async with db.transaction() as session:
-            await discard_draft(session, member.id)
+        await desk.discard_draft(member)
     await state.clear()

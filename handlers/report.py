@@ -11,7 +11,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.settings import Settings
 from handlers.callbacks import (
     CategoryChoice,
     DuplicateChoice,
@@ -28,8 +27,7 @@ from handlers.keyboards import choices_keyboard, done_keyboard, main_menu, where
 from handlers.report_view import send_details
 from handlers.states import ReportFlow
 from i18n import Localizer, all_translations
-from models import Category, Database, Severity
-from services.clock import Clock
+from models import Category, Severity
 from services.duplicates import DuplicateOffer
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
@@ -40,9 +38,6 @@ from services.report_drafts import (
     Draft,
     add_description,
     add_media,
-    get_draft,
-    reportable_units,
-    save_draft,
     set_location,
     to_filing,
 )
@@ -76,19 +71,16 @@ def router() -> Router:
 
 
 class Flow:
-    """The draft of one member, read and written around each step."""
+    """The draft of one member in one chat, read and written around each step through the desk."""
 
-    def __init__(self, db: Database, member: MemberProfile, chat_id: int, clock: Clock) -> None:
-        assert member.id is not None
-        self.db, self.member_id, self.chat_id, self.clock = db, member.id, chat_id, clock
+    def __init__(self, desk: ReportDesk, member: MemberProfile, chat_id: int) -> None:
+        self.desk, self.member, self.chat_id = desk, member, chat_id
 
     async def load(self) -> Draft | None:
-        async with self.db.reading() as session:
-            return await get_draft(session, self.member_id)
+        return await self.desk.draft(self.member)
 
     async def save(self, draft: Draft) -> None:
-        async with self.db.transaction() as session:
-            await save_draft(session, self.member_id, self.chat_id, draft, self.clock.now())
+        await self.desk.keep_draft(self.member, self.chat_id, draft)
 
 
 async def report_command(
@@ -96,9 +88,6 @@ async def report_command(
     member: MemberProfile | None,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
-    settings: Settings,
     bot: Bot,
     desk: ReportDesk,
     command: CommandObject | None = None,
@@ -107,12 +96,12 @@ async def report_command(
         if member is None:
             raise NotAllowed()
         details = await desk.details(member, code=command.args.strip())
-        await send_details(bot, message.chat.id, i18n, details, settings.zone, clock.now())
+        await send_details(bot, message.chat.id, i18n, details, desk.zone, desk.clock.now())
         return
     if member is None or member.id is None or not may_file_reports(member):
         await message.answer(i18n("report.not_a_reporter"))
         return
-    await begin_report(message, i18n, state, Flow(db, member, message.chat.id, clock), Draft(), "ask_category")
+    await begin_report(message, i18n, state, Flow(desk, member, message.chat.id), Draft(), "ask_category")
 
 
 async def report_with_this(
@@ -120,8 +109,7 @@ async def report_with_this(
     member: MemberProfile | None,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    desk: ReportDesk,
     policy: Policy,
 ) -> None:
     """A photo, video or location sent outside any conversation: offer to start a report with it (kept in the
@@ -136,7 +124,7 @@ async def report_with_this(
     else:
         collect(message, draft, i18n)
         kind = "media"
-    flow = Flow(db, member, message.chat.id, clock)
+    flow = Flow(desk, member, message.chat.id)
     await begin_report(message, i18n, state, flow, draft, f"start_with_{kind}")
 
 
@@ -190,20 +178,20 @@ async def next_step(
 
 
 async def draft_for_message(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, desk: ReportDesk
 ) -> tuple[Flow, Draft] | None:
     """The member's flow and draft for a message they sent — or None (already explained) when the draft is gone."""
-    flow = Flow(db, member, message.chat.id, clock)
+    flow = Flow(desk, member, message.chat.id)
     draft = await draft_or_expired(flow, i18n, state, message.answer)
     return None if draft is None else (flow, draft)
 
 
 async def draft_for_press(
-    query: CallbackQuery, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+    query: CallbackQuery, member: MemberProfile, i18n: Localizer, state: FSMContext, desk: ReportDesk
 ) -> tuple[Message, Flow, Draft] | None:
     """The pressed message, the member's flow and draft — or None (already explained) when the draft is gone."""
     assert isinstance(query.message, Message)
-    flow = Flow(db, member, query.message.chat.id, clock)
+    flow = Flow(desk, member, query.message.chat.id)
     draft = await draft_or_expired(flow, i18n, state, query.message.answer)
     await query.answer()
     return None if draft is None else (query.message, flow, draft)
@@ -234,11 +222,10 @@ async def choose(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    desk: ReportDesk,
 ) -> None:
     """`value` is one of the choices offered: a forged one fails to unpack and never reaches here."""
-    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+    if (pressed := await draft_for_press(query, member, i18n, state, desk)) is None:
         return
     message, flow, draft = pressed
     setattr(draft, step.field, value)
@@ -261,10 +248,9 @@ async def category_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    desk: ReportDesk,
 ) -> None:
-    await choose(CATEGORY_STEP, callback_data.value, query, member, i18n, state, db, clock)
+    await choose(CATEGORY_STEP, callback_data.value, query, member, i18n, state, desk)
 
 
 async def severity_pressed(
@@ -273,10 +259,9 @@ async def severity_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    desk: ReportDesk,
 ) -> None:
-    await choose(SEVERITY_STEP, callback_data.value, query, member, i18n, state, db, clock)
+    await choose(SEVERITY_STEP, callback_data.value, query, member, i18n, state, desk)
 
 
 async def location_sent(
@@ -284,12 +269,11 @@ async def location_sent(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    desk: ReportDesk,
     policy: Policy,
 ) -> None:
     assert message.location is not None
-    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, desk)) is None:
         return
     flow, draft = drafted
     if not set_location(draft, message.location.latitude, message.location.longitude, policy):
@@ -298,9 +282,9 @@ async def location_sent(
 
 
 async def use_my_unit(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, desk: ReportDesk
 ) -> None:
-    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, desk)) is None:
         return
     flow, draft = drafted
     draft.latitude = draft.longitude = None
@@ -314,8 +298,7 @@ async def where_again(message: Message, i18n: Localizer) -> None:
 async def choose_unit(
     message: Message, draft: Draft, member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
 ) -> None:
-    async with flow.db.reading() as session:
-        units = await reportable_units(session, member)
+    units = await flow.desk.reportable_units(member)
     if not units:
         raise NoLongerThere("report.no_longer_reporter")
     if len(units) == 1:
@@ -336,15 +319,13 @@ async def unit_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    desk: ReportDesk,
 ) -> None:
-    async with db.reading() as session:
-        units = {u.unit_id: u.label for u in await reportable_units(session, member)}
+    units = {u.unit_id: u.label for u in await desk.reportable_units(member)}
     if callback_data.unit_id not in units:
         await refuse_stale(query, i18n)
         return
-    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+    if (pressed := await draft_for_press(query, member, i18n, state, desk)) is None:
         return
     message, flow, draft = pressed
     draft.unit_id = callback_data.unit_id
@@ -358,10 +339,10 @@ async def ask_evidence(message: Message, i18n: Localizer, state: FSMContext) -> 
 
 
 async def evidence_sent(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, desk: ReportDesk
 ) -> None:
     """Photos, short videos, text or a voice note; each is acknowledged so the sender knows it arrived."""
-    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, desk)) is None:
         return
     flow, draft = drafted
     reply = collect(message, draft, i18n)
@@ -386,9 +367,9 @@ def collect(message: Message, draft: Draft, i18n: Localizer) -> str:
 
 
 async def finish_evidence(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database, clock: Clock
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, desk: ReportDesk
 ) -> None:
-    if (drafted := await draft_for_message(message, member, i18n, state, db, clock)) is None:
+    if (drafted := await draft_for_message(message, member, i18n, state, desk)) is None:
         return
     flow, draft = drafted
     to_filing(draft)
@@ -403,8 +384,7 @@ async def show_summary(
     await flow.save(draft)
     await state.set_state(ReportFlow.confirm)
     await state.update_data({EDITING: True})
-    async with flow.db.reading() as session:
-        labels = {u.unit_id: u.label for u in await reportable_units(session, member)}
+    labels = {u.unit_id: u.label for u in await flow.desk.reportable_units(member)}
     location = (
         i18n("report.summary_location", lat=f"{draft.latitude:.5f}", lon=f"{draft.longitude:.5f}")
         if draft.has_location
@@ -444,8 +424,6 @@ async def summary_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
     desk: ReportDesk,
 ) -> None:
     """Submit and cancel turn the summary itself into the outcome; the other buttons edit a step and come back to
@@ -458,11 +436,11 @@ async def summary_pressed(
         await query.answer()
         return
     if callback_data.action == SummaryVerb.CANCEL:
-        await leave_conversation(state, db, member)
+        await leave_conversation(state, desk, member)
         await query.answer()
         await turn_into(query.message, i18n("report.cancelled"))
         return
-    if (pressed := await draft_for_press(query, member, i18n, state, db, clock)) is None:
+    if (pressed := await draft_for_press(query, member, i18n, state, desk)) is None:
         return
     message, _flow, _draft = pressed
     await remove_buttons(message)

@@ -24,7 +24,16 @@ from services.filing import add_information, file_report
 from services.members import MemberProfile
 from services.policy import Policy
 from services.report_actions import Assignees, Changed
-from services.report_drafts import save_draft, take_draft, to_filing
+from services.report_drafts import (
+    Draft,
+    ReportableUnit,
+    discard_draft,
+    get_draft,
+    reportable_units,
+    save_draft,
+    take_draft,
+    to_filing,
+)
 from services.report_lifecycle import ReportVerb
 from services.report_views import Details, report_details
 
@@ -103,6 +112,29 @@ class ReportDesk:
             if draft is None or draft.offered_report_id != report_id:
                 raise StaleButton()
             return await add_information(work.session, member, report_id, to_filing(draft), work.ctx)
+
+    # --- the draft ------------------------------------------------------------------------------
+
+    async def draft(self, member: MemberProfile) -> Draft | None:
+        assert member.id is not None
+        async with self._reading() as session:
+            return await get_draft(session, member.id)
+
+    async def keep_draft(self, member: MemberProfile, chat_id: int, draft: Draft) -> None:
+        """Save the draft as it stands after a step (a restart loses nothing the reporter entered)."""
+        assert member.id is not None
+        async with self.db.transaction() as session:
+            await save_draft(session, member.id, chat_id, draft, self.clock.now())
+
+    async def discard_draft(self, member: MemberProfile) -> None:
+        assert member.id is not None
+        async with self.db.transaction() as session:
+            await discard_draft(session, member.id)
+
+    async def reportable_units(self, member: MemberProfile) -> list[ReportableUnit]:
+        """Where the member may report from, with a label each."""
+        async with self._reading() as session:
+            return await reportable_units(session, member)
 
     # --- acting on a report ---------------------------------------------------------------------
 
