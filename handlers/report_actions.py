@@ -6,7 +6,6 @@ from aiogram import Bot, Dispatcher, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.settings import Settings
 from handlers.callbacks import AssignChoice, CardVerb, ReportAction
 from handlers.edits import remove_buttons
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Registered
@@ -14,7 +13,6 @@ from handlers.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip_keyboard
 from handlers.report_view import send_details
 from handlers.states import ActOnReport
 from i18n import Localizer, all_translations
-from services.clock import Clock
 from services.members import MemberProfile
 from services.report_desk import ReportDesk
 from services.report_lifecycle import ReportVerb
@@ -59,14 +57,12 @@ async def card_pressed(
     dispatcher: Dispatcher,
     bot: Bot,
     desk: ReportDesk,
-    settings: Settings,
-    clock: Clock,
 ) -> None:
     action, report_id = callback_data.action, callback_data.report_id
     if action == CardVerb.DETAILS:
         details = await desk.details(member, report_id=report_id)
         await query.answer()
-        await send_details(bot, query.from_user.id, i18n, details, settings.zone, clock.now())
+        await send_details(bot, query.from_user.id, i18n, details, desk.zone, desk.clock.now())
         return
     verb = ReportVerb[action.name]
     if verb in ASKING:
