@@ -1,6 +1,8 @@
 """Who a report reaches at each escalation step, and the township's own timeouts."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from sqlalchemy import tuple_
 from sqlmodel import col, select
@@ -27,10 +29,11 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who a report can reach at each step, and the township's own timeouts: read before the write."""
+    """Who a report can reach at each step, and the township's own timeouts. A value shared through the
+    directory cache: read it, never change it."""
 
-    by_step: dict[int, list[Recipient]]
-    overrides: dict[int, int]
+    by_step: Mapping[int, tuple[Recipient, ...]]
+    overrides: Mapping[int, int]
 
 
 async def audience(session: AsyncSession, units: ReportUnits, severity: str, default_language: str) -> Audience:
@@ -47,16 +50,17 @@ async def audience(session: AsyncSession, units: ReportUnits, severity: str, def
         .order_by(col(Member.id))
     )
     held = {(ra.role, ra.unit_id, m.id): m for m, ra in (await session.exec(query)).all()}
-    by_step: dict[int, list[Recipient]] = {}
+    by_step: dict[int, tuple[Recipient, ...]] = {}
     for step, unit_id in step_units.items():
         role = STEP_ROLES[step]
-        by_step[step] = [
+        by_step[step] = tuple(
             Recipient(m.telegram_id, m.id, m.language) for (r, u, _), m in held.items() if r == role and u == unit_id
-        ]
+        )
     group = (await session.exec(select(StationGroup).where(StationGroup.township_id == units.township_id))).first()
     if group is not None:
-        by_step[1].append(Recipient(group.chat_id, None, default_language))
-    return Audience(by_step, await township_overrides(session, units.township_id, severity))
+        by_step[1] += (Recipient(group.chat_id, None, default_language),)
+    overrides = await township_overrides(session, units.township_id, severity)
+    return Audience(MappingProxyType(by_step), MappingProxyType(overrides))
 
 
 async def units_of(session: AsyncSession, report: Report) -> ReportUnits:

@@ -5,7 +5,7 @@ sweep (`escalate_due`, `renotify_due`) acts on what is past due, in one transact
 queues, under dedupe keys — so a restart, a crash or a second process neither loses nor doubles a step.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -121,7 +121,7 @@ def catalog_text(key: str, **params: object) -> Nudge:
 
 def cards_for(
     report: Report,
-    recipients: list[Recipient],
+    recipients: Sequence[Recipient],
     source: CardSource,
     ctx: Context,
     key: str,
@@ -170,11 +170,11 @@ async def held_cards(session: AsyncSession, report_id: int) -> dict[int, str]:
     return held
 
 
-def _later_steps(report: Report, ctx: Context, overrides: dict[int, int]) -> list[tuple[int, int]]:
+def _later_steps(report: Report, ctx: Context, overrides: Mapping[int, int]) -> list[tuple[int, int]]:
     return [(s, sec) for s, sec in ctx.policy.timeline(report.severity, overrides) if s > report.escalation_step]
 
 
-def _schedule_next(report: Report, ctx: Context, since: datetime, overrides: dict[int, int]) -> None:
+def _schedule_next(report: Report, ctx: Context, since: datetime, overrides: Mapping[int, int]) -> None:
     upcoming = _later_steps(report, ctx, overrides)
     report.next_escalation_at = since + timedelta(seconds=upcoming[0][1]) if upcoming else None
     report.renotify_count = 0
@@ -186,7 +186,7 @@ def _advance(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
     reached: list[Recipient] = []
     while not reached and (later := _later_steps(report, ctx, reach.overrides)):
         report.escalation_step = later[0][0]
-        reached = reach.by_step[report.escalation_step]
+        reached = list(reach.by_step[report.escalation_step])
     return reached
 
 

@@ -1,6 +1,7 @@
 """The escalation policy: which steps a report reaches at once, and when the later ones follow."""
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class Policy:
     duplicate_window_seconds: int
     area: Area
 
-    def timeline(self, severity: str, overrides: dict[int, int] | None = None) -> list[tuple[int, int]]:
+    def timeline(self, severity: str, overrides: Mapping[int, int] | None = None) -> list[tuple[int, int]]:
         """Later steps with their seconds after filing, in order; a township's overrides applied."""
         after = {**self.severities[severity].after, **(overrides or {})}
         return sorted(after.items())

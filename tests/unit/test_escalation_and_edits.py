@@ -30,7 +30,7 @@ def new_report(severity: Severity) -> Report:
 
 
 def reach(**by_step: list[Recipient]) -> Audience:
-    return Audience({step: by_step.get(f"step{step}", []) for step in range(4)}, {})
+    return Audience({step: tuple(by_step.get(f"step{step}", [])) for step in range(4)}, {})
 
 
 def test_a_major_report_reaches_the_village_officer_and_the_station_is_due_in_five_minutes() -> None:
