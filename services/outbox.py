@@ -129,9 +129,8 @@ class Notice:
             "created_at": now,
         }
 
-    def claimed(self, notification_id: int, now: datetime) -> "Claimed":
-        """This notice as a row its worker holds (see `Handover`)."""
-        row = self.row(now)
+    def claimed(self, notification_id: int, row: dict[str, Any]) -> "Claimed":
+        """This notice, inserted as `row`, as a row its worker holds (see `Handover`)."""
         return Claimed(
             notification_id, self.chat_id, self.member_id, self.unit_id, row["priority"], row["payload"], 0, 0
         )
@@ -183,14 +182,15 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
         return 0
     statement = _INSERT_STATEMENTS[on_postgres(session)]
     handover: Handover | None = session.info.get(HANDOVER)
-    inserted = (await session.exec(statement, params=[n.row(now, handover) for n in notices])).all()
+    rows = [n.row(now, handover) for n in notices]
+    inserted = (await session.exec(statement, params=rows)).all()
     if handover is not None:
         new_ids = {key: notification_id for notification_id, key in inserted}
-        for notice in notices:
+        for notice, row in zip(notices, rows, strict=True):
             if notice.dedupe_key not in new_ids:
                 continue
             if notice.goes_by_handover:
-                handover.claimed.append(notice.claimed(new_ids[notice.dedupe_key], now))
+                handover.claimed.append(notice.claimed(new_ids[notice.dedupe_key], row))
             else:
                 handover.queued_others = True
     return len(inserted)

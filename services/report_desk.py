@@ -76,11 +76,6 @@ class ReportDesk:
         async with handing_over(self.db, self.delivery, ctx.now) as session:
             yield Work(session, ctx)
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncSession]:
-        async with self.db.reading() as session:
-            yield session
-
     # --- filing ---------------------------------------------------------------------------------
 
     async def submit(self, member: MemberProfile, despite_offer: int | None = None) -> Report | DuplicateOffer:
@@ -117,7 +112,7 @@ class ReportDesk:
 
     async def draft(self, member: MemberProfile) -> Draft | None:
         assert member.id is not None
-        async with self._reading() as session:
+        async with self.db.reading() as session:
             return await get_draft(session, member.id)
 
     async def keep_draft(self, member: MemberProfile, chat_id: int, draft: Draft) -> None:
@@ -133,7 +128,7 @@ class ReportDesk:
 
     async def reportable_units(self, member: MemberProfile) -> list[ReportableUnit]:
         """Where the member may report from, with a label each."""
-        async with self._reading() as session:
+        async with self.db.reading() as session:
             return await reportable_units(session, member)
 
     # --- acting on a report ---------------------------------------------------------------------
@@ -168,13 +163,13 @@ class ReportDesk:
 
     async def check_press(self, member: MemberProfile, report_id: int, verb: ReportVerb) -> Report:
         """May the member do `verb` to the report now (before asking them for a note, a reason or a code)?"""
-        async with self._reading() as session:
+        async with self.db.reading() as session:
             return await report_actions.check_press(session, member, report_id, verb)
 
     async def assignees(self, member: MemberProfile, report_id: int) -> Assignees:
-        async with self._reading() as session:
+        async with self.db.reading() as session:
             return await report_actions.assignable_members(session, member, report_id)
 
     async def details(self, member: MemberProfile, *, code: str | None = None, report_id: int | None = None) -> Details:
-        async with self._reading() as session:
+        async with self.db.reading() as session:
             return await report_details(session, member, code=code, report_id=report_id)
