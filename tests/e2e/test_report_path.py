@@ -1,47 +1,21 @@
 """The report path's guarantees and its cost: one short transaction per report, cards handed to delivery at once,
 and a card never lost when the worker it was handed to dies."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from aiogram import Bot
-from sqlalchemy import event
 
 from bot.telegram_sender import TelegramSender
-from models import Database
 from services.delivery import DeliveryWorker
 from tests.e2e.reporting import Township, file_report, summary_of_a_report
-
-
-@contextmanager
-def counting(db: Database) -> Iterator[dict[str, int]]:
-    """SQL statements (BEGIN included, as SQLite runs it) and committed transactions on the engine."""
-    counts = {"statements": 0, "transactions": 0}
-
-    def statement(*_args: Any) -> None:
-        counts["statements"] += 1
-
-    def commit(*_args: Any) -> None:
-        counts["transactions"] += 1
-
-    engine = db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "commit", commit)
-    try:
-        yield counts
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "commit", commit)
+from tests.fakes.records import counting_sql
 
 
 async def test_filing_is_one_transaction_of_at_most_ten_statements(town: Township) -> None:
     await file_report(town.reporter, category="⚡ 用电", location=None, photos=0)
     summary = await summary_of_a_report(town.reporter, "仓库冒烟")
-    with counting(town.db) as counts:
+    with counting_sql(town.db) as tally:
         await town.reporter.click("✅ 确认提交", summary)
     assert "已提交" in summary.shown
-    assert counts["transactions"] <= 2 and counts["statements"] <= 10, counts
+    assert tally.transactions <= 2 and len(tally.statements) <= 10, tally
 
 
 async def test_a_card_held_by_a_worker_that_died_goes_out_once_after_its_lease(town: Township, outbox_bot: Bot) -> None:

@@ -1,6 +1,12 @@
-"""What the database holds, read for assertions in one place, so end-to-end tests state what they expect without
-SQL of their own."""
+"""What the database holds and what ran on it, read for assertions in one place, so tests state what they expect
+without SQL of their own."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
 from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, col, select
 
@@ -41,3 +47,37 @@ async def database_state(db: Database) -> dict[str, list[tuple[object, ...]]]:
             rows = await connection.execute(select_rows(table).order_by(*table.primary_key.columns))
             state[table.name] = [tuple(row) for row in rows.all()]
     return state
+
+
+@dataclass
+class SqlTally:
+    """What ran on an engine while counting: every statement's text (BEGIN included, as SQLite runs it) and the
+    transactions committed."""
+
+    statements: list[str] = field(default_factory=list)
+    transactions: int = 0
+
+    @property
+    def queries(self) -> list[str]:
+        """The statements that read or write, without the transactions' own."""
+        return [s for s in self.statements if not s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+
+
+@contextmanager
+def counting_sql(db: Database) -> Iterator[SqlTally]:
+    tally = SqlTally()
+
+    def statement(_conn: Any, _cursor: Any, text: str, *_args: Any) -> None:
+        tally.statements.append(text)
+
+    def commit(*_args: Any) -> None:
+        tally.transactions += 1
+
+    engine = db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        yield tally
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)

@@ -1,16 +1,13 @@
 """Recognising senders from memory: no SQL in the steady state, yet never stale past a directory write."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from models import Database, Role
 from services.directory_cache import DirectoryCache
 from services.members import set_language
 from tests.fakes.clock import FakeClock, FakeMonotonic
+from tests.fakes.records import counting_sql
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, add_member, import_townships
 
 WORKER = 601
@@ -23,30 +20,15 @@ async def profiles(db: Database, clock: FakeClock, monotonic: FakeMonotonic) -> 
     return DirectoryCache(db, frozenset(), "zh", recheck_seconds=1.0, clock=monotonic)
 
 
-@contextmanager
-def counting_statements(db: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
-
-
 async def test_a_known_sender_is_recognised_without_sql(profiles: DirectoryCache, db: Database) -> None:
     first = await profiles.recognise(WORKER)
-    with counting_statements(db) as statements:
+    with counting_sql(db) as tally:
         again = await profiles.recognise(WORKER)
         stranger_once = await profiles.recognise(999)
         stranger_twice = await profiles.recognise(999)
     assert first is not None and again == first
     assert stranger_once is stranger_twice is None
-    assert len(statements) == 1, "only the stranger's first lookup reads"
+    assert len(tally.queries) == 1, "only the stranger's first lookup reads"
 
 
 async def test_a_directory_write_here_shows_at_once(profiles: DirectoryCache, db: Database, clock: FakeClock) -> None:
