@@ -43,6 +43,7 @@ from scheduler.sweeps import Sweeper, build_scheduler
 from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.directory_cache import DirectoryCache
+from services.duty_desk import DutyDesk
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.policy import Policy, load_policy
@@ -92,6 +93,7 @@ def build_dispatcher(
     dp["settings"] = settings
     dp["admin_ids"] = settings.admin_ids
     dp["desk"] = ReportDesk(db, clock, policy, settings.zone, settings.default_language, directory, delivery)
+    dp["duty_desk"] = DutyDesk(db, clock, settings.zone, settings.default_language, delivery)
     shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
     dp.update.outer_middleware(ProfileMiddleware(directory, settings.default_language))
     dp.include_routers(*build_routers())

@@ -2,7 +2,20 @@
 
 from aiogram import Router
 
-from handlers import admin, common, fallback, guards, outbox, report, report_actions, report_view, start, station
+from handlers import (
+    admin,
+    common,
+    duty,
+    fallback,
+    guards,
+    outbox,
+    report,
+    report_actions,
+    report_view,
+    roster,
+    start,
+    station,
+)
 
 
 def build_routers() -> list[Router]:
@@ -17,5 +30,7 @@ def build_routers() -> list[Router]:
         report_view.router(),
         report_actions.router(),
         station.router(),
+        duty.router(),
+        roster.router(),
         fallback.router(),
     ]

@@ -12,7 +12,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import Field
 
-from models import Category, Severity
+from models import Category, DutyLayer, Severity, ShiftPattern
+from services.duty_texts import DutyVerb
 from services.outbox import Button
 
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
@@ -99,8 +100,21 @@ class ReportAction(CallbackData, prefix="v1r"):
     report_id: RowId
 
 
+class DutyAction(CallbackData, prefix="v1d"):
+    """Buttons the duty roster sends: take or undo a swap (subject: the swap), write a handover note (subject: the
+    handoff's minute since the epoch). Services describe them; `button_data` packs."""
+
+    action: DutyVerb
+    subject: RowId
+
+
+DUTY_VERBS = frozenset(DutyVerb)
+
+
 def button_data(button: Button) -> str:
     """A button a service described (label, verb, subject): its packed callback data."""
+    if button.verb in DUTY_VERBS:
+        return DutyAction(action=DutyVerb(button.verb), subject=button.subject).pack()
     return ReportAction(action=CardVerb[button.verb.upper()], report_id=button.subject).pack()
 
 
@@ -121,3 +135,62 @@ def inline_keyboard(rows: Sequence[Sequence[Button]]) -> dict[str, Any]:
 class AssignChoice(CallbackData, prefix="v1ra"):
     report_id: RowId
     member_id: RowId
+
+
+Minute = Annotated[int, Field(ge=1, le=2**31 - 1)]
+"""An instant as whole minutes since the epoch (a shift's start)."""
+
+
+class SwapShiftChoice(CallbackData, prefix="v1ss"):
+    """/swap: which of the member's own shifts (re-checked against the roster when pressed)."""
+
+    layer: DutyLayer
+    start: Minute
+
+
+class SwapToChoice(CallbackData, prefix="v1st"):
+    """/swap: to whom; member 0 is everyone on the roster."""
+
+    layer: DutyLayer
+    start: Minute
+    member_id: Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class RosterMenuVerb(StrEnum):
+    EDIT_PRIMARY = "edit_primary"
+    EDIT_BACKUP = "edit_backup"
+    EXPORT = "export"
+    IMPORT = "import"
+
+
+class RosterMenu(CallbackData, prefix="v1rm"):
+    action: RosterMenuVerb
+
+
+class RosterPick(CallbackData, prefix="v1rp"):
+    member_id: RowId
+
+
+class RosterStepVerb(StrEnum):
+    DONE = "done"
+    RESET = "reset"
+    CANCEL = "cancel"
+    SAVE = "save"
+
+
+class RosterStep(CallbackData, prefix="v1rx2"):
+    action: RosterStepVerb
+
+
+class RosterPattern(CallbackData, prefix="v1rpt"):
+    pattern: ShiftPattern
+
+
+class RosterHandoff(CallbackData, prefix="v1rh"):
+    minutes: Annotated[int, Field(ge=0, le=24 * 60 - 1)]
+
+
+class RosterStart(CallbackData, prefix="v1rst"):
+    """The rotation's first day, as a date ordinal (re-checked: not in the past)."""
+
+    day: Annotated[int, Field(ge=730_000, le=760_000)]

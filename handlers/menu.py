@@ -8,6 +8,8 @@ from i18n import LANGUAGES, Localizer
 MENU_COMMANDS = (
     "report",
     "reports",
+    "duty",
+    "swap",
     "help",
     "me",
     "lang",
@@ -15,12 +17,14 @@ MENU_COMMANDS = (
     "addgrid",
     "linkgroup",
     "policy",
+    "roster",
     "outbox",
     "start",
     "cancel",
 )
-GROUP_COMMANDS = ("linkgroup",)
-"""What a station's group chat serves; everything else is private (a group is public to everyone in it)."""
+GROUP_COMMANDS = ("linkgroup", "duty")
+"""What a station's group chat serves (/duty is public to the station); everything else is private (a group is
+public to everyone in it)."""
 PRIVATE_COMMANDS = tuple(name for name in MENU_COMMANDS if name not in GROUP_COMMANDS)
 
 

@@ -16,7 +16,12 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
     lines = []
     if may_file_reports(member):
         lines.append(i18n("help.report"))
-    lines += [i18n("help.reports"), i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
+    lines.append(i18n("help.reports"))
+    if may_at_all(member, Action.VIEW_DUTY):
+        lines.append(i18n("help.duty"))
+    if may_at_all(member, Action.STAND_DUTY):
+        lines.append(i18n("help.swap"))
+    lines += [i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
     if may_at_all(member, Action.INVITE):
         lines.append(i18n("help.invite"))
     if may_at_all(member, Action.ADD_GRID):
@@ -25,5 +30,7 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines.append(i18n("help.outbox"))
     if may_at_all(member, Action.LINK_GROUP):
         lines += [i18n("help.linkgroup"), i18n("help.policy")]
+    if may_at_all(member, Action.EDIT_ROSTER):
+        lines.append(i18n("help.roster"))
     duties = [i18n(f"duty.{role.value}") for role in Role if member.has_role(role)]
     return Raw("\n".join([*duties, *lines]))

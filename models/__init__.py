@@ -3,12 +3,16 @@
 from models.db import Database
 from models.enums import (
     Category,
+    CoverReason,
     DeliveryStatus,
+    DutyLayer,
     Priority,
     ReportEventKind,
     ReportStatus,
     Role,
     Severity,
+    ShiftPattern,
+    SwapStatus,
     UnitLevel,
 )
 from models.outbox import Notification
@@ -22,14 +26,19 @@ from models.reports import (
     SchedulerLease,
     StationGroup,
 )
+from models.roster import DutyCover, DutySweep, Rotation, ShiftSwap
 from models.tables import DirectoryVersion, Invite, InviteRedemption, Member, RoleAssignment, Unit
 from models.versioning import directory_version, local_directory_commits
 
 __all__ = [
     "Category",
+    "CoverReason",
     "Database",
     "DeliveryStatus",
     "DirectoryVersion",
+    "DutyCover",
+    "DutyLayer",
+    "DutySweep",
     "Invite",
     "InviteRedemption",
     "Member",
@@ -45,9 +54,13 @@ __all__ = [
     "ReportStatus",
     "Role",
     "RoleAssignment",
+    "Rotation",
     "SchedulerLease",
     "Severity",
+    "ShiftPattern",
+    "ShiftSwap",
     "StationGroup",
+    "SwapStatus",
     "Unit",
     "UnitLevel",
     "directory_version",

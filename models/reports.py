@@ -17,6 +17,7 @@ class Report(SQLModel, table=True):
     __table_args__ = (
         Index("ix_report_escalation_due", "status", "next_escalation_at"),
         Index("ix_report_renotify_due", "status", "next_renotify_at"),
+        Index("ix_report_backup_due", "status", "backup_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -36,6 +37,11 @@ class Report(SQLModel, table=True):
     escalation_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     next_escalation_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     renotify_count: int = 0
+    duty_primary_id: int | None = Field(default=None, foreign_key="member.id")
+    """Who was primary on duty when step 1 reached the report: theirs until acknowledged or moved on."""
+    duty_backup_id: int | None = Field(default=None, foreign_key="member.id")
+    backup_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the backup on duty gets the card, if nobody has acknowledged."""
     next_renotify_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     acknowledged_by_id: int | None = Field(default=None, foreign_key="member.id")
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

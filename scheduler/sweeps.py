@@ -1,9 +1,10 @@
-"""The periodic sweeps: escalation, re-notification, auto-close, abandoned drafts — led by one process."""
+"""The periodic sweeps: escalation, re-notification, auto-close, abandoned drafts, and the duty roster's reminders,
+handovers and gap warnings — led by one process."""
 
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -12,7 +13,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from models import Database
 from services.clock import Clock
 from services.delivery import DeliveryWorker, handing_over
-from services.escalation import Context, escalate_due, renotify_due
+from services.duty_sweep import DutyTimes, sweep_duty
+from services.escalation import Context, backup_due, escalate_due, renotify_due
 from services.leader import resign, try_lead
 from services.policy import Policy
 from services.report_actions import close_unanswered
@@ -20,6 +22,8 @@ from services.report_drafts import expire_drafts
 
 log = logging.getLogger("gridguard.scheduler")
 LEASE = "sweeps"
+DUTY_EVERY = timedelta(seconds=30)
+"""The duty sweep looks this often (its reminders are minute-grained; what it has done is kept in the database)."""
 
 
 @dataclass
@@ -32,6 +36,8 @@ class Sweeper:
     holder: str
     delivery: DeliveryWorker | None = None
     lease_seconds: int = 30
+    duty_times: DutyTimes = field(default_factory=DutyTimes)
+    _duty_swept_at: datetime | None = field(default=None, init=False)
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _resigned: bool = field(default=False, init=False)
 
@@ -55,9 +61,13 @@ class Sweeper:
                 return 0
         ctx = Context(self.policy, now, self.zone, self.default_language)
         acted = 0
-        for sweep in (escalate_due, renotify_due, close_unanswered):
+        for sweep in (escalate_due, backup_due, renotify_due, close_unanswered):
             async with handing_over(self.db, self.delivery, now) as session:
                 acted += await sweep(session, ctx)
+        if self._duty_swept_at is None or now - self._duty_swept_at >= DUTY_EVERY or now < self._duty_swept_at:
+            async with handing_over(self.db, self.delivery, now) as session:
+                acted += await sweep_duty(session, now, self.zone, self.duty_times)
+            self._duty_swept_at = now
         async with self.db.transaction() as session:
             acted += await expire_drafts(session, self.policy, now)
         return acted

@@ -34,6 +34,10 @@ class Audience:
 
     by_step: Mapping[int, tuple[Recipient, ...]]
     overrides: Mapping[int, int]
+    primary_id: int | None = None
+    """In a township with a duty roster: the primary on duty, whom step 1 reaches instead of every on-duty member."""
+    backup: tuple[Recipient, ...] = ()
+    """The backup on duty, reached when step 1's own timeout passes unanswered."""
 
 
 async def audience(session: AsyncSession, units: ReportUnits, severity: str, default_language: str) -> Audience:

@@ -30,8 +30,12 @@ from services.outbox import Content, Notice, enqueue_edit, enqueue_many, message
 from services.places import place_of
 from services.policy import Policy
 from services.report_cards import CAPTION_LIMIT, TEXT_LIMIT, CardFacts, card_keyboard, card_text
+from services.roster import holders_of_duty_step, with_duty
 
+E = ReportEventKind
 SWEEP_BATCH = 100
+DUTY_STEP = 1
+"""The step a township's duty roster decides: its primary on duty, then its backup."""
 
 
 def topic(report_id: int) -> str:
@@ -187,27 +191,61 @@ def _advance(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
     while not reached and (later := _later_steps(report, ctx, reach.overrides)):
         report.escalation_step = later[0][0]
         reached = list(reach.by_step[report.escalation_step])
+        if report.escalation_step == DUTY_STEP and reached:
+            reached += _hold_duty_step(report, ctx, reach)
     return reached
+
+
+def step_timeout(report: Report, ctx: Context, step: int, overrides: Mapping[int, int]) -> int | None:
+    """Seconds from `step` to the next one, if the step is a later step with one after it (else None)."""
+    timeline = dict(ctx.policy.timeline(report.severity, overrides))
+    after = [seconds for s, seconds in sorted(timeline.items()) if s > step]
+    return after[0] - timeline[step] if step in timeline and after else None
+
+
+def _hold_duty_step(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
+    """Step 1 reached in a township with a roster: the report is the primary's; the backup follows after step 1's
+    own timeout, and the later steps move back by as much. With no timeout of its own (a severity that starts at
+    step 1, or step 1 the last), the backup is reached at once. Returns who is reached at once besides."""
+    report.duty_primary_id = reach.primary_id
+    if not reach.backup:
+        return []
+    timeout = step_timeout(report, ctx, DUTY_STEP, reach.overrides)
+    if timeout is None:
+        report.duty_backup_id = reach.backup[0].member_id
+        return list(reach.backup)
+    report.backup_due_at = ctx.now + timedelta(seconds=timeout)
+    report.escalation_started_at = (report.escalation_started_at or ctx.now) + timedelta(seconds=timeout)
+    return []
 
 
 def plan_start(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
     """Set the report's starting step and its deadlines (no id needed, so filing writes them in its one INSERT);
     who is reached now: the severity's starting steps, or the next step that reaches anyone."""
     report.escalation_started_at = ctx.now
+    report.duty_primary_id = report.duty_backup_id = report.backup_due_at = None
     reached: list[Recipient] = []
     for step in ctx.policy.severities[report.severity].start:
         reached += reach.by_step[step]
         report.escalation_step = step
+        if step == DUTY_STEP and reach.by_step[step]:
+            reached += _hold_duty_step(report, ctx, reach)
     if not reached:
         reached = _advance(report, ctx, reach)
-    _schedule_next(report, ctx, ctx.now, reach.overrides)
+    _schedule_next(report, ctx, report.escalation_started_at, reach.overrides)
     return reached
+
+
+async def report_reach(session: AsyncSession, report: Report, ctx: Context) -> Audience:
+    """Who the report reaches at each step now, with step 1 as the township's duty roster has it."""
+    reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+    return await with_duty(session, reach, report.township_id, ctx.zone, ctx.now)
 
 
 async def restart_escalation(session: AsyncSession, report: Report, ctx: Context, key: str, nudge: Nudge) -> None:
     """A reopened report escalates again from its starting steps, timed from now: those holding its card (already
     edited back to "new") get `nudge` under it, anyone else a card."""
-    reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+    reach = await report_reach(session, report, ctx)
     held = await held_cards(session, report.id or 0)
     reached = plan_start(report, ctx, reach)
     source = await card_source(session, report)
@@ -231,7 +269,7 @@ async def escalate_due(session: AsyncSession, ctx: Context) -> int:
     """Move every unacknowledged report past its deadline to its next step; how many moved."""
     moved = 0
     for report in await _due(session, Report.next_escalation_at, ctx.now):
-        reach = await audience(session, await units_of(session, report), report.severity, ctx.default_language)
+        reach = await report_reach(session, report, ctx)
         source = await card_source(session, report)
         await enqueue_many(session, cards_for(report, _advance(report, ctx, reach), source, ctx, "card"), ctx.now)
         note = f"step {report.escalation_step}"
@@ -242,6 +280,25 @@ async def escalate_due(session: AsyncSession, ctx: Context) -> int:
         session.add(report)
         moved += 1
     return moved
+
+
+async def backup_due(session: AsyncSession, ctx: Context) -> int:
+    """Step 1's timeout passed unanswered in a township with a roster: the backup on duty now gets the card."""
+    reached = 0
+    for report in await _due(session, Report.backup_due_at, ctx.now):
+        report.backup_due_at = None
+        reach = await report_reach(session, report, ctx)
+        if reach.backup:
+            report.duty_backup_id = reach.backup[0].member_id
+            source = await card_source(session, report)
+            await enqueue_many(session, cards_for(report, reach.backup, source, ctx, "card-backup"), ctx.now)
+            note = "step 1 backup"
+            session.add(
+                ReportEvent(report_id=report.id or 0, kind=ReportEventKind.ESCALATED, note=note, created_at=ctx.now)
+            )
+            reached += 1
+        session.add(report)
+    return reached
 
 
 def current_steps(report: Report, policy: Policy) -> list[int]:
@@ -265,7 +322,10 @@ async def renotify_due(session: AsyncSession, ctx: Context) -> int:
             header = catalog_text("report.renotify_header", n=n)
             for step in current_steps(report, ctx.policy):
                 key = f"renotify{n}:{step}"
-                notices = cards_for(report, reach.by_step[step], source, ctx, key, held, nudge, header)
+                holders = (
+                    await holders_of_duty_step(session, report, reach) if step == DUTY_STEP else reach.by_step[step]
+                )
+                notices = cards_for(report, holders, source, ctx, key, held, nudge, header)
                 await enqueue_many(session, notices, ctx.now)
             report.next_renotify_at = ctx.now + timedelta(seconds=ctx.policy.renotify_every_seconds)
             reminded += 1

@@ -196,6 +196,12 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
     return len(inserted)
 
 
+async def is_queued(session: AsyncSession, dedupe_key: str) -> bool:
+    """Whether a notification under this dedupe key was ever queued."""
+    query = select(Notification.id).where(Notification.dedupe_key == dedupe_key)
+    return (await session.exec(query)).first() is not None
+
+
 def _note_rows_for_a_claim(session: AsyncSession) -> None:
     handover: Handover | None = session.info.get(HANDOVER)
     if handover is not None:

@@ -35,6 +35,9 @@ class Action(StrEnum):
     ACT_ON_REPORT = "act_on_report"
     LINK_GROUP = "link_group"
     SET_POLICY = "set_policy"
+    EDIT_ROSTER = "edit_roster"
+    VIEW_DUTY = "view_duty"
+    STAND_DUTY = "stand_duty"
 
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
@@ -47,7 +50,15 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.ACT_ON_REPORT: frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD, Role.COUNTY_OFFICER}),
     Action.LINK_GROUP: frozenset({Role.STATION_HEAD}),
     Action.SET_POLICY: frozenset({Role.STATION_HEAD}),
+    Action.EDIT_ROSTER: frozenset({Role.STATION_HEAD}),
+    Action.VIEW_DUTY: frozenset(Role) - {Role.ADMIN},
+    Action.STAND_DUTY: frozenset({Role.STATION_DUTY, Role.STATION_HEAD}),
 }
+
+DUTY_ROLES = ACTION_ROLES[Action.STAND_DUTY]
+"""Who may be on a township's duty roster (and take a colleague's shift): its station's members."""
+ROSTER_KEEPER = Role.STATION_HEAD
+"""Who hears of swaps and gaps on the roster, and may undo a swap."""
 
 
 ASSIGNEE_ROLES = frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD})
@@ -122,3 +133,22 @@ def roles_grantable_by(member: MemberProfile) -> list[Role]:
     if member.has_role(*ACTION_ROLES[Action.INVITE]):
         return [r for r in Role if ROLE_RANK[r] < ROLE_RANK[Role.STATION_HEAD]]
     return []
+
+
+def townships_of(member: MemberProfile, action: Action) -> list[int]:
+    """The townships in which the member may do `action`: the township on each such role's path (a county role
+    names none; an admin's setting alone gives none), in the order held, once each."""
+    seen: list[int] = []
+    for r in member.roles:
+        if r.role in ACTION_ROLES[action] and r.unit_level != UnitLevel.COUNTY and len(r.path_ids) >= 2:
+            township = r.path_ids[1]
+            if township not in seen:
+                seen.append(township)
+    return seen
+
+
+def counties_of(member: MemberProfile) -> list[int]:
+    """The counties whose every township the member may look at (county officers)."""
+    return [
+        r.unit_id for r in member.roles if r.unit_level == UnitLevel.COUNTY and r.role in ACTION_ROLES[Action.VIEW_DUTY]
+    ]

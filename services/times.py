@@ -1,5 +1,6 @@
 """The one way times are shown to people: in the deployment's zone, short."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,3 +16,10 @@ def local_time(when: datetime, zone: ZoneInfo) -> str:
 def time_of_day(when: datetime, zone: ZoneInfo) -> str:
     """14:05: a moment today."""
     return when.astimezone(zone).strftime(TIME_OF_DAY)
+
+
+def span(start: datetime, end: datetime, zone: ZoneInfo, weekdays: Sequence[str]) -> str:
+    """12-01 周二 08:30–12-02 08:30: a shift, its day named (`weekdays`: Monday first, in the reader's language)."""
+    first, last = start.astimezone(zone), end.astimezone(zone)
+    until = last.strftime(TIME_OF_DAY) if last.date() == first.date() else last.strftime(DAY_AND_TIME)
+    return f"{first.strftime('%m-%d')} {weekdays[first.weekday()]} {first.strftime(TIME_OF_DAY)}–{until}"

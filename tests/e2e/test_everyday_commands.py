@@ -95,5 +95,5 @@ async def test_command_menus_are_set_in_chinese_and_english_and_groups_see_only_
     assert set(zh) == set(en) == set(MENU_COMMANDS)
     assert {"report", "reports", "start", "help", "cancel"} <= set(zh)
     assert server.commands[(private, "")] == server.commands[(private, "zh")]
-    assert [c["command"] for c in server.commands[(groups, "zh")]] == ["linkgroup"]
-    assert [c["command"] for c in server.commands[(groups, "")]] == ["linkgroup"]
+    assert [c["command"] for c in server.commands[(groups, "zh")]] == ["linkgroup", "duty"]
+    assert [c["command"] for c in server.commands[(groups, "")]] == ["linkgroup", "duty"]

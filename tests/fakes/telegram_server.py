@@ -169,6 +169,8 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.message_listeners: list[Callable[[SentMessage], None]] = []
+        self.files: dict[str, bytes] = {}
+        """Contents of the files the bot uploaded and of those users sent, by file id (getFile and downloads)."""
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -176,6 +178,7 @@ class FakeTelegram:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         if extra_routes is not None:
             extra_routes(app)
         self._runner = web.AppRunner(app, access_log=None)
@@ -251,6 +254,19 @@ class FakeTelegram:
             return self._error_response(method, error)
         return web.json_response({"ok": True, "result": result})
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file's content at the path getFile gave (documents/<file id>), as Telegram's file server serves it."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        content = self.files.get(request.match_info["path"].removeprefix("documents/"))
+        return web.Response(status=404) if content is None else web.Response(body=content)
+
+    def add_file(self, content: bytes) -> str:
+        """A file a user sends: its id, for a document in an update."""
+        file_id = self._file("document")
+        self.files[file_id] = content
+        return file_id
+
     def _error_response(self, method: str, error: ApiError) -> web.Response:
         self.errors.append((method, error.code, error.description))
         body: dict[str, Any] = {
@@ -266,9 +282,15 @@ class FakeTelegram:
         if request.content_type == "application/json":
             return dict(await request.json())
         form = await request.post()
+        files = {
+            k: {"upload": v.filename, "content": v.file.read()} for k, v in form.items() if isinstance(v, web.FileField)
+        }
         params: dict[str, Any] = {}
         for key, value in form.items():
-            params[key] = {"upload": value.filename} if isinstance(value, web.FileField) else value
+            if isinstance(value, web.FileField):
+                continue
+            attached = value.removeprefix("attach://") if isinstance(value, str) else ""
+            params[key] = files.get(attached, value)
         return params
 
     async def _apply_faults(self, method: str, params: dict[str, Any]) -> None:
@@ -577,13 +599,20 @@ class FakeTelegram:
         )
 
     def _m_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        file_id = self._file_ref(params["document"], "document")
-        return self._send_media(
-            "sendDocument",
-            "document",
-            params,
-            {"document": {"file_id": file_id, "file_unique_id": file_id}},
-        )
+        upload = params["document"]
+        file_id = self._file_ref(upload, "document")
+        document: dict[str, Any] = {"file_id": file_id, "file_unique_id": file_id}
+        if isinstance(upload, dict):
+            self.files[file_id] = upload["content"]
+            document |= {"file_name": upload["upload"], "file_size": len(upload["content"])}
+        return self._send_media("sendDocument", "document", params, {"document": document})
+
+    def _m_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params["file_id"])
+        if file_id not in self.files:
+            raise bad_request("invalid file_id")
+        size = len(self.files[file_id])
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": size, "file_path": f"documents/{file_id}"}
 
     def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat_for_sending(params["chat_id"])

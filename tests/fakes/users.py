@@ -141,8 +141,19 @@ class FakeUser:
         }  # fmt: skip
         return await self._send_message(sticker=sticker)
 
-    async def send_document(self, file_name: str = "notes.pdf") -> list[SentMessage]:
-        document = {"file_id": "doc-1", "file_unique_id": "d1", "file_name": file_name}
+    async def send_document(self, file_name: str = "notes.pdf", content: bytes | None = None) -> list[SentMessage]:
+        """A document; with `content`, one the bot can download (getFile and the file server)."""
+        document: dict[str, Any]
+        if content is None:
+            document = {"file_id": "doc-1", "file_unique_id": "d1", "file_name": file_name}
+        else:
+            file_id = self.harness.server.add_file(content)
+            document = {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": file_name,
+                "file_size": len(content),
+            }
         return await self._send_message(document=document)
 
     def callback_query(self, message: SentMessage, data: str) -> dict[str, Any]:

@@ -1,0 +1,362 @@
+"""/roster: the station head sets up a layer's rotation with buttons (members in order, shift length, handoff
+time, start date), previews two weeks and saves; or exports and imports the roster as CSV."""
+
+from datetime import date, timedelta
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from handlers.callbacks import (
+    RosterHandoff,
+    RosterMenu,
+    RosterMenuVerb,
+    RosterPattern,
+    RosterPick,
+    RosterStart,
+    RosterStep,
+    RosterStepVerb,
+)
+from handlers.edits import turn_into
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
+from handlers.states import RosterFlow
+from i18n import Localizer, Raw
+from models import DutyLayer, ShiftPattern
+from services.duty_desk import DutyDesk
+from services.duty_texts import layer_name, shift_lines
+from services.errors import DomainError
+from services.members import MemberProfile
+from services.report_desk import StaleButton
+from services.roster import Roster, RotationSpec
+
+HANDOFF_CHOICES = (8 * 60, 8 * 60 + 30, 9 * 60, 17 * 60 + 30, 18 * 60, 20 * 60)
+EDIT_LAYER = {RosterMenuVerb.EDIT_PRIMARY: DutyLayer.PRIMARY, RosterMenuVerb.EDIT_BACKUP: DutyLayer.BACKUP}
+IN_ROSTER_FLOW = StateFilter(RosterFlow)
+CSV_LIMIT = 200_000
+
+
+def router() -> Router:
+    r = Router(name="roster")
+    r.message.filter(IN_PRIVATE, Known())
+    r.callback_query.filter(Registered())
+    r.message.register(roster_command, Command("roster"))
+    r.callback_query.register(menu_pressed, RosterMenu.filter())
+    r.callback_query.register(member_pressed, RosterFlow.members, RosterPick.filter())
+    r.callback_query.register(step_pressed, IN_ROSTER_FLOW, RosterStep.filter())
+    r.callback_query.register(pattern_pressed, RosterFlow.pattern, RosterPattern.filter())
+    r.callback_query.register(handoff_pressed, RosterFlow.handoff, RosterHandoff.filter())
+    r.message.register(handoff_typed, RosterFlow.handoff, F.text, NOT_A_COMMAND)
+    r.callback_query.register(start_pressed, RosterFlow.start, RosterStart.filter())
+    r.message.register(csv_received, RosterFlow.csv, F.document)
+    r.message.register(csv_expected, RosterFlow.csv, NOT_A_COMMAND)
+    return r
+
+
+def button(text: str, data: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=text, callback_data=data)]
+
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def cancel_row(i18n: Localizer) -> list[InlineKeyboardButton]:
+    return button(i18n("roster.cancel_button"), RosterStep(action=RosterStepVerb.CANCEL).pack())
+
+
+def layer_summary(i18n: Localizer, roster: Roster, layer: DutyLayer) -> str:
+    spec = roster.specs.get(layer)
+    if spec is None:
+        return i18n("roster.layer_none", layer=layer_name(i18n, layer))
+    names = [roster.members[m].name for m in spec.member_ids if m in roster.members]
+    return i18n(
+        "roster.layer_line",
+        layer=layer_name(i18n, layer),
+        pattern=i18n(f"roster.pattern_{spec.pattern}"),
+        handoff=hhmm(spec.handoff_minutes),
+        start=spec.start_date.isoformat(),
+        members=" → ".join(names),
+    )
+
+
+async def roster_command(
+    message: Message, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext
+) -> None:
+    await state.clear()
+    view = await duty_desk.keeper_view(member)
+    layers = "\n\n".join(layer_summary(i18n, view.roster, layer) for layer in DutyLayer)
+    if view.roster.departed:
+        layers += "\n\n" + i18n("onduty.departed", names="、".join(view.roster.departed))
+    rows = [
+        button(i18n(f"roster.{verb}"), RosterMenu(action=verb).pack())
+        for verb in (
+            RosterMenuVerb.EDIT_PRIMARY,
+            RosterMenuVerb.EDIT_BACKUP,
+            RosterMenuVerb.EXPORT,
+            RosterMenuVerb.IMPORT,
+        )
+    ]
+    text = i18n("roster.menu", township=view.roster.township_name, layers=Raw(layers))
+    await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+async def menu_pressed(
+    query: CallbackQuery,
+    callback_data: RosterMenu,
+    member: MemberProfile,
+    i18n: Localizer,
+    duty_desk: DutyDesk,
+    state: FSMContext,
+) -> None:
+    view = await duty_desk.keeper_view(member)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.action == RosterMenuVerb.EXPORT:
+        data = await duty_desk.export_csv(member)
+        file = BufferedInputFile(data, filename="gridguard-roster.csv")
+        await query.message.answer_document(
+            file, caption=i18n("roster.export_caption", township=view.roster.township_name)
+        )
+        return
+    if callback_data.action == RosterMenuVerb.IMPORT:
+        await state.set_state(RosterFlow.csv)
+        await query.message.answer(i18n("roster.send_csv"))
+        return
+    layer = EDIT_LAYER[callback_data.action]
+    if not view.roster.members:
+        raise DomainError("roster.no_candidates")
+    spec = view.roster.specs.get(layer)
+    chosen = [m for m in spec.member_ids if m in view.roster.members] if spec else []
+    await state.set_state(RosterFlow.members)
+    await state.set_data({"layer": layer.value, "chosen": chosen, "seen_version": view.roster.versions.get(layer)})
+    await turn_into(query.message, *await members_screen(i18n, duty_desk, member, layer, chosen))
+
+
+async def members_screen(
+    i18n: Localizer, duty_desk: DutyDesk, member: MemberProfile, layer: DutyLayer, chosen: list[int]
+) -> tuple[str, InlineKeyboardMarkup]:
+    roster = (await duty_desk.keeper_view(member)).roster
+    rows = []
+    for candidate in roster.members.values():
+        mark = i18n("roster.chosen_mark", n=chosen.index(candidate.id) + 1) if candidate.id in chosen else ""
+        rows.append(button(f"{mark}{candidate.name}", RosterPick(member_id=candidate.id).pack()))
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text=i18n("roster.members_done"), callback_data=RosterStep(action=RosterStepVerb.DONE).pack()
+            ),
+            InlineKeyboardButton(
+                text=i18n("roster.members_reset"), callback_data=RosterStep(action=RosterStepVerb.RESET).pack()
+            ),
+        ]
+    )
+    rows.append(cancel_row(i18n))
+    names = " → ".join(roster.members[m].name for m in chosen if m in roster.members) or i18n("roster.nobody_chosen")
+    text = i18n("roster.pick_members", layer=layer_name(i18n, layer), chosen=names)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def member_pressed(
+    query: CallbackQuery,
+    callback_data: RosterPick,
+    member: MemberProfile,
+    i18n: Localizer,
+    duty_desk: DutyDesk,
+    state: FSMContext,
+) -> None:
+    """Tap to add a member at the end of the order; tap again to take them out."""
+    data = await state.get_data()
+    chosen: list[int] = list(data["chosen"])
+    picked = callback_data.member_id
+    if picked in chosen:
+        chosen.remove(picked)
+    elif picked in (await duty_desk.keeper_view(member)).roster.members:
+        chosen.append(picked)
+    else:
+        raise DomainError("roster.not_on_station")
+    await state.update_data(chosen=chosen)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *await members_screen(i18n, duty_desk, member, DutyLayer(data["layer"]), chosen))
+
+
+async def step_pressed(
+    query: CallbackQuery,
+    callback_data: RosterStep,
+    member: MemberProfile,
+    i18n: Localizer,
+    duty_desk: DutyDesk,
+    state: FSMContext,
+) -> None:
+    data, step = await state.get_data(), await state.get_state()
+    message = query.message if isinstance(query.message, Message) else None
+    action = callback_data.action
+    if action == RosterStepVerb.CANCEL:
+        await state.clear()
+        await query.answer()
+        if message:
+            await turn_into(message, i18n("roster.cancelled"))
+        return
+    layer = DutyLayer(data["layer"])
+    if action == RosterStepVerb.RESET and step == RosterFlow.members.state:
+        await state.update_data(chosen=[])
+        await query.answer()
+        if message:
+            await turn_into(message, *await members_screen(i18n, duty_desk, member, layer, []))
+        return
+    if action == RosterStepVerb.DONE and step == RosterFlow.members.state:
+        if not data["chosen"]:
+            raise DomainError("roster.no_members")
+        await state.set_state(RosterFlow.pattern)
+        rows = [button(i18n(f"roster.pattern_{p}"), RosterPattern(pattern=p).pack()) for p in ShiftPattern]
+        await query.answer()
+        if message:
+            text = i18n("roster.pick_pattern", layer=layer_name(i18n, layer))
+            await turn_into(message, text, InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row(i18n)]))
+        return
+    if action == RosterStepVerb.SAVE and step == RosterFlow.preview.state:
+        await duty_desk.save(member, spec_of(data), data["seen_version"])
+        await state.clear()
+        await query.answer()
+        if message:
+            await turn_into(message, i18n("roster.saved", layer=layer_name(i18n, layer)))
+        return
+    raise StaleButton()
+
+
+def spec_of(data: dict[str, object]) -> RotationSpec:
+    chosen = data["chosen"]
+    assert isinstance(chosen, list)
+    return RotationSpec(
+        DutyLayer(str(data["layer"])),
+        ShiftPattern(str(data["pattern"])),
+        int(str(data["handoff"])),
+        date.fromisoformat(str(data["start"])),
+        tuple(int(m) for m in chosen),
+    )
+
+
+async def pattern_pressed(
+    query: CallbackQuery, callback_data: RosterPattern, i18n: Localizer, state: FSMContext
+) -> None:
+    await state.update_data(pattern=callback_data.pattern.value)
+    await state.set_state(RosterFlow.handoff)
+    layer = DutyLayer((await state.get_data())["layer"])
+    rows = [
+        [
+            InlineKeyboardButton(text=hhmm(m), callback_data=RosterHandoff(minutes=m).pack())
+            for m in HANDOFF_CHOICES[:3]
+        ],
+        [
+            InlineKeyboardButton(text=hhmm(m), callback_data=RosterHandoff(minutes=m).pack())
+            for m in HANDOFF_CHOICES[3:]
+        ],
+        cancel_row(i18n),
+    ]
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(
+            query.message,
+            i18n("roster.pick_handoff", layer=layer_name(i18n, layer)),
+            InlineKeyboardMarkup(inline_keyboard=rows),
+        )
+
+
+async def handoff_pressed(
+    query: CallbackQuery, callback_data: RosterHandoff, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await ask_start(query.message, callback_data.minutes, i18n, duty_desk, state, edit=True)
+
+
+async def handoff_typed(message: Message, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) -> None:
+    minutes = parse_hhmm(message.text or "")
+    if minutes is None:
+        await message.answer(i18n("roster.bad_time"))
+        return
+    await ask_start(message, minutes, i18n, duty_desk, state, edit=False)
+
+
+def parse_hhmm(text: str) -> int | None:
+    """08:30, 8:30 or 8点30 -> minutes after midnight; None for anything else."""
+    cleaned = text.strip().replace("：", ":").replace("点", ":").rstrip("分").rstrip(":")
+    hours, _, minutes = cleaned.partition(":")
+    if not hours.isdigit() or (minutes and not minutes.isdigit()):
+        return None
+    h, m = int(hours), int(minutes or 0)
+    return h * 60 + m if 0 <= h < 24 and 0 <= m < 60 else None
+
+
+async def ask_start(
+    message: Message, handoff: int, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext, edit: bool
+) -> None:
+    await state.update_data(handoff=handoff)
+    await state.set_state(RosterFlow.start)
+    layer = DutyLayer((await state.get_data())["layer"])
+    today = duty_desk.today()
+    monday = today + timedelta(days=7 - today.weekday())
+    days = (("start_today", today), ("start_tomorrow", today + timedelta(days=1)), ("start_monday", monday))
+    rows = [
+        button(i18n(f"roster.{key}", day=day.strftime("%m-%d")), RosterStart(day=day.toordinal()).pack())
+        for key, day in days
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row(i18n)])
+    text = i18n("roster.pick_start", layer=layer_name(i18n, layer))
+    if edit:
+        await turn_into(message, text, markup)
+    else:
+        await message.answer(text, reply_markup=markup)
+
+
+async def start_pressed(
+    query: CallbackQuery,
+    callback_data: RosterStart,
+    member: MemberProfile,
+    i18n: Localizer,
+    duty_desk: DutyDesk,
+    state: FSMContext,
+) -> None:
+    start = date.fromordinal(callback_data.day)
+    if start < duty_desk.today():
+        raise DomainError("roster.already_past")
+    await state.update_data(start=start.isoformat())
+    data = await state.get_data()
+    spec = spec_of(data)
+    view, shifts = await duty_desk.preview(member, spec)
+    await state.set_state(RosterFlow.preview)
+    text = i18n(
+        "roster.preview",
+        layer=layer_name(i18n, spec.layer),
+        pattern=i18n(f"roster.pattern_{spec.pattern}"),
+        handoff=hhmm(spec.handoff_minutes),
+        start=spec.start_date.isoformat(),
+        shifts=Raw("\n".join(shift_lines(i18n, view.roster, shifts))),
+    )
+    save = button(i18n("roster.save"), RosterStep(action=RosterStepVerb.SAVE).pack())
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, text, InlineKeyboardMarkup(inline_keyboard=[save, cancel_row(i18n)]))
+
+
+async def csv_received(
+    message: Message, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext, bot: Bot
+) -> None:
+    document = message.document
+    assert document is not None
+    if not (document.file_name or "").casefold().endswith(".csv"):
+        await message.answer(i18n("roster.not_csv"))
+        return
+    if document.file_size is not None and document.file_size > CSV_LIMIT:
+        raise DomainError("rostercsv.too_big", kb=CSV_LIMIT // 1000)
+    downloaded = await bot.download(document)
+    assert downloaded is not None
+    added = await duty_desk.import_csv(member, downloaded.read())
+    await state.clear()
+    await message.answer(i18n("roster.imported", count=added) if added else i18n("roster.imported_nothing"))
+
+
+async def csv_expected(message: Message, i18n: Localizer) -> None:
+    await message.answer(i18n("roster.send_csv"))
