@@ -219,6 +219,13 @@ def _hold_duty_step(report: Report, ctx: Context, reach: Audience) -> list[Recip
     return []
 
 
+def reaches_duty_step_at_once(reach: Audience, severity: str, policy: Policy) -> bool:
+    """Whether filing a report of `severity` reaches step 1 at once (a starting step, or the first step anyone
+    can receive): then the roster's primary on duty must be known before it is filed."""
+    start = policy.severities[severity].start
+    return DUTY_STEP in start or not any(reach.by_step[step] for step in start)
+
+
 def plan_start(report: Report, ctx: Context, reach: Audience) -> list[Recipient]:
     """Set the report's starting step and its deadlines (no id needed, so filing writes them in its one INSERT);
     who is reached now: the severity's starting steps, or the next step that reaches anyone."""

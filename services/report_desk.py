@@ -19,7 +19,7 @@ from services.delivery import DeliveryWorker, handing_over
 from services.directory_cache import DirectoryCache
 from services.duplicates import DuplicateOffer, possible_duplicate
 from services.errors import DomainError, NoLongerThere
-from services.escalation import Context
+from services.escalation import Context, reaches_duty_step_at_once
 from services.filing import add_information, file_report
 from services.members import MemberProfile
 from services.policy import Policy
@@ -36,6 +36,7 @@ from services.report_drafts import (
 )
 from services.report_lifecycle import ReportVerb
 from services.report_views import Details, report_details
+from services.roster import with_duty
 
 
 class StaleButton(DomainError):
@@ -97,6 +98,8 @@ class ReportDesk:
                     await save_draft(work.session, member.id, member.telegram_id, draft, work.ctx.now)
                     return offer
             reach = await self.directory.audience(place.units, filing.severity, work.session)
+            if reaches_duty_step_at_once(reach, filing.severity, self.policy):
+                reach = await with_duty(work.session, reach, place.township.id, self.zone, work.ctx.now)
             return await file_report(work.session, filing, place, member, reach, work.ctx)
 
     async def add_to_offered(self, member: MemberProfile, report_id: int) -> Report:

@@ -121,11 +121,18 @@ async def active_covers(session: AsyncSession, township_id: int, since: datetime
     return list((await session.exec(query)).all())
 
 
-async def load_roster(session: AsyncSession, township_id: int, zone: ZoneInfo, since: datetime) -> Roster:
-    """The township's roster as it stands, with the covers that end after `since`."""
+async def load_roster(
+    session: AsyncSession,
+    township_id: int,
+    zone: ZoneInfo,
+    since: datetime,
+    held: Mapping[DutyLayer, Rotation] | None = None,
+) -> Roster:
+    """The township's roster as it stands, with the covers that end after `since` (`held`: its rotations, if the
+    caller has read them already)."""
     township = await session.get(Unit, township_id)
     assert township is not None
-    held = await rotations(session, township_id)
+    held = held if held is not None else await rotations(session, township_id)
     members = await duty_members(session, township_id)
     covers = await active_covers(session, township_id, since)
     layers: dict[DutyLayer, Layer] = {}
@@ -244,9 +251,10 @@ async def add_cover(
 
 async def on_duty_now(session: AsyncSession, township_id: int, zone: ZoneInfo, now: datetime) -> Roster | None:
     """The township's roster if it keeps one (None: it has no rotation, and step 1 reaches every on-duty member)."""
-    if not await rotations(session, township_id):
+    held = await rotations(session, township_id)
+    if not held:
         return None
-    return await load_roster(session, township_id, zone, now - timedelta(days=1))
+    return await load_roster(session, township_id, zone, now - timedelta(days=1), held)
 
 
 def _recipient(member: DutyMember) -> Recipient:

@@ -241,6 +241,16 @@ async def test_step_one_goes_to_the_primary_on_duty_then_the_backup_then_onward(
     assert len(town.cards(town.head)) == 1
 
 
+async def test_a_critical_report_reaches_the_primary_and_the_backup_on_duty_at_once(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, duty.zhao, town.duty)
+    await duty.rotation(B, duty.sun)
+    await file_report(town.reporter, severity="🔴 紧急")
+    await town.deliver()
+    assert len(town.cards(duty.zhao)) == 1 and len(town.cards(duty.sun)) == 1 and len(town.cards(town.head)) == 1
+    assert town.cards(town.duty) == [], "not on duty now"
+
+
 async def test_a_card_is_not_lost_to_a_shift_change(town: Township) -> None:
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao)
