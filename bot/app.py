@@ -44,6 +44,7 @@ from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.directory_cache import DirectoryCache
 from services.duty_desk import DutyDesk
+from services.duty_sweep import DutyTimes
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.policy import Policy, load_policy
@@ -166,6 +167,13 @@ def _chat_of(event: ErrorEvent) -> int | None:
     return None
 
 
+def build_sweeper(
+    settings: Settings, db: Database, policy: Policy, clock: Clock, holder: str, delivery: DeliveryWorker | None
+) -> Sweeper:
+    times = DutyTimes(evening=settings.duty_evening_reminder)
+    return Sweeper(db, policy, clock, settings.zone, settings.default_language, holder, delivery, duty_times=times)
+
+
 async def wait_for_telegram(bot: Bot, settings: Settings, patience: Patience) -> User:
     """Who the bot is; a network fault is waited out, a refused token stops the start in one line."""
     where = f"Setting TELEGRAM_API_BASE ({settings.telegram_api_base})" if settings.telegram_api_base else "Telegram"
@@ -195,7 +203,7 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None, st
     policy = load_policy(ESCALATION_POLICY)
     dp = build_dispatcher(settings, db, clock, delivery=delivery, policy=policy)
     holder = f"{socket.gethostname()}:{os.getpid()}"
-    sweeper = Sweeper(db, policy, clock, settings.zone, settings.default_language, holder, delivery)
+    sweeper = build_sweeper(settings, db, policy, clock, holder, delivery)
     scheduler = build_scheduler(sweeper)
     delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
     scheduler.start()

@@ -11,13 +11,13 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.app import build_bot, build_delivery, build_dispatcher
+from bot.app import build_bot, build_delivery, build_dispatcher, build_sweeper
 from bot.paths import ESCALATION_POLICY, QUANZHOU_DIVISIONS_CSV
 from bot.settings import Settings
 from i18n import Localizer
 from models import Database, Role, UnitLevel
 from models.migrate import upgrade_to_head_async
-from scheduler.sweeps import Sweeper, build_scheduler
+from scheduler.sweeps import build_scheduler
 from services.clock import SystemClock
 from services.directory import add_grid, child_units, find_unit, import_divisions, read_division_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
@@ -241,9 +241,7 @@ async def run_sandbox(settings: Settings, township: str | None) -> None:
         delivery = build_delivery(sandbox_settings, db, outbox_bot, clock)
         policy = load_policy(ESCALATION_POLICY)
         dp = build_dispatcher(sandbox_settings, db, clock, delivery=delivery, policy=policy)
-        sweeper = Sweeper(
-            db, policy, clock, sandbox_settings.zone, sandbox_settings.default_language, "sandbox", delivery
-        )
+        sweeper = build_sweeper(sandbox_settings, db, policy, clock, "sandbox", delivery)
         scheduler = build_scheduler(sweeper)
         delivering = asyncio.create_task(delivery.run_forever())
         scheduler.start()

@@ -1,5 +1,6 @@
 """Settings from the environment and `.env` (pydantic-settings). A wrong value stops the start."""
 
+from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +27,8 @@ class Settings(BaseSettings):
     outbox_rate: float = Field(default=30.0, gt=0, le=1000)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
     startup_wait_seconds: float = Field(default=120, ge=0, le=3600)
+    duty_evening_reminder: time = time(20, 0)
+    """The local time of the reminder the evening before a duty shift."""
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from models import DutyLayer, Role
+from bot.settings import Settings
+from models import DutyLayer, DutySweep, Role
+from scheduler.sweeps import Sweeper
+from services.members import find_member
 from tests.e2e.duty import SHANGHAI, local, with_duty_members
 from tests.e2e.reporting import Township, file_report
 from tests.fakes.telegram_server import SentMessage
@@ -278,3 +281,69 @@ async def test_duty_shows_local_times_in_the_configured_zone(town: Township) -> 
     await duty.rotation(P, town.duty, duty.zhao)
     [board] = await town.reporter.send("/duty")
     assert SHANGHAI.key and "08:30" in board.shown and "00:30" not in board.shown
+
+
+async def test_reminders_follow_whoever_took_the_shift(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao, duty.sun)
+    await town.duty.send("/swap")
+    await town.duty.click("11-05 周四 08:30–11-06 08:30 主班")
+    await town.duty.click("赵值班")
+    await town.deliver()
+    await duty.zhao.click("✋ 我来值")
+    await duty.at(local(4, 20, 1))
+    assert "🌙 明天值班提醒：11-05 周四 08:30–11-06 08:30 主班。" in texts(duty.zhao)
+    assert not any("明天值班提醒：11-05" in t for t in texts(town.duty))
+
+
+async def test_each_reminder_goes_once_even_if_a_second_process_sweeps_from_scratch(
+    town: Township, settings: Settings
+) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao)
+    await duty.at(local(2, 20, 1))
+    async with town.db.transaction() as session:
+        mark = await session.get(DutySweep, 1)
+        assert mark is not None
+        await session.delete(mark)
+    second = Sweeper(town.db, town.policy, town.clock, settings.zone, "zh", "second-process", town.worker)
+    town.clock.advance(seconds=31)
+    await second.tick()
+    await town.deliver()
+    assert [t for t in texts(duty.zhao) if "明天值班提醒" in t] == [
+        "🌙 明天值班提醒：11-03 周二 08:30–11-04 08:30 主班。"
+    ]
+
+
+async def test_duty_shows_the_phone_numbers_members_chose_to_share_in_their_language(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao)
+    await duty.rotation(B, duty.sun)
+    async with town.db.transaction() as session:
+        member = await find_member(session, town.duty.id)
+        assert member is not None
+        member.phone = "13800138000"
+        session.add(member)
+    await town.reporter.send("/lang")
+    await town.reporter.click("English")
+    [board] = await town.reporter.send("/duty")
+    assert "Now on primary: 王值班 (📞 13800138000)" in board.shown
+    assert "Now on backup: 孙值班" in board.shown
+    assert "11-03 Tue 08:30–11-04 08:30 赵值班" in board.shown
+
+
+async def test_an_import_that_overlaps_a_cover_already_on_the_roster_is_refused(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao, duty.sun)
+    await town.duty.send("/swap")
+    await town.duty.click("11-05 周四 08:30–11-06 08:30 主班")
+    await town.duty.click("赵值班")
+    await town.deliver()
+    await duty.zhao.click("✋ 我来值")
+    await town.head.send("/roster")
+    await town.head.click("📥 导入 CSV")
+    clash = "顶班,主班,孙值班,2026-11-05 20:00,2026-11-06 20:00\n".encode()
+    await town.head.send_document("plan.csv", clash)
+    assert "第 1 行：这段时间已有人顶班" in town.head.last.shown
+    await town.head.send_document("plan.txt", clash)
+    assert "请发送 .csv 文件" in town.head.last.shown
