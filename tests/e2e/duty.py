@@ -60,3 +60,15 @@ async def with_duty_members(town: Township) -> DutyTown:
         user.chat.started = True
         await add_member(town.db, town.clock.now(), user.id, user.first_name, Role.STATION_DUTY, TOWNSHIP_A)
     return DutyTown(town, zhao, sun)
+
+
+THURSDAY_SHIFT = "11-05 周四 08:30–11-06 08:30 主班"
+"""王值班's shift in the rotation 王 → 赵 → 孙 that starts on Monday, as /swap lists it."""
+
+
+async def offer_shift(town: Township, user: FakeUser, to: str, shift: str = THURSDAY_SHIFT) -> None:
+    """`user` offers `shift` through /swap to `to` (a colleague's name, or "📣 所有值班同事"); offers delivered."""
+    await user.send("/swap")
+    await user.click(shift)
+    await user.click(to)
+    await town.deliver()

@@ -23,7 +23,7 @@ from services.duty_desk import DutyDesk, minute_of
 from services.duty_texts import DutyVerb
 from services.errors import DomainError
 from services.members import load_profile
-from tests.e2e.duty import DutyTown, local, with_duty_members
+from tests.e2e.duty import DutyTown, local, offer_shift, with_duty_members
 from tests.e2e.reporting import Township
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, STALE, press_and_expect_nothing
 from tests.fakes.telegram_server import SentMessage
@@ -38,10 +38,7 @@ async def an_offer(town: Township) -> tuple[DutyTown, int]:
     """王值班 offers his Thursday shift to everyone; returns the swap's id (from the offer 赵值班 received)."""
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao, duty.sun)
-    await town.duty.send("/swap")
-    await town.duty.click("11-05 周四 08:30–11-06 08:30 主班")
-    await town.duty.click("📣 所有值班同事")
-    await town.deliver()
+    await offer_shift(town, town.duty, "📣 所有值班同事")
     offer = duty.zhao.last_with_buttons()
     return duty, DutyAction.unpack(offer.buttons[0]["callback_data"]).subject
 
@@ -89,10 +86,7 @@ async def test_a_replayed_take_or_undo_changes_nothing(town: Township) -> None:
 async def test_a_swap_offered_to_a_named_colleague_is_not_anyone_elses(town: Township) -> None:
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao, duty.sun)
-    await town.duty.send("/swap")
-    await town.duty.click("11-05 周四 08:30–11-06 08:30 主班")
-    await town.duty.click("孙值班")
-    await town.deliver()
+    await offer_shift(town, town.duty, "孙值班")
     offer = duty.sun.last_with_buttons()
     assert duty.zhao.inbox == [], "only the named colleague is asked"
     take = offer.buttons[0]["callback_data"]

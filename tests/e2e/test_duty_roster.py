@@ -11,7 +11,7 @@ from bot.settings import Settings
 from models import DutyLayer, DutySweep, Role
 from scheduler.sweeps import Sweeper
 from services.members import find_member
-from tests.e2e.duty import SHANGHAI, local, with_duty_members
+from tests.e2e.duty import SHANGHAI, local, offer_shift, with_duty_members
 from tests.e2e.reporting import Township, file_report
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser
@@ -87,20 +87,17 @@ async def test_duty_in_the_station_group_is_answered_in_the_group(town: Township
 async def test_a_swap_goes_to_the_first_taker_and_the_head_can_undo_it(town: Township) -> None:
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao, duty.sun)
-    await town.duty.send("/swap")
-    await town.duty.click("11-05 周四 08:30–11-06 08:30 主班")
-    await town.duty.click("📣 所有值班同事")
+    await offer_shift(town, town.duty, "📣 所有值班同事")
     assert "已发出换班请求" in town.duty.last.shown
-    await town.deliver()
     zhao_offer, sun_offer = duty.zhao.last_with_buttons(), duty.sun.last_with_buttons()
-    assert "王值班 想换掉 11-05 周四 08:30–11-06 08:30 的主班班" in zhao_offer.shown
+    assert "王值班 想换掉 11-05 周四 08:30–11-06 08:30 的主班" in zhao_offer.shown
 
     await duty.sun.click("✋ 我来值", sun_offer)
     await duty.zhao.click("✋ 我来值", zhao_offer)
     assert duty.zhao.last_alert is not None and "已被 孙值班 接走" in duty.zhao.last_alert["text"]
     await town.deliver()
     assert "孙值班 接了您" not in texts(town.duty)[-1]
-    assert "孙值班 接了 王值班 的 11-05 周四 08:30–11-06 08:30 主班班" in town.duty.last.shown
+    assert "孙值班 接了 王值班 的 11-05 周四 08:30–11-06 08:30 主班" in town.duty.last.shown
     [week] = await town.reporter.send("/duty week")
     assert "11-05 周四 08:30–11-06 08:30 孙值班（顶班）" in week.shown
 
@@ -286,10 +283,7 @@ async def test_duty_shows_local_times_in_the_configured_zone(town: Township) -> 
 async def test_reminders_follow_whoever_took_the_shift(town: Township) -> None:
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao, duty.sun)
-    await town.duty.send("/swap")
-    await town.duty.click("11-05 周四 08:30–11-06 08:30 主班")
-    await town.duty.click("赵值班")
-    await town.deliver()
+    await offer_shift(town, town.duty, "赵值班")
     await duty.zhao.click("✋ 我来值")
     await duty.at(local(4, 20, 1))
     assert "🌙 明天值班提醒：11-05 周四 08:30–11-06 08:30 主班。" in texts(duty.zhao)
@@ -335,10 +329,7 @@ async def test_duty_shows_the_phone_numbers_members_chose_to_share_in_their_lang
 async def test_an_import_that_overlaps_a_cover_already_on_the_roster_is_refused(town: Township) -> None:
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao, duty.sun)
-    await town.duty.send("/swap")
-    await town.duty.click("11-05 周四 08:30–11-06 08:30 主班")
-    await town.duty.click("赵值班")
-    await town.deliver()
+    await offer_shift(town, town.duty, "赵值班")
     await duty.zhao.click("✋ 我来值")
     await town.head.send("/roster")
     await town.head.click("📥 导入 CSV")
