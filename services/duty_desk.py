@@ -32,7 +32,7 @@ from services.duty_texts import handover_note_text, swap_news, swap_offer_conten
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import Notice, enqueue_many, is_queued
-from services.permissions import Action, counties_of, townships_of
+from services.permissions import Action, counties_of, may_move_swap, townships_of
 from services.report_lifecycle import OPEN_STATUSES
 from services.roster import (
     CoverSpec,
@@ -79,11 +79,8 @@ def instant_of(minute: int) -> datetime:
 
 
 class DutyDesk:
-    def __init__(
-        self, db: Database, clock: Clock, zone: ZoneInfo, default_language: str, delivery: DeliveryWorker | None = None
-    ) -> None:
-        self.db, self.clock, self.zone = db, clock, zone
-        self.default_language, self.delivery = default_language, delivery
+    def __init__(self, db: Database, clock: Clock, zone: ZoneInfo, delivery: DeliveryWorker | None = None) -> None:
+        self.db, self.clock, self.zone, self.delivery = db, clock, zone, delivery
 
     @asynccontextmanager
     async def _work(self) -> AsyncIterator[tuple[AsyncSession, datetime]]:
@@ -259,10 +256,8 @@ class DutyDesk:
         async with self._work() as (session, now):
             swap = await self._swap(session, swap_id)
             roster = await self._roster(session, swap.township_id, now)
-            self._check_may_take(swap, roster, member.id)
-            if swap.starts_at <= now and swap.status == SwapStatus.OFFERED:
-                raise DomainError("swap.already_past")
-            await self._move(session, swap, SwapVerb.TAKE, now, taken_by_id=member.id)
+            self._check_may_take(swap, roster, member.id, now)
+            await self._move(session, member, swap, SwapVerb.TAKE, roster, now, taken_by_id=member.id)
             await self._drop_own_cover(session, swap, now)
             spec = CoverSpec(swap.layer, member.id, swap.starts_at, swap.ends_at, CoverReason.SWAP)
             cover = await add_cover(session, swap.township_id, spec, member.id, now)
@@ -272,13 +267,18 @@ class DutyDesk:
             await enqueue_many(session, swap_news(swap, "taken", offerer, taker, roster, self.zone), now)
             return SwapOutcome(swap, offerer, taker)
 
-    def _check_may_take(self, swap: ShiftSwap, roster: Roster, member_id: int) -> None:
-        if member_id not in roster.members or member_id == swap.offered_by_id:
-            raise NotAllowed()
-        if swap.offered_to_id not in (None, member_id):
+    def _check_may_take(self, swap: ShiftSwap, roster: Roster, member_id: int, now: datetime) -> None:
+        """What refuses a take besides the transition: a shift offered to someone else, one begun, or one the
+        offerer no longer holds (they left, or the roster changed since the offer)."""
+        if swap.status != SwapStatus.OFFERED:
+            return
+        if swap.offered_to_id not in (None, member_id) and member_id in roster.members:
             raise DomainError("swap.offered_to_another")
-        if swap.offered_by_id not in roster.members:
-            raise DomainError("swap.offerer_left")
+        if swap.starts_at <= now:
+            raise DomainError("swap.already_past")
+        holders = {s.member_id for s in roster.layers[swap.layer].timeline(swap.starts_at, swap.ends_at)}
+        if swap.offered_by_id not in roster.members or holders != {swap.offered_by_id}:
+            raise DomainError("swap.no_longer_theirs")
 
     async def _drop_own_cover(self, session: AsyncSession, swap: ShiftSwap, now: datetime) -> None:
         """A shift the offerer held by a cover (one they took earlier) passes on: their cover for it ends."""
@@ -296,31 +296,40 @@ class DutyDesk:
         await session.flush()
 
     async def undo_swap(self, member: MemberProfile, swap_id: int) -> tuple[ShiftSwap, str]:
-        """The station head undoes a swap: its cover ends, the shift is the offerer's again, and both are told."""
+        """The station head undoes a swap: its cover ends, the shift is the offerer's again (by a cover of their own
+        if the rotation gives it to someone else), and both are told."""
         async with self._work() as (session, now):
             swap = await self._swap(session, swap_id)
-            if swap.township_id not in townships_of(member, Action.EDIT_ROSTER):
-                raise NotAllowed()
+            roster = await self._roster(session, swap.township_id, now)
+            await self._move(session, member, swap, SwapVerb.UNDO, roster, now)
             if swap.ends_at <= now:
                 raise DomainError("swap.already_past")
-            await self._move(session, swap, SwapVerb.UNDO, now)
             cover = await session.get(DutyCover, swap.cover_id) if swap.cover_id else None
             if cover is not None:
                 cover.cancelled_at = now
                 session.add(cover)
-            roster = await self._roster(session, swap.township_id, now)
+                await session.flush()
             offerer = roster.members.get(swap.offered_by_id)
             taker = roster.members.get(swap.taken_by_id or 0)
+            if offerer is not None:
+                await self._give_back(session, swap, offerer.id, now)
             if offerer is not None and taker is not None:
                 await enqueue_many(session, swap_news(swap, "undone", offerer, taker, roster, self.zone), now)
             return swap, offerer.name if offerer else "?"
 
+    async def _give_back(self, session: AsyncSession, swap: ShiftSwap, offerer_id: int, now: datetime) -> None:
+        roster = await self._roster(session, swap.township_id, now)
+        start = max(swap.starts_at, now)
+        holders = {s.member_id for s in roster.layers[swap.layer].timeline(start, swap.ends_at)}
+        if holders != {offerer_id}:
+            spec = CoverSpec(swap.layer, offerer_id, start, swap.ends_at, CoverReason.SWAP)
+            await add_cover(session, swap.township_id, spec, None, now)
+
     async def withdraw_swap(self, member: MemberProfile, swap_id: int) -> ShiftSwap:
         async with self._work() as (session, now):
             swap = await self._swap(session, swap_id)
-            if swap.offered_by_id != member.id:
-                raise NotAllowed()
-            await self._move(session, swap, SwapVerb.WITHDRAW, now)
+            roster = await self._roster(session, swap.township_id, now)
+            await self._move(session, member, swap, SwapVerb.WITHDRAW, roster, now)
             return swap
 
     async def _swap(self, session: AsyncSession, swap_id: int) -> ShiftSwap:
@@ -329,10 +338,23 @@ class DutyDesk:
             raise DomainError("swap.gone")
         return swap
 
-    async def _move(self, session: AsyncSession, swap: ShiftSwap, verb: SwapVerb, now: datetime, **values: int) -> None:
-        """The swap's transition, if it is still where this press saw it: a compare-and-set on its version, so of
-        two presses at once one moves it and the other is told what happened instead."""
+    async def _move(
+        self,
+        session: AsyncSession,
+        member: MemberProfile,
+        swap: ShiftSwap,
+        verb: SwapVerb,
+        roster: Roster,
+        now: datetime,
+        **values: int,
+    ) -> None:
+        """The swap's transition, if the member may press it (permissions, from the transition table) and the swap
+        is still where this press saw it: a compare-and-set on its version, so of two presses at once one moves it
+        and the other is told what happened instead."""
         transition = SWAP_TRANSITIONS[verb]
+        stands_duty = member.id in roster.members
+        if not may_move_swap(member, transition.by, swap.offered_by_id, swap.township_id, stands_duty):
+            raise NotAllowed()
         seen = swap.version
         if swap.status == transition.allowed_from:
             table = ShiftSwap.__table__  # type: ignore[attr-defined]
@@ -341,10 +363,9 @@ class DutyDesk:
                 .where(table.c.id == swap.id, table.c.version == seen, table.c.status == transition.allowed_from)
                 .values(status=transition.to, version=seen + 1, updated_at=now, **values)
             )
-            if moved.rowcount == 1:  # type: ignore[attr-defined]
-                await session.refresh(swap)
-                return
             await session.refresh(swap)
+            if moved.rowcount == 1:  # type: ignore[attr-defined]
+                return
         raise await self._why_not(session, swap)
 
     async def _why_not(self, session: AsyncSession, swap: ShiftSwap) -> DomainError:

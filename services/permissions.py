@@ -5,6 +5,7 @@ from enum import StrEnum
 from models import Role, UnitLevel
 from services.members import MemberProfile
 from services.report_lifecycle import Actor
+from services.swap_lifecycle import SwapActor
 
 ROLE_RANK: dict[Role, int] = {
     Role.GRID_WORKER: 1,
@@ -152,3 +153,15 @@ def counties_of(member: MemberProfile) -> list[int]:
     return [
         r.unit_id for r in member.roles if r.unit_level == UnitLevel.COUNTY and r.role in ACTION_ROLES[Action.VIEW_DUTY]
     ]
+
+
+def may_move_swap(
+    member: MemberProfile, by: SwapActor, offered_by_id: int, township_id: int, stands_duty_there: bool
+) -> bool:
+    """A swap's transition is its offerer's (withdraw), the township's head's (undo), or a colleague's (take):
+    someone else who stands duty in the township."""
+    if by == SwapActor.OFFERER:
+        return member.id == offered_by_id
+    if by == SwapActor.KEEPER:
+        return township_id in townships_of(member, Action.EDIT_ROSTER)
+    return stands_duty_there and member.id != offered_by_id

@@ -338,3 +338,35 @@ async def test_an_import_that_overlaps_a_cover_already_on_the_roster_is_refused(
     assert "第 1 行：这段时间已有人顶班" in town.head.last.shown
     await town.head.send_document("plan.txt", clash)
     assert "请发送 .csv 文件" in town.head.last.shown
+
+
+async def test_a_shift_swapped_twice_and_undone_goes_back_to_the_one_who_offered_it_last(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao, duty.sun)
+    await offer_shift(town, town.duty, "赵值班")
+    await duty.zhao.click("✋ 我来值")
+    await offer_shift(town, duty.zhao, "孙值班")
+    await duty.sun.click("✋ 我来值")
+    await town.deliver()
+    await town.head.click("↩️ 撤销这次换班", town.head.last_with_buttons())
+    [week] = await town.reporter.send("/duty week")
+    assert "11-05 周四 08:30–11-06 08:30 赵值班（顶班）" in week.shown
+
+
+async def test_an_offer_the_roster_overtook_cannot_be_taken(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao, duty.sun)
+    await offer_shift(town, town.duty, "赵值班")
+    await duty.rotation(P, duty.sun, duty.zhao, town.duty)
+    await duty.zhao.click("✋ 我来值")
+    assert duty.zhao.last_alert is not None and "已不在发起人名下" in duty.zhao.last_alert["text"]
+    [week] = await town.reporter.send("/duty week")
+    assert "顶班" not in week.shown
+
+
+async def test_a_county_officer_sees_who_is_on_duty_in_each_township(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao)
+    [answer] = await town.county.send("/duty")
+    assert "凤城镇：主班 王值班" in answer.shown
+    assert "蓬莱镇：（未设值班表）" in answer.shown
