@@ -43,6 +43,7 @@ from services.roster import (
     check_spec,
     duty_members,
     load_roster,
+    load_rosters,
     save_rotation,
 )
 from services.rotation import Layer, RotationPlan, Shift
@@ -105,9 +106,10 @@ class DutyDesk:
         now = self.clock.now()
         async with self.db.reading() as session:
             counties = counties_of(member)
-            query = select(Unit).where(col(Unit.parent_id).in_(counties)).order_by(col(Unit.code))
-            townships = (await session.exec(query)).all()
-            return [DutyView(await self._roster(session, t.id or 0, now), now) for t in townships]
+            query = select(Unit.id).where(col(Unit.parent_id).in_(counties)).order_by(col(Unit.code))
+            townships = [t for t in (await session.exec(query)).all() if t is not None]
+            rosters = await load_rosters(session, townships, self.zone, now - timedelta(days=1))
+            return [DutyView(rosters[t], now) for t in townships]
 
     async def _township_seen(self, session: AsyncSession, member: MemberProfile, group_chat_id: int | None) -> int:
         if group_chat_id is not None:
@@ -131,7 +133,7 @@ class DutyDesk:
         assert member.id is not None
         view = await self.view(member)
         shifts = view.roster.shifts_of(member.id, view.now, view.now + timedelta(days=CALENDAR_DAYS))
-        return len(shifts), duty_files.calendar(view.roster, shifts, Localizer(member.language))
+        return len(shifts), duty_files.calendar(view.roster, shifts, Localizer(member.language), view.now)
 
     def today(self) -> date:
         """The local date now (a rotation's start date is local)."""

@@ -29,9 +29,10 @@ SHIFT, COVER = "shift", "cover"
 COLUMNS = ("type", "layer", "member", "start", "end")
 
 
-def calendar(roster: Roster, shifts: Sequence[tuple[DutyLayer, Shift]], i18n: Localizer) -> bytes:
+def calendar(roster: Roster, shifts: Sequence[tuple[DutyLayer, Shift]], i18n: Localizer, now: datetime) -> bytes:
     """One event per shift, in the deployment's zone (named, with its VTIMEZONE); a shift's UID stays the same
-    from one export to the next, so importing again updates the events instead of adding them twice."""
+    from one export to the next, so importing again updates the events (stamped `now`) instead of adding them
+    twice."""
     cal = Calendar()
     cal.add("prodid", "-//GridGuard//duty roster//ZH")
     cal.add("version", "2.0")
@@ -41,7 +42,7 @@ def calendar(roster: Roster, shifts: Sequence[tuple[DutyLayer, Shift]], i18n: Lo
         event = Event()
         start = f"{shift.starts_at:%Y%m%dT%H%M}Z"
         event.add("uid", f"duty-{roster.township_id}-{layer}-{start}-{shift.member_id}@gridguard")
-        event.add("dtstamp", shift.starts_at)
+        event.add("dtstamp", now)
         event.add("dtstart", shift.starts_at.astimezone(roster.zone))
         event.add("dtend", shift.ends_at.astimezone(roster.zone))
         name = i18n(f"onduty.layer_{layer}")

@@ -21,7 +21,7 @@ from models import DutyLayer, DutySweep, Rotation
 from services.duty_desk import minute_of, open_reports_in
 from services.duty_texts import gap_warning, handover_prompt, reminder_content
 from services.outbox import Notice, enqueue_many
-from services.roster import Roster, load_roster
+from services.roster import Roster, load_rosters
 from services.rotation import Shift
 
 HOUR_BEFORE = timedelta(hours=1)
@@ -55,9 +55,9 @@ async def sweep_duty(session: AsyncSession, now: datetime, zone: ZoneInfo, times
     if since >= now:
         return 0
     query = select(Rotation.township_id).distinct().order_by(col(Rotation.township_id))
+    townships = list((await session.exec(query)).all())
     notices: list[Notice] = []
-    for township_id in (await session.exec(query)).all():
-        roster = await load_roster(session, township_id, zone, since - timedelta(days=1))
+    for roster in (await load_rosters(session, townships, zone, since - timedelta(days=1))).values():
         notices += reminders(roster, since, now, times)
         notices += await _handovers(session, roster, since, now)
         notices += gap_warnings(roster, since, now)

@@ -82,19 +82,25 @@ class Roster:
 
 async def duty_members(session: AsyncSession, township_id: int) -> dict[int, DutyMember]:
     """Everyone who may stand duty in the township (its station's members), by member id."""
+    return (await _duty_members_of(session, [township_id])).get(township_id, {})
+
+
+async def _duty_members_of(session: AsyncSession, township_ids: Sequence[int]) -> dict[int, dict[int, DutyMember]]:
     query = (
-        select(Member, RoleAssignment.role)
+        select(Member, RoleAssignment.role, RoleAssignment.unit_id)
         .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
-        .where(RoleAssignment.unit_id == township_id, col(RoleAssignment.role).in_(DUTY_ROLES))
+        .where(col(RoleAssignment.unit_id).in_(township_ids), col(RoleAssignment.role).in_(DUTY_ROLES))
         .order_by(col(Member.id))
     )
     rows = (await session.exec(query)).all()
-    keepers = {m.id for m, role in rows if role == ROSTER_KEEPER}
-    return {
-        m.id: DutyMember(m.id, m.telegram_id, m.name, m.phone, m.language, m.unreachable_since is None, m.id in keepers)
-        for m, _ in rows
-        if m.id is not None
-    }
+    keepers = {(m.id, township) for m, role, township in rows if role == ROSTER_KEEPER}
+    found: dict[int, dict[int, DutyMember]] = {}
+    for m, _, township in rows:
+        if m.id is not None:
+            keeper = (m.id, township) in keepers
+            member = DutyMember(m.id, m.telegram_id, m.name, m.phone, m.language, m.unreachable_since is None, keeper)
+            found.setdefault(township, {})[m.id] = member
+    return found
 
 
 def _spec(rotation: Rotation) -> RotationSpec:
@@ -107,12 +113,12 @@ async def rotations(session: AsyncSession, township_id: int) -> dict[DutyLayer, 
     return {r.layer: r for r in rows}
 
 
-async def active_covers(session: AsyncSession, township_id: int, since: datetime) -> list[DutyCover]:
+async def active_covers(session: AsyncSession, township_ids: Sequence[int], since: datetime) -> list[DutyCover]:
     """Covers not cancelled that end after `since`, by start."""
     query = (
         select(DutyCover)
         .where(
-            DutyCover.township_id == township_id,
+            col(DutyCover.township_id).in_(township_ids),
             col(DutyCover.cancelled_at).is_(None),
             col(DutyCover.ends_at) > since,
         )
@@ -130,32 +136,76 @@ async def load_roster(
 ) -> Roster:
     """The township's roster as it stands, with the covers that end after `since` (`held`: its rotations, if the
     caller has read them already)."""
-    township = await session.get(Unit, township_id)
-    assert township is not None
-    held = held if held is not None else await rotations(session, township_id)
-    members = await duty_members(session, township_id)
-    covers = await active_covers(session, township_id, since)
+    held_by = {township_id: held} if held is not None else None
+    return (await load_rosters(session, [township_id], zone, since, held_by))[township_id]
+
+
+async def load_rosters(
+    session: AsyncSession,
+    township_ids: Sequence[int],
+    zone: ZoneInfo,
+    since: datetime,
+    held: Mapping[int, Mapping[DutyLayer, Rotation]] | None = None,
+) -> dict[int, Roster]:
+    """Several townships' rosters in a few statements, whatever their number (the duty sweep reads them all)."""
+    if held is None:
+        rows = (await session.exec(select(Rotation).where(col(Rotation.township_id).in_(township_ids)))).all()
+        grouped: dict[int, dict[DutyLayer, Rotation]] = {}
+        for rotation in rows:
+            grouped.setdefault(rotation.township_id, {})[rotation.layer] = rotation
+        held = grouped
+    units = (await session.exec(select(Unit).where(col(Unit.id).in_(township_ids)))).all()
+    names_of_townships = {u.id: u.name for u in units}
+    members = await _duty_members_of(session, township_ids)
+    covers: dict[int, list[DutyCover]] = {}
+    for cover in await active_covers(session, township_ids, since):
+        covers.setdefault(cover.township_id, []).append(cover)
+    departed = {
+        t: [m for r in held.get(t, {}).values() for m in r.member_ids if m not in members.get(t, {})]
+        for t in township_ids
+    }
+    names = await member_names(session, sorted({m for ids in departed.values() for m in ids}))
+    return {
+        t: _assemble(
+            t,
+            names_of_townships[t],
+            zone,
+            held.get(t, {}),
+            members.get(t, {}),
+            covers.get(t, []),
+            tuple(dict.fromkeys(names[m] for m in departed[t] if m in names)),
+        )
+        for t in township_ids
+    }
+
+
+def _assemble(
+    township_id: int,
+    township_name: str,
+    zone: ZoneInfo,
+    held: Mapping[DutyLayer, Rotation],
+    members: dict[int, DutyMember],
+    covers: Sequence[DutyCover],
+    departed: tuple[str, ...],
+) -> Roster:
     layers: dict[DutyLayer, Layer] = {}
-    departed: list[int] = []
     for layer in LAYERS:
         rotation = held.get(layer)
         plan = None
         if rotation is not None:
             staying = tuple(m for m in rotation.member_ids if m in members)
-            departed += [m for m in rotation.member_ids if m not in members and m not in departed]
             plan = RotationPlan(rotation.pattern, rotation.handoff_minutes, rotation.start_date, staying, zone)
         mine = tuple(Cover(c.starts_at, c.ends_at, c.member_id) for c in covers if c.layer == layer)
         layers[layer] = Layer(plan, mine)
-    names = await member_names(session, departed)
     return Roster(
         township_id,
-        township.name,
+        township_name,
         zone,
         MappingProxyType(layers),
         MappingProxyType({layer: _spec(r) for layer, r in held.items()}),
         MappingProxyType({layer: r.version for layer, r in held.items()}),
         MappingProxyType(members),
-        tuple(names[m] for m in departed if m in names),
+        departed,
     )
 
 
@@ -229,7 +279,7 @@ async def add_cover(
 ) -> DutyCover:
     """A member covers a period of a layer. Covers never overlap: a second one over the same time is refused."""
     check_cover_period(spec, now)
-    existing = [c for c in await active_covers(session, township_id, now) if c.layer == spec.layer]
+    existing = [c for c in await active_covers(session, [township_id], now) if c.layer == spec.layer]
     new = Cover(spec.starts_at, spec.ends_at, spec.member_id)
     clash = overlapping([*(Cover(c.starts_at, c.ends_at, c.member_id) for c in existing), new])
     if clash is not None:
