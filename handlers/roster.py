@@ -110,6 +110,8 @@ async def menu_pressed(
     state: FSMContext,
 ) -> None:
     view = await duty_desk.keeper_view(member)
+    if callback_data.action in EDIT_LAYER and not view.roster.members:
+        raise DomainError("roster.no_candidates")
     await query.answer()
     if not isinstance(query.message, Message):
         return
@@ -125,8 +127,6 @@ async def menu_pressed(
         await query.message.answer(i18n("roster.send_csv"))
         return
     layer = EDIT_LAYER[callback_data.action]
-    if not view.roster.members:
-        raise DomainError("roster.no_candidates")
     spec = view.roster.specs.get(layer)
     chosen = [m for m in spec.member_ids if m in view.roster.members] if spec else []
     await state.set_state(RosterFlow.members)

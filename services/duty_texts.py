@@ -7,17 +7,14 @@ import html
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from i18n import Localizer, Raw
 from models import DutyLayer, ShiftSwap
 from services.outbox import Button, Content, Notice
+from services.roster import DutyMember, Roster
 from services.rotation import Shift
 from services.times import span
-
-if TYPE_CHECKING:
-    from services.roster import DutyMember, Roster
 
 OPEN_CODES_SHOWN = 10
 
@@ -47,7 +44,7 @@ def layer_name(i18n: Localizer, layer: DutyLayer) -> str:
     return i18n(f"onduty.layer_{layer}")
 
 
-def person(i18n: Localizer, member: "DutyMember | None", with_phone: bool = True) -> Raw:
+def person(i18n: Localizer, member: DutyMember | None, with_phone: bool = True) -> Raw:
     """A member's name (and the phone number they chose to share), as safe HTML."""
     if member is None:
         return Raw(i18n("onduty.nobody"))
@@ -56,9 +53,7 @@ def person(i18n: Localizer, member: "DutyMember | None", with_phone: bool = True
     return Raw(html.escape(member.name, quote=False))
 
 
-def shift_lines(
-    i18n: Localizer, roster: "Roster", shifts: Sequence[Shift], layer: DutyLayer | None = None
-) -> list[str]:
+def shift_lines(i18n: Localizer, roster: Roster, shifts: Sequence[Shift], layer: DutyLayer | None = None) -> list[str]:
     lines = []
     for shift in shifts:
         member = roster.members.get(shift.member_id) if shift.member_id is not None else None
@@ -77,7 +72,7 @@ def shift_lines(
     return lines
 
 
-def board_text(i18n: Localizer, roster: "Roster", now: datetime, days: int) -> str:
+def board_text(i18n: Localizer, roster: Roster, now: datetime, days: int) -> str:
     """Who is on duty now, primary and backup (with shared phone numbers), and the primary's next `days`."""
     if not roster.rostered:
         return i18n("onduty.no_roster", township=roster.township_name)
@@ -95,7 +90,7 @@ def board_text(i18n: Localizer, roster: "Roster", now: datetime, days: int) -> s
     return "\n".join(lines)
 
 
-def week_text(i18n: Localizer, roster: "Roster", since: datetime, until: datetime) -> str:
+def week_text(i18n: Localizer, roster: Roster, since: datetime, until: datetime) -> str:
     if not roster.rostered:
         return i18n("onduty.no_roster", township=roster.township_name)
     lines = [i18n("onduty.week_header", township=roster.township_name)]
@@ -106,7 +101,7 @@ def week_text(i18n: Localizer, roster: "Roster", since: datetime, until: datetim
     return "\n".join(lines)
 
 
-def member_shifts_text(i18n: Localizer, roster: "Roster", name: str, shifts: Sequence[tuple[DutyLayer, Shift]]) -> str:
+def member_shifts_text(i18n: Localizer, roster: Roster, name: str, shifts: Sequence[tuple[DutyLayer, Shift]]) -> str:
     if not shifts:
         return i18n("onduty.no_shifts", name=name)
     lines = [i18n("onduty.shifts_of", name=name)]
@@ -126,7 +121,7 @@ def swap_offer_content(i18n: Localizer, swap: ShiftSwap, offerer: str, zone: Zon
 
 
 def swap_news(
-    swap: ShiftSwap, what: str, offerer: "DutyMember", taker: "DutyMember", roster: "Roster", zone: ZoneInfo
+    swap: ShiftSwap, what: str, offerer: DutyMember, taker: DutyMember, roster: Roster, zone: ZoneInfo
 ) -> list[Notice]:
     """A swap taken (the offerer and the heads are told; a head may undo it) or undone (both are told)."""
     told = [offerer, taker] if what == "undone" else [offerer]
@@ -187,7 +182,7 @@ def reminder_content(i18n: Localizer, lead: str, layer: DutyLayer, shift: Shift,
     return Content(text=text + (i18n("dutyremind.late") if late else ""))
 
 
-def gap_warning(i18n: Localizer, roster: "Roster", gaps: Sequence[Shift]) -> Content:
+def gap_warning(i18n: Localizer, roster: Roster, gaps: Sequence[Shift]) -> Content:
     lines = [i18n("dutyremind.gap_header", township=roster.township_name)]
     lines += [i18n("dutyremind.gap_line", span=shift_span(i18n, g.starts_at, g.ends_at, roster.zone)) for g in gaps]
     if roster.departed:
