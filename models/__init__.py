@@ -25,8 +25,9 @@ from models.reports import (
     ReportMedia,
     SchedulerLease,
     StationGroup,
+    SweepMark,
 )
-from models.roster import DutyCover, DutySweep, Rotation, ShiftSwap
+from models.roster import DutyCover, Rotation, ShiftSwap
 from models.tables import DirectoryVersion, Invite, InviteRedemption, Member, RoleAssignment, Unit
 from models.versioning import directory_version, local_directory_commits
 
@@ -38,7 +39,6 @@ __all__ = [
     "DirectoryVersion",
     "DutyCover",
     "DutyLayer",
-    "DutySweep",
     "Invite",
     "InviteRedemption",
     "Member",
@@ -61,6 +61,7 @@ __all__ = [
     "ShiftSwap",
     "StationGroup",
     "SwapStatus",
+    "SweepMark",
     "Unit",
     "UnitLevel",
     "directory_version",

@@ -139,3 +139,13 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     holder: str = Field(max_length=100)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SweepMark(SQLModel, table=True):
+    """How far a sweep that works from the clock has looked (the duty roster's, the reminders'): what falls due
+    after `swept_until` is still to be queued."""
+
+    __tablename__ = "sweep_mark"
+
+    name: str = Field(primary_key=True, max_length=32)
+    swept_until: datetime = Field(sa_type=UTCDateTime)

@@ -65,12 +65,3 @@ class ShiftSwap(SQLModel, table=True):
     version: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class DutySweep(SQLModel, table=True):
-    """How far the duty sweep has looked (one row): reminders due after it are still to be queued."""
-
-    __tablename__ = "duty_sweep"
-
-    id: int = Field(default=1, primary_key=True)
-    swept_until: datetime = Field(sa_type=UTCDateTime)

@@ -1,10 +1,10 @@
 """The duty sweep: shift reminders (the evening before and an hour before), handover prompts at each handoff, and
 a daily warning to the head about shifts with nobody on them in the coming week.
 
-The database is the truth for time: the sweep remembers how far it has looked (DutySweep), and queues what fell
-due since then; an outbox dedupe key per shift, lead and member makes each message go once across restarts,
-crashes and a second process. After downtime, a reminder whose shift has not begun is still sent, marked late;
-one whose shift has begun is not.
+The database is the truth for time: the sweep remembers how far it has looked (services/sweep_marks), and
+queues what fell due since then; an outbox dedupe key per shift, lead and member makes each message go once
+across restarts, crashes and a second process. After downtime, a reminder whose shift has not begun is still
+sent, marked late; one whose shift has begun is not.
 """
 
 from collections.abc import Sequence
@@ -17,13 +17,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import DutyLayer, DutySweep, Rotation
+from models import DutyLayer, Rotation
 from services.duty_desk import minute_of, open_reports_in
 from services.duty_texts import gap_warning, handover_prompt, reminder_content
 from services.outbox import Notice, enqueue_many
 from services.roster import Roster, load_rosters
 from services.rotation import Shift
+from services.sweep_marks import sweep_window
 
+SWEEP_NAME = "duty"
 HOUR_BEFORE = timedelta(hours=1)
 LATE_AFTER = timedelta(minutes=10)
 HANDOVER_PROMPT_WITHIN = timedelta(hours=2)
@@ -40,31 +42,19 @@ class DutyTimes:
     """The evening-before reminder's local time."""
 
 
-async def _swept_until(session: AsyncSession, now: datetime) -> DutySweep:
-    mark = await session.get(DutySweep, 1, with_for_update=True)
-    if mark is None:
-        mark = DutySweep(id=1, swept_until=now - LOOKBACK_LIMIT)
-    mark.swept_until = max(mark.swept_until, now - LOOKBACK_LIMIT)
-    return mark
-
-
 async def sweep_duty(session: AsyncSession, now: datetime, zone: ZoneInfo, times: DutyTimes) -> int:
     """Queue what fell due in the roster since the last sweep; how many messages were new."""
-    mark = await _swept_until(session, now)
-    since = mark.swept_until
-    if since >= now:
-        return 0
-    query = select(Rotation.township_id).distinct().order_by(col(Rotation.township_id))
-    townships = list((await session.exec(query)).all())
-    notices: list[Notice] = []
-    for roster in (await load_rosters(session, townships, zone, since - timedelta(days=1))).values():
-        notices += reminders(roster, since, now, times)
-        notices += await _handovers(session, roster, since, now)
-        notices += gap_warnings(roster, since, now)
-    queued = await enqueue_many(session, notices, now)
-    mark.swept_until = now
-    session.add(mark)
-    return queued
+    async with sweep_window(session, SWEEP_NAME, now, LOOKBACK_LIMIT) as since:
+        if since >= now:
+            return 0
+        query = select(Rotation.township_id).distinct().order_by(col(Rotation.township_id))
+        townships = list((await session.exec(query)).all())
+        notices: list[Notice] = []
+        for roster in (await load_rosters(session, townships, zone, since - timedelta(days=1))).values():
+            notices += reminders(roster, since, now, times)
+            notices += await _handovers(session, roster, since, now)
+            notices += gap_warnings(roster, since, now)
+        return await enqueue_many(session, notices, now)
 
 
 def _due(moment: datetime, since: datetime, now: datetime) -> bool:

@@ -1,4 +1,4 @@
-"""the duty roster: rotations, covers, swaps, and who holds a report's step 1
+"""the duty roster: rotations, covers, swaps, who holds a report's step 1, and how far clock sweeps have looked
 
 Revision ID: 0007
 Revises: 0006
@@ -28,8 +28,8 @@ def _township() -> sa.Column:  # type: ignore[type-arg,unused-ignore]
 
 def upgrade() -> None:
     op.create_table(
-        "duty_sweep",
-        sa.Column("id", sa.Integer(), primary_key=True),
+        "sweep_mark",
+        sa.Column("name", sa.String(32), primary_key=True),
         sa.Column("swept_until", UTCDateTime(timezone=True), nullable=False),
     )
     op.create_table(
@@ -96,5 +96,5 @@ def downgrade() -> None:
         batch.drop_column("backup_due_at")
         batch.drop_column("duty_backup_id")
         batch.drop_column("duty_primary_id")
-    for table in ("shift_swap", "duty_rotation", "duty_cover", "duty_sweep"):
+    for table in ("shift_swap", "duty_rotation", "duty_cover", "sweep_mark"):
         op.drop_table(table)

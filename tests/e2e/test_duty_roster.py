@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.settings import Settings
-from models import DutyLayer, DutySweep, Role
+from models import DutyLayer, Role, SweepMark
 from scheduler.sweeps import Sweeper
 from services.members import find_member
 from tests.e2e.duty import SHANGHAI, local, offer_shift, with_duty_members
@@ -297,7 +297,7 @@ async def test_each_reminder_goes_once_even_if_a_second_process_sweeps_from_scra
     await duty.rotation(P, town.duty, duty.zhao)
     await duty.at(local(2, 20, 1))
     async with town.db.transaction() as session:
-        mark = await session.get(DutySweep, 1)
+        mark = await session.get(SweepMark, "duty")
         assert mark is not None
         await session.delete(mark)
     second = Sweeper(town.db, town.policy, town.clock, settings.zone, "zh", "second-process", town.worker)
