@@ -48,6 +48,7 @@ from services.duty_sweep import DutyTimes
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.policy import Policy, load_policy
+from services.reminder_desk import ReminderDesk
 from services.report_desk import ReportDesk
 
 log = logging.getLogger("gridguard")
@@ -95,6 +96,7 @@ def build_dispatcher(
     dp["admin_ids"] = settings.admin_ids
     dp["desk"] = ReportDesk(db, clock, policy, settings.zone, settings.default_language, directory, delivery)
     dp["duty_desk"] = DutyDesk(db, clock, settings.zone, delivery)
+    dp["reminder_desk"] = ReminderDesk(db, clock, settings.zone, settings.default_language, delivery)
     shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
     dp.update.outer_middleware(ProfileMiddleware(directory, settings.default_language))
     dp.include_routers(*build_routers())
@@ -171,7 +173,17 @@ def build_sweeper(
     settings: Settings, db: Database, policy: Policy, clock: Clock, holder: str, delivery: DeliveryWorker | None
 ) -> Sweeper:
     times = DutyTimes(evening=settings.duty_evening_reminder)
-    return Sweeper(db, policy, clock, settings.zone, settings.default_language, holder, delivery, duty_times=times)
+    return Sweeper(
+        db,
+        policy,
+        clock,
+        settings.zone,
+        settings.default_language,
+        holder,
+        delivery,
+        duty_times=times,
+        admin_ids=settings.admin_ids,
+    )
 
 
 async def wait_for_telegram(bot: Bot, settings: Settings, patience: Patience) -> User:

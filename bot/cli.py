@@ -30,6 +30,7 @@ from services.directory import (
     unit_path,
 )
 from services.errors import DomainError, UnitNotFound
+from services.holidays import load_holidays, parse_holiday_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
 from services.places import place_label
 
@@ -59,6 +60,8 @@ def parser() -> argparse.ArgumentParser:
     inv.add_argument("--role", required=True, choices=[r.value for r in Role])
     inv.add_argument("--uses", type=int, default=1)
     inv.add_argument("--days", type=int, default=7)
+    holidays = commands.add_parser("holidays", help="load a holiday file (holiday-cn JSON) for a year")
+    holidays.add_argument("file", type=Path)
     sandbox = commands.add_parser("sandbox", help="try the bot in the terminal, no token needed")
     sandbox.add_argument("--township", default=None, help="township code to seed (default: one)")
     return p
@@ -195,6 +198,25 @@ async def bot_username(settings: Settings) -> str | None:
         await bot.session.close()
 
 
+async def holidays(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    """Load a holiday-cn file: public holidays and make-up working days of a year the package may not know."""
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 1
+    parsed = parse_holiday_file(text)
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            await load_holidays(session, parsed)
+    finally:
+        await db.dispose()
+    print(f"loaded {parsed.year}: {parsed.off} days off, {parsed.make_up} make-up working days")
+    return 0
+
+
 async def sandbox(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     from bot.sandbox import run_sandbox
 
@@ -208,5 +230,6 @@ COMMANDS = {
     "import-units": import_units,
     "add-grid": add_grid_command,
     "invite": invite,
+    "holidays": holidays,
     "sandbox": sandbox,
 }

@@ -9,6 +9,7 @@ from handlers import (
     fallback,
     guards,
     outbox,
+    reminders,
     report,
     report_actions,
     report_view,
@@ -32,5 +33,6 @@ def build_routers() -> list[Router]:
         station.router(),
         duty.router(),
         roster.router(),
+        reminders.router(),
         fallback.router(),
     ]

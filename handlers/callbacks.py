@@ -12,9 +12,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import Field
 
-from models import Category, DutyLayer, Severity, ShiftPattern
+from models import Category, DutyLayer, RsvpAnswer, Severity, ShiftPattern
 from services.duty_texts import DutyVerb
 from services.outbox import Button
+from services.reminder_texts import ANSWER_OF_VERB, RsvpVerb
 
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """A database id: what an INTEGER primary key can hold (a 40-digit id overflows SQLite and PostgreSQL)."""
@@ -111,10 +112,19 @@ class DutyAction(CallbackData, prefix="v1d"):
 DUTY_VERBS = frozenset(DutyVerb)
 
 
+class RsvpAction(CallbackData, prefix="v1rv"):
+    """A reminder's answer: attending, or can't (a reason is asked next)."""
+
+    answer: RsvpAnswer
+    occurrence_id: RowId
+
+
 def button_data(button: Button) -> str:
     """A button a service described (label, verb, subject): its packed callback data."""
     if button.verb in DUTY_VERBS:
         return DutyAction(action=DutyVerb(button.verb), subject=button.subject).pack()
+    if button.verb in ANSWER_OF_VERB:
+        return RsvpAction(answer=ANSWER_OF_VERB[RsvpVerb(button.verb)], occurrence_id=button.subject).pack()
     return ReportAction(action=CardVerb[button.verb.upper()], report_id=button.subject).pack()
 
 
@@ -194,3 +204,17 @@ class RosterStart(CallbackData, prefix="v1rst"):
     """The rotation's first day, as a date ordinal (re-checked: not in the past)."""
 
     day: Annotated[int, Field(ge=730_000, le=760_000)]
+
+
+class RuleVerb(StrEnum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    DELETE = "delete"
+    CONFIRM_DELETE = "confirm_delete"
+
+
+class RuleAction(CallbackData, prefix="v1rl"):
+    """/reminders: a station head pauses, resumes or deletes a rule (re-checked: their township's)."""
+
+    action: RuleVerb
+    rule_id: RowId

@@ -9,12 +9,23 @@ from aiogram.types import CallbackQuery, Message
 from handlers.callbacks import LanguageChoice
 from handlers.filters import NoProfile
 from handlers.menu import PRIVATE_COMMANDS
-from handlers.states import ActOnReport, GridFlow, HandoverFlow, InviteFlow, ReportFlow, RosterFlow
+from handlers.states import ActOnReport, GridFlow, HandoverFlow, InviteFlow, ReportFlow, RosterFlow, RsvpFlow
 from i18n import Localizer
 
 IN_A_GROUP = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
-MEMBERS_ONLY_FLOWS = StateFilter(ReportFlow, InviteFlow, GridFlow, ActOnReport, RosterFlow, HandoverFlow)
-MEMBERS_ONLY_COMMANDS = ("invite", "addgrid", "outbox", "linkgroup", "policy", "reports", "duty", "swap", "roster")
+MEMBERS_ONLY_FLOWS = StateFilter(ReportFlow, InviteFlow, GridFlow, ActOnReport, RosterFlow, HandoverFlow, RsvpFlow)
+MEMBERS_ONLY_COMMANDS = (
+    "invite",
+    "addgrid",
+    "outbox",
+    "linkgroup",
+    "policy",
+    "reports",
+    "duty",
+    "swap",
+    "roster",
+    "reminders",
+)
 """Commands whose routers only serve known senders (the `Known` filter); a stranger is answered here."""
 
 

@@ -18,6 +18,7 @@ MENU_COMMANDS = (
     "linkgroup",
     "policy",
     "roster",
+    "reminders",
     "outbox",
     "start",
     "cancel",

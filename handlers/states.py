@@ -50,3 +50,8 @@ class RosterFlow(StatesGroup):
 class HandoverFlow(StatesGroup):
     note = State()
     """The outgoing member types the handover note (the layer and the handoff are in the state's data)."""
+
+
+class RsvpFlow(StatesGroup):
+    reason = State()
+    """Why the member can't come (the occurrence is in the state's data)."""

@@ -1,5 +1,5 @@
-"""The periodic sweeps: escalation, re-notification, auto-close, abandoned drafts, and the duty roster's reminders,
-handovers and gap warnings — led by one process."""
+"""The periodic sweeps: escalation, re-notification, auto-close, abandoned drafts, the duty roster's reminders,
+handovers and gap warnings, and the meeting, inspection and drill reminders — led by one process."""
 
 import asyncio
 import logging
@@ -17,13 +17,15 @@ from services.duty_sweep import DutyTimes, sweep_duty
 from services.escalation import Context, backup_due, escalate_due, renotify_due
 from services.leader import resign, try_lead
 from services.policy import Policy
+from services.reminder_sweep import SweepContext, sweep_reminders
 from services.report_actions import close_unanswered
 from services.report_drafts import expire_drafts
 
 log = logging.getLogger("gridguard.scheduler")
 LEASE = "sweeps"
-DUTY_EVERY = timedelta(seconds=30)
-"""The duty sweep looks this often (its reminders are minute-grained; what it has done is kept in the database)."""
+CLOCK_SWEEPS_EVERY = timedelta(seconds=30)
+"""The duty and reminder sweeps look this often (their messages are minute-grained; how far they have looked is
+kept in the database)."""
 
 
 @dataclass
@@ -37,7 +39,9 @@ class Sweeper:
     delivery: DeliveryWorker | None = None
     lease_seconds: int = 30
     duty_times: DutyTimes = field(default_factory=DutyTimes)
-    _duty_swept_at: datetime | None = field(default=None, init=False)
+    admin_ids: frozenset[int] = frozenset()
+    """Told once of a year the holiday data does not cover."""
+    _clock_swept_at: datetime | None = field(default=None, init=False)
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _resigned: bool = field(default=False, init=False)
 
@@ -64,13 +68,20 @@ class Sweeper:
         for sweep in (escalate_due, backup_due, renotify_due, close_unanswered):
             async with handing_over(self.db, self.delivery, now) as session:
                 acted += await sweep(session, ctx)
-        if self._duty_swept_at is None or now - self._duty_swept_at >= DUTY_EVERY or now < self._duty_swept_at:
+        if self._clock_sweeps_due(now):
             async with handing_over(self.db, self.delivery, now) as session:
                 acted += await sweep_duty(session, now, self.zone, self.duty_times)
-            self._duty_swept_at = now
+            reminders = SweepContext(now, self.zone, self.default_language, self.admin_ids)
+            async with handing_over(self.db, self.delivery, now) as session:
+                acted += await sweep_reminders(session, reminders)
+            self._clock_swept_at = now
         async with self.db.transaction() as session:
             acted += await expire_drafts(session, self.policy, now)
         return acted
+
+    def _clock_sweeps_due(self, now: datetime) -> bool:
+        last = self._clock_swept_at
+        return last is None or now - last >= CLOCK_SWEEPS_EVERY or now < last
 
     async def safe_tick(self) -> None:
         try:

@@ -39,6 +39,7 @@ class Action(StrEnum):
     EDIT_ROSTER = "edit_roster"
     VIEW_DUTY = "view_duty"
     STAND_DUTY = "stand_duty"
+    KEEP_REMINDERS = "keep_reminders"
 
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
@@ -54,7 +55,15 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.EDIT_ROSTER: frozenset({Role.STATION_HEAD}),
     Action.VIEW_DUTY: frozenset(Role) - {Role.ADMIN},
     Action.STAND_DUTY: frozenset({Role.STATION_DUTY, Role.STATION_HEAD}),
+    Action.KEEP_REMINDERS: frozenset({Role.STATION_HEAD}),
 }
+
+MEETING_AUDIENCE = (Role.STATION_HEAD, Role.STATION_DUTY, Role.VILLAGE_OFFICER)
+"""Who a meeting or inspection reminds: the station's staff and the village safety officers."""
+DRILL_AUDIENCE = (*MEETING_AUDIENCE, Role.VOLUNTEER)
+"""A drill also calls the volunteers."""
+ORGANISER = Role.STATION_HEAD
+"""Who sees the RSVP roll and records what happened."""
 
 DUTY_ROLES = ACTION_ROLES[Action.STAND_DUTY]
 """Who may be on a township's duty roster (and take a colleague's shift): its station's members."""

@@ -23,3 +23,9 @@ def span(start: datetime, end: datetime, zone: ZoneInfo, weekdays: Sequence[str]
     first, last = start.astimezone(zone), end.astimezone(zone)
     until = last.strftime(TIME_OF_DAY) if last.date() == first.date() else last.strftime(DAY_AND_TIME)
     return f"{first.strftime('%m-%d')} {weekdays[first.weekday()]} {first.strftime(TIME_OF_DAY)}–{until}"
+
+
+def moment(instant: datetime, zone: ZoneInfo, weekdays: Sequence[str]) -> str:
+    """11-30 周一 09:00: a moment days or weeks away, its day named."""
+    local = instant.astimezone(zone)
+    return f"{local.strftime('%m-%d')} {weekdays[local.weekday()]} {local.strftime(TIME_OF_DAY)}"

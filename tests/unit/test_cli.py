@@ -1,11 +1,17 @@
-"""The command line: migrate, import-units, add-grid, invite; clear messages for wrong input."""
+"""The command line: migrate, import-units, add-grid, invite, holidays; clear messages for wrong input."""
 
+import asyncio
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.paths import QUANZHOU_DIVISIONS_CSV
+from bot.paths import HOLIDAY_FILES, QUANZHOU_DIVISIONS_CSV
+from models import Database
+from services.reminder_rules import work_calendar
+from services.work_calendar import WorkCalendar
 
 
 @pytest.fixture
@@ -96,3 +102,37 @@ def test_invite_for_a_unit_not_imported_says_to_import_the_division_list_first(
     assert main(["invite", "--unit", "350524100", "--role", "station_head"]) == 1
     [line] = [line for line in capsys.readouterr().err.splitlines() if " INFO gridguard: " not in line]
     assert line.startswith("No unit has the code 350524100.") and "python -m bot import-units" in line
+
+
+@pytest.mark.usefixtures("database")
+def test_holidays_loads_a_holiday_cn_file_and_refuses_a_bad_or_empty_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], database: str
+) -> None:
+    assert main(["holidays", str(HOLIDAY_FILES / "2026.json")]) == 0
+    assert "loaded 2026: 33 days off, 6 make-up working days" in capsys.readouterr().out
+    assert main(["holidays", str(HOLIDAY_FILES / "2027.json")]) == 1
+    assert "no days for 2027" in capsys.readouterr().err
+    broken = tmp_path / "broken.json"
+    for text in ("{not json", '{"year": 2027, "days": [{"name": "元旦", "date": "2027-13-01", "isOffDay": true}]}'):
+        broken.write_text(text, encoding="utf-8")
+        assert main(["holidays", str(broken)]) == 1
+        assert "Nothing was loaded" in capsys.readouterr().err
+    made_up = tmp_path / "2027.json"
+    days = [
+        {"name": "元旦", "date": "2027-01-01", "isOffDay": True},
+        {"name": "春节", "date": "2027-02-20", "isOffDay": False},
+    ]
+    made_up.write_text(json.dumps({"year": 2027, "papers": [], "days": days}), encoding="utf-8")
+    assert main(["holidays", str(made_up)]) == 0
+    calendar = asyncio.run(loaded_calendar(database))
+    assert calendar.is_public_holiday(date(2027, 1, 1)) and calendar.is_workday(date(2027, 2, 20))
+    assert not calendar.is_workday(date(2026, 10, 1)) and calendar.unknown_years == set()
+
+
+async def loaded_calendar(url: str) -> WorkCalendar:
+    db = Database(url)
+    try:
+        async with db.reading() as session:
+            return await work_calendar(session)
+    finally:
+        await db.dispose()

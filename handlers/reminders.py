@@ -1,0 +1,133 @@
+"""/reminders (the township's meeting, inspection and drill rules; a station head pauses, resumes or deletes
+them) and the answers to a reminder: 参加 Attending, or 请假 Can't with a reason."""
+
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from handlers.callbacks import RsvpAction, RuleAction, RuleVerb
+from handlers.edits import turn_into
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
+from handlers.states import RsvpFlow
+from i18n import Localizer
+from models import RsvpAnswer, RuleStatus
+from services.members import MemberProfile
+from services.permissions import Action, may_at_all
+from services.reminder_desk import ReminderDesk, RulesView
+from services.reminder_texts import rule_line
+
+STATUS_OF_VERB = {RuleVerb.PAUSE: RuleStatus.PAUSED, RuleVerb.RESUME: RuleStatus.ACTIVE}
+
+
+def router() -> Router:
+    r = Router(name="reminders")
+    r.message.filter(Known())
+    r.callback_query.filter(Registered())
+    r.message.register(reminders_command, Command("reminders"), IN_PRIVATE)
+    r.callback_query.register(rule_pressed, RuleAction.filter())
+    r.callback_query.register(rsvp_pressed, RsvpAction.filter())
+    r.message.register(reason_typed, RsvpFlow.reason, F.text, NOT_A_COMMAND)
+    r.message.register(reason_not_text, RsvpFlow.reason, NOT_A_COMMAND)
+    return r
+
+
+def rule_button(i18n: Localizer, key: str, verb: RuleVerb, rule_id: int, **params: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=i18n(key, **params), callback_data=RuleAction(action=verb, rule_id=rule_id).pack())
+
+
+def rules_screen(
+    i18n: Localizer, view: RulesView, keeper: bool, zone: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The rules, a line each; for a station head, a row of buttons each (pause or resume, delete)."""
+    lines = [i18n("reminders.header", township=view.township)]
+    lines += [rule_line(i18n, v.rule, v.upcoming, zone) for v in view.rules] or [i18n("reminders.none")]
+    if not keeper or not view.rules:
+        return "\n".join(lines), None
+    rows = []
+    for v in view.rules:
+        rule_id = v.rule.id or 0
+        toggle = RuleVerb.RESUME if v.rule.status == RuleStatus.PAUSED else RuleVerb.PAUSE
+        rows.append(
+            [
+                rule_button(i18n, f"reminders.{toggle}_button", toggle, rule_id, title=v.rule.title),
+                rule_button(i18n, "reminders.delete_button", RuleVerb.DELETE, rule_id, title=v.rule.title),
+            ]
+        )
+    lines.append(i18n("reminders.footer_head"))
+    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def reminders_command(
+    message: Message, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk
+) -> None:
+    view = await reminder_desk.rules(member)
+    keeper = may_at_all(member, Action.KEEP_REMINDERS)
+    text, markup = rules_screen(i18n, view, keeper, reminder_desk.zone)
+    await message.answer(text, reply_markup=markup)
+
+
+async def rule_pressed(
+    query: CallbackQuery, callback_data: RuleAction, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk
+) -> None:
+    verb, rule_id = callback_data.action, callback_data.rule_id
+    if verb == RuleVerb.DELETE:
+        await reminder_desk.check_keeper(member, rule_id)
+        confirm = rule_button(i18n, "reminders.confirm_delete_button", RuleVerb.CONFIRM_DELETE, rule_id)
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.answer(
+                i18n("reminders.confirm_delete"), reply_markup=InlineKeyboardMarkup(inline_keyboard=[[confirm]])
+            )
+        return
+    if verb == RuleVerb.CONFIRM_DELETE:
+        title = await reminder_desk.delete(member, rule_id)
+        await query.answer(i18n("reminders.deleted", title=title))
+    else:
+        rule = await reminder_desk.set_status(member, rule_id, STATUS_OF_VERB[verb])
+        await query.answer(i18n(f"reminders.{verb}d", title=rule.title))
+    if isinstance(query.message, Message):
+        view = await reminder_desk.rules(member)
+        await turn_into(query.message, *rules_screen(i18n, view, True, reminder_desk.zone))
+
+
+async def rsvp_pressed(
+    query: CallbackQuery,
+    callback_data: RsvpAction,
+    member: MemberProfile,
+    i18n: Localizer,
+    reminder_desk: ReminderDesk,
+    state: FSMContext,
+) -> None:
+    occurrence = callback_data.occurrence_id
+    if callback_data.answer == RsvpAnswer.CANT:
+        await reminder_desk.check_rsvp(member, occurrence)
+        await state.set_state(RsvpFlow.reason)
+        await state.update_data(occurrence=occurrence)
+        await query.answer()
+        await ask_reason(query, i18n)
+        return
+    rule = await reminder_desk.rsvp(member, occurrence, RsvpAnswer.ATTENDING)
+    await query.answer(i18n("reminders.attending_done", title=rule.title))
+    if isinstance(query.message, Message):
+        await turn_into(query.message, f"{query.message.html_text}\n\n{i18n('reminders.you_answered_attending')}")
+
+
+async def ask_reason(query: CallbackQuery, i18n: Localizer) -> None:
+    if isinstance(query.message, Message):
+        await query.message.answer(i18n("reminders.ask_reason"))
+
+
+async def reason_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
+) -> None:
+    occurrence = int((await state.get_data())["occurrence"])
+    rule = await reminder_desk.rsvp(member, occurrence, RsvpAnswer.CANT, (message.text or "").strip())
+    await state.clear()
+    await message.answer(i18n("reminders.cant_done", title=rule.title))
+
+
+async def reason_not_text(message: Message, i18n: Localizer) -> None:
+    await message.answer(i18n("reminders.ask_reason"))

@@ -1,0 +1,161 @@
+"""The reminders' use cases, in the shape of services/report_desk: /reminders (the township's rules, with their next
+occurrences), pausing, resuming and deleting a rule, and answering a reminder (RSVP), which edits the organiser's
+roll in place."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from i18n import Localizer
+from models import Database, Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleStatus, Unit
+from services.clock import Clock
+from services.delivery import DeliveryWorker, handing_over
+from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.members import MemberProfile
+from services.outbox import enqueue_edit
+from services.permissions import Action, townships_of
+from services.reminder_rules import audience_of, rules_of, schedule_of, seed_defaults, work_calendar
+from services.reminder_sweep import answers_to, roll_key
+from services.reminder_texts import roll_content
+from services.schedule import When
+
+REASON_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class RuleView:
+    rule: ReminderRule
+    upcoming: When | None
+
+
+@dataclass(frozen=True)
+class RulesView:
+    township: str
+    rules: list[RuleView]
+
+
+class ReminderDesk:
+    def __init__(
+        self, db: Database, clock: Clock, zone: ZoneInfo, language: str, delivery: DeliveryWorker | None = None
+    ) -> None:
+        self.db, self.clock, self.zone, self.language, self.delivery = db, clock, zone, language, delivery
+
+    @asynccontextmanager
+    async def _work(self) -> AsyncIterator[tuple[AsyncSession, datetime]]:
+        now = self.clock.now()
+        async with handing_over(self.db, self.delivery, now) as session:
+            yield session, now
+
+    def _township(self, member: MemberProfile, action: Action) -> int:
+        townships = townships_of(member, action)
+        if not townships:
+            raise NotAllowed()
+        return townships[0]
+
+    async def rules(self, member: MemberProfile) -> RulesView:
+        """The township's rules with their next occurrences (a township with a station has the four defaults)."""
+        async with self._work() as (session, now):
+            township_id = self._township(member, Action.VIEW_DUTY)
+            await seed_defaults(session, now, self.zone, self.language)
+            township = await session.get(Unit, township_id)
+            calendar = await work_calendar(session)
+            views = [
+                RuleView(rule, schedule_of(rule, self.zone).next_after(now, calendar) if self._active(rule) else None)
+                for rule in await rules_of(session, [township_id])
+            ]
+            return RulesView(township.name if township else "?", views)
+
+    @staticmethod
+    def _active(rule: ReminderRule) -> bool:
+        return rule.status == RuleStatus.ACTIVE
+
+    async def set_status(self, member: MemberProfile, rule_id: int, status: RuleStatus) -> ReminderRule:
+        """Pause or resume a rule (a station head of its township)."""
+        async with self._work() as (session, now):
+            rule = await self._kept_rule(session, member, rule_id)
+            if status == RuleStatus.ACTIVE:
+                calendar = await work_calendar(session)
+                if schedule_of(rule, self.zone).next_after(now, calendar) is None:
+                    raise DomainError("reminders.no_future")
+            rule.status, rule.updated_at = status, now
+            rule.version += 1
+            session.add(rule)
+            return rule
+
+    async def delete(self, member: MemberProfile, rule_id: int) -> str:
+        """Delete a rule and what hangs on it; its title, for the answer."""
+        async with self._work() as (session, _):
+            rule = await self._kept_rule(session, member, rule_id)
+            occurrences = select(Occurrence.id).where(Occurrence.rule_id == rule.id)
+            await session.execute(delete(Rsvp).where(col(Rsvp.occurrence_id).in_(occurrences)))
+            await session.execute(delete(Occurrence).where(col(Occurrence.rule_id) == rule.id))
+            await session.delete(rule)
+            return rule.title
+
+    async def check_keeper(self, member: MemberProfile, rule_id: int) -> None:
+        """May the member change this rule (before asking them to confirm a deletion)?"""
+        async with self.db.reading() as session:
+            await self._kept_rule(session, member, rule_id)
+
+    async def _kept_rule(self, session: AsyncSession, member: MemberProfile, rule_id: int) -> ReminderRule:
+        rule = await session.get(ReminderRule, rule_id)
+        if rule is None:
+            raise NoLongerThere("reminders.rule_gone")
+        if rule.township_id not in townships_of(member, Action.KEEP_REMINDERS):
+            raise NotAllowed()
+        return rule
+
+    # --- answering ------------------------------------------------------------------------------
+
+    async def check_rsvp(self, member: MemberProfile, occurrence_id: int) -> None:
+        """May the member answer this reminder now (before asking a reason)?"""
+        async with self.db.reading() as session:
+            await self._answerable(session, member, occurrence_id, self.clock.now())
+
+    async def _answerable(
+        self, session: AsyncSession, member: MemberProfile, occurrence_id: int, now: datetime
+    ) -> tuple[Occurrence, ReminderRule]:
+        occurrence = await session.get(Occurrence, occurrence_id)
+        rule = await session.get(ReminderRule, occurrence.rule_id) if occurrence else None
+        if occurrence is None or rule is None:
+            raise NoLongerThere("reminders.rule_gone")
+        if member.id not in {p.member_id for p in await audience_of(session, rule)}:
+            raise NotAllowed()
+        if occurrence.happens_at <= now:
+            raise NoLongerThere("reminders.rsvp_after")
+        return occurrence, rule
+
+    async def rsvp(
+        self, member: MemberProfile, occurrence_id: int, answer: RsvpAnswer, reason: str | None = None
+    ) -> ReminderRule:
+        """Record the member's answer (a second answer replaces the first) and edit the organisers' roll."""
+        assert member.id is not None
+        if reason is not None and len(reason) > REASON_LIMIT:
+            raise DomainError("reminders.reason_too_long", limit=REASON_LIMIT)
+        async with self._work() as (session, now):
+            occurrence, rule = await self._answerable(session, member, occurrence_id, now)
+            query = select(Rsvp).where(Rsvp.occurrence_id == occurrence_id, Rsvp.member_id == member.id)
+            row = (await session.exec(query)).first() or Rsvp(
+                occurrence_id=occurrence_id, member_id=member.id, answer=answer, answered_at=now
+            )
+            row.answer, row.reason, row.answered_at = answer, reason, now
+            session.add(row)
+            await session.flush()
+            await self._refresh_roll(session, rule, occurrence, now)
+            return rule
+
+    async def _refresh_roll(
+        self, session: AsyncSession, rule: ReminderRule, occurrence: Occurrence, now: datetime
+    ) -> None:
+        people = await audience_of(session, rule)
+        answers = await answers_to(session, occurrence.id or 0)
+        when = When(occurrence.planned_for, occurrence.happens_at)
+        for organiser in (p for p in people if p.organiser):
+            content = roll_content(Localizer(organiser.language), rule, when, self.zone, people, answers)
+            key = roll_key(occurrence.id or 0, organiser.member_id)
+            await enqueue_edit(session, of_key=key, content=content, now=now, priority=Priority.LOW)

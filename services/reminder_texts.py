@@ -1,0 +1,113 @@
+"""What the reminders say: a reminder with its RSVP buttons, the organiser's roll, a rule's line in /reminders,
+and the admins' notice of a year the holiday data does not cover yet."""
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from i18n import Localizer, Raw
+from models import ReminderRule, Rsvp, RsvpAnswer
+from services.outbox import Button, ButtonRows, Content
+from services.reminder_rules import Reminded
+from services.schedule import When
+from services.times import moment
+
+
+class RsvpVerb(StrEnum):
+    """An RSVP button's verb (the subject is the occurrence's id)."""
+
+    ATTENDING = "rsvp_attending"
+    CANT = "rsvp_cant"
+
+
+ANSWER_OF_VERB = {RsvpVerb.ATTENDING: RsvpAnswer.ATTENDING, RsvpVerb.CANT: RsvpAnswer.CANT}
+
+
+def when_text(i18n: Localizer, when: When, zone: ZoneInfo) -> str:
+    """周一 11-30 09:00 — and where a holiday moved it, from when."""
+    text = _moment(i18n, when.happens_at, zone)
+    if when.moved:
+        text += i18n("reminders.moved_from", planned=_moment(i18n, when.planned_for, zone))
+    return text
+
+
+def _moment(i18n: Localizer, instant: datetime, zone: ZoneInfo) -> str:
+    return moment(instant, zone, i18n("onduty.weekdays").split(","))
+
+
+def rsvp_buttons(i18n: Localizer, occurrence_id: int) -> ButtonRows:
+    return (
+        (
+            Button(i18n("reminders.attending_button"), RsvpVerb.ATTENDING, occurrence_id),
+            Button(i18n("reminders.cant_button"), RsvpVerb.CANT, occurrence_id),
+        ),
+    )
+
+
+def reminder_content(
+    i18n: Localizer,
+    rule: ReminderRule,
+    when: When,
+    zone: ZoneInfo,
+    occurrence_id: int,
+    answer: RsvpAnswer | None,
+    nudge: bool,
+    late: bool,
+) -> Content:
+    """The reminder: what, when, where; the RSVP buttons while unanswered (as a nudge an hour before)."""
+    key = "reminders.nudge" if nudge else "reminders.reminder"
+    place = i18n("reminders.place", place=rule.place) if rule.place else ""
+    text = i18n(key, title=rule.title, when=when_text(i18n, when, zone), place=place)
+    if answer == RsvpAnswer.ATTENDING:
+        text += i18n("reminders.you_attend")
+    if late:
+        text += i18n("reminders.late")
+    buttons = rsvp_buttons(i18n, occurrence_id) if answer is None else None
+    return Content(text=text, buttons=buttons)
+
+
+def roll_content(
+    i18n: Localizer,
+    rule: ReminderRule,
+    when: When,
+    zone: ZoneInfo,
+    people: Sequence[Reminded],
+    answers: Mapping[int, Rsvp],
+) -> Content:
+    """The organiser's roll: who comes, who can't and why, who has not answered."""
+    coming = [p.name for p in people if (a := answers.get(p.member_id)) and a.answer == RsvpAnswer.ATTENDING]
+    away = [
+        i18n("reminders.roll_reason", name=p.name, reason=a.reason or "—")
+        for p in people
+        if (a := answers.get(p.member_id)) and a.answer == RsvpAnswer.CANT
+    ]
+    silent = [p.name for p in people if p.member_id not in answers]
+    text = i18n(
+        "reminders.roll",
+        title=rule.title,
+        when=when_text(i18n, when, zone),
+        coming_count=len(coming),
+        coming="、".join(coming) or "—",
+        away_count=len(away),
+        away=Raw("；".join(away) or "—"),
+        silent_count=len(silent),
+        silent="、".join(silent) or "—",
+    )
+    return Content(text=text)
+
+
+def rule_line(i18n: Localizer, rule: ReminderRule, upcoming: When | None, zone: ZoneInfo) -> str:
+    status = i18n(f"reminders.status_{rule.status}")
+    nxt = when_text(i18n, upcoming, zone) if upcoming else i18n("reminders.no_next")
+    return i18n(
+        "reminders.rule_line",
+        title=rule.title,
+        status=status,
+        next=nxt,
+        holidays=i18n(f"reminders.holidays_{rule.holidays}"),
+    )
+
+
+def unknown_year_text(i18n: Localizer, year: int) -> str:
+    return i18n("reminders.unknown_year", year=year)

@@ -1,0 +1,153 @@
+"""Meeting, inspection and drill reminders end to end, with the injected clock: the four default rules, reminders
+exactly once (a restart, a second scheduler), late after downtime, the RSVP roll and the nudge, pausing and
+deleting, forged or replayed answers, and the admins told once of a year the holiday data does not cover."""
+
+from datetime import datetime
+
+from bot.settings import Settings
+from handlers.callbacks import RsvpAction, RuleAction, RuleVerb
+from models import RsvpAnswer, SweepMark
+from scheduler.sweeps import Sweeper
+from tests.e2e.duty import SHANGHAI, local
+from tests.e2e.reporting import Township
+from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
+from tests.fakes.clock import FakeClock
+from tests.fakes.telegram_server import SentMessage
+from tests.fakes.users import FakeUser
+
+INSPECTION = "每月安全生产检查"
+
+
+async def at(town: Township, when: datetime) -> None:
+    delta = (when - town.clock.now()).total_seconds()
+    assert delta >= 0
+    await town.after(seconds=delta)
+
+
+def reminders_of(user: FakeUser, title: str = INSPECTION) -> list[SentMessage]:
+    return [m for m in user.inbox if title in m.shown and m.shown.startswith(("🗓️", "⏰"))]
+
+
+def roll_of(user: FakeUser) -> SentMessage:
+    [roll] = [m for m in user.inbox if "出席情况" in m.shown]
+    return roll
+
+
+async def test_a_station_has_the_four_default_rules_with_their_next_dates(town: Township) -> None:
+    [answer] = await town.duty.send("/reminders")
+    shown = answer.shown
+    assert "周例会（启用）下次：11-09 周一 09:00" in shown
+    assert "每月安全生产检查（启用）下次：11-04 周三 09:00" in shown
+    assert "季度安全生产防范工作会议（启用）下次：01-05 周二 15:00" in shown
+    assert "半年应急演练（启用）下次：12-15 周二 09:00" in shown
+    assert answer.buttons == [], "only a station head gets the buttons"
+
+
+async def test_each_reminder_goes_once_to_the_audience_and_the_head_gets_the_roll(town: Township) -> None:
+    await at(town, local(3, 8, 59))
+    assert reminders_of(town.duty) == []
+    await at(town, local(3, 9, 1))
+    await at(town, local(3, 9, 30))
+    for user in (town.duty, town.head, town.officer):
+        [reminder] = reminders_of(user)
+        assert "11-04 周三 09:00" in reminder.shown and len(reminder.buttons) == 2
+    assert reminders_of(town.reporter) == []
+    assert len(reminders_of(town.other_head)) == 1, "蓬莱镇's head gets his own township's reminder"
+    assert "❔ 未答复 3" in roll_of(town.head).shown
+
+
+async def test_answers_update_the_roll_in_place_and_an_hour_before_only_the_silent_are_nudged(town: Township) -> None:
+    await at(town, local(3, 9, 1))
+    await town.officer.click("✅ 参加", reminders_of(town.officer)[0])
+    await town.duty.click("🙅 请假", reminders_of(town.duty)[0])
+    await town.duty.send("在县里开会")
+    assert "已登记请假" in town.duty.last.shown
+    await town.deliver()
+    roll = roll_of(town.head)
+    assert roll.edits >= 1
+    assert "✅ 参加 1：陈安全" in roll.shown and "🙅 请假 1：王值班（在县里开会）" in roll.shown
+    assert "❔ 未答复 1：李站长" in roll.shown
+    await at(town, local(4, 8, 1))
+    assert "您还没有答复" in reminders_of(town.head)[-1].shown
+    assert "您已报名参加" in reminders_of(town.officer)[-1].shown and reminders_of(town.officer)[-1].buttons == []
+    assert len(reminders_of(town.duty)) == 1, "someone who can't come is not reminded again"
+
+
+async def test_after_downtime_a_reminder_goes_late_until_the_event_begins(town: Township) -> None:
+    await at(town, local(4, 8, 30))
+    [late] = reminders_of(town.duty)
+    assert "晚到了" in late.shown and "1 小时后开始" in late.shown
+    await at(town, local(5, 10, 0))
+    await at(town, local(2, 0).replace(month=12, day=2, hour=9, minute=30))
+    assert len(reminders_of(town.duty)) == 1, "the December inspection had begun: no reminder for it"
+
+
+async def test_a_second_scheduler_sweeping_from_scratch_sends_nothing_twice(town: Township, settings: Settings) -> None:
+    await at(town, local(3, 9, 1))
+    async with town.db.transaction() as session:
+        mark = await session.get(SweepMark, "reminders")
+        assert mark is not None
+        await session.delete(mark)
+    second = Sweeper(town.db, town.policy, town.clock, settings.zone, "zh", "second", town.worker)
+    town.clock.advance(seconds=31)
+    await second.tick()
+    await town.deliver()
+    assert len(reminders_of(town.duty)) == 1 and len([m for m in town.head.inbox if "出席情况" in m.shown]) == 1
+
+
+async def test_an_answer_after_the_event_or_from_outside_its_audience_changes_nothing(town: Township) -> None:
+    await at(town, local(3, 9, 1))
+    reminder = reminders_of(town.duty)[0]
+    attend = reminder.buttons[0]["callback_data"]
+    occurrence = RsvpAction.unpack(attend).occurrence_id
+    for outsider in (town.reporter, town.other_head):
+        [help_reply] = await outsider.send("/help")
+        forged = RsvpAction(answer=RsvpAnswer.ATTENDING, occurrence_id=occurrence).pack()
+        assert NOT_ALLOWED in await press_and_expect_nothing(town, outsider, help_reply, forged)
+    await at(town, local(4, 9, 5))
+    assert "已经开始或结束" in await press_and_expect_nothing(town, town.duty, reminder, attend)
+    unknown = RsvpAction(answer=RsvpAnswer.CANT, occurrence_id=99_999).pack()
+    assert "已不存在" in await press_and_expect_nothing(town, town.duty, reminder, unknown)
+
+
+async def test_a_head_pauses_resumes_and_deletes_a_rule_and_no_one_else_can(town: Township) -> None:
+    [listing] = await town.head.send("/reminders")
+    await town.head.click(f"⏸ 暂停 {INSPECTION}", listing)
+    await at(town, local(3, 9, 1))
+    assert reminders_of(town.duty) == []
+    pause = next(b["callback_data"] for b in listing.buttons if "⏸" in b["text"])
+    rule_id = RuleAction.unpack(pause).rule_id
+    [duty_help] = await town.duty.send("/help")
+    for verb in RuleVerb:
+        data = RuleAction(action=verb, rule_id=rule_id).pack()
+        assert NOT_ALLOWED in await press_and_expect_nothing(town, town.duty, duty_help, data)
+    [listing] = await town.head.send("/reminders")
+    assert f"{INSPECTION}（已暂停）" in listing.shown
+    await town.head.click(f"▶️ 恢复 {INSPECTION}", listing)
+    await town.head.click(f"🗑 删除 {INSPECTION}", town.head.last_with_buttons())
+    await town.head.click("🗑 确定删除")
+    [listing] = await town.head.send("/reminders")
+    assert INSPECTION not in listing.shown and "周例会" in listing.shown
+
+
+async def test_the_admins_are_told_once_of_a_year_the_holiday_data_does_not_cover(
+    town: Township, settings: Settings
+) -> None:
+    admin = town.harness.user("管理员")
+    admin.chat.started = True
+    sweeper = Sweeper(
+        town.db, town.policy, town.clock, settings.zone, "zh", "admins", town.worker, admin_ids=frozenset({admin.id})
+    )
+    for _ in range(3):
+        town.clock.advance(minutes=1)
+        await sweeper.tick()
+        await town.deliver()
+    notices = [m.shown for m in admin.inbox if "2027" in m.shown]
+    assert len(notices) == 1 and "python -m bot holidays" in notices[0]
+
+
+async def test_under_a_2027_clock_the_four_rules_are_listed(town: Township, clock: FakeClock) -> None:
+    clock.current = datetime(2027, 3, 1, 1, 0, tzinfo=SHANGHAI)
+    [answer] = await town.head.send("/reminders")
+    assert answer.shown.count("（启用）") == 4
+    assert "周例会（启用）下次：03-01 周一 09:00" in answer.shown
