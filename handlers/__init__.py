@@ -9,6 +9,7 @@ from handlers import (
     fallback,
     guards,
     outbox,
+    reminder_setup,
     reminders,
     report,
     report_actions,
@@ -34,5 +35,6 @@ def build_routers() -> list[Router]:
         duty.router(),
         roster.router(),
         reminders.router(),
+        reminder_setup.router(),
         fallback.router(),
     ]

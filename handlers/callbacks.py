@@ -218,3 +218,24 @@ class RuleAction(CallbackData, prefix="v1rl"):
 
     action: RuleVerb
     rule_id: RowId
+
+
+class RuleField(StrEnum):
+    """A /reminders wizard button: what it sets (the value: an index, a weekday, a day, minutes, a rule id)."""
+
+    ADD = "add"
+    EDIT = "edit"
+    KIND = "kind"
+    FREQUENCY = "freq"
+    ORDINAL = "ord"
+    WEEKDAY = "wd"
+    DAY = "day"
+    TIME = "time"
+    HOLIDAYS = "hol"
+    SAVE = "save"
+    CANCEL = "cancel"
+
+
+class RuleWizard(CallbackData, prefix="v1rw"):
+    field: RuleField
+    value: Annotated[int, Field(ge=-1, le=2**31 - 1)]

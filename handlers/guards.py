@@ -9,11 +9,22 @@ from aiogram.types import CallbackQuery, Message
 from handlers.callbacks import LanguageChoice
 from handlers.filters import NoProfile
 from handlers.menu import PRIVATE_COMMANDS
-from handlers.states import ActOnReport, GridFlow, HandoverFlow, InviteFlow, ReportFlow, RosterFlow, RsvpFlow
+from handlers.states import (
+    ActOnReport,
+    GridFlow,
+    HandoverFlow,
+    InviteFlow,
+    ReportFlow,
+    RosterFlow,
+    RsvpFlow,
+    RuleFlow,
+)
 from i18n import Localizer
 
 IN_A_GROUP = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
-MEMBERS_ONLY_FLOWS = StateFilter(ReportFlow, InviteFlow, GridFlow, ActOnReport, RosterFlow, HandoverFlow, RsvpFlow)
+MEMBERS_ONLY_FLOWS = StateFilter(
+    ReportFlow, InviteFlow, GridFlow, ActOnReport, RosterFlow, HandoverFlow, RsvpFlow, RuleFlow
+)
 MEMBERS_ONLY_COMMANDS = (
     "invite",
     "addgrid",

@@ -8,7 +8,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import RsvpAction, RuleAction, RuleVerb
+from handlers.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
 from handlers.edits import turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.states import RsvpFlow
@@ -44,18 +44,22 @@ def rules_screen(
     """The rules, a line each; for a station head, a row of buttons each (pause or resume, delete)."""
     lines = [i18n("reminders.header", township=view.township)]
     lines += [rule_line(i18n, v.rule, v.upcoming, zone) for v in view.rules] or [i18n("reminders.none")]
-    if not keeper or not view.rules:
+    if not keeper:
         return "\n".join(lines), None
     rows = []
     for v in view.rules:
         rule_id = v.rule.id or 0
         toggle = RuleVerb.RESUME if v.rule.status == RuleStatus.PAUSED else RuleVerb.PAUSE
+        edit = RuleWizard(field=RuleField.EDIT, value=rule_id).pack()
         rows.append(
             [
                 rule_button(i18n, f"reminders.{toggle}_button", toggle, rule_id, title=v.rule.title),
-                rule_button(i18n, "reminders.delete_button", RuleVerb.DELETE, rule_id, title=v.rule.title),
+                InlineKeyboardButton(text=i18n("reminders.edit_button"), callback_data=edit),
+                rule_button(i18n, "reminders.delete_button", RuleVerb.DELETE, rule_id),
             ]
         )
+    add = RuleWizard(field=RuleField.ADD, value=0).pack()
+    rows.append([InlineKeyboardButton(text=i18n("reminders.add_button"), callback_data=add)])
     lines.append(i18n("reminders.footer_head"))
     return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows)
 

@@ -55,3 +55,17 @@ class HandoverFlow(StatesGroup):
 class RsvpFlow(StatesGroup):
     reason = State()
     """Why the member can't come (the occurrence is in the state's data)."""
+
+
+class RuleFlow(StatesGroup):
+    """/reminders: adding or editing a rule step by step (the choices so far are in the state's data)."""
+
+    kind = State()
+    title = State()
+    frequency = State()
+    ordinal = State()
+    weekday = State()
+    day = State()
+    time = State()
+    holidays = State()
+    preview = State()

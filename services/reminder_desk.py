@@ -5,7 +5,7 @@ roll in place."""
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, delete, select
@@ -19,12 +19,23 @@ from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import enqueue_edit
 from services.permissions import Action, townships_of
-from services.reminder_rules import audience_of, rules_of, schedule_of, seed_defaults, work_calendar
+from services.reminder_rules import (
+    audience_of,
+    audience_of_kind,
+    new_rule,
+    rules_of,
+    schedule_of,
+    seed_defaults,
+    work_calendar,
+)
 from services.reminder_sweep import answers_to, roll_key
 from services.reminder_texts import roll_content
-from services.schedule import When
+from services.rule_setup import DURATIONS, RuleDraft
+from services.schedule import Schedule, When
 
 REASON_LIMIT = 200
+PREVIEW_DAYS = 400
+PREVIEWED = 3
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,42 @@ class ReminderDesk:
             ]
             return RulesView(township.name if township else "?", views)
 
+    async def preview(self, member: MemberProfile, draft: RuleDraft) -> list[When]:
+        """The next occurrences `draft` would have (a rule with none is refused)."""
+        now = self.clock.now()
+        async with self.db.reading() as session:
+            self._township(member, Action.KEEP_REMINDERS)
+            calendar = await work_calendar(session)
+        schedule = Schedule(draft.repeat.rrule(), now.astimezone(self.zone).date(), draft.holidays, self.zone)
+        upcoming = schedule.occurrences(now, now + timedelta(days=PREVIEW_DAYS), calendar)[:PREVIEWED]
+        if not upcoming:
+            raise DomainError("reminders.no_future")
+        return upcoming
+
+    async def save_rule(
+        self, member: MemberProfile, draft: RuleDraft, rule_id: int | None, seen_version: int | None
+    ) -> ReminderRule:
+        """Add a rule, or change the one being edited (refused if someone changed it since: its version). A rule
+        with no future occurrence is refused. (A rule always reminds someone: its keeper is in every audience.)"""
+        async with self._work() as (session, now):
+            if rule_id is None:
+                township_id = self._township(member, Action.KEEP_REMINDERS)
+                rule = new_rule(township_id, draft, now)
+            else:
+                rule = await self._kept_rule(session, member, rule_id)
+                if rule.version != seen_version:
+                    raise DomainError("reminders.changed_meanwhile")
+                rule.version += 1
+            rule.kind, rule.title, rule.rrule = draft.kind, draft.title, draft.repeat.rrule()
+            rule.holidays, rule.starts_on, rule.updated_at = draft.holidays, now.astimezone(self.zone).date(), now
+            rule.audience, rule.duration_minutes = audience_of_kind(draft.kind), DURATIONS[draft.kind]
+            rule.status = RuleStatus.ACTIVE
+            if schedule_of(rule, self.zone).next_after(now, await work_calendar(session)) is None:
+                raise DomainError("reminders.no_future")
+            session.add(rule)
+            await session.flush()
+            return rule
+
     @staticmethod
     def _active(rule: ReminderRule) -> bool:
         return rule.status == RuleStatus.ACTIVE
@@ -97,10 +144,13 @@ class ReminderDesk:
             await session.delete(rule)
             return rule.title
 
-    async def check_keeper(self, member: MemberProfile, rule_id: int) -> None:
-        """May the member change this rule (before asking them to confirm a deletion)?"""
+    async def check_keeper(self, member: MemberProfile, rule_id: int) -> ReminderRule:
+        """The rule, if the member may change it (before asking them to confirm a deletion, or to edit it)."""
         async with self.db.reading() as session:
-            await self._kept_rule(session, member, rule_id)
+            return await self._kept_rule(session, member, rule_id)
+
+    def check_may_add(self, member: MemberProfile) -> None:
+        self._township(member, Action.KEEP_REMINDERS)
 
     async def _kept_rule(self, session: AsyncSession, member: MemberProfile, rule_id: int) -> ReminderRule:
         rule = await session.get(ReminderRule, rule_id)

@@ -22,6 +22,7 @@ from models import (
     Unit,
 )
 from services.permissions import DRILL_AUDIENCE, DUTY_ROLES, MEETING_AUDIENCE, ORGANISER
+from services.rule_setup import RuleDraft
 from services.schedule import Schedule
 from services.work_calendar import WorkCalendar
 
@@ -84,6 +85,24 @@ def _default(township_id: int, rule: DefaultRule, title: str, today: date, now: 
         leads=list(DEFAULT_LEADS),
         duration_minutes=rule.duration_minutes,
         status=RuleStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def new_rule(township_id: int, draft: RuleDraft, now: datetime) -> ReminderRule:
+    """A rule the head adds (the caller fills in its schedule): reminded a day and an hour before."""
+    return ReminderRule(
+        township_id=township_id,
+        kind=draft.kind,
+        title=draft.title,
+        rrule=draft.repeat.rrule(),
+        starts_on=now.date(),
+        holidays=draft.holidays,
+        audience=audience_of_kind(draft.kind),
+        leads=list(DEFAULT_LEADS),
+        status=RuleStatus.ACTIVE,
+        version=0,
         created_at=now,
         updated_at=now,
     )

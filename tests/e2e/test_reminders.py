@@ -5,7 +5,7 @@ deleting, forged or replayed answers, and the admins told once of a year the hol
 from datetime import datetime
 
 from bot.settings import Settings
-from handlers.callbacks import RsvpAction, RuleAction, RuleVerb
+from handlers.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
 from models import RsvpAnswer, SweepMark
 from scheduler.sweeps import Sweeper
 from tests.e2e.duty import SHANGHAI, local
@@ -112,11 +112,11 @@ async def test_an_answer_after_the_event_or_from_outside_its_audience_changes_no
 
 async def test_a_head_pauses_resumes_and_deletes_a_rule_and_no_one_else_can(town: Township) -> None:
     [listing] = await town.head.send("/reminders")
+    pause = next(b["callback_data"] for b in listing.buttons if b["text"] == f"⏸ 暂停 {INSPECTION}")
+    rule_id = RuleAction.unpack(pause).rule_id
     await town.head.click(f"⏸ 暂停 {INSPECTION}", listing)
     await at(town, local(3, 9, 1))
     assert reminders_of(town.duty) == []
-    pause = next(b["callback_data"] for b in listing.buttons if "⏸" in b["text"])
-    rule_id = RuleAction.unpack(pause).rule_id
     [duty_help] = await town.duty.send("/help")
     for verb in RuleVerb:
         data = RuleAction(action=verb, rule_id=rule_id).pack()
@@ -124,7 +124,9 @@ async def test_a_head_pauses_resumes_and_deletes_a_rule_and_no_one_else_can(town
     [listing] = await town.head.send("/reminders")
     assert f"{INSPECTION}（已暂停）" in listing.shown
     await town.head.click(f"▶️ 恢复 {INSPECTION}", listing)
-    await town.head.click(f"🗑 删除 {INSPECTION}", town.head.last_with_buttons())
+    listing = town.head.last_with_buttons()
+    delete = RuleAction(action=RuleVerb.DELETE, rule_id=rule_id).pack()
+    await town.head.press_data(listing, delete)
     await town.head.click("🗑 确定删除")
     [listing] = await town.head.send("/reminders")
     assert INSPECTION not in listing.shown and "周例会" in listing.shown
@@ -151,3 +153,57 @@ async def test_under_a_2027_clock_the_four_rules_are_listed(town: Township, cloc
     [answer] = await town.head.send("/reminders")
     assert answer.shown.count("（启用）") == 4
     assert "周例会（启用）下次：03-01 周一 09:00" in answer.shown
+
+
+async def test_a_head_adds_a_rule_with_buttons_and_a_typed_time(town: Township) -> None:
+    head = town.head
+    [listing] = await head.send("/reminders")
+    await head.click("➕ 新增提醒", listing)
+    await head.click("提醒")
+    await head.send("防汛物资盘点")
+    await head.click("每月第几个星期几")
+    await head.click("最后一个")
+    await head.click("周五")
+    await head.send("15:30")
+    await head.click("遇节假日跳过")
+    preview = head.last.shown
+    assert "防汛物资盘点" in preview and "11-27 周五 15:30" in preview and "12-25 周五 15:30" in preview
+    await head.click("💾 保存")
+    assert "已保存：防汛物资盘点" in head.last.shown
+    [listing] = await town.duty.send("/reminders")
+    assert "防汛物资盘点（启用）下次：11-27 周五 15:30；遇节假日跳过" in listing.shown
+
+
+async def test_editing_a_rule_moves_its_next_date_and_a_stale_edit_is_refused(town: Township) -> None:
+    head = town.head
+    [listing] = await head.send("/reminders")
+    edit = next(b for b in listing.buttons if b["text"] == "✏️ 修改")
+    await head.press_data(listing, edit["callback_data"])
+    await head.click("每周一次")
+    await head.click("周二")
+    await head.click("14:30")
+    [again] = await head.send("/reminders")
+    await head.press_data(again, edit["callback_data"])
+    await head.click("每周一次")
+    await head.click("周四")
+    await head.click("09:00")
+    await head.click("遇节假日顺延到下一个工作日")
+    await head.click("💾 保存")
+    first_screen = next(m for m in head.inbox if "遇到法定节假日" in m.shown)
+    await head.click("遇节假日顺延到下一个工作日", first_screen)
+    assert head.last_alert is not None and "已失效" in head.last_alert["text"], "the first edit's screen is stale"
+    [listing] = await town.duty.send("/reminders")
+    assert "周例会（启用）下次：11-05 周四 09:00" in listing.shown
+
+
+async def test_wizard_buttons_outside_the_wizard_or_from_a_non_head_change_nothing(town: Township) -> None:
+    [listing] = await town.head.send("/reminders")
+    edit = next(b["callback_data"] for b in listing.buttons if b["text"] == "✏️ 修改")
+    [duty_help] = await town.duty.send("/help")
+    assert NOT_ALLOWED in await press_and_expect_nothing(town, town.duty, duty_help, edit)
+    add = RuleWizard(field=RuleField.ADD, value=0).pack()
+    assert NOT_ALLOWED in await press_and_expect_nothing(town, town.duty, duty_help, add)
+    assert NOT_ALLOWED in await press_and_expect_nothing(town, town.other_head, listing, edit)
+    for field in (RuleField.KIND, RuleField.SAVE, RuleField.DAY, RuleField.HOLIDAYS):
+        forged = RuleWizard(field=field, value=1).pack()
+        assert "已失效" in await press_and_expect_nothing(town, town.head, listing, forged)

@@ -1,0 +1,270 @@
+"""/reminders' wizard: a station head adds a rule or changes one with buttons — what it is, how it repeats, at what
+time, what a public holiday does — sees its next dates and saves. Nobody types an RRULE."""
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from handlers.callbacks import RuleField, RuleWizard
+from handlers.edits import turn_into
+from handlers.filters import NOT_A_COMMAND, Known, Registered
+from handlers.roster import parse_hhmm
+from handlers.states import RuleFlow
+from i18n import Localizer
+from models import HolidayHandling, RuleKind
+from services.members import MemberProfile
+from services.reminder_desk import ReminderDesk
+from services.reminder_texts import when_text
+from services.report_desk import StaleButton
+from services.rule_setup import LAST, MAX_DAY, Frequency, Repeat, RuleDraft
+
+KINDS = tuple(RuleKind)
+FREQUENCIES = tuple(Frequency)
+HOLIDAY_CHOICES = tuple(HolidayHandling)
+ORDINALS = (1, 2, 3, 4, LAST)
+TIMES = (8 * 60, 8 * 60 + 30, 9 * 60, 9 * 60 + 30, 10 * 60, 14 * 60, 14 * 60 + 30, 15 * 60, 16 * 60)
+TITLE_LIMIT = 60
+NEXT_STEP = {
+    Frequency.WEEKLY: RuleFlow.weekday,
+    Frequency.MONTHLY_WEEKDAY: RuleFlow.ordinal,
+    Frequency.MONTHLY_DAY: RuleFlow.day,
+    Frequency.QUARTERLY: RuleFlow.day,
+    Frequency.HALF_YEARLY: RuleFlow.day,
+}
+
+
+def router() -> Router:
+    r = Router(name="reminder_setup")
+    r.message.filter(Known())
+    r.callback_query.filter(Registered())
+    field = RuleWizard.filter
+    r.callback_query.register(add_pressed, field(F.field == RuleField.ADD))
+    r.callback_query.register(edit_pressed, field(F.field == RuleField.EDIT))
+    r.callback_query.register(cancel_pressed, StateFilter(RuleFlow), field(F.field == RuleField.CANCEL))
+    r.callback_query.register(kind_pressed, RuleFlow.kind, field(F.field == RuleField.KIND))
+    r.message.register(title_typed, RuleFlow.title, F.text, NOT_A_COMMAND)
+    r.callback_query.register(frequency_pressed, RuleFlow.frequency, field(F.field == RuleField.FREQUENCY))
+    r.callback_query.register(ordinal_pressed, RuleFlow.ordinal, field(F.field == RuleField.ORDINAL))
+    r.callback_query.register(weekday_pressed, RuleFlow.weekday, field(F.field == RuleField.WEEKDAY))
+    r.callback_query.register(day_pressed, RuleFlow.day, field(F.field == RuleField.DAY))
+    r.callback_query.register(time_pressed, RuleFlow.time, field(F.field == RuleField.TIME))
+    r.message.register(time_typed, RuleFlow.time, F.text, NOT_A_COMMAND)
+    r.callback_query.register(holidays_pressed, RuleFlow.holidays, field(F.field == RuleField.HOLIDAYS))
+    r.callback_query.register(save_pressed, RuleFlow.preview, field(F.field == RuleField.SAVE))
+    return r
+
+
+def wizard_button(text: str, field: RuleField, value: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=RuleWizard(field=field, value=value).pack())
+
+
+def keyboard(i18n: Localizer, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    cancel = [wizard_button(i18n("roster.cancel_button"), RuleField.CANCEL)]
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, cancel])
+
+
+def in_rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+async def show(query_or_message: CallbackQuery | Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """A step's screen: edit the pressed message, or answer a typed one."""
+    if isinstance(query_or_message, Message):
+        await query_or_message.answer(text, reply_markup=markup)
+        return
+    await query_or_message.answer()
+    if isinstance(query_or_message.message, Message):
+        await turn_into(query_or_message.message, text, markup)
+
+
+async def step(
+    event: CallbackQuery | Message, state: FSMContext, to: State, text: str, markup: InlineKeyboardMarkup
+) -> None:
+    await state.set_state(to)
+    await show(event, text, markup)
+
+
+# --- starting -------------------------------------------------------------------------------------
+
+
+async def add_pressed(
+    query: CallbackQuery, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
+) -> None:
+    reminder_desk.check_may_add(member)
+    await state.set_data({"rule_id": None, "seen_version": None})
+    buttons = [wizard_button(i18n(f"reminders.kind_{k}"), RuleField.KIND, i) for i, k in enumerate(KINDS)]
+    await step(query, state, RuleFlow.kind, i18n("reminders.pick_kind"), keyboard(i18n, in_rows(buttons, 1)))
+
+
+async def edit_pressed(
+    query: CallbackQuery,
+    callback_data: RuleWizard,
+    member: MemberProfile,
+    i18n: Localizer,
+    reminder_desk: ReminderDesk,
+    state: FSMContext,
+) -> None:
+    rule = await reminder_desk.check_keeper(member, callback_data.value)
+    await state.set_data(
+        {"rule_id": rule.id, "seen_version": rule.version, "kind": rule.kind.value, "title": rule.title}
+    )
+    await ask_frequency(query, i18n, state)
+
+
+async def cancel_pressed(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    await state.clear()
+    await show(query, i18n("reminders.setup_cancelled"), None)
+
+
+# --- what, how often, when ------------------------------------------------------------------------
+
+
+async def kind_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
+    if not 0 <= callback_data.value < len(KINDS):
+        raise StaleButton()
+    kind = KINDS[callback_data.value]
+    await state.update_data(kind=kind.value, title=i18n(f"reminders.kind_{kind}"))
+    if kind == RuleKind.OTHER:
+        await state.set_state(RuleFlow.title)
+        await show(query, i18n("reminders.ask_title", limit=TITLE_LIMIT), None)
+        return
+    await ask_frequency(query, i18n, state)
+
+
+async def title_typed(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    title = (message.text or "").strip()
+    if not title or len(title) > TITLE_LIMIT:
+        await message.answer(i18n("reminders.ask_title", limit=TITLE_LIMIT))
+        return
+    await state.update_data(title=title)
+    await ask_frequency(message, i18n, state)
+
+
+async def ask_frequency(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    title = (await state.get_data())["title"]
+    buttons = [
+        wizard_button(i18n(f"reminders.frequency_{f}"), RuleField.FREQUENCY, i) for i, f in enumerate(FREQUENCIES)
+    ]
+    text = i18n("reminders.pick_frequency", title=title)
+    await step(event, state, RuleFlow.frequency, text, keyboard(i18n, in_rows(buttons, 1)))
+
+
+async def frequency_pressed(
+    query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext
+) -> None:
+    if not 0 <= callback_data.value < len(FREQUENCIES):
+        raise StaleButton()
+    frequency = FREQUENCIES[callback_data.value]
+    await state.update_data(frequency=frequency.value)
+    following = NEXT_STEP[frequency]
+    if following == RuleFlow.weekday:
+        await ask_weekday(query, i18n, state)
+    elif following == RuleFlow.ordinal:
+        names = [i18n(f"reminders.ordinal_{'last' if n == LAST else n}") for n in ORDINALS]
+        buttons = [wizard_button(name, RuleField.ORDINAL, n) for name, n in zip(names, ORDINALS, strict=True)]
+        await step(query, state, RuleFlow.ordinal, i18n("reminders.pick_ordinal"), keyboard(i18n, in_rows(buttons, 5)))
+    else:
+        buttons = [wizard_button(str(d), RuleField.DAY, d) for d in range(1, MAX_DAY + 1)]
+        await step(query, state, RuleFlow.day, i18n("reminders.pick_day"), keyboard(i18n, in_rows(buttons, 7)))
+
+
+async def ask_weekday(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    names = i18n("onduty.weekdays").split(",")
+    buttons = [wizard_button(name, RuleField.WEEKDAY, i) for i, name in enumerate(names)]
+    await step(query, state, RuleFlow.weekday, i18n("reminders.pick_weekday"), keyboard(i18n, in_rows(buttons, 7)))
+
+
+async def ordinal_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
+    if callback_data.value not in ORDINALS:
+        raise StaleButton()
+    await state.update_data(ordinal=callback_data.value)
+    await ask_weekday(query, i18n, state)
+
+
+async def weekday_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
+    if not 0 <= callback_data.value < 7:
+        raise StaleButton()
+    await state.update_data(weekday=callback_data.value)
+    await ask_time(query, i18n, state)
+
+
+async def day_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
+    if not 1 <= callback_data.value <= MAX_DAY:
+        raise StaleButton()
+    await state.update_data(day=callback_data.value)
+    await ask_time(query, i18n, state)
+
+
+async def ask_time(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    buttons = [wizard_button(f"{m // 60:02d}:{m % 60:02d}", RuleField.TIME, m) for m in TIMES]
+    await step(event, state, RuleFlow.time, i18n("reminders.pick_time"), keyboard(i18n, in_rows(buttons, 3)))
+
+
+async def time_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
+    if not 0 <= callback_data.value < 24 * 60:
+        raise StaleButton()
+    await ask_holidays(query, callback_data.value, i18n, state)
+
+
+async def time_typed(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    minutes = parse_hhmm(message.text or "")
+    if minutes is None:
+        await message.answer(i18n("roster.bad_time"))
+        return
+    await ask_holidays(message, minutes, i18n, state)
+
+
+async def ask_holidays(event: CallbackQuery | Message, minutes: int, i18n: Localizer, state: FSMContext) -> None:
+    await state.update_data(minutes=minutes)
+    buttons = [
+        wizard_button(i18n(f"reminders.holidays_{h}"), RuleField.HOLIDAYS, i) for i, h in enumerate(HOLIDAY_CHOICES)
+    ]
+    await step(event, state, RuleFlow.holidays, i18n("reminders.pick_holidays"), keyboard(i18n, in_rows(buttons, 1)))
+
+
+# --- preview and save -----------------------------------------------------------------------------
+
+
+def draft_of(data: dict[str, Any]) -> RuleDraft:
+    repeat = Repeat(
+        Frequency(data["frequency"]),
+        int(data["minutes"]),
+        weekday=data.get("weekday"),
+        ordinal=data.get("ordinal"),
+        day=data.get("day"),
+    )
+    return RuleDraft(RuleKind(data["kind"]), str(data["title"]), repeat, HolidayHandling(data["holidays"]))
+
+
+async def holidays_pressed(
+    query: CallbackQuery,
+    callback_data: RuleWizard,
+    member: MemberProfile,
+    i18n: Localizer,
+    reminder_desk: ReminderDesk,
+    state: FSMContext,
+) -> None:
+    if not 0 <= callback_data.value < len(HOLIDAY_CHOICES):
+        raise StaleButton()
+    await state.update_data(holidays=HOLIDAY_CHOICES[callback_data.value].value)
+    draft = draft_of(await state.get_data())
+    upcoming = await reminder_desk.preview(member, draft)
+    dates = "\n".join(f"• {when_text(i18n, w, reminder_desk.zone)}" for w in upcoming)
+    text = i18n(
+        "reminders.preview", title=draft.title, dates=dates, holidays=i18n(f"reminders.holidays_{draft.holidays}")
+    )
+    markup = keyboard(i18n, [[wizard_button(i18n("roster.save"), RuleField.SAVE)]])
+    await step(query, state, RuleFlow.preview, text, markup)
+
+
+async def save_pressed(
+    query: CallbackQuery, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    rule = await reminder_desk.save_rule(member, draft_of(data), data.get("rule_id"), data.get("seen_version"))
+    await state.clear()
+    await show(query, i18n("reminders.saved", title=rule.title), None)
