@@ -96,7 +96,7 @@ def build_dispatcher(
     dp["admin_ids"] = settings.admin_ids
     dp["desk"] = ReportDesk(db, clock, policy, settings.zone, settings.default_language, directory, delivery)
     dp["duty_desk"] = DutyDesk(db, clock, settings.zone, delivery)
-    dp["reminder_desk"] = ReminderDesk(db, clock, settings.zone, settings.default_language, delivery)
+    dp["reminder_desk"] = ReminderDesk(db, clock, settings.zone, settings.default_language, policy, delivery)
     shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
     dp.update.outer_middleware(ProfileMiddleware(directory, settings.default_language))
     dp.include_routers(*build_routers())

@@ -36,6 +36,7 @@ MEMBERS_ONLY_COMMANDS = (
     "swap",
     "roster",
     "reminders",
+    "week",
 )
 """Commands whose routers only serve known senders (the `Known` filter); a stranger is answered here."""
 

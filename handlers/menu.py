@@ -19,6 +19,7 @@ MENU_COMMANDS = (
     "policy",
     "roster",
     "reminders",
+    "week",
     "outbox",
     "start",
     "cancel",

@@ -1,5 +1,5 @@
 """/reminders (the township's meeting, inspection and drill rules; a station head pauses, resumes or deletes
-them) and the answers to a reminder: 参加 Attending, or 请假 Can't with a reason."""
+them), /week (the township's week), and the answers to a reminder: 参加 Attending, or 请假 Can't with a reason."""
 
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from services.members import MemberProfile
 from services.permissions import Action, may_at_all
 from services.reminder_desk import ReminderDesk, RulesView
 from services.reminder_texts import rule_line
+from services.weekly_agenda import week_text
 
 STATUS_OF_VERB = {RuleVerb.PAUSE: RuleStatus.PAUSED, RuleVerb.RESUME: RuleStatus.ACTIVE}
 
@@ -27,6 +28,7 @@ def router() -> Router:
     r.message.filter(Known())
     r.callback_query.filter(Registered())
     r.message.register(reminders_command, Command("reminders"), IN_PRIVATE)
+    r.message.register(week_command, Command("week"), IN_PRIVATE)
     r.callback_query.register(rule_pressed, RuleAction.filter())
     r.callback_query.register(rsvp_pressed, RsvpAction.filter())
     r.message.register(reason_typed, RsvpFlow.reason, F.text, NOT_A_COMMAND)
@@ -71,6 +73,11 @@ async def reminders_command(
     keeper = may_at_all(member, Action.KEEP_REMINDERS)
     text, markup = rules_screen(i18n, view, keeper, reminder_desk.zone)
     await message.answer(text, reply_markup=markup)
+
+
+async def week_command(message: Message, i18n: Localizer, member: MemberProfile, reminder_desk: ReminderDesk) -> None:
+    """/week: the township's week, as the weekly meeting reviews it."""
+    await message.answer(week_text(i18n, await reminder_desk.week(member), reminder_desk.zone))
 
 
 async def rule_pressed(

@@ -17,6 +17,8 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
     if may_file_reports(member):
         lines.append(i18n("help.report"))
     lines.append(i18n("help.reports"))
+    if may_at_all(member, Action.ACT_ON_REPORT):
+        lines.append(i18n("help.week"))
     if may_at_all(member, Action.VIEW_DUTY):
         lines.append(i18n("help.duty"))
     if may_at_all(member, Action.STAND_DUTY):

@@ -71,7 +71,7 @@ class Sweeper:
         if self._clock_sweeps_due(now):
             async with handing_over(self.db, self.delivery, now) as session:
                 acted += await sweep_duty(session, now, self.zone, self.duty_times)
-            reminders = SweepContext(now, self.zone, self.default_language, self.admin_ids)
+            reminders = SweepContext(now, self.zone, self.default_language, self.admin_ids, self.policy)
             async with handing_over(self.db, self.delivery, now) as session:
                 acted += await sweep_reminders(session, reminders)
             self._clock_swept_at = now

@@ -19,6 +19,7 @@ from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import enqueue_edit
 from services.permissions import Action, townships_of
+from services.policy import Policy
 from services.reminder_rules import (
     audience_of,
     audience_of_kind,
@@ -32,6 +33,7 @@ from services.reminder_sweep import answers_to, roll_key
 from services.reminder_texts import roll_content
 from services.rule_setup import DURATIONS, RuleDraft
 from services.schedule import Schedule, When
+from services.weekly_agenda import Week, township_week
 
 REASON_LIMIT = 200
 PREVIEW_DAYS = 400
@@ -52,9 +54,16 @@ class RulesView:
 
 class ReminderDesk:
     def __init__(
-        self, db: Database, clock: Clock, zone: ZoneInfo, language: str, delivery: DeliveryWorker | None = None
+        self,
+        db: Database,
+        clock: Clock,
+        zone: ZoneInfo,
+        language: str,
+        policy: Policy,
+        delivery: DeliveryWorker | None = None,
     ) -> None:
-        self.db, self.clock, self.zone, self.language, self.delivery = db, clock, zone, language, delivery
+        self.db, self.clock, self.zone, self.language = db, clock, zone, language
+        self.policy, self.delivery = policy, delivery
 
     @asynccontextmanager
     async def _work(self) -> AsyncIterator[tuple[AsyncSession, datetime]]:
@@ -159,6 +168,14 @@ class ReminderDesk:
         if rule.township_id not in townships_of(member, Action.KEEP_REMINDERS):
             raise NotAllowed()
         return rule
+
+    async def week(self, member: MemberProfile) -> Week:
+        """The township's week (/week): what the weekly meeting reviews."""
+        now = self.clock.now()
+        async with self.db.reading() as session:
+            township_id = self._township(member, Action.ACT_ON_REPORT)
+            calendar = await work_calendar(session)
+            return await township_week(session, township_id, now, self.zone, self.policy, calendar)
 
     # --- answering ------------------------------------------------------------------------------
 

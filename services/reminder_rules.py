@@ -128,6 +128,8 @@ class Reminded:
     name: str
     language: str
     organiser: bool
+    station: bool
+    """On the station's staff (the weekly meeting's reminder brings them the township's week)."""
 
 
 async def audience_of(session: AsyncSession, rule: ReminderRule) -> list[Reminded]:
@@ -142,13 +144,23 @@ async def audience_of(session: AsyncSession, rule: ReminderRule) -> list[Reminde
         )
         .order_by(col(Member.id))
     )
-    people: dict[int, Reminded] = {}
+    roles: dict[int, set[str]] = {}
+    members: dict[int, Member] = {}
     for member, role in (await session.exec(query)).all():
         assert member.id is not None
-        earlier = people.get(member.id)
-        organiser = role == ORGANISER or (earlier is not None and earlier.organiser)
-        people[member.id] = Reminded(member.id, member.telegram_id, member.name, member.language, organiser)
-    return list(people.values())
+        members[member.id] = member
+        roles.setdefault(member.id, set()).add(role)
+    return [
+        Reminded(
+            member_id,
+            m.telegram_id,
+            m.name,
+            m.language,
+            organiser=ORGANISER in roles[member_id],
+            station=bool(roles[member_id] & DUTY_ROLES),
+        )
+        for member_id, m in members.items()
+    ]
 
 
 async def work_calendar(session: AsyncSession) -> WorkCalendar:

@@ -9,7 +9,7 @@ edited in place as answers come.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,13 +19,15 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer
+from models import Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind
 from models.db import on_postgres
 from services.outbox import Content, Notice, enqueue_many
+from services.policy import Policy
 from services.reminder_rules import Reminded, audience_of, rules_of, schedule_of, seed_defaults, work_calendar
 from services.reminder_texts import reminder_content, roll_content, unknown_year_text
 from services.schedule import When
 from services.sweep_marks import sweep_window
+from services.weekly_agenda import Week, township_week, week_text
 from services.work_calendar import WorkCalendar
 
 SWEEP_NAME = "reminders"
@@ -42,6 +44,7 @@ class SweepContext:
     zone: ZoneInfo
     language: str
     admin_chat_ids: frozenset[int]
+    policy: Policy
 
 
 async def sweep_reminders(session: AsyncSession, ctx: SweepContext) -> int:
@@ -75,7 +78,12 @@ async def _due_for_rule(
         people = people if people is not None else await audience_of(session, rule)
         occurrence_id = await occurrence_id_for(session, rule, when)
         answers = await answers_to(session, occurrence_id)
-        notices += _reminders(rule, when, occurrence_id, min(leads), people, answers, ctx)
+        week = (
+            await township_week(session, rule.township_id, ctx.now, ctx.zone, ctx.policy, calendar)
+            if (rule.kind == RuleKind.WEEKLY_MEETING)
+            else None
+        )
+        notices += _reminders(rule, when, occurrence_id, min(leads), people, answers, ctx, week)
         notices += roll_notices(rule, when, occurrence_id, people, answers, ctx.zone)
     return notices
 
@@ -88,7 +96,9 @@ def _reminders(
     people: Sequence[Reminded],
     answers: dict[int, Rsvp],
     ctx: SweepContext,
+    week: Week | None,
 ) -> list[Notice]:
+    """The reminders of one lead time; the station's staff get the township's week under a weekly meeting's."""
     due = when.happens_at - timedelta(minutes=lead)
     late = ctx.now - due > LATE_AFTER
     notices = []
@@ -97,7 +107,10 @@ def _reminders(
         if answer == RsvpAnswer.CANT:
             continue
         nudge = lead <= NUDGE_LEAD_MINUTES and answer is None
-        content = reminder_content(Localizer(person.language), rule, when, ctx.zone, occurrence_id, answer, nudge, late)
+        i18n = Localizer(person.language)
+        content = reminder_content(i18n, rule, when, ctx.zone, occurrence_id, answer, nudge, late)
+        if week is not None and person.station and not nudge:
+            content = replace(content, text=f"{content.text}\n\n{week_text(i18n, week, ctx.zone)}")
         key = f"remind:{rule.id}:{when.planned_for:%Y%m%dT%H%MZ}:{lead}:{person.member_id}"
         notices.append(Notice(key, person.telegram_id, content, Priority.LOW, person.member_id))
     return notices

@@ -9,7 +9,7 @@ from handlers.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, Rule
 from models import RsvpAnswer, SweepMark
 from scheduler.sweeps import Sweeper
 from tests.e2e.duty import SHANGHAI, local
-from tests.e2e.reporting import Township
+from tests.e2e.reporting import Township, code_of, file_report
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import SentMessage
@@ -207,3 +207,26 @@ async def test_wizard_buttons_outside_the_wizard_or_from_a_non_head_change_nothi
     for field in (RuleField.KIND, RuleField.SAVE, RuleField.DAY, RuleField.HOLIDAYS):
         forged = RuleWizard(field=field, value=1).pack()
         assert "已失效" in await press_and_expect_nothing(town, town.head, listing, forged)
+
+
+async def test_week_counts_what_happened_and_the_weekly_meeting_brings_it_to_the_station(town: Township) -> None:
+    old = code_of((await file_report(town.reporter)).shown)
+    await town.deliver()
+    await town.after(days=8)
+    await file_report(town.reporter, location=None)
+    await file_report(town.reporter, category="🌊 防汛/内涝")
+    await town.deliver()
+    newest_card = town.cards(town.officer)[-2]
+    await town.officer.click("✅ 确认", newest_card)
+    [week] = await town.duty.send("/week")
+    shown = week.shown
+    assert "• 美法村委会：2 / 1 / 0 / 3" in shown
+    assert f"最久未确认：{old}" in shown and f"超过时限仍未确认 1 份：{old}" in shown
+    assert "每月安全生产检查：12-02 09:00" in shown and "半年应急演练：12-15 09:00" in shown
+    await at(town, local(15, 9, 1))
+    [meeting] = reminders_of(town.duty, "周例会")
+    assert "美法村委会：2 / 1 / 0 / 3" in meeting.shown
+    [officers] = reminders_of(town.officer, "周例会")
+    assert "本周" not in officers.shown, "the week goes to the station's staff"
+    [refused] = await town.reporter.send("/week")
+    assert "没有权限" in refused.shown
