@@ -9,6 +9,7 @@ from handlers import (
     fallback,
     guards,
     outbox,
+    records,
     reminder_setup,
     reminders,
     report,
@@ -36,5 +37,6 @@ def build_routers() -> list[Router]:
         roster.router(),
         reminders.router(),
         reminder_setup.router(),
+        records.router(),
         fallback.router(),
     ]

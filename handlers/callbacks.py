@@ -15,7 +15,7 @@ from pydantic import Field
 from models import Category, DutyLayer, RsvpAnswer, Severity, ShiftPattern
 from services.duty_texts import DutyVerb
 from services.outbox import Button
-from services.reminder_texts import ANSWER_OF_VERB, RsvpVerb
+from services.reminder_texts import ANSWER_OF_VERB, RecordVerb, RsvpVerb
 
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 """A database id: what an INTEGER primary key can hold (a 40-digit id overflows SQLite and PostgreSQL)."""
@@ -112,6 +112,16 @@ class DutyAction(CallbackData, prefix="v1d"):
 DUTY_VERBS = frozenset(DutyVerb)
 
 
+RECORD_VERBS = frozenset(RecordVerb)
+
+
+class RecordAction(CallbackData, prefix="v1rc2"):
+    """After an occurrence: was it held (then the record is asked for)?"""
+
+    held: bool
+    occurrence_id: RowId
+
+
 class RsvpAction(CallbackData, prefix="v1rv"):
     """A reminder's answer: attending, or can't (a reason is asked next)."""
 
@@ -125,6 +135,8 @@ def button_data(button: Button) -> str:
         return DutyAction(action=DutyVerb(button.verb), subject=button.subject).pack()
     if button.verb in ANSWER_OF_VERB:
         return RsvpAction(answer=ANSWER_OF_VERB[RsvpVerb(button.verb)], occurrence_id=button.subject).pack()
+    if button.verb in RECORD_VERBS:
+        return RecordAction(held=button.verb == RecordVerb.HELD, occurrence_id=button.subject).pack()
     return ReportAction(action=CardVerb[button.verb.upper()], report_id=button.subject).pack()
 
 
@@ -239,3 +251,19 @@ class RuleField(StrEnum):
 class RuleWizard(CallbackData, prefix="v1rw"):
     field: RuleField
     value: Annotated[int, Field(ge=-1, le=2**31 - 1)]
+
+
+class AttendanceToggle(CallbackData, prefix="v1at"):
+    """Recording who attended: tap a name to mark or unmark them."""
+
+    member_id: RowId
+
+
+class RecordStepVerb(StrEnum):
+    NEXT = "next"
+    SKIP = "skip"
+    DONE = "done"
+
+
+class RecordStep(CallbackData, prefix="v1rs2"):
+    action: RecordStepVerb

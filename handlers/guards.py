@@ -14,6 +14,7 @@ from handlers.states import (
     GridFlow,
     HandoverFlow,
     InviteFlow,
+    RecordFlow,
     ReportFlow,
     RosterFlow,
     RsvpFlow,
@@ -23,7 +24,7 @@ from i18n import Localizer
 
 IN_A_GROUP = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
 MEMBERS_ONLY_FLOWS = StateFilter(
-    ReportFlow, InviteFlow, GridFlow, ActOnReport, RosterFlow, HandoverFlow, RsvpFlow, RuleFlow
+    ReportFlow, InviteFlow, GridFlow, ActOnReport, RosterFlow, HandoverFlow, RsvpFlow, RuleFlow, RecordFlow
 )
 MEMBERS_ONLY_COMMANDS = (
     "invite",

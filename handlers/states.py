@@ -69,3 +69,13 @@ class RuleFlow(StatesGroup):
     time = State()
     holidays = State()
     preview = State()
+
+
+class RecordFlow(StatesGroup):
+    """Recording a held meeting, inspection or drill (what is gathered so far is in the state's data)."""
+
+    attendance = State()
+    notes = State()
+    scenario = State()
+    problems = State()
+    photos = State()

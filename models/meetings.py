@@ -3,7 +3,7 @@ public holidays an administrator loaded for years the holiday package does not k
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.enums import HolidayHandling, RsvpAnswer, RuleKind, RuleStatus
@@ -54,6 +54,18 @@ class Occurrence(SQLModel, table=True):
     planned_for: datetime = Field(sa_type=UTCDateTime)
     """When the rule put it, before a holiday moved it: what names the occurrence."""
     happens_at: datetime = Field(sa_type=UTCDateTime)
+    held: bool | None = None
+    """What the organiser recorded afterwards: held, not held, or nothing yet (None)."""
+    attended: list[int] | None = Field(default=None, sa_column=Column(JSON))
+    """Members who attended, as recorded (pre-filled from the RSVPs)."""
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    photos: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    scenario: str | None = Field(default=None, sa_column=Column(Text))
+    """A drill's scenario."""
+    problems: str | None = Field(default=None, sa_column=Column(Text))
+    """What a drill showed needs fixing."""
+    recorded_by_id: int | None = Field(default=None, foreign_key="member.id")
+    recorded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Rsvp(SQLModel, table=True):

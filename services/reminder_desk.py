@@ -12,7 +12,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import Database, Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleStatus, Unit
+from models import Database, Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind, RuleStatus, Unit
 from services.clock import Clock
 from services.delivery import DeliveryWorker, handing_over
 from services.errors import DomainError, NoLongerThere, NotAllowed
@@ -44,6 +44,25 @@ PREVIEWED = 3
 class RuleView:
     rule: ReminderRule
     upcoming: When | None
+
+
+@dataclass(frozen=True)
+class RecordStart:
+    """What recording an occurrence that was held starts from: who could have come, and who said they would."""
+
+    title: str
+    drill: bool
+    people: list[tuple[int, str]]
+    attending: list[int]
+
+
+@dataclass(frozen=True)
+class Record:
+    attended: list[int]
+    notes: str | None
+    photos: list[str]
+    scenario: str | None = None
+    problems: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +195,53 @@ class ReminderDesk:
             township_id = self._township(member, Action.ACT_ON_REPORT)
             calendar = await work_calendar(session)
             return await township_week(session, township_id, now, self.zone, self.policy, calendar)
+
+    # --- recording -------------------------------------------------------------------------------
+
+    async def _recordable(
+        self, session: AsyncSession, member: MemberProfile, occurrence_id: int, now: datetime
+    ) -> tuple[Occurrence, ReminderRule]:
+        occurrence = await session.get(Occurrence, occurrence_id)
+        rule = await session.get(ReminderRule, occurrence.rule_id) if occurrence else None
+        if occurrence is None or rule is None:
+            raise NoLongerThere("reminders.rule_gone")
+        if rule.township_id not in townships_of(member, Action.KEEP_REMINDERS):
+            raise NotAllowed()
+        if occurrence.happens_at > now:
+            raise DomainError("record.not_yet")
+        if occurrence.held is not None:
+            raise NoLongerThere("record.already")
+        return occurrence, rule
+
+    async def start_record(self, member: MemberProfile, occurrence_id: int, held: bool) -> RecordStart | None:
+        """The organiser says whether it was held: not held is recorded at once (None); held starts the record,
+        attendance pre-filled from the RSVPs."""
+        async with self._work() as (session, now):
+            occurrence, rule = await self._recordable(session, member, occurrence_id, now)
+            if not held:
+                occurrence.held, occurrence.recorded_by_id, occurrence.recorded_at = False, member.id, now
+                session.add(occurrence)
+                return None
+            people = await audience_of(session, rule)
+            answers = await answers_to(session, occurrence_id)
+            attending = [p for p, a in answers.items() if a.answer == RsvpAnswer.ATTENDING]
+            roll = [(p.member_id, p.name) for p in people]
+            return RecordStart(rule.title, rule.kind == RuleKind.DRILL, roll, attending)
+
+    async def save_record(self, member: MemberProfile, occurrence_id: int, record: Record) -> str:
+        """Record a held occurrence: who attended (among those it reminds), notes, photos, and for a drill its
+        scenario and the problems found. Its title, for the answer."""
+        async with self._work() as (session, now):
+            occurrence, rule = await self._recordable(session, member, occurrence_id, now)
+            reminded = {p.member_id for p in await audience_of(session, rule)}
+            occurrence.held = True
+            occurrence.attended = [m for m in record.attended if m in reminded]
+            occurrence.notes, occurrence.photos = record.notes, list(record.photos)
+            if rule.kind == RuleKind.DRILL:
+                occurrence.scenario, occurrence.problems = record.scenario, record.problems
+            occurrence.recorded_by_id, occurrence.recorded_at = member.id, now
+            session.add(occurrence)
+            return rule.title
 
     # --- answering ------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ and a second scheduler. APScheduler only decides when to look.
 After downtime, a reminder whose lead time passed but whose event has not begun is still sent, marked late (only
 the nearest, when several lead times passed); one whose event has begun is not. An hour before, those who have
 not answered get it as a nudge. The organiser's roll goes out with the first reminder of an occurrence and is
-edited in place as answers come.
+edited in place as answers come. Once an occurrence has ended, its organisers are asked to record it.
 """
 
 from collections.abc import Sequence
@@ -24,7 +24,7 @@ from models.db import on_postgres
 from services.outbox import Content, Notice, enqueue_many
 from services.policy import Policy
 from services.reminder_rules import Reminded, audience_of, rules_of, schedule_of, seed_defaults, work_calendar
-from services.reminder_texts import reminder_content, roll_content, unknown_year_text
+from services.reminder_texts import record_question, reminder_content, roll_content, unknown_year_text
 from services.schedule import When
 from services.sweep_marks import sweep_window
 from services.weekly_agenda import Week, township_week, week_text
@@ -85,6 +85,23 @@ async def _due_for_rule(
         )
         notices += _reminders(rule, when, occurrence_id, min(leads), people, answers, ctx, week)
         notices += roll_notices(rule, when, occurrence_id, people, answers, ctx.zone)
+    return notices + await _record_questions(session, rule, since, ctx, calendar)
+
+
+async def _record_questions(
+    session: AsyncSession, rule: ReminderRule, since: datetime, ctx: SweepContext, calendar: WorkCalendar
+) -> list[Notice]:
+    """Once an occurrence has ended, its organisers are asked to record it: held or not, and how."""
+    duration = timedelta(minutes=rule.duration_minutes)
+    notices: list[Notice] = []
+    for when in schedule_of(rule, ctx.zone).occurrences(since - duration, ctx.now, calendar):
+        if not since < when.happens_at + duration <= ctx.now:
+            continue
+        occurrence_id = await occurrence_id_for(session, rule, when)
+        for organiser in (p for p in await audience_of(session, rule) if p.organiser):
+            content = record_question(Localizer(organiser.language), rule, when, ctx.zone, occurrence_id)
+            key = f"record-ask:{occurrence_id}:{organiser.member_id}"
+            notices.append(Notice(key, organiser.telegram_id, content, Priority.LOW, organiser.member_id))
     return notices
 
 

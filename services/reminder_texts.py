@@ -111,3 +111,20 @@ def rule_line(i18n: Localizer, rule: ReminderRule, upcoming: When | None, zone: 
 
 def unknown_year_text(i18n: Localizer, year: int) -> str:
     return i18n("reminders.unknown_year", year=year)
+
+
+class RecordVerb(StrEnum):
+    """The organiser's answer after an occurrence (the subject is the occurrence's id)."""
+
+    HELD = "record_held"
+    NOT_HELD = "record_not_held"
+
+
+def record_question(i18n: Localizer, rule: ReminderRule, when: When, zone: ZoneInfo, occurrence_id: int) -> Content:
+    buttons = (
+        (
+            Button(i18n("record.held_button"), RecordVerb.HELD, occurrence_id),
+            Button(i18n("record.not_held_button"), RecordVerb.NOT_HELD, occurrence_id),
+        ),
+    )
+    return Content(text=i18n("record.ask", title=rule.title, when=when_text(i18n, when, zone)), buttons=buttons)

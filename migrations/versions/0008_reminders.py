@@ -1,4 +1,4 @@
-"""meeting, inspection and drill reminders: rules, occurrences, RSVPs, loaded holidays
+"""meeting, inspection and drill reminders: rules, occurrences and their records, RSVPs, loaded holidays
 
 Revision ID: 0008
 Revises: 0007
@@ -59,6 +59,14 @@ def upgrade() -> None:
         sa.Column("rule_id", sa.Integer(), sa.ForeignKey("reminder_rule.id"), nullable=False),
         _when("planned_for"),
         _when("happens_at"),
+        sa.Column("held", sa.Boolean(), nullable=True),
+        sa.Column("attended", sa.JSON(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("photos", sa.JSON(), nullable=True),
+        sa.Column("scenario", sa.Text(), nullable=True),
+        sa.Column("problems", sa.Text(), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), sa.ForeignKey("member.id"), nullable=True),
+        _when("recorded_at", nullable=True),
         sa.UniqueConstraint("rule_id", "planned_for"),
     )
     op.create_index("ix_reminder_occurrence_rule_id", "reminder_occurrence", ["rule_id"])

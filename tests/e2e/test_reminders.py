@@ -5,7 +5,7 @@ deleting, forged or replayed answers, and the admins told once of a year the hol
 from datetime import datetime
 
 from bot.settings import Settings
-from handlers.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
+from handlers.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
 from models import RsvpAnswer, SweepMark
 from scheduler.sweeps import Sweeper
 from tests.e2e.duty import SHANGHAI, local
@@ -230,3 +230,50 @@ async def test_week_counts_what_happened_and_the_weekly_meeting_brings_it_to_the
     assert "本周" not in officers.shown, "the week goes to the station's staff"
     [refused] = await town.reporter.send("/week")
     assert "没有权限" in refused.shown
+
+
+async def test_after_an_inspection_the_head_records_it_with_attendance_from_the_answers(town: Township) -> None:
+    await at(town, local(3, 9, 1))
+    await town.officer.click("✅ 参加", reminders_of(town.officer)[0])
+    await at(town, local(4, 12, 1))
+    question = next(m for m in town.head.inbox if "结束了" in m.shown)
+    assert "每月安全生产检查" in question.shown
+    held = next(b["callback_data"] for b in question.buttons if b["text"] == "✅ 已举行")
+    await town.head.press_data(question, held)
+    assert "已按报名勾选（1 人）" in question.shown
+    await town.head.click("▫️ 王值班", question)
+    await town.head.click("➡️ 下一步", question)
+    await town.head.send("检查了美法村仓库的消防通道，已整改两处")
+    await town.head.send_photo()
+    finish = town.head.last_with_buttons()
+    await town.head.click("✅ 完成记录", finish)
+    assert "已记录：每月安全生产检查，2 人参加" in finish.shown
+    assert "已经记录过了" in await press_and_expect_nothing(town, town.head, question, held)
+
+
+async def test_a_drill_record_asks_its_scenario_and_problems_and_not_held_is_recorded_at_once(town: Township) -> None:
+    await at(town, local(2, 12, 1).replace(month=12))
+    await at(town, local(15, 12, 1).replace(month=12))
+    [question] = [m for m in town.head.inbox if "半年应急演练" in m.shown and "结束了" in m.shown]
+    await town.head.click("✅ 已举行", question)
+    await town.head.click("➡️ 下一步", question)
+    await town.head.click("⏭ 跳过")
+    assert "演练的情景" in town.head.last.shown
+    await town.head.send("美法村山洪转移群众")
+    assert "发现了哪些问题" in town.head.last.shown
+    await town.head.send("广播覆盖不到后山")
+    await town.head.click("✅ 完成记录")
+    inspection = [m for m in town.head.inbox if "每月安全生产检查" in m.shown and "结束了" in m.shown][-1]
+    await town.head.click("❌ 未举行", inspection)
+    assert "已记录：未举行" in inspection.shown
+
+
+async def test_a_record_press_from_a_non_head_or_before_the_event_changes_nothing(town: Township) -> None:
+    await at(town, local(3, 9, 1))
+    occurrence = RsvpAction.unpack(reminders_of(town.duty)[0].buttons[0]["callback_data"]).occurrence_id
+    held = RecordAction(held=True, occurrence_id=occurrence).pack()
+    [duty_help] = await town.duty.send("/help")
+    assert NOT_ALLOWED in await press_and_expect_nothing(town, town.duty, duty_help, held)
+    [head_help] = await town.head.send("/help")
+    assert "还没到时间" in await press_and_expect_nothing(town, town.head, head_help, held)
+    assert NOT_ALLOWED in await press_and_expect_nothing(town, town.other_head, duty_help, held)

@@ -1,0 +1,163 @@
+"""Recording a meeting, inspection or drill after it: held or not; if held, who attended (pre-filled from the
+RSVPs, a tap each to change), notes, for a drill its scenario and the problems found, and photos."""
+
+from typing import Any
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+
+from handlers.callbacks import AttendanceToggle, RecordAction, RecordStep, RecordStepVerb
+from handlers.edits import turn_into
+from handlers.filters import NOT_A_COMMAND, Known, Registered
+from handlers.states import RecordFlow
+from i18n import Localizer
+from services.members import MemberProfile
+from services.reminder_desk import Record, ReminderDesk
+from services.report_desk import StaleButton
+
+TEXT_LIMIT = 1000
+PHOTO_LIMIT = 10
+
+
+def router() -> Router:
+    r = Router(name="records")
+    r.message.filter(Known())
+    r.callback_query.filter(Registered())
+    r.callback_query.register(record_pressed, RecordAction.filter())
+    r.callback_query.register(attendance_toggled, RecordFlow.attendance, AttendanceToggle.filter())
+    r.callback_query.register(step_pressed, RecordFlow.attendance, RecordStep.filter(F.action == RecordStepVerb.NEXT))
+    for state in (RecordFlow.notes, RecordFlow.scenario, RecordFlow.problems):
+        r.message.register(text_typed, state, F.text, NOT_A_COMMAND)
+        r.callback_query.register(text_skipped, state, RecordStep.filter(F.action == RecordStepVerb.SKIP))
+    r.message.register(photo_sent, RecordFlow.photos, F.photo)
+    r.callback_query.register(done_pressed, RecordFlow.photos, RecordStep.filter(F.action == RecordStepVerb.DONE))
+    return r
+
+
+def step_button(text: str, verb: RecordStepVerb) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=text, callback_data=RecordStep(action=verb).pack())]
+
+
+def attendance_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("✅ " if member_id in data["attended"] else "▫️ ") + name,
+                callback_data=AttendanceToggle(member_id=member_id).pack(),
+            )
+        ]
+        for member_id, name in data["people"]
+    ]
+    rows.append(step_button(i18n("record.next_button"), RecordStepVerb.NEXT))
+    text = i18n("record.attendance", title=data["title"], count=len(data["attended"]))
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def record_pressed(
+    query: CallbackQuery,
+    callback_data: RecordAction,
+    member: MemberProfile,
+    i18n: Localizer,
+    reminder_desk: ReminderDesk,
+    state: FSMContext,
+) -> None:
+    start = await reminder_desk.start_record(member, callback_data.occurrence_id, callback_data.held)
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if start is None:
+        if message:
+            await turn_into(message, i18n("record.not_held_saved"))
+        return
+    data = {
+        "occurrence": callback_data.occurrence_id,
+        "title": start.title,
+        "drill": start.drill,
+        "people": start.people,
+        "attended": start.attending,
+        "photos": [],
+    }
+    await state.set_state(RecordFlow.attendance)
+    await state.set_data(data)
+    if message:
+        await turn_into(message, *attendance_screen(i18n, data))
+
+
+async def attendance_toggled(
+    query: CallbackQuery, callback_data: AttendanceToggle, i18n: Localizer, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    if callback_data.member_id not in {member_id for member_id, _ in data["people"]}:
+        raise StaleButton()
+    attended = set(data["attended"]) ^ {callback_data.member_id}
+    await state.update_data(attended=sorted(attended))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *attendance_screen(i18n, await state.get_data()))
+
+
+async def ask(
+    event: CallbackQuery | Message, i18n: Localizer, state: FSMContext, to: State, key: str, verb: RecordStepVerb
+) -> None:
+    """The next step's question, with its button: skip a text, or finish with the photos."""
+    await state.set_state(to)
+    text = i18n(key, limit=PHOTO_LIMIT)
+    markup = InlineKeyboardMarkup(inline_keyboard=[step_button(i18n(f"record.{verb}_button"), verb)])
+    message = event if isinstance(event, Message) else event.message
+    if isinstance(event, CallbackQuery):
+        await event.answer()
+    if isinstance(message, Message):
+        await message.answer(text, reply_markup=markup)
+
+
+async def step_pressed(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    await ask(query, i18n, state, RecordFlow.notes, "record.ask_notes", RecordStepVerb.SKIP)
+
+
+async def text_typed(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    text = (message.text or "").strip()
+    if len(text) > TEXT_LIMIT:
+        await message.answer(i18n("record.too_long", limit=TEXT_LIMIT))
+        return
+    await next_step(message, i18n, state, text)
+
+
+async def text_skipped(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    await next_step(query, i18n, state, None)
+
+
+async def next_step(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext, text: str | None) -> None:
+    """Keep what was typed for this step, then ask the next: a drill asks its scenario and problems too."""
+    current = await state.get_state()
+    field = {RecordFlow.notes.state: "notes", RecordFlow.scenario.state: "scenario"}.get(current or "", "problems")
+    await state.update_data({field: text})
+    data = await state.get_data()
+    if current == RecordFlow.notes.state and data["drill"]:
+        await ask(event, i18n, state, RecordFlow.scenario, "record.ask_scenario", RecordStepVerb.SKIP)
+    elif current == RecordFlow.scenario.state:
+        await ask(event, i18n, state, RecordFlow.problems, "record.ask_problems", RecordStepVerb.SKIP)
+    else:
+        await ask(event, i18n, state, RecordFlow.photos, "record.ask_photos", RecordStepVerb.DONE)
+
+
+async def photo_sent(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    photos: list[str] = list((await state.get_data())["photos"])
+    if len(photos) >= PHOTO_LIMIT or not message.photo:
+        await message.answer(i18n("record.photo_limit", limit=PHOTO_LIMIT))
+        return
+    photos.append(message.photo[-1].file_id)
+    await state.update_data(photos=photos)
+    await message.answer(i18n("record.photo_kept", n=len(photos)))
+
+
+async def done_pressed(
+    query: CallbackQuery, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
+) -> None:
+    data = await state.get_data()
+    record = Record(data["attended"], data.get("notes"), data["photos"], data.get("scenario"), data.get("problems"))
+    title = await reminder_desk.save_record(member, int(data["occurrence"]), record)
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, i18n("record.saved", title=title, count=len(record.attended)))
