@@ -21,6 +21,14 @@ from bot.startup import Patience, StartupError, ready_database
 from i18n import Localizer
 from models import Database, Role
 from services.clock import SystemClock
+from services.compliance import (
+    COLUMNS,
+    parse_quarter,
+    table_rows,
+    township_compliance,
+    townships_of_county,
+    write_table,
+)
 from services.directory import (
     ImportReport,
     add_grid,
@@ -33,6 +41,7 @@ from services.errors import DomainError, UnitNotFound
 from services.holidays import load_holidays, parse_holiday_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
 from services.places import place_label
+from services.reminder_rules import work_calendar
 
 log = logging.getLogger("gridguard")
 
@@ -62,6 +71,11 @@ def parser() -> argparse.ArgumentParser:
     inv.add_argument("--days", type=int, default=7)
     holidays = commands.add_parser("holidays", help="load a holiday file (holiday-cn JSON) for a year")
     holidays.add_argument("file", type=Path)
+    export = commands.add_parser("export", help="write a report as a spreadsheet")
+    export.add_argument("what", choices=["compliance"])
+    export.add_argument("--county", required=True, help="the county's code (6 or 12 digits)")
+    export.add_argument("--quarter", required=True, help="e.g. 2026Q4")
+    export.add_argument("--out", type=Path, default=None, help="a .xlsx or .csv file (default: an .xlsx here)")
     sandbox = commands.add_parser("sandbox", help="try the bot in the terminal, no token needed")
     sandbox.add_argument("--township", default=None, help="township code to seed (default: one)")
     return p
@@ -217,6 +231,29 @@ async def holidays(settings: Settings, args: argparse.Namespace, _started: float
     return 0
 
 
+async def export(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    """The county's townships: meetings, the quarterly meeting and inspections held against due in the quarter,
+    the last drill, and what is overdue, as XLSX or CSV."""
+    zone = settings.zone
+    period = parse_quarter(args.quarter, zone)
+    out: Path = args.out or Path(f"compliance-{args.county}-{period.label}.xlsx")
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
+    db = Database(settings.database_url)
+    try:
+        async with db.reading() as session:
+            county = await find_unit(session, args.county)
+            townships = await townships_of_county(session, county.code)
+            calendar = await work_calendar(session)
+            now = SystemClock().now()
+            rows = [await township_compliance(session, t, now, zone, calendar, period, period) for t in townships]
+    finally:
+        await db.dispose()
+    i18n = Localizer(settings.default_language)
+    write_table(out, [i18n(f"export.{c}") for c in COLUMNS], table_rows(rows, zone))
+    print(f"wrote {out}: {len(rows)} townships of {county.name}, {period.label}")
+    return 0
+
+
 async def sandbox(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     from bot.sandbox import run_sandbox
 
@@ -231,5 +268,6 @@ COMMANDS = {
     "add-grid": add_grid_command,
     "invite": invite,
     "holidays": holidays,
+    "export": export,
     "sandbox": sandbox,
 }

@@ -38,6 +38,7 @@ MEMBERS_ONLY_COMMANDS = (
     "roster",
     "reminders",
     "week",
+    "compliance",
 )
 """Commands whose routers only serve known senders (the `Known` filter); a stranger is answered here."""
 

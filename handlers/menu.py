@@ -20,6 +20,7 @@ MENU_COMMANDS = (
     "roster",
     "reminders",
     "week",
+    "compliance",
     "outbox",
     "start",
     "cancel",

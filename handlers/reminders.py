@@ -14,10 +14,11 @@ from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.states import RsvpFlow
 from i18n import Localizer
 from models import RsvpAnswer, RuleStatus
+from services.compliance import quarter_of
 from services.members import MemberProfile
 from services.permissions import Action, may_at_all
 from services.reminder_desk import ReminderDesk, RulesView
-from services.reminder_texts import rule_line
+from services.reminder_texts import compliance_text, rule_line
 from services.weekly_agenda import week_text
 
 STATUS_OF_VERB = {RuleVerb.PAUSE: RuleStatus.PAUSED, RuleVerb.RESUME: RuleStatus.ACTIVE}
@@ -29,6 +30,7 @@ def router() -> Router:
     r.callback_query.filter(Registered())
     r.message.register(reminders_command, Command("reminders"), IN_PRIVATE)
     r.message.register(week_command, Command("week"), IN_PRIVATE)
+    r.message.register(compliance_command, Command("compliance"), IN_PRIVATE)
     r.callback_query.register(rule_pressed, RuleAction.filter())
     r.callback_query.register(rsvp_pressed, RsvpAction.filter())
     r.message.register(reason_typed, RsvpFlow.reason, F.text, NOT_A_COMMAND)
@@ -78,6 +80,15 @@ async def reminders_command(
 async def week_command(message: Message, i18n: Localizer, member: MemberProfile, reminder_desk: ReminderDesk) -> None:
     """/week: the township's week, as the weekly meeting reviews it."""
     await message.answer(week_text(i18n, await reminder_desk.week(member), reminder_desk.zone))
+
+
+async def compliance_command(
+    message: Message, i18n: Localizer, member: MemberProfile, reminder_desk: ReminderDesk
+) -> None:
+    """/compliance: this quarter's meetings, this month's inspections, the last drill, what is overdue."""
+    rows = await reminder_desk.compliance(member)
+    period = quarter_of(reminder_desk.clock.now(), reminder_desk.zone).label
+    await message.answer(compliance_text(i18n, rows, reminder_desk.zone, period))
 
 
 async def rule_pressed(

@@ -22,7 +22,7 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
     if may_at_all(member, Action.VIEW_DUTY):
         lines.append(i18n("help.duty"))
     if may_at_all(member, Action.STAND_DUTY):
-        lines += [i18n("help.swap"), i18n("help.reminders")]
+        lines += [i18n("help.swap"), i18n("help.reminders"), i18n("help.compliance")]
     lines += [i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
     if may_at_all(member, Action.INVITE):
         lines.append(i18n("help.invite"))

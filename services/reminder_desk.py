@@ -14,11 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from i18n import Localizer
 from models import Database, Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind, RuleStatus, Unit
 from services.clock import Clock
+from services.compliance import TownshipCompliance, month_of, quarter_of, township_compliance
 from services.delivery import DeliveryWorker, handing_over
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import enqueue_edit
-from services.permissions import Action, townships_of
+from services.permissions import Action, counties_of, townships_of
 from services.policy import Policy
 from services.reminder_rules import (
     audience_of,
@@ -195,6 +196,20 @@ class ReminderDesk:
             township_id = self._township(member, Action.ACT_ON_REPORT)
             calendar = await work_calendar(session)
             return await township_week(session, township_id, now, self.zone, self.policy, calendar)
+
+    async def compliance(self, member: MemberProfile) -> list[TownshipCompliance]:
+        """The member's station's compliance this quarter; a county officer's, every township of the county."""
+        now = self.clock.now()
+        async with self.db.reading() as session:
+            townships = townships_of(member, Action.STAND_DUTY)
+            if not townships:
+                query = select(Unit.id).where(col(Unit.parent_id).in_(counties_of(member))).order_by(col(Unit.code))
+                townships = [t for t in (await session.exec(query)).all() if t is not None]
+            if not townships:
+                raise NotAllowed()
+            calendar = await work_calendar(session)
+            period, month = quarter_of(now, self.zone), month_of(now, self.zone)
+            return [await township_compliance(session, t, now, self.zone, calendar, period, month) for t in townships]
 
     # --- recording -------------------------------------------------------------------------------
 

@@ -69,6 +69,7 @@ async def _due_for_rule(
     session: AsyncSession, rule: ReminderRule, since: datetime, ctx: SweepContext, calendar: WorkCalendar
 ) -> list[Notice]:
     horizon = ctx.now + timedelta(minutes=max(rule.leads) + 1)
+    since = max(since, rule.created_at)
     notices: list[Notice] = []
     people: list[Reminded] | None = None
     for when in schedule_of(rule, ctx.zone).occurrences(since, horizon, calendar):
@@ -95,7 +96,7 @@ async def _record_questions(
     duration = timedelta(minutes=rule.duration_minutes)
     notices: list[Notice] = []
     for when in schedule_of(rule, ctx.zone).occurrences(since - duration, ctx.now, calendar):
-        if not since < when.happens_at + duration <= ctx.now:
+        if when.happens_at < rule.created_at or not since < when.happens_at + duration <= ctx.now:
             continue
         occurrence_id = await occurrence_id_for(session, rule, when)
         for organiser in (p for p in await audience_of(session, rule) if p.organiser):

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 
 from i18n import Localizer, Raw
 from models import ReminderRule, Rsvp, RsvpAnswer
+from services.compliance import TownshipCompliance
 from services.outbox import Button, ButtonRows, Content
 from services.reminder_rules import Reminded
 from services.schedule import When
-from services.times import moment
+from services.times import local_time, moment
+
+OVERDUE_SHOWN = 5
 
 
 class RsvpVerb(StrEnum):
@@ -128,3 +131,38 @@ def record_question(i18n: Localizer, rule: ReminderRule, when: When, zone: ZoneI
         ),
     )
     return Content(text=i18n("record.ask", title=rule.title, when=when_text(i18n, when, zone)), buttons=buttons)
+
+
+def compliance_text(i18n: Localizer, rows: Sequence[TownshipCompliance], zone: ZoneInfo, period: str) -> str:
+    """One block for a station; one line a township for a county officer."""
+    if len(rows) == 1:
+        r = rows[0]
+        lines = [
+            i18n("compliance.header", township=r.township, period=period),
+            i18n("compliance.meetings", held=r.meetings.held, due=r.meetings.due),
+            i18n("compliance.safety_meetings", held=r.safety_meetings.held, due=r.safety_meetings.due),
+            i18n("compliance.inspections", held=r.inspections.held, due=r.inspections.due),
+            i18n("compliance.last_drill", when=_date(i18n, r.last_drill, zone)),
+        ]
+        if r.overdue:
+            shown = "、".join(f"{title} {local_time(when, zone)}" for title, when in r.overdue[:OVERDUE_SHOWN])
+            lines.append(i18n("compliance.overdue", count=len(r.overdue), items=shown))
+        return "\n".join(lines)
+    lines = [i18n("compliance.county_header", period=period), i18n("compliance.county_columns")]
+    for r in rows:
+        lines.append(
+            i18n(
+                "compliance.county_line",
+                township=r.township,
+                meetings=f"{r.meetings.held}/{r.meetings.due}",
+                safety=f"{r.safety_meetings.held}/{r.safety_meetings.due}",
+                inspections=f"{r.inspections.held}/{r.inspections.due}",
+                drill=_date(i18n, r.last_drill, zone),
+                overdue=len(r.overdue),
+            )
+        )
+    return "\n".join(lines)
+
+
+def _date(i18n: Localizer, instant: datetime | None, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).date().isoformat() if instant else i18n("compliance.never")

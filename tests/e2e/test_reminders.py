@@ -2,12 +2,19 @@
 exactly once (a restart, a second scheduler), late after downtime, the RSVP roll and the nudge, pausing and
 deleting, forged or replayed answers, and the admins told once of a year the holiday data does not cover."""
 
+import argparse
 from datetime import datetime
+from pathlib import Path
 
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import export
 from bot.settings import Settings
 from handlers.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
 from models import RsvpAnswer, SweepMark
 from scheduler.sweeps import Sweeper
+from services.errors import DomainError
 from tests.e2e.duty import SHANGHAI, local
 from tests.e2e.reporting import Township, code_of, file_report
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
@@ -16,6 +23,13 @@ from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser
 
 INSPECTION = "每月安全生产检查"
+
+
+@pytest.fixture(autouse=True)
+async def rules_given(town: Township) -> None:
+    """The township got its default rules when it got its station members: at the clock's start (Monday 09:30)."""
+    await town.sweeper.tick()
+    await town.deliver()
 
 
 async def at(town: Township, when: datetime) -> None:
@@ -277,3 +291,43 @@ async def test_a_record_press_from_a_non_head_or_before_the_event_changes_nothin
     [head_help] = await town.head.send("/help")
     assert "还没到时间" in await press_and_expect_nothing(town, town.head, head_help, held)
     assert NOT_ALLOWED in await press_and_expect_nothing(town, town.other_head, duty_help, held)
+
+
+async def test_compliance_counts_what_was_held_against_what_was_due(town: Township) -> None:
+    await town.head.send("/reminders")
+    await at(town, local(4, 12, 1))
+    question = next(m for m in town.head.inbox if "结束了" in m.shown and INSPECTION in m.shown)
+    await town.head.click("✅ 已举行", question)
+    await town.head.click("➡️ 下一步", question)
+    await town.head.click("⏭ 跳过")
+    await town.head.click("✅ 完成记录")
+    await at(town, local(10, 12, 0))
+    [answer] = await town.head.send("/compliance")
+    shown = answer.shown
+    assert "凤城镇 工作制度落实情况（2026Q4）" in shown
+    assert "周例会：已开 0 / 应开 1" in shown and "本月安全检查：已查 1 / 应查 1" in shown
+    assert "季度安全会议：已开 0 / 应开 0" in shown and "上次应急演练：无记录" in shown
+    assert "逾期未记录 1 项：周例会 11-09 09:00" in shown
+    [table] = await town.county.send("/compliance")
+    assert (
+        "• 凤城镇：0/1 · 0/0 · 1/1 · 无记录 · 1" in table.shown
+        and "• 蓬莱镇：0/1 · 0/0 · 0/1 · 无记录 · 2" in table.shown
+    )
+    [refused] = await town.reporter.send("/compliance")
+    assert "没有权限" in refused.shown
+
+
+async def test_the_compliance_export_writes_a_spreadsheet(town: Township, settings: Settings, tmp_path: Path) -> None:
+    await town.head.send("/reminders")
+    out = tmp_path / "q3.xlsx"
+    args = argparse.Namespace(what="compliance", county="350524", quarter="2026Q3", out=out)
+    assert await export(settings, args, 0.0) == 0
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][0] == "乡镇" and [r[0] for r in rows[1:3]] == ["凤城镇", "蓬莱镇"]
+    csv_out = tmp_path / "q3.csv"
+    assert await export(settings, argparse.Namespace(**{**vars(args), "out": csv_out}), 0.0) == 0
+    assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("乡镇,周例会")
+    with pytest.raises(DomainError):
+        await export(settings, argparse.Namespace(**{**vars(args), "quarter": "2026Q5"}), 0.0)
