@@ -244,6 +244,8 @@ class RuleField(StrEnum):
     DAY = "day"
     TIME = "time"
     HOLIDAYS = "hol"
+    PLACE = "place"
+    """Keep the place as it is (none, or an edited rule's)."""
     SAVE = "save"
     CANCEL = "cancel"
 

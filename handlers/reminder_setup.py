@@ -1,5 +1,6 @@
 """/reminders' wizard: a station head adds a rule or changes one with buttons — what it is, how it repeats, at what
-time, what a public holiday does — sees its next dates and saves. Nobody types an RRULE."""
+time, what a public holiday does, and (typed, or skipped) where — sees its next dates and saves. Nobody types an
+RRULE."""
 
 from typing import Any
 
@@ -14,7 +15,7 @@ from handlers.edits import turn_into
 from handlers.filters import NOT_A_COMMAND, Known, Registered
 from handlers.roster import parse_hhmm
 from handlers.states import RuleFlow
-from i18n import Localizer
+from i18n import Localizer, Raw
 from models import HolidayHandling, RuleKind
 from services.members import MemberProfile
 from services.reminder_desk import ReminderDesk
@@ -28,6 +29,7 @@ HOLIDAY_CHOICES = tuple(HolidayHandling)
 ORDINALS = (1, 2, 3, 4, LAST)
 TIMES = (8 * 60, 8 * 60 + 30, 9 * 60, 9 * 60 + 30, 10 * 60, 14 * 60, 14 * 60 + 30, 15 * 60, 16 * 60)
 TITLE_LIMIT = 60
+PLACE_LIMIT = 100
 NEXT_STEP = {
     Frequency.WEEKLY: RuleFlow.weekday,
     Frequency.MONTHLY_WEEKDAY: RuleFlow.ordinal,
@@ -54,6 +56,8 @@ def router() -> Router:
     r.callback_query.register(time_pressed, RuleFlow.time, field(F.field == RuleField.TIME))
     r.message.register(time_typed, RuleFlow.time, F.text, NOT_A_COMMAND)
     r.callback_query.register(holidays_pressed, RuleFlow.holidays, field(F.field == RuleField.HOLIDAYS))
+    r.callback_query.register(place_skipped, RuleFlow.place, field(F.field == RuleField.PLACE))
+    r.message.register(place_typed, RuleFlow.place, F.text, NOT_A_COMMAND)
     r.callback_query.register(save_pressed, RuleFlow.preview, field(F.field == RuleField.SAVE))
     return r
 
@@ -110,7 +114,13 @@ async def edit_pressed(
 ) -> None:
     rule = await reminder_desk.check_keeper(member, callback_data.value)
     await state.set_data(
-        {"rule_id": rule.id, "seen_version": rule.version, "kind": rule.kind.value, "title": rule.title}
+        {
+            "rule_id": rule.id,
+            "seen_version": rule.version,
+            "kind": rule.kind.value,
+            "title": rule.title,
+            "place": rule.place,
+        }
     )
     await ask_frequency(query, i18n, state)
 
@@ -237,7 +247,10 @@ def draft_of(data: dict[str, Any]) -> RuleDraft:
         ordinal=data.get("ordinal"),
         day=data.get("day"),
     )
-    return RuleDraft(RuleKind(data["kind"]), str(data["title"]), repeat, HolidayHandling(data["holidays"]))
+    place = data.get("place")
+    return RuleDraft(
+        RuleKind(data["kind"]), str(data["title"]), repeat, HolidayHandling(data["holidays"]), place or None
+    )
 
 
 async def holidays_pressed(
@@ -251,14 +264,44 @@ async def holidays_pressed(
     if not 0 <= callback_data.value < len(HOLIDAY_CHOICES):
         raise StaleButton()
     await state.update_data(holidays=HOLIDAY_CHOICES[callback_data.value].value)
+    draft_of(await state.get_data()).repeat.rrule()
+    skip = keyboard(i18n, [[wizard_button(i18n("reminders.place_skip"), RuleField.PLACE)]])
+    await step(query, state, RuleFlow.place, i18n("reminders.pick_place", limit=PLACE_LIMIT), skip)
+
+
+async def place_skipped(
+    query: CallbackQuery, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
+) -> None:
+    await show_preview(query, member, i18n, reminder_desk, state)
+
+
+async def place_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
+) -> None:
+    place = (message.text or "").strip()
+    if not place or len(place) > PLACE_LIMIT:
+        await message.answer(i18n("reminders.pick_place", limit=PLACE_LIMIT))
+        return
+    await state.update_data(place=place)
+    await show_preview(message, member, i18n, reminder_desk, state)
+
+
+async def show_preview(
+    event: CallbackQuery | Message,
+    member: MemberProfile,
+    i18n: Localizer,
+    reminder_desk: ReminderDesk,
+    state: FSMContext,
+) -> None:
+    """The next dates the rule would have, before it is saved."""
     draft = draft_of(await state.get_data())
     upcoming = await reminder_desk.preview(member, draft)
     dates = "\n".join(f"• {when_text(i18n, w, reminder_desk.zone)}" for w in upcoming)
-    text = i18n(
-        "reminders.preview", title=draft.title, dates=dates, holidays=i18n(f"reminders.holidays_{draft.holidays}")
-    )
+    holidays = i18n(f"reminders.holidays_{draft.holidays}")
+    place = Raw(i18n("reminders.place", place=draft.place) if draft.place else "")
+    text = i18n("reminders.preview", title=draft.title, dates=dates, holidays=holidays, place=place)
     markup = keyboard(i18n, [[wizard_button(i18n("roster.save"), RuleField.SAVE)]])
-    await step(query, state, RuleFlow.preview, text, markup)
+    await step(event, state, RuleFlow.preview, text, markup)
 
 
 async def save_pressed(

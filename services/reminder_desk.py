@@ -136,7 +136,7 @@ class ReminderDesk:
                 if rule.version != seen_version:
                     raise DomainError("reminders.changed_meanwhile")
                 rule.version += 1
-            rule.kind, rule.title, rule.rrule = draft.kind, draft.title, draft.repeat.rrule()
+            rule.kind, rule.title, rule.rrule, rule.place = draft.kind, draft.title, draft.repeat.rrule(), draft.place
             rule.holidays, rule.starts_on, rule.updated_at = draft.holidays, now.astimezone(self.zone).date(), now
             rule.audience, rule.duration_minutes = audience_of_kind(draft.kind), DURATIONS[draft.kind]
             rule.status = RuleStatus.ACTIVE

@@ -99,6 +99,7 @@ def new_rule(township_id: int, draft: RuleDraft, now: datetime) -> ReminderRule:
         rrule=draft.repeat.rrule(),
         starts_on=now.date(),
         holidays=draft.holidays,
+        place=draft.place,
         audience=audience_of_kind(draft.kind),
         leads=list(DEFAULT_LEADS),
         status=RuleStatus.ACTIVE,

@@ -85,3 +85,4 @@ class RuleDraft:
     title: str
     repeat: Repeat
     holidays: HolidayHandling
+    place: str | None = None

@@ -180,7 +180,9 @@ async def test_a_head_adds_a_rule_with_buttons_and_a_typed_time(town: Township) 
     await head.click("周五")
     await head.send("15:30")
     await head.click("遇节假日跳过")
+    await head.send("镇政府三楼会议室")
     preview = head.last.shown
+    assert "📍 镇政府三楼会议室" in preview
     assert "防汛物资盘点" in preview and "11-27 周五 15:30" in preview and "12-25 周五 15:30" in preview
     await head.click("💾 保存")
     assert "已保存：防汛物资盘点" in head.last.shown
@@ -196,15 +198,17 @@ async def test_editing_a_rule_moves_its_next_date_and_a_stale_edit_is_refused(to
     await head.click("每周一次")
     await head.click("周二")
     await head.click("14:30")
+    await head.click("遇节假日顺延到下一个工作日")
     [again] = await head.send("/reminders")
     await head.press_data(again, edit["callback_data"])
     await head.click("每周一次")
     await head.click("周四")
     await head.click("09:00")
     await head.click("遇节假日顺延到下一个工作日")
+    await head.click("⏭ 跳过")
     await head.click("💾 保存")
-    first_screen = next(m for m in head.inbox if "遇到法定节假日" in m.shown)
-    await head.click("遇节假日顺延到下一个工作日", first_screen)
+    first_screen = next(m for m in head.inbox if "在哪里" in m.shown)
+    await head.click("⏭ 跳过", first_screen)
     assert head.last_alert is not None and "已失效" in head.last_alert["text"], "the first edit's screen is stale"
     [listing] = await town.duty.send("/reminders")
     assert "周例会（启用）下次：11-05 周四 09:00" in listing.shown
