@@ -82,7 +82,7 @@ async def township_compliance(
     inspections_period: Period,
 ) -> TownshipCompliance:
     township = await session.get(Unit, township_id)
-    rules = await rules_of(session, [township_id])
+    rules = await rules_of(session, township_id)
     tallies: dict[RuleKind, Tally] = {}
     overdue: list[tuple[str, datetime]] = []
     for kind, window in (

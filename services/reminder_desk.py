@@ -106,7 +106,7 @@ class ReminderDesk:
             calendar = await work_calendar(session)
             views = [
                 RuleView(rule, schedule_of(rule, self.zone).next_after(now, calendar) if self._active(rule) else None)
-                for rule in await rules_of(session, [township_id])
+                for rule in await rules_of(session, township_id)
             ]
             return RulesView(township.name if township else "?", views)
 
@@ -216,10 +216,7 @@ class ReminderDesk:
     async def _recordable(
         self, session: AsyncSession, member: MemberProfile, occurrence_id: int, now: datetime
     ) -> tuple[Occurrence, ReminderRule]:
-        occurrence = await session.get(Occurrence, occurrence_id)
-        rule = await session.get(ReminderRule, occurrence.rule_id) if occurrence else None
-        if occurrence is None or rule is None:
-            raise NoLongerThere("reminders.rule_gone")
+        occurrence, rule = await _occurrence(session, occurrence_id)
         if rule.township_id not in townships_of(member, Action.KEEP_REMINDERS):
             raise NotAllowed()
         if occurrence.happens_at > now:
@@ -268,10 +265,7 @@ class ReminderDesk:
     async def _answerable(
         self, session: AsyncSession, member: MemberProfile, occurrence_id: int, now: datetime
     ) -> tuple[Occurrence, ReminderRule]:
-        occurrence = await session.get(Occurrence, occurrence_id)
-        rule = await session.get(ReminderRule, occurrence.rule_id) if occurrence else None
-        if occurrence is None or rule is None:
-            raise NoLongerThere("reminders.rule_gone")
+        occurrence, rule = await _occurrence(session, occurrence_id)
         if member.id not in {p.member_id for p in await audience_of(session, rule)}:
             raise NotAllowed()
         if occurrence.happens_at <= now:
@@ -307,3 +301,12 @@ class ReminderDesk:
             content = roll_content(Localizer(organiser.language), rule, when, self.zone, people, answers)
             key = roll_key(occurrence.id or 0, organiser.member_id)
             await enqueue_edit(session, of_key=key, content=content, now=now, priority=Priority.LOW)
+
+
+async def _occurrence(session: AsyncSession, occurrence_id: int) -> tuple[Occurrence, ReminderRule]:
+    """An occurrence and its rule (gone, if either is: a rule deleted since the reminder)."""
+    occurrence = await session.get(Occurrence, occurrence_id)
+    rule = await session.get(ReminderRule, occurrence.rule_id) if occurrence else None
+    if occurrence is None or rule is None:
+        raise NoLongerThere("reminders.rule_gone")
+    return occurrence, rule

@@ -1,7 +1,6 @@
 """A township's reminder rules in the database: the four the work rules ask for, given once to every township
 that has a station, and who each rule reminds."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -113,8 +112,9 @@ def schedule_of(rule: ReminderRule, zone: ZoneInfo) -> Schedule:
     return Schedule(rule.rrule, rule.starts_on, rule.holidays, zone)
 
 
-async def rules_of(session: AsyncSession, township_ids: Sequence[int], active_only: bool = False) -> list[ReminderRule]:
-    query = select(ReminderRule).where(col(ReminderRule.township_id).in_(township_ids))
+async def rules_of(session: AsyncSession, township_id: int, active_only: bool = False) -> list[ReminderRule]:
+    """The township's rules, oldest first."""
+    query = select(ReminderRule).where(ReminderRule.township_id == township_id)
     if active_only:
         query = query.where(ReminderRule.status == RuleStatus.ACTIVE)
     return list((await session.exec(query.order_by(col(ReminderRule.id)))).all())

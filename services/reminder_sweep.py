@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind
+from models import Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind, RuleStatus
 from models.db import on_postgres
 from services.outbox import Content, Notice, enqueue_many
 from services.policy import Policy
-from services.reminder_rules import Reminded, audience_of, rules_of, schedule_of, seed_defaults, work_calendar
+from services.reminder_rules import Reminded, audience_of, schedule_of, seed_defaults, work_calendar
 from services.reminder_texts import record_question, reminder_content, roll_content, unknown_year_text
 from services.schedule import When
 from services.sweep_marks import sweep_window
@@ -61,8 +61,8 @@ async def sweep_reminders(session: AsyncSession, ctx: SweepContext) -> int:
 
 
 async def _active_rules(session: AsyncSession) -> list[ReminderRule]:
-    townships = select(ReminderRule.township_id).distinct()
-    return await rules_of(session, list((await session.exec(townships)).all()), active_only=True)
+    query = select(ReminderRule).where(ReminderRule.status == RuleStatus.ACTIVE).order_by(col(ReminderRule.id))
+    return list((await session.exec(query)).all())
 
 
 async def _due_for_rule(
@@ -79,11 +79,9 @@ async def _due_for_rule(
         people = people if people is not None else await audience_of(session, rule)
         occurrence_id = await occurrence_id_for(session, rule, when)
         answers = await answers_to(session, occurrence_id)
-        week = (
-            await township_week(session, rule.township_id, ctx.now, ctx.zone, ctx.policy, calendar)
-            if (rule.kind == RuleKind.WEEKLY_MEETING)
-            else None
-        )
+        week = None
+        if rule.kind == RuleKind.WEEKLY_MEETING:
+            week = await township_week(session, rule.township_id, ctx.now, ctx.zone, ctx.policy, calendar)
         notices += _reminders(rule, when, occurrence_id, min(leads), people, answers, ctx, week)
         notices += roll_notices(rule, when, occurrence_id, people, answers, ctx.zone)
     return notices + await _record_questions(session, rule, since, ctx, calendar)

@@ -114,7 +114,7 @@ async def _due(
     session: AsyncSession, township_id: int, zone: ZoneInfo, now: datetime, calendar: WorkCalendar
 ) -> list[tuple[str, When]]:
     due = []
-    for rule in await rules_of(session, [township_id], active_only=True):
+    for rule in await rules_of(session, township_id, active_only=True):
         if rule.kind in DUE_KINDS:
             upcoming = schedule_of(rule, zone).next_after(now, calendar)
             if upcoming is not None:
