@@ -22,6 +22,7 @@ from services.reminder_texts import compliance_text, rule_line
 from services.weekly_agenda import week_text
 
 STATUS_OF_VERB = {RuleVerb.PAUSE: RuleStatus.PAUSED, RuleVerb.RESUME: RuleStatus.ACTIVE}
+DONE_TEXT = {RuleVerb.PAUSE: "reminders.paused", RuleVerb.RESUME: "reminders.resumed"}
 
 
 def router() -> Router:
@@ -109,7 +110,7 @@ async def rule_pressed(
         await query.answer(i18n("reminders.deleted", title=title))
     else:
         rule = await reminder_desk.set_status(member, rule_id, STATUS_OF_VERB[verb])
-        await query.answer(i18n(f"reminders.{verb}d", title=rule.title))
+        await query.answer(i18n(DONE_TEXT[verb], title=rule.title))
     if isinstance(query.message, Message):
         view = await reminder_desk.rules(member)
         await turn_into(query.message, *rules_screen(i18n, view, True, reminder_desk.zone))
@@ -133,8 +134,9 @@ async def rsvp_pressed(
         return
     rule = await reminder_desk.rsvp(member, occurrence, RsvpAnswer.ATTENDING)
     await query.answer(i18n("reminders.attending_done", title=rule.title))
-    if isinstance(query.message, Message):
-        await turn_into(query.message, f"{query.message.html_text}\n\n{i18n('reminders.you_answered_attending')}")
+    noted = i18n("reminders.you_answered_attending")
+    if isinstance(query.message, Message) and noted not in query.message.html_text:
+        await turn_into(query.message, f"{query.message.html_text}\n\n{noted}")
 
 
 async def ask_reason(query: CallbackQuery, i18n: Localizer) -> None:
