@@ -244,6 +244,7 @@ class RuleField(StrEnum):
     DAY = "day"
     TIME = "time"
     HOLIDAYS = "hol"
+    LEADS = "leads"
     PLACE = "place"
     """Keep the place as it is (none, or an edited rule's)."""
     SAVE = "save"

@@ -21,7 +21,7 @@ from services.members import MemberProfile
 from services.reminder_desk import ReminderDesk
 from services.reminder_texts import when_text
 from services.report_desk import StaleButton
-from services.rule_setup import LAST, MAX_DAY, Frequency, Repeat, RuleDraft
+from services.rule_setup import LAST, LEAD_CHOICES, MAX_DAY, Frequency, Repeat, RuleDraft
 
 KINDS = tuple(RuleKind)
 FREQUENCIES = tuple(Frequency)
@@ -56,6 +56,7 @@ def router() -> Router:
     r.callback_query.register(time_pressed, RuleFlow.time, field(F.field == RuleField.TIME))
     r.message.register(time_typed, RuleFlow.time, F.text, NOT_A_COMMAND)
     r.callback_query.register(holidays_pressed, RuleFlow.holidays, field(F.field == RuleField.HOLIDAYS))
+    r.callback_query.register(leads_pressed, RuleFlow.leads, field(F.field == RuleField.LEADS))
     r.callback_query.register(place_skipped, RuleFlow.place, field(F.field == RuleField.PLACE))
     r.message.register(place_typed, RuleFlow.place, F.text, NOT_A_COMMAND)
     r.callback_query.register(save_pressed, RuleFlow.preview, field(F.field == RuleField.SAVE))
@@ -248,9 +249,9 @@ def draft_of(data: dict[str, Any]) -> RuleDraft:
         day=data.get("day"),
     )
     place = data.get("place")
-    return RuleDraft(
-        RuleKind(data["kind"]), str(data["title"]), repeat, HolidayHandling(data["holidays"]), place or None
-    )
+    leads = LEAD_CHOICES[int(data.get("leads", 0))]
+    holidays = HolidayHandling(data["holidays"])
+    return RuleDraft(RuleKind(data["kind"]), str(data["title"]), repeat, holidays, place or None, leads)
 
 
 async def holidays_pressed(
@@ -264,6 +265,14 @@ async def holidays_pressed(
     if not 0 <= callback_data.value < len(HOLIDAY_CHOICES):
         raise StaleButton()
     await state.update_data(holidays=HOLIDAY_CHOICES[callback_data.value].value)
+    buttons = [wizard_button(i18n(f"reminders.leads_{i}"), RuleField.LEADS, i) for i in range(len(LEAD_CHOICES))]
+    await step(query, state, RuleFlow.leads, i18n("reminders.pick_leads"), keyboard(i18n, in_rows(buttons, 1)))
+
+
+async def leads_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
+    if not 0 <= callback_data.value < len(LEAD_CHOICES):
+        raise StaleButton()
+    await state.update_data(leads=callback_data.value)
     draft_of(await state.get_data()).repeat.rrule()
     skip = keyboard(i18n, [[wizard_button(i18n("reminders.place_skip"), RuleField.PLACE)]])
     await step(query, state, RuleFlow.place, i18n("reminders.pick_place", limit=PLACE_LIMIT), skip)
@@ -297,7 +306,9 @@ async def show_preview(
     draft = draft_of(await state.get_data())
     upcoming = await reminder_desk.preview(member, draft)
     dates = "\n".join(f"• {when_text(i18n, w, reminder_desk.zone)}" for w in upcoming)
-    holidays = i18n(f"reminders.holidays_{draft.holidays}")
+    holidays = i18n(f"reminders.holidays_{draft.holidays}") + i18n(
+        "reminders.leads_line", leads=i18n(f"reminders.leads_{LEAD_CHOICES.index(draft.leads)}")
+    )
     place = Raw(i18n("reminders.place", place=draft.place) if draft.place else "")
     text = i18n("reminders.preview", title=draft.title, dates=dates, holidays=holidays, place=place)
     markup = keyboard(i18n, [[wizard_button(i18n("roster.save"), RuleField.SAVE)]])

@@ -68,6 +68,7 @@ class RuleFlow(StatesGroup):
     day = State()
     time = State()
     holidays = State()
+    leads = State()
     place = State()
     preview = State()
 

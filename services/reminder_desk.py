@@ -139,6 +139,7 @@ class ReminderDesk:
             rule.kind, rule.title, rule.rrule, rule.place = draft.kind, draft.title, draft.repeat.rrule(), draft.place
             rule.holidays, rule.starts_on, rule.updated_at = draft.holidays, now.astimezone(self.zone).date(), now
             rule.audience, rule.duration_minutes = audience_of_kind(draft.kind), DURATIONS[draft.kind]
+            rule.leads = list(draft.leads)
             rule.status = RuleStatus.ACTIVE
             if schedule_of(rule, self.zone).next_after(now, await work_calendar(session)) is None:
                 raise DomainError("reminders.no_future")

@@ -21,12 +21,10 @@ from models import (
     Unit,
 )
 from services.permissions import DRILL_AUDIENCE, DUTY_ROLES, MEETING_AUDIENCE, ORGANISER
-from services.rule_setup import RuleDraft
+from services.rule_setup import LEAD_CHOICES, RuleDraft
 from services.schedule import Schedule
 from services.work_calendar import WorkCalendar
 
-DEFAULT_LEADS = (24 * 60, 60)
-"""A day before, and an hour before."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def _default(township_id: int, rule: DefaultRule, title: str, today: date, now: 
         starts_on=today,
         holidays=HolidayHandling.MOVE,
         audience=audience_of_kind(rule.kind),
-        leads=list(DEFAULT_LEADS),
+        leads=list(LEAD_CHOICES[0]),
         duration_minutes=rule.duration_minutes,
         status=RuleStatus.ACTIVE,
         created_at=now,
@@ -90,7 +88,7 @@ def _default(township_id: int, rule: DefaultRule, title: str, today: date, now: 
 
 
 def new_rule(township_id: int, draft: RuleDraft, now: datetime) -> ReminderRule:
-    """A rule the head adds (the caller fills in its schedule): reminded a day and an hour before."""
+    """A rule the head adds (the caller fills in its schedule)."""
     return ReminderRule(
         township_id=township_id,
         kind=draft.kind,
@@ -100,7 +98,7 @@ def new_rule(township_id: int, draft: RuleDraft, now: datetime) -> ReminderRule:
         holidays=draft.holidays,
         place=draft.place,
         audience=audience_of_kind(draft.kind),
-        leads=list(DEFAULT_LEADS),
+        leads=list(draft.leads),
         status=RuleStatus.ACTIVE,
         version=0,
         created_at=now,

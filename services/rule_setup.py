@@ -77,6 +77,11 @@ class Repeat:
         return self.day
 
 
+LEAD_CHOICES: tuple[tuple[int, ...], ...] = ((24 * 60, 60), (60,), (2 * 24 * 60, 24 * 60), (7 * 24 * 60, 24 * 60))
+"""When reminders go, in minutes before: a day and an hour (the default), an hour, two days and a day, a week
+and a day (for a drill that needs preparing)."""
+
+
 @dataclass(frozen=True)
 class RuleDraft:
     """What the wizard has gathered: enough to save a rule."""
@@ -86,3 +91,4 @@ class RuleDraft:
     repeat: Repeat
     holidays: HolidayHandling
     place: str | None = None
+    leads: tuple[int, ...] = LEAD_CHOICES[0]
