@@ -26,7 +26,6 @@ from services.schedule import Schedule
 from services.work_calendar import WorkCalendar
 
 
-
 @dataclass(frozen=True)
 class DefaultRule:
     kind: RuleKind
