@@ -1,6 +1,7 @@
 """Compliance with the work rules, per township: weekly meetings held against those due this quarter, the
 quarterly safety meeting, inspections this month, the last drill, and what is overdue (ended, and not recorded
-as held). Due occurrences come from the rules; what was held, from the organisers' records."""
+as held); and per village, at how many of those held its safety officers were present. Due occurrences come from
+the rules; what was held, and who came, from the organisers' records."""
 
 import csv
 from dataclasses import dataclass
@@ -12,8 +13,9 @@ from openpyxl import Workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Occurrence, ReminderRule, RuleKind, Unit
+from models import Occurrence, ReminderRule, RoleAssignment, RuleKind, Unit
 from services.errors import DomainError
+from services.permissions import VILLAGE_DELEGATE
 from services.reminder_rules import rules_of, schedule_of
 from services.work_calendar import WorkCalendar
 
@@ -62,6 +64,16 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class VillageAttendance:
+    """A village's line: of the meetings, inspections and drills held in the period, at how many one of its safety
+    officers was recorded present (None: the village has no safety officer)."""
+
+    name: str
+    attended: int | None
+    held: int
+
+
+@dataclass(frozen=True)
 class TownshipCompliance:
     township: str
     meetings: Tally
@@ -70,6 +82,7 @@ class TownshipCompliance:
     last_drill: datetime | None
     overdue: list[tuple[str, datetime]]
     """Occurrences that ended this quarter without a record of being held: title, when."""
+    villages: list[VillageAttendance]
 
 
 async def township_compliance(
@@ -104,7 +117,35 @@ async def township_compliance(
         tallies[RuleKind.INSPECTION],
         await _last_drill(session, [r for r in rules if r.kind == RuleKind.DRILL]),
         sorted(overdue, key=lambda pair: pair[1]),
+        await _villages(session, township_id, [r.id for r in rules if r.id is not None], period),
     )
+
+
+async def _villages(
+    session: AsyncSession, township_id: int, rule_ids: list[int], period: Period
+) -> list[VillageAttendance]:
+    held_query = select(Occurrence).where(
+        col(Occurrence.rule_id).in_(rule_ids),
+        col(Occurrence.held).is_(True),
+        col(Occurrence.happens_at) >= period.start,
+        col(Occurrence.happens_at) < period.end,
+    )
+    held = [set(o.attended or []) for o in (await session.exec(held_query)).all()]
+    villages = (await session.exec(select(Unit).where(Unit.parent_id == township_id).order_by(col(Unit.code)))).all()
+    delegates_query = select(RoleAssignment).where(
+        col(RoleAssignment.unit_id).in_([v.id for v in villages]), RoleAssignment.role == VILLAGE_DELEGATE
+    )
+    delegates: dict[int, set[int]] = {}
+    for ra in (await session.exec(delegates_query)).all():
+        delegates.setdefault(ra.unit_id, set()).add(ra.member_id)
+    return [
+        VillageAttendance(
+            v.name,
+            sum(1 for present in held if present & delegates[v.id]) if v.id in delegates else None,
+            len(held),
+        )
+        for v in villages
+    ]
 
 
 async def _rule_tally(

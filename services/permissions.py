@@ -62,6 +62,9 @@ MEETING_AUDIENCE = (Role.STATION_HEAD, Role.STATION_DUTY, Role.VILLAGE_OFFICER)
 """Who a meeting or inspection reminds: the station's staff and the village safety officers."""
 DRILL_AUDIENCE = (*MEETING_AUDIENCE, Role.VOLUNTEER)
 """A drill also calls the volunteers."""
+VILLAGE_DELEGATE = Role.VILLAGE_OFFICER
+"""Who stands for a village at the township's meetings, inspections and drills (their attendance is the village's
+line in /compliance)."""
 ORGANISER = Role.STATION_HEAD
 """Who sees the RSVP roll and records what happened."""
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from i18n import Localizer, Raw
 from models import ReminderRule, Rsvp, RsvpAnswer
-from services.compliance import TownshipCompliance
+from services.compliance import TownshipCompliance, VillageAttendance
 from services.outbox import Button, ButtonRows, Content
 from services.reminder_rules import Reminded
 from services.schedule import When
@@ -147,7 +147,7 @@ def compliance_text(i18n: Localizer, rows: Sequence[TownshipCompliance], zone: Z
         if r.overdue:
             shown = "、".join(f"{title} {local_time(when, zone)}" for title, when in r.overdue[:OVERDUE_SHOWN])
             lines.append(i18n("compliance.overdue", count=len(r.overdue), items=shown))
-        return "\n".join(lines)
+        return "\n".join(lines + village_lines(i18n, r.villages))
     lines = [i18n("compliance.county_header", period=period), i18n("compliance.county_columns")]
     for r in rows:
         lines.append(
@@ -162,6 +162,18 @@ def compliance_text(i18n: Localizer, rows: Sequence[TownshipCompliance], zone: Z
             )
         )
     return "\n".join(lines)
+
+
+def village_lines(i18n: Localizer, villages: Sequence[VillageAttendance]) -> list[str]:
+    """Villages with safety officers, a line each; those without, counted."""
+    staffed = [v for v in villages if v.attended is not None]
+    if not villages:
+        return []
+    lines = [i18n("compliance.villages_header")]
+    lines += [i18n("compliance.village", name=v.name, attended=v.attended, held=v.held) for v in staffed]
+    if len(staffed) < len(villages):
+        lines.append(i18n("compliance.villages_without", n=len(villages) - len(staffed)))
+    return lines
 
 
 def _date(i18n: Localizer, instant: datetime | None, zone: ZoneInfo) -> str:

@@ -269,6 +269,8 @@ async def test_after_an_inspection_the_head_records_it_with_attendance_from_the_
     finish = town.head.last_with_buttons()
     await town.head.click("✅ 完成记录", finish)
     assert "已记录：每月安全生产检查，2 人参加" in finish.shown
+    [compliance] = await town.head.send("/compliance")
+    assert "本月安全检查：已查 1 / 应查 1" in compliance.shown and "• 美法村委会：1 / 1" in compliance.shown
     assert "已经记录过了" in await press_and_expect_nothing(town, town.head, question, held)
 
 
@@ -315,6 +317,7 @@ async def test_compliance_counts_what_was_held_against_what_was_due(town: Townsh
     assert "周例会：已开 0 / 应开 1" in shown and "本月安全检查：已查 1 / 应查 1" in shown
     assert "季度安全会议：已开 0 / 应开 0" in shown and "上次应急演练：无记录" in shown
     assert "逾期未记录 1 项：周例会 11-09 09:00" in shown
+    assert "• 美法村委会：0 / 1" in shown and "个村（社区）还没有安全员" in shown
     [table] = await town.county.send("/compliance")
     assert (
         "• 凤城镇：0/1 · 0/0 · 1/1 · 无记录 · 1" in table.shown
