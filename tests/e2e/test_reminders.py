@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import select
 
 from bot.cli import export
 from bot.settings import Settings
 from handlers.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
-from models import RsvpAnswer, SweepMark
+from models import ReminderRule, RsvpAnswer, SweepMark
 from scheduler.sweeps import Sweeper
 from services.errors import DomainError
 from tests.e2e.duty import SHANGHAI, local
@@ -341,3 +342,16 @@ async def test_the_compliance_export_writes_a_spreadsheet(town: Township, settin
     assert csv_out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("乡镇,周例会")
     with pytest.raises(DomainError):
         await export(settings, argparse.Namespace(**{**vars(args), "quarter": "2026Q5"}), 0.0)
+
+
+async def test_a_rule_with_no_future_date_cannot_be_resumed(town: Township) -> None:
+    [listing] = await town.head.send("/reminders")
+    await town.head.click(f"⏸ 暂停 {INSPECTION}", listing)
+    async with town.db.transaction() as session:
+        rule = (await session.exec(select(ReminderRule).where(ReminderRule.title == INSPECTION))).first()
+        assert rule is not None
+        rule.rrule += ";UNTIL=20260101T000000"
+        session.add(rule)
+    [listing] = await town.head.send("/reminders")
+    resume = next(b["callback_data"] for b in listing.buttons if b["text"] == f"▶️ 恢复 {INSPECTION}")
+    assert "以后不会再有日期" in await press_and_expect_nothing(town, town.head, listing, resume)
