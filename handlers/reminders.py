@@ -106,7 +106,7 @@ async def rule_pressed(
             )
         return
     if verb == RuleVerb.CONFIRM_DELETE:
-        title = await reminder_desk.delete(member, rule_id)
+        title = await reminder_desk.delete_rule(member, rule_id)
         await query.answer(i18n("reminders.deleted", title=title))
     else:
         rule = await reminder_desk.set_status(member, rule_id, STATUS_OF_VERB[verb])

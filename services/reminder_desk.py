@@ -164,7 +164,7 @@ class ReminderDesk:
             session.add(rule)
             return rule
 
-    async def delete(self, member: MemberProfile, rule_id: int) -> str:
+    async def delete_rule(self, member: MemberProfile, rule_id: int) -> str:
         """Delete a rule and what hangs on it; its title, for the answer."""
         async with self._work() as (session, _):
             rule = await self._kept_rule(session, member, rule_id)
