@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
@@ -359,14 +358,17 @@ class DutyDesk:
             raise NotAllowed()
         seen = swap.version
         if swap.status == transition.allowed_from:
-            table = ShiftSwap.__table__  # type: ignore[attr-defined]
-            moved = await session.execute(
-                update(table)
-                .where(table.c.id == swap.id, table.c.version == seen, table.c.status == transition.allowed_from)
+            moved = await session.exec(
+                update(ShiftSwap)
+                .where(
+                    col(ShiftSwap.id) == swap.id,
+                    col(ShiftSwap.version) == seen,
+                    col(ShiftSwap.status) == transition.allowed_from,
+                )
                 .values(status=transition.to, version=seen + 1, updated_at=now, **values)
             )
             await session.refresh(swap)
-            if moved.rowcount == 1:  # type: ignore[attr-defined]
+            if moved.rowcount == 1:
                 return
         raise await self._why_not(session, swap)
 

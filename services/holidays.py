@@ -67,6 +67,6 @@ def _day(number: int, entry: object, year: int) -> dict[date, tuple[bool, str]]:
 async def load_holidays(session: AsyncSession, holidays: HolidayFile) -> None:
     """Replace the loaded days of the file's year with the file's."""
     first, last = date(holidays.year, 1, 1), date(holidays.year, 12, 31)
-    await session.execute(delete(HolidayDay).where(col(HolidayDay.day) >= first, col(HolidayDay.day) <= last))
+    await session.exec(delete(HolidayDay).where(col(HolidayDay.day) >= first, col(HolidayDay.day) <= last))
     for day, (off, name) in sorted(holidays.days.items()):
         session.add(HolidayDay(day=day, off=off, name=name))

@@ -169,8 +169,8 @@ class ReminderDesk:
         async with self._work() as (session, _):
             rule = await self._kept_rule(session, member, rule_id)
             occurrences = select(Occurrence.id).where(Occurrence.rule_id == rule.id)
-            await session.execute(delete(Rsvp).where(col(Rsvp.occurrence_id).in_(occurrences)))
-            await session.execute(delete(Occurrence).where(col(Occurrence.rule_id) == rule.id))
+            await session.exec(delete(Rsvp).where(col(Rsvp.occurrence_id).in_(occurrences)))
+            await session.exec(delete(Occurrence).where(col(Occurrence.rule_id) == rule.id))
             await session.delete(rule)
             return rule.title
 

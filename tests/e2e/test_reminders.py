@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
 
 from bot.cli import export
 from bot.settings import Settings
@@ -346,9 +345,10 @@ async def test_the_compliance_export_writes_a_spreadsheet(town: Township, settin
 
 async def test_a_rule_with_no_future_date_cannot_be_resumed(town: Township) -> None:
     [listing] = await town.head.send("/reminders")
-    await town.head.click(f"⏸ 暂停 {INSPECTION}", listing)
+    pause = next(b["callback_data"] for b in listing.buttons if b["text"] == f"⏸ 暂停 {INSPECTION}")
+    await town.head.press_data(listing, pause)
     async with town.db.transaction() as session:
-        rule = (await session.exec(select(ReminderRule).where(ReminderRule.title == INSPECTION))).first()
+        rule = await session.get(ReminderRule, RuleAction.unpack(pause).rule_id)
         assert rule is not None
         rule.rrule += ";UNTIL=20260101T000000"
         session.add(rule)
