@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from bot.paths import ESCALATION_POLICY
 from bot.settings import Settings
 from handlers.callbacks import CardVerb, ReportAction
-from models import Database, Role
+from models import Database, Role, SweepMark
 from scheduler.sweeps import Sweeper
 from services.delivery import DeliveryWorker
 from services.members import find_member
@@ -105,6 +105,19 @@ async def build_township(
     policy = load_policy(ESCALATION_POLICY)
     sweeper = Sweeper(db, policy, clock, settings.zone, "zh", "test-sweeper", worker)
     return Township(harness, db, clock, timer, policy, sweeper, worker, **users)
+
+
+async def second_process_sweeps_from_scratch(town: Township, settings: Settings, mark: str) -> None:
+    """As if the sweep `mark` had never been recorded (lost with a crash), a second process sweeps, and what it
+    queued is delivered: the outbox's dedupe keys are all that stands between a user and a second message."""
+    async with town.db.transaction() as session:
+        swept = await session.get(SweepMark, mark)
+        assert swept is not None
+        await session.delete(swept)
+    second = Sweeper(town.db, town.policy, town.clock, settings.zone, "zh", "second-process", town.worker)
+    town.clock.advance(seconds=31)
+    await second.tick()
+    await town.deliver()
 
 
 async def summary_of_a_report(user: FakeUser, text: str = "有烟") -> SentMessage:

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.settings import Settings
-from models import DutyLayer, Role, SweepMark
-from scheduler.sweeps import Sweeper
+from models import DutyLayer, Role
 from services.members import find_member
 from tests.e2e.duty import SHANGHAI, local, offer_shift, with_duty_members
-from tests.e2e.reporting import Township, file_report
+from tests.e2e.reporting import Township, file_report, second_process_sweeps_from_scratch
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser
 from tests.fakes.world import remove_role
@@ -296,14 +295,7 @@ async def test_each_reminder_goes_once_even_if_a_second_process_sweeps_from_scra
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao)
     await duty.at(local(2, 20, 1))
-    async with town.db.transaction() as session:
-        mark = await session.get(SweepMark, "duty")
-        assert mark is not None
-        await session.delete(mark)
-    second = Sweeper(town.db, town.policy, town.clock, settings.zone, "zh", "second-process", town.worker)
-    town.clock.advance(seconds=31)
-    await second.tick()
-    await town.deliver()
+    await second_process_sweeps_from_scratch(town, settings, "duty")
     assert [t for t in texts(duty.zhao) if "明天值班提醒" in t] == [
         "🌙 明天值班提醒：11-03 周二 08:30–11-04 08:30 主班。"
     ]

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from bot.cli import export
 from bot.settings import Settings
 from handlers.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
-from models import ReminderRule, RsvpAnswer, SweepMark
+from models import ReminderRule, RsvpAnswer
 from scheduler.sweeps import Sweeper
 from services.errors import DomainError
 from tests.e2e.duty import SHANGHAI, local
-from tests.e2e.reporting import Township, code_of, file_report
+from tests.e2e.reporting import Township, code_of, file_report, second_process_sweeps_from_scratch
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import SentMessage
@@ -98,14 +98,7 @@ async def test_after_downtime_a_reminder_goes_late_until_the_event_begins(town: 
 
 async def test_a_second_scheduler_sweeping_from_scratch_sends_nothing_twice(town: Township, settings: Settings) -> None:
     await at(town, local(3, 9, 1))
-    async with town.db.transaction() as session:
-        mark = await session.get(SweepMark, "reminders")
-        assert mark is not None
-        await session.delete(mark)
-    second = Sweeper(town.db, town.policy, town.clock, settings.zone, "zh", "second", town.worker)
-    town.clock.advance(seconds=31)
-    await second.tick()
-    await town.deliver()
+    await second_process_sweeps_from_scratch(town, settings, "reminders")
     assert len(reminders_of(town.duty)) == 1 and len([m for m in town.head.inbox if "出席情况" in m.shown]) == 1
 
 
