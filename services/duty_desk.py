@@ -2,11 +2,8 @@
 transaction and takes one `now`, its messages go through the outbox and are handed to delivery at the commit, and
 a refusal is a DomainError raised inside the transaction, so it changes nothing."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,7 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from i18n import Localizer
 from models import (
     CoverReason,
-    Database,
     DutyCover,
     DutyLayer,
     Priority,
@@ -25,8 +21,7 @@ from models import (
     Unit,
 )
 from services import duty_files
-from services.clock import Clock
-from services.delivery import DeliveryWorker, handing_over
+from services.desk import TownshipDesk
 from services.duty_texts import handover_note_text, swap_news, swap_offer_content
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
@@ -78,16 +73,7 @@ def instant_of(minute: int) -> datetime:
     return datetime.fromtimestamp(minute * 60, UTC)
 
 
-class DutyDesk:
-    def __init__(self, db: Database, clock: Clock, zone: ZoneInfo, delivery: DeliveryWorker | None = None) -> None:
-        self.db, self.clock, self.zone, self.delivery = db, clock, zone, delivery
-
-    @asynccontextmanager
-    async def _work(self) -> AsyncIterator[tuple[AsyncSession, datetime]]:
-        now = self.clock.now()
-        async with handing_over(self.db, self.delivery, now) as session:
-            yield session, now
-
+class DutyDesk(TownshipDesk):
     async def _roster(self, session: AsyncSession, township_id: int, now: datetime) -> Roster:
         return await load_roster(session, township_id, self.zone, now - timedelta(days=1))
 
@@ -119,13 +105,7 @@ class DutyDesk:
             if group.township_id in townships_of(member, Action.VIEW_DUTY) or member.is_admin:
                 return group.township_id
             raise NotAllowed()
-        return self._own_township(member, Action.VIEW_DUTY)
-
-    def _own_township(self, member: MemberProfile, action: Action) -> int:
-        townships = townships_of(member, action)
-        if not townships:
-            raise NotAllowed()
-        return townships[0]
+        return self._township(member, Action.VIEW_DUTY)
 
     async def calendar(self, member: MemberProfile) -> tuple[int, bytes]:
         """The member's own shifts for the coming weeks as an iCalendar file, and how many there are."""
@@ -144,7 +124,7 @@ class DutyDesk:
         """The roster of the township whose station the member heads."""
         now = self.clock.now()
         async with self.db.reading() as session:
-            township_id = self._own_township(member, Action.EDIT_ROSTER)
+            township_id = self._township(member, Action.EDIT_ROSTER)
             return DutyView(await self._roster(session, township_id, now), now)
 
     async def preview(self, member: MemberProfile, spec: RotationSpec) -> tuple[DutyView, list[Shift]]:
@@ -159,7 +139,7 @@ class DutyDesk:
     async def save(self, member: MemberProfile, spec: RotationSpec, seen_version: int | None) -> None:
         assert member.id is not None
         async with self._work() as (session, now):
-            township_id = self._own_township(member, Action.EDIT_ROSTER)
+            township_id = self._township(member, Action.EDIT_ROSTER)
             await save_rotation(session, township_id, spec, seen_version, member.id, now)
 
     async def export_csv(self, member: MemberProfile) -> bytes:
@@ -170,7 +150,7 @@ class DutyDesk:
         """Apply a spreadsheet's shifts and covers, all or nothing; how many periods it added."""
         assert member.id is not None
         async with self._work() as (session, now):
-            township_id = self._own_township(member, Action.EDIT_ROSTER)
+            township_id = self._township(member, Action.EDIT_ROSTER)
             roster = await self._roster(session, township_id, now)
             covers = duty_files.parse_csv(data, roster, now, Localizer(member.language))
             for spec in covers:
@@ -184,7 +164,7 @@ class DutyDesk:
         assert member.id is not None
         now = self.clock.now()
         async with self.db.reading() as session:
-            township_id = self._own_township(member, Action.STAND_DUTY)
+            township_id = self._township(member, Action.STAND_DUTY)
             view = DutyView(await self._roster(session, township_id, now), now)
         shifts = view.roster.shifts_of(member.id, now, now + timedelta(days=SWAPPABLE_DAYS))
         return view, [(layer, s) for layer, s in shifts if s.starts_at > now]
@@ -195,7 +175,7 @@ class DutyDesk:
         """Offer one of the member's own shifts, to everyone on the roster or to a named colleague."""
         assert member.id is not None
         async with self._work() as (session, now):
-            township_id = self._own_township(member, Action.STAND_DUTY)
+            township_id = self._township(member, Action.STAND_DUTY)
             roster = await self._roster(session, township_id, now)
             shift = self._own_shift(roster, member.id, layer, starts_at, now)
             if to_member_id is not None and (to_member_id == member.id or to_member_id not in roster.members):
@@ -392,7 +372,7 @@ class DutyDesk:
     async def _incoming(
         self, session: AsyncSession, member: MemberProfile, layer: DutyLayer, at: datetime, now: datetime
     ) -> tuple[Roster, DutyMember]:
-        township_id = self._own_township(member, Action.STAND_DUTY)
+        township_id = self._township(member, Action.STAND_DUTY)
         roster = await load_roster(session, township_id, self.zone, at - timedelta(days=1))
         outgoing = roster.layers[layer].member_at(at - timedelta(microseconds=1))
         incoming = roster.member_at(layer, at)

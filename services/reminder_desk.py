@@ -2,8 +2,6 @@
 occurrences), pausing, resuming and deleting a rule, and answering a reminder (RSVP), which edits the organiser's
 roll in place."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -15,7 +13,8 @@ from i18n import Localizer
 from models import Database, Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind, RuleStatus, Unit
 from services.clock import Clock
 from services.compliance import TownshipCompliance, month_of, quarter_of, township_compliance
-from services.delivery import DeliveryWorker, handing_over
+from services.delivery import DeliveryWorker
+from services.desk import TownshipDesk
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import enqueue_edit
@@ -72,7 +71,7 @@ class RulesView:
     rules: list[RuleView]
 
 
-class ReminderDesk:
+class ReminderDesk(TownshipDesk):
     def __init__(
         self,
         db: Database,
@@ -82,20 +81,8 @@ class ReminderDesk:
         policy: Policy,
         delivery: DeliveryWorker | None = None,
     ) -> None:
-        self.db, self.clock, self.zone, self.language = db, clock, zone, language
-        self.policy, self.delivery = policy, delivery
-
-    @asynccontextmanager
-    async def _work(self) -> AsyncIterator[tuple[AsyncSession, datetime]]:
-        now = self.clock.now()
-        async with handing_over(self.db, self.delivery, now) as session:
-            yield session, now
-
-    def _township(self, member: MemberProfile, action: Action) -> int:
-        townships = townships_of(member, action)
-        if not townships:
-            raise NotAllowed()
-        return townships[0]
+        super().__init__(db, clock, zone, delivery)
+        self.language, self.policy = language, policy
 
     async def rules(self, member: MemberProfile) -> RulesView:
         """The township's rules with their next occurrences (a township with a station has the four defaults)."""
