@@ -131,13 +131,12 @@ async def menu_pressed(
     chosen = [m for m in spec.member_ids if m in view.roster.members] if spec else []
     await state.set_state(RosterFlow.members)
     await state.set_data({"layer": layer.value, "chosen": chosen, "seen_version": view.roster.versions.get(layer)})
-    await turn_into(query.message, *await members_screen(i18n, duty_desk, member, layer, chosen))
+    await turn_into(query.message, *members_screen(i18n, view.roster, layer, chosen))
 
 
-async def members_screen(
-    i18n: Localizer, duty_desk: DutyDesk, member: MemberProfile, layer: DutyLayer, chosen: list[int]
+def members_screen(
+    i18n: Localizer, roster: Roster, layer: DutyLayer, chosen: list[int]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    roster = (await duty_desk.keeper_view(member)).roster
     rows = []
     for candidate in roster.members.values():
         mark = i18n("roster.chosen_mark", n=chosen.index(candidate.id) + 1) if candidate.id in chosen else ""
@@ -170,16 +169,17 @@ async def member_pressed(
     data = await state.get_data()
     chosen: list[int] = list(data["chosen"])
     picked = callback_data.member_id
+    roster = (await duty_desk.keeper_view(member)).roster
     if picked in chosen:
         chosen.remove(picked)
-    elif picked in (await duty_desk.keeper_view(member)).roster.members:
+    elif picked in roster.members:
         chosen.append(picked)
     else:
         raise DomainError("roster.not_on_station")
     await state.update_data(chosen=chosen)
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, *await members_screen(i18n, duty_desk, member, DutyLayer(data["layer"]), chosen))
+        await turn_into(query.message, *members_screen(i18n, roster, DutyLayer(data["layer"]), chosen))
 
 
 async def step_pressed(
@@ -204,7 +204,8 @@ async def step_pressed(
         await state.update_data(chosen=[])
         await query.answer()
         if message:
-            await turn_into(message, *await members_screen(i18n, duty_desk, member, layer, []))
+            roster = (await duty_desk.keeper_view(member)).roster
+            await turn_into(message, *members_screen(i18n, roster, layer, []))
         return
     if action == RosterStepVerb.DONE and step == RosterFlow.members.state:
         if not data["chosen"]:
