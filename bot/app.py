@@ -40,6 +40,7 @@ from handlers.menu import set_command_menus
 from i18n import Localizer
 from models import Database
 from scheduler.sweeps import Sweeper, build_scheduler
+from services.callout_desk import CalloutDesk
 from services.clock import Clock, SystemClock
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.directory_cache import DirectoryCache
@@ -71,7 +72,11 @@ def build_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
 
 
 def build_delivery(settings: Settings, db: Database, bot: Bot, clock: Clock) -> DeliveryWorker:
-    limits = DeliveryLimits(per_second=settings.outbox_rate, max_attempts=settings.outbox_max_attempts)
+    limits = DeliveryLimits(
+        per_second=settings.outbox_rate,
+        max_attempts=settings.outbox_max_attempts,
+        paid_broadcast=settings.paid_broadcast,
+    )
     name = f"{socket.gethostname()}:{os.getpid()}"
     return DeliveryWorker(db.separate_pool(), TelegramSender(bot), clock, limits=limits, name=name)
 
@@ -97,6 +102,7 @@ def build_dispatcher(
     dp["desk"] = ReportDesk(db, clock, policy, settings.zone, settings.default_language, directory, delivery)
     dp["duty_desk"] = DutyDesk(db, clock, settings.zone, delivery)
     dp["reminder_desk"] = ReminderDesk(db, clock, settings.zone, settings.default_language, policy, delivery)
+    dp["callout_desk"] = CalloutDesk(db, clock, settings.zone, settings.paid_broadcast, delivery)
     shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
     dp.update.outer_middleware(ProfileMiddleware(directory, settings.default_language))
     dp.include_routers(*build_routers())

@@ -10,7 +10,8 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from datetime import time as dt_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import Patience, StartupError, ready_database
 from i18n import Localizer
 from models import Database, Role
+from services.callout_export import ALERT_COLUMNS, alert_rows
 from services.clock import SystemClock
 from services.compliance import (
     COLUMNS,
@@ -72,10 +74,11 @@ def parser() -> argparse.ArgumentParser:
     holidays = commands.add_parser("holidays", help="load a holiday file (holiday-cn JSON) for a year")
     holidays.add_argument("file", type=Path)
     export = commands.add_parser("export", help="write a report as a spreadsheet")
-    export.add_argument("what", choices=["compliance"])
-    export.add_argument("--county", required=True, help="the county's code (6 or 12 digits)")
-    export.add_argument("--quarter", required=True, help="e.g. 2026Q4")
-    export.add_argument("--out", type=Path, default=None, help="a .xlsx or .csv file (default: an .xlsx here)")
+    export.add_argument("what", choices=["compliance", "alerts"])
+    export.add_argument("--county", help="compliance: the county's code (6 or 12 digits)")
+    export.add_argument("--quarter", help="compliance: e.g. 2026Q4")
+    export.add_argument("--since", help="alerts: the first day, e.g. 2026-11-01 (local time)")
+    export.add_argument("--out", type=Path, default=None, help="a .xlsx or .csv file (default: here)")
     sandbox = commands.add_parser("sandbox", help="try the bot in the terminal, no token needed")
     sandbox.add_argument("--township", default=None, help="township code to seed (default: one)")
     return p
@@ -231,7 +234,40 @@ async def holidays(settings: Settings, args: argparse.Namespace, _started: float
     return 0
 
 
-async def export(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+async def export(settings: Settings, args: argparse.Namespace, started: float) -> int:
+    """`export compliance --county --quarter`, or `export alerts --since`."""
+    if args.what == "alerts":
+        return await export_alerts(settings, args, started)
+    if not args.county or not args.quarter:
+        print("export compliance needs --county and --quarter", file=sys.stderr)
+        return 2
+    return await export_compliance(settings, args, started)
+
+
+async def export_alerts(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    """Every call-out since a day, a row per person it asked: what they answered and when."""
+    if not args.since:
+        print("export alerts needs --since DATE (e.g. 2026-11-01)", file=sys.stderr)
+        return 2
+    try:
+        since = datetime.combine(date.fromisoformat(args.since), dt_time(0), settings.zone)
+    except ValueError:
+        print(f"--since: not a date (YYYY-MM-DD): {args.since}", file=sys.stderr)
+        return 2
+    out: Path = args.out or Path(f"alerts-since-{since.date().isoformat()}.csv")
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
+    db = Database(settings.database_url)
+    try:
+        async with db.reading() as session:
+            rows = await alert_rows(session, since, settings.zone)
+    finally:
+        await db.dispose()
+    write_table(out, list(ALERT_COLUMNS), rows)
+    print(f"wrote {out}: {len({r[0] for r in rows})} call-outs, {len(rows)} people asked, since {since.date()}")
+    return 0
+
+
+async def export_compliance(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     """The county's townships: meetings, the quarterly meeting and inspections held against due in the quarter,
     the last drill, and what is overdue, as XLSX or CSV."""
     zone = settings.zone

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     startup_wait_seconds: float = Field(default=120, ge=0, le=3600)
     duty_evening_reminder: time = time(20, 0)
     """The local time of the reminder the evening before a duty shift."""
+    paid_broadcast: bool = False
+    """Let critical call-outs go by Telegram's paid broadcast (up to 1,000 messages a second, 0.1 Stars each from
+    the bot's balance); off, every message goes at the free 30 a second."""
 
     @field_validator("bot_token", mode="before")
     @classmethod

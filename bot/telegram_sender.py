@@ -18,6 +18,8 @@ from handlers.callbacks import inline_keyboard
 from services.delivery import SendKind, SendResult
 from services.outbox import Button, Claimed
 
+NO_STARS = ("stars", "balance_too_low")
+"""What a paid broadcast's refusal for lack of Stars on the bot's balance says."""
 CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked", "user is deactivated")
 
 
@@ -28,8 +30,10 @@ class TelegramSender:
         self.bot, self.http = bot, bot.session
         self.timeout = aiohttp.ClientTimeout(total=request_timeout)
 
-    async def deliver(self, item: Claimed) -> SendResult:
+    async def deliver(self, item: Claimed, paid: bool = False) -> SendResult:
         method, params = edit_request(item) if item.is_edit else send_request(item)
+        if paid and not item.is_edit:
+            params["allow_paid_broadcast"] = True
         session = await self.http.create_session()
         url = self.http.api.api_url(self.bot.token, method)
         try:
@@ -37,7 +41,7 @@ class TelegramSender:
                 answer = await response.json(loads=json.loads, content_type=None)
         except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError) as error:
             return SendResult(SendKind.TRANSIENT, error=f"network: {type(error).__name__}: {error}")
-        return outcome_of(answer)
+        return outcome_of(answer, paid)
 
 
 def send_request(item: Claimed) -> tuple[str, dict[str, Any]]:
@@ -80,8 +84,8 @@ def reply_markup(payload: dict[str, Any]) -> dict[str, Any] | None:
     return inline_keyboard([[Button(**button) for button in row] for row in rows]) if rows else None
 
 
-def outcome_of(answer: dict[str, Any]) -> SendResult:
-    """What the Bot API's answer means for the row."""
+def outcome_of(answer: dict[str, Any], paid: bool = False) -> SendResult:
+    """What the Bot API's answer means for the row (`paid`: it was sent by paid broadcast)."""
     if answer.get("ok"):
         result = answer.get("result")
         return SendResult(SendKind.SENT, message_id=result.get("message_id") if isinstance(result, dict) else None)
@@ -91,6 +95,8 @@ def outcome_of(answer: dict[str, Any]) -> SendResult:
         return SendResult(SendKind.RETRY_AFTER, retry_after=retry_after, error=description)
     if code == 403:
         return SendResult(SendKind.UNREACHABLE, error=description)
+    if code == 400 and paid and any(word in description.lower() for word in NO_STARS):
+        return SendResult(SendKind.NO_STARS, error=description)
     if code == 400:
         return SendResult(classify_bad_request(description), error=description)
     return SendResult(SendKind.TRANSIENT, error=f"{code}: {description}")

@@ -4,6 +4,7 @@ from aiogram import Router
 
 from handlers import (
     admin,
+    callouts,
     common,
     duty,
     fallback,
@@ -31,6 +32,7 @@ def build_routers() -> list[Router]:
         outbox.router(),
         report.router(),
         report_view.router(),
+        callouts.router(),
         report_actions.router(),
         station.router(),
         duty.router(),

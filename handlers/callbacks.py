@@ -13,6 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import Field
 
 from models import Category, DutyLayer, RsvpAnswer, Severity, ShiftPattern
+from services.callout_lifecycle import CalloutVerb
 from services.duty_texts import DutyVerb
 from services.outbox import Button
 from services.reminder_texts import ANSWER_OF_VERB, RecordVerb, RsvpVerb
@@ -92,6 +93,7 @@ class CardVerb(StrEnum):
     DETAILS = "det"
     CONFIRM_FIXED = "fix"
     REOPEN = "reo"
+    CALL_OUT = "call"
 
 
 class ReportAction(CallbackData, prefix="v1r"):
@@ -129,8 +131,20 @@ class RsvpAction(CallbackData, prefix="v1rv"):
     occurrence_id: RowId
 
 
+class CalloutAction(CallbackData, prefix="v1co"):
+    """A call-out's buttons: a recipient's answer, or the sender's (message those coming, stand down)."""
+
+    action: CalloutVerb
+    callout_id: RowId
+
+
+CALLOUT_VERBS = frozenset(CalloutVerb)
+
+
 def button_data(button: Button) -> str:
     """A button a service described (label, verb, subject): its packed callback data."""
+    if button.verb in CALLOUT_VERBS:
+        return CalloutAction(action=CalloutVerb(button.verb), callout_id=button.subject).pack()
     if button.verb in DUTY_VERBS:
         return DutyAction(action=DutyVerb(button.verb), subject=button.subject).pack()
     if button.verb in ANSWER_OF_VERB:
@@ -270,3 +284,28 @@ class RecordStepVerb(StrEnum):
 
 class RecordStep(CallbackData, prefix="v1rs2"):
     action: RecordStepVerb
+
+
+class CalloutField(StrEnum):
+    """An /alert wizard button: what it sets (the value: a kind's index, a village's id, a headcount)."""
+
+    KIND = "kind"
+    WHOLE = "whole"
+    VILLAGE = "village"
+    AREA_DONE = "area"
+    REPORT_POINT = "rpoint"
+    SKIP_POINT = "nopoint"
+    NEEDED = "needed"
+    SEND = "send"
+    CANCEL = "cancel"
+
+
+class CalloutWizard(CallbackData, prefix="v1cw"):
+    field: CalloutField
+    value: Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class AvailabilityChoice(CallbackData, prefix="v1av"):
+    """/available: answer call-outs, or not (until said otherwise)."""
+
+    available: bool

@@ -11,6 +11,8 @@ from handlers.filters import NoProfile
 from handlers.menu import PRIVATE_COMMANDS
 from handlers.states import (
     ActOnReport,
+    CalloutFlow,
+    CalloutNoteFlow,
     GridFlow,
     HandoverFlow,
     InviteFlow,
@@ -24,7 +26,17 @@ from i18n import Localizer
 
 IN_A_GROUP = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
 MEMBERS_ONLY_FLOWS = StateFilter(
-    ReportFlow, InviteFlow, GridFlow, ActOnReport, RosterFlow, HandoverFlow, RsvpFlow, RuleFlow, RecordFlow
+    ReportFlow,
+    InviteFlow,
+    GridFlow,
+    ActOnReport,
+    RosterFlow,
+    HandoverFlow,
+    RsvpFlow,
+    RuleFlow,
+    RecordFlow,
+    CalloutFlow,
+    CalloutNoteFlow,
 )
 MEMBERS_ONLY_COMMANDS = (
     "invite",
@@ -39,6 +51,9 @@ MEMBERS_ONLY_COMMANDS = (
     "reminders",
     "week",
     "compliance",
+    "alert",
+    "alerts",
+    "available",
 )
 """Commands whose routers only serve known senders (the `Known` filter); a stranger is answered here."""
 

@@ -56,7 +56,7 @@ def details_keyboard(i18n: Localizer, details: Details) -> InlineKeyboardMarkup 
     facts = details.facts
     rows = reporter_keyboard(i18n, facts.report_id, facts.status) if details.is_reporter else ((),)
     if details.may_act and facts.status in OPEN_STATUSES:
-        rows = card_keyboard(i18n, facts.report_id, facts.status, with_details=False)
+        rows = card_keyboard(i18n, facts.report_id, facts.status, facts.severity, with_details=False)
     return pack_buttons(rows) if any(rows) else None
 
 

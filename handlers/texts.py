@@ -23,6 +23,10 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines.append(i18n("help.duty"))
     if may_at_all(member, Action.STAND_DUTY):
         lines += [i18n("help.swap"), i18n("help.reminders"), i18n("help.compliance")]
+    if may_at_all(member, Action.CALL_OUT):
+        lines += [i18n("help.alert"), i18n("help.alerts")]
+    if may_at_all(member, Action.ANSWER_CALLOUTS):
+        lines.append(i18n("help.available"))
     lines += [i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]
     if may_at_all(member, Action.INVITE):
         lines.append(i18n("help.invite"))

@@ -1,7 +1,11 @@
 """SQLModel tables, enums and the engine/session factory. No business rules live here."""
 
+from models.callouts import Availability, Callout, CalloutRecipient
 from models.db import Database
 from models.enums import (
+    CalloutAnswer,
+    CalloutKind,
+    CalloutStatus,
     Category,
     CoverReason,
     DeliveryStatus,
@@ -37,6 +41,12 @@ from models.tables import DirectoryVersion, Invite, InviteRedemption, Member, Ro
 from models.versioning import directory_version, local_directory_commits
 
 __all__ = [
+    "Availability",
+    "Callout",
+    "CalloutAnswer",
+    "CalloutKind",
+    "CalloutRecipient",
+    "CalloutStatus",
     "Category",
     "CoverReason",
     "Database",

@@ -13,6 +13,8 @@ class UnitLevel(StrEnum):
 class Role(StrEnum):
     GRID_WORKER = "grid_worker"
     VOLUNTEER = "volunteer"
+    RESCUE_TEAM = "rescue_team"
+    """A member of the township's composite rescue team (综合应急救援队伍): answers call-outs for all its villages."""
     VILLAGE_OFFICER = "village_officer"
     STATION_DUTY = "station_duty"
     STATION_HEAD = "station_head"
@@ -151,4 +153,28 @@ class RuleStatus(StrEnum):
 
 class RsvpAnswer(StrEnum):
     ATTENDING = "attending"
+    CANT = "cant"
+
+
+class CalloutKind(StrEnum):
+    """What a call-out (召集) is for."""
+
+    FLOOD_EVACUATION = "flood"
+    FIRE = "fire"
+    SEARCH_RESCUE = "rescue"
+    TYPHOON_PREPARATION = "typhoon"
+    GENERAL_HELP = "general"
+
+
+class CalloutStatus(StrEnum):
+    OPEN = "open"
+    STOOD_DOWN = "stood_down"
+
+
+class CalloutAnswer(StrEnum):
+    """A recipient's answer to a call-out; ASKED until they press a button."""
+
+    ASKED = "asked"
+    ON_MY_WAY = "on_my_way"
+    ARRIVED = "arrived"
     CANT = "cant"

@@ -11,6 +11,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from models import Database
+from services.callout_desk import remind_unanswered
 from services.clock import Clock
 from services.delivery import DeliveryWorker, handing_over
 from services.duty_sweep import DutyTimes, sweep_duty
@@ -74,6 +75,8 @@ class Sweeper:
             reminders = SweepContext(now, self.zone, self.default_language, self.admin_ids, self.policy)
             async with handing_over(self.db, self.delivery, now) as session:
                 acted += await sweep_reminders(session, reminders)
+            async with handing_over(self.db, self.delivery, now) as session:
+                acted += await remind_unanswered(session, now)
             self._clock_swept_at = now
         async with self.db.transaction() as session:
             acted += await expire_drafts(session, self.policy, now)

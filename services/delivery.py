@@ -25,6 +25,7 @@ from typing import Protocol
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Database, DeliveryStatus
+from services.callout_notices import tell_paid_refused
 from services.clock import Clock
 from services.outbox import (
     Claimed,
@@ -53,6 +54,8 @@ class SendKind(StrEnum):
     """The message to edit no longer exists (the user deleted it): nothing left to do."""
     REJECTED = "rejected"
     """Telegram refused the content itself (a bug on our side): retrying cannot help."""
+    NO_STARS = "no_stars"
+    """A paid broadcast refused for lack of Stars on the bot's balance: send it at the free rate instead."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ class SendResult:
 
 
 class Sender(Protocol):
-    async def deliver(self, item: Claimed) -> SendResult: ...
+    async def deliver(self, item: Claimed, paid: bool = False) -> SendResult:
+        """Send one row; `paid`: by paid broadcast (allow_paid_broadcast)."""
 
 
 class Timer(Protocol):
@@ -111,6 +115,13 @@ class DeliveryLimits:
     penalty_after_429s: int = 2
     penalty_window: float = 10.0
     penalty_seconds: float = 30.0
+    paid_broadcast: bool = False
+    """Whether rows marked `paid` (critical call-outs) go by paid broadcast (the PAID_BROADCAST setting)."""
+    paid_per_second: float = 1000.0
+    paid_concurrency: int = 200
+    """Paid sends in flight at once: 1,000 a second at a round trip of up to 0.2 s."""
+    paid_pause: float = 600.0
+    """After a refusal for lack of Stars: how long paid rows go at the free rate before trying paid again."""
 
 
 @dataclass(frozen=True)
@@ -174,6 +185,11 @@ class DeliveryWorker:
             self.limits.per_second, self.limits.per_second * self.limits.burst_seconds, self.timer.monotonic
         )
         self.chats = ChatLimiter(self.limits, self.timer)
+        self.paid = TokenBucket(
+            self.limits.paid_per_second, self.limits.paid_per_second * self.limits.burst_seconds, self.timer.monotonic
+        )
+        self._paid_refused_until = float("-inf")
+        self._paid_gate = asyncio.Semaphore(self.limits.paid_concurrency)
         self._recent_429s: deque[float] = deque()
         self._penalty_until = 0.0
         self._wake = asyncio.Event()
@@ -303,9 +319,13 @@ class DeliveryWorker:
                 to_release.append((item.id, now + timedelta(seconds=wait)))
                 continue
             self.chats.take(item.chat_id)
-            await self._overall_token()
-            await self._gate.acquire()
-            self._start_sending(item)
+            paid = self._goes_paid(item)
+            if paid:
+                await self._paid_token()
+            else:
+                await self._overall_token()
+            await (self._paid_gate if paid else self._gate).acquire()
+            self._start_sending(item, paid)
         if to_release:
             self._record_behind(_Round((), (), to_release))
         return len(claimed)
@@ -320,13 +340,13 @@ class DeliveryWorker:
                 task.cancel()
             raise
 
-    def _start_sending(self, item: Claimed) -> None:
-        send = asyncio.create_task(self._send_and_record(item))
+    def _start_sending(self, item: Claimed, paid: bool) -> None:
+        send = asyncio.create_task(self._send_and_record(item, paid))
         self._in_flight.add(send)
         send.add_done_callback(self._in_flight.discard)
 
-    async def _send_and_record(self, item: Claimed) -> None:
-        self._record_behind(_Round((item,), (await self._send(item),), ()))
+    async def _send_and_record(self, item: Claimed, paid: bool) -> None:
+        self._record_behind(_Round((item,), (await self._send(item, paid),), ()))
 
     async def settle(self) -> None:
         """Wait until every send started has finished and is recorded."""
@@ -406,6 +426,20 @@ class DeliveryWorker:
             return 1.0
         return self.chats.wait_time(item.chat_id)
 
+    def _goes_paid(self, item: Claimed) -> bool:
+        """A row marked `paid` goes by paid broadcast where the deployment allows it, unless Stars ran out lately."""
+        return (
+            self.limits.paid_broadcast
+            and bool(item.payload.get("paid"))
+            and self.timer.monotonic() >= self._paid_refused_until
+        )
+
+    async def _paid_token(self) -> None:
+        wait = self.paid.wait_time()
+        if wait > 0:
+            await self.timer.sleep(wait)
+        self.paid.take()
+
     async def _overall_token(self) -> None:
         self.overall.rate = self._current_rate()
         wait = self.overall.wait_time()
@@ -413,17 +447,17 @@ class DeliveryWorker:
             await self.timer.sleep(wait)
         self.overall.take()
 
-    async def _send(self, item: Claimed) -> Outcome:
+    async def _send(self, item: Claimed, paid: bool = False) -> Outcome:
         try:
             if item.is_edit and item.edit_message_id is None:
                 result = SendResult(SendKind.GONE, error="the original message was never delivered")
             else:
-                result = await self.sender.deliver(item)
+                result = await self.sender.deliver(item, paid)
         except Exception as error:
             log.exception("sender raised for notification %s", item.id)
             result = SendResult(SendKind.TRANSIENT, error=f"{type(error).__name__}: {error}")
         finally:
-            self._gate.release()
+            (self._paid_gate if paid else self._gate).release()
         return self._outcome(item, result)
 
     def _outcome(self, item: Claimed, result: SendResult) -> Outcome:
@@ -431,6 +465,13 @@ class DeliveryWorker:
         attempts = item.attempts + 1
         if result.kind in (SendKind.SENT, SendKind.NOT_MODIFIED):
             return Outcome(item.id, item.revision, DeliveryStatus.SENT, attempts, message_id=result.message_id)
+        if result.kind == SendKind.NO_STARS:
+            if self.timer.monotonic() >= self._paid_refused_until:
+                log.warning("paid broadcast refused (%s): sending at the free rate", result.error)
+            self._paid_refused_until = self.timer.monotonic() + self.limits.paid_pause
+            return Outcome(
+                item.id, item.revision, DeliveryStatus.PENDING, item.attempts, now, result.error, paid_refused=True
+            )
         if result.kind == SendKind.RETRY_AFTER:
             self._note_429(item.chat_id, result.retry_after)
             later = now + timedelta(seconds=result.retry_after)
@@ -485,6 +526,8 @@ class DeliveryWorker:
             await release(session, to_release)
             for outcome in outcomes:
                 item = by_id[outcome.id]
+                if outcome.paid_refused and item.topic is not None:
+                    await tell_paid_refused(session, item.topic, now)
                 if outcome.unreachable and item.member_id is not None:
                     await report_unreachable(session, item.member_id, outcome.error or "", now)
                 elif outcome.status == DeliveryStatus.DEAD:

@@ -86,7 +86,7 @@ def card_content(
     i18n = Localizer(language)
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
     text = card_text(i18n, facts, now, zone, limit, header)
-    return Content(text=text, photo=photo, buttons=card_keyboard(i18n, facts.report_id, facts.status))
+    return Content(text=text, photo=photo, buttons=card_keyboard(i18n, facts.report_id, facts.status, facts.severity))
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ class Content:
     buttons: ButtonRows | None = None
     reply_to: str | None = None
     """The dedupe key of a message this one answers (a reminder under its card): sent as a reply to it."""
+    paid: bool | None = None
+    """May go by paid broadcast (a critical call-out), where the deployment allows it: up to 1,000 a second."""
 
     def as_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {k: v for k, v in vars(self).items() if v is not None}
@@ -102,6 +104,8 @@ class Notice:
     unit_id: int | None = None
     topic: str | None = None
     edit_of_id: int | None = None
+    not_before: datetime | None = None
+    """Not to be sent before this (an edit kept apart from the last one)."""
 
     @property
     def goes_by_handover(self) -> bool:
@@ -125,14 +129,22 @@ class Notice:
             "claimed_by": handover.worker if claimed and handover else None,
             "claimed_until": handover.until if claimed and handover else None,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": max(now, self.not_before) if self.not_before else now,
             "created_at": now,
         }
 
     def claimed(self, notification_id: int, row: dict[str, Any]) -> "Claimed":
         """This notice, inserted as `row`, as a row its worker holds (see `Handover`)."""
         return Claimed(
-            notification_id, self.chat_id, self.member_id, self.unit_id, row["priority"], row["payload"], 0, 0
+            notification_id,
+            self.chat_id,
+            self.member_id,
+            self.unit_id,
+            row["priority"],
+            row["payload"],
+            0,
+            0,
+            topic=self.topic,
         )
 
 
@@ -215,11 +227,13 @@ async def enqueue_edit(
     content: Content,
     now: datetime,
     priority: Priority = Priority.NORMAL,
+    min_gap: timedelta = timedelta(0),
 ) -> bool:
     """Change a notification already queued or sent (a card once acknowledged, a live tally).
 
     Still pending: its content is replaced, so the first send is already current. Sent: one edit row per
-    message carries the newest content. Failed or dead: there is nothing to edit (False).
+    message carries the newest content, sent no sooner than `min_gap` after the message's last send (a tally
+    edited at most every 2 s however many answers arrive). Failed or dead: there is nothing to edit (False).
     """
     original = (await session.exec(select(Notification).where(Notification.dedupe_key == of_key))).first()
     if original is None or original.status in (DeliveryStatus.FAILED, DeliveryStatus.DEAD):
@@ -234,18 +248,36 @@ async def enqueue_edit(
     existing = (await session.exec(select(Notification).where(Notification.dedupe_key == edit_key))).first()
     if existing is None:
         edit = Notice(
-            edit_key, original.chat_id, content, priority, original.member_id, original.unit_id, edit_of_id=original.id
+            edit_key,
+            original.chat_id,
+            content,
+            priority,
+            original.member_id,
+            original.unit_id,
+            edit_of_id=original.id,
+            not_before=_kept_apart(original, now, min_gap),
         )
         await enqueue_many(session, [edit], now)
         return True
     existing.payload = content.as_payload()
     existing.revision += 1
     existing.attempts = 0
-    existing.next_attempt_at = now
+    existing.next_attempt_at = _kept_apart(existing, now, min_gap)
     if existing.status != DeliveryStatus.SENDING:
         existing.status = DeliveryStatus.PENDING
     session.add(existing)
     return True
+
+
+def _kept_apart(row: Notification, now: datetime, min_gap: timedelta) -> datetime:
+    """When the next send of `row`'s message may go: `min_gap` after its last send (or after the one in flight)."""
+    if not min_gap:
+        return now
+    if row.status == DeliveryStatus.SENDING:
+        return now + min_gap
+    if row.status == DeliveryStatus.PENDING and row.sent_at is None:
+        return max(now, row.next_attempt_at)
+    return max(now, row.sent_at + min_gap) if row.sent_at is not None else now
 
 
 def _kind_of(payload: dict[str, Any]) -> dict[str, Any]:
@@ -271,6 +303,7 @@ class Claimed:
     edit_of_payload: dict[str, Any] | None = field(default=None)
     reply_to_message_id: int | None = None
     """For a reply (`reply_to` in the payload): the message it answers, if that one has been sent."""
+    topic: str | None = None
 
     @property
     def is_edit(self) -> bool:
@@ -321,6 +354,7 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: ti
                 edit_message_id=target.sent_message_id if target else None,
                 edit_of_payload=target.payload if target else None,
                 reply_to_message_id=replied.get(row.payload.get("reply_to", "")),
+                topic=row.topic,
             )
         )
     return sorted(claimed, key=lambda c: (c.priority, c.id))
@@ -354,6 +388,8 @@ class Outcome:
     error: str | None = None
     message_id: int | None = None
     unreachable: bool = False
+    paid_refused: bool = False
+    """A paid broadcast refused for lack of Stars: the row goes again at the free rate, and its sender is told."""
 
 
 async def record_outcomes(session: AsyncSession, worker: str, outcomes: Sequence[Outcome], now: datetime) -> None:

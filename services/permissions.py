@@ -10,6 +10,7 @@ from services.swap_lifecycle import SwapActor
 ROLE_RANK: dict[Role, int] = {
     Role.GRID_WORKER: 1,
     Role.VOLUNTEER: 1,
+    Role.RESCUE_TEAM: 1,
     Role.VILLAGE_OFFICER: 2,
     Role.STATION_DUTY: 3,
     Role.STATION_HEAD: 4,
@@ -20,6 +21,7 @@ ROLE_RANK: dict[Role, int] = {
 ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {
     Role.GRID_WORKER: frozenset({UnitLevel.GRID, UnitLevel.VILLAGE}),
     Role.VOLUNTEER: frozenset({UnitLevel.VILLAGE, UnitLevel.TOWNSHIP}),
+    Role.RESCUE_TEAM: frozenset({UnitLevel.TOWNSHIP}),
     Role.VILLAGE_OFFICER: frozenset({UnitLevel.VILLAGE}),
     Role.STATION_DUTY: frozenset({UnitLevel.TOWNSHIP}),
     Role.STATION_HEAD: frozenset({UnitLevel.TOWNSHIP}),
@@ -40,6 +42,8 @@ class Action(StrEnum):
     VIEW_DUTY = "view_duty"
     STAND_DUTY = "stand_duty"
     KEEP_REMINDERS = "keep_reminders"
+    CALL_OUT = "call_out"
+    ANSWER_CALLOUTS = "answer_callouts"
 
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
@@ -47,7 +51,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.ADD_GRID: frozenset({Role.VILLAGE_OFFICER, Role.STATION_HEAD}),
     Action.VIEW_OUTBOX: frozenset({Role.STATION_HEAD}),
     Action.REPORT: frozenset(
-        {Role.GRID_WORKER, Role.VOLUNTEER, Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD}
+        {Role.GRID_WORKER, Role.VOLUNTEER, Role.RESCUE_TEAM, Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD}
     ),
     Action.ACT_ON_REPORT: frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD, Role.COUNTY_OFFICER}),
     Action.LINK_GROUP: frozenset({Role.STATION_HEAD}),
@@ -56,12 +60,14 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.VIEW_DUTY: frozenset(Role) - {Role.ADMIN},
     Action.STAND_DUTY: frozenset({Role.STATION_DUTY, Role.STATION_HEAD}),
     Action.KEEP_REMINDERS: frozenset({Role.STATION_HEAD}),
+    Action.CALL_OUT: frozenset({Role.STATION_HEAD, Role.STATION_DUTY}),
+    Action.ANSWER_CALLOUTS: frozenset({Role.VOLUNTEER, Role.RESCUE_TEAM}),
 }
 
 MEETING_AUDIENCE = (Role.STATION_HEAD, Role.STATION_DUTY, Role.VILLAGE_OFFICER)
 """Who a meeting or inspection reminds: the station's staff and the village safety officers."""
-DRILL_AUDIENCE = (*MEETING_AUDIENCE, Role.VOLUNTEER)
-"""A drill also calls the volunteers."""
+DRILL_AUDIENCE = (*MEETING_AUDIENCE, Role.VOLUNTEER, Role.RESCUE_TEAM)
+"""A drill also calls the volunteers and the rescue team."""
 VILLAGE_DELEGATE = Role.VILLAGE_OFFICER
 """Who stands for a village at the township's meetings, inspections and drills (their attendance is the village's
 line in /compliance)."""
@@ -72,6 +78,13 @@ DUTY_ROLES = ACTION_ROLES[Action.STAND_DUTY]
 """Who may be on a township's duty roster (and take a colleague's shift): its station's members."""
 ROSTER_KEEPER = Role.STATION_HEAD
 """Who hears of swaps and gaps on the roster, and may undo a swap."""
+
+
+RESPONDER_ROLES = ACTION_ROLES[Action.ANSWER_CALLOUTS]
+"""Who a call-out asks: the volunteers of the villages called (and of the township), and the township's rescue team."""
+ALWAYS_CALLS_OUT = Role.STATION_HEAD
+"""Who may call out at any time; the station's duty members may while they are on duty (any time, without a
+roster)."""
 
 
 ASSIGNEE_ROLES = frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD})
@@ -177,3 +190,20 @@ def may_move_swap(
     if by == SwapActor.KEEPER:
         return township_id in townships_of(member, Action.EDIT_ROSTER)
     return stands_duty_there and member.id != offered_by_id
+
+
+def may_call_out(member: MemberProfile, township_id: int, on_duty_ids: frozenset[int] | None) -> bool:
+    """A station head of the township, or its member on duty now (`on_duty_ids`; None: it keeps no roster, and
+    every duty member is on duty)."""
+    if member.is_admin:
+        return True
+    if township_id not in townships_of(member, Action.CALL_OUT):
+        return False
+    heads = [r for r in member.roles if r.role == ALWAYS_CALLS_OUT and township_id in r.path_ids]
+    return bool(heads) or on_duty_ids is None or member.id in on_duty_ids
+
+
+def may_run_callout(member: MemberProfile, sender_id: int, township_id: int) -> bool:
+    """Whose the sender's buttons are (message those coming, stand down): the sender's, or a head of the township."""
+    heads = [r for r in member.roles if r.role == ALWAYS_CALLS_OUT and township_id in r.path_ids]
+    return member.id == sender_id or bool(heads) or member.is_admin

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 from i18n import Localizer, Raw
 from models import Category, ReportStatus, Severity
 from services.outbox import Button, ButtonRows
-from services.report_lifecycle import Actor, verbs_for
+from services.report_lifecycle import OPEN_STATUSES, Actor, verbs_for
 from services.times import local_time
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 DETAILS = "details"
+CALL_OUT = "call_out"
+"""A critical report's card: start a call-out (/alert) with its area and message prefilled."""
 """The card's one button that is no transition: the whole report, in the presser's private chat."""
 _TAG = re.compile(r"<[^>]+>")
 
@@ -109,11 +111,15 @@ def _extras(i18n: Localizer, facts: CardFacts) -> str:
     return "\n".join(lines)
 
 
-def card_keyboard(i18n: Localizer, report_id: int, status: ReportStatus, with_details: bool = True) -> ButtonRows:
-    """What an officer may do to the report now (the lifecycle's table), two to a row, then "details" on a row
-    of its own (the details view leaves it out: it is the details)."""
+def card_keyboard(
+    i18n: Localizer, report_id: int, status: ReportStatus, severity: Severity, with_details: bool = True
+) -> ButtonRows:
+    """What an officer may do to the report now (the lifecycle's table), two to a row; a critical open report's
+    "call out volunteers"; then "details" on a row of its own (the details view leaves it out: it is the details)."""
     actions = [Button(i18n(f"report.button.{verb}"), verb, report_id) for verb in verbs_for(status, Actor.OFFICER)]
     rows = [tuple(actions[i : i + 2]) for i in range(0, len(actions), 2)]
+    if severity == Severity.CRITICAL and status in OPEN_STATUSES:
+        rows.append((Button(i18n(f"report.button.{CALL_OUT}"), CALL_OUT, report_id),))
     if with_details:
         rows.append((Button(i18n(f"report.button.{DETAILS}"), DETAILS, report_id),))
     return tuple(rows)

@@ -26,7 +26,13 @@ async def test_a_station_head_invites_with_buttons_and_the_link_registers_someon
     head = harness.user("李")
     await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)
     [roles] = await head.send("/invite")
-    assert [b["text"] for b in roles.buttons] == ["网格员", "志愿者", "村（社区）安全员", "应急站值班员"]
+    assert [b["text"] for b in roles.buttons] == [
+        "网格员",
+        "志愿者",
+        "综合应急救援队员",
+        "村（社区）安全员",
+        "应急站值班员",
+    ]
     [units] = await head.click("村（社区）安全员")
     assert units.edits == 1
     assert "美法村委会" not in [b["text"] for b in units.buttons]

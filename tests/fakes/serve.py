@@ -24,7 +24,8 @@ async def serve(users: int, limits: Limits, control: bool) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    print(f"stored {sum(len(m) for m in server.messages.values())} flood {len(server.flood_log)}", flush=True)
+    stored = sum(len(m) for m in server.messages.values())
+    print(f"stored {stored} flood {len(server.flood_log)} paid {server.paid_sent}", flush=True)
     await server.stop()
 
 
@@ -32,10 +33,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--overall", type=float, default=30.0, help="overall messages per second")
+    parser.add_argument("--paid", type=float, default=1000.0, help="overall messages per second, paid broadcast")
     parser.add_argument("--no-limits", action="store_true")
     parser.add_argument("--control", action="store_true", help="accept updates and report messages over HTTP")
     args = parser.parse_args()
-    limits = Limits(enabled=not args.no_limits, overall_per_second=args.overall, private_burst=10)
+    limits = Limits(
+        enabled=not args.no_limits, overall_per_second=args.overall, private_burst=10, paid_per_second=args.paid
+    )
     asyncio.run(serve(args.users, limits, args.control))
 
 

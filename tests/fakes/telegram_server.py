@@ -27,6 +27,7 @@ from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+PAID_MESSAGE_STARS = 0.1
 CALLBACK_ANSWER_LIMIT = 200
 SCALARS = {"String", "Integer", "Float", "Boolean", "True", "InputFile"}
 SCALAR_PYTHON_TYPES: dict[str, type | tuple[type, ...]] = {
@@ -66,6 +67,8 @@ class Limits:
     private_per_second: float = 1.0
     private_burst: int = 10
     group_per_minute: int = 20
+    paid_per_second: float = 1000.0
+    """With allow_paid_broadcast: the overall limit a paid broadcast lifts the free one to."""
 
 
 @dataclass
@@ -79,6 +82,8 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None
     media: dict[str, Any] = field(default_factory=dict)
     edits: int = 0
+    edited_at: list[float] = field(default_factory=list)
+    """When each edit landed, on the server's clock."""
     deleted: bool = False
     reply_to: int | None = None
     """The message id this one replies to (reply_parameters), as the chat shows it."""
@@ -165,6 +170,11 @@ class FakeTelegram:
         self._updates: deque[dict[str, Any]] = deque()
         self._update_event = asyncio.Event()
         self._overall = TokenBucket(self.limits.overall_per_second, self.limits.overall_per_second, clock)
+        self._paid_overall = TokenBucket(self.limits.paid_per_second, self.limits.paid_per_second, clock)
+        self.stars: float | None = None
+        """The bot's Stars balance for paid broadcasts (None: enough for any number); 0.1 a message."""
+        self.paid_sent = 0
+        self._paying = False
         self._per_chat: dict[int, TokenBucket] = {}
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -452,13 +462,14 @@ class FakeTelegram:
                 per_minute = self.limits.group_per_minute
                 bucket = TokenBucket(per_minute / 60, per_minute, self.clock)
             self._per_chat[chat.id] = bucket
-        for scope, limiter in (("overall", self._overall), (f"chat {chat.id}", bucket)):
+        overall = self._paid_overall if self._paying else self._overall
+        for scope, limiter in (("overall", overall), (f"chat {chat.id}", bucket)):
             wait = limiter.wait_time()
             if wait > 0:
                 retry = max(1, int(wait + 0.999))
                 self.flood_log.append(f"{scope}: over the limit, {wait:.3f} s early")
                 raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
-        self._overall.take()
+        overall.take()
         bucket.take()
 
     # --- methods --------------------------------------------------------------------------------
@@ -468,7 +479,24 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             raise bad_request(f"the fake Bot API does not implement {method}")
-        return await handler(params) if asyncio.iscoroutinefunction(handler) else handler(params)
+        if asyncio.iscoroutinefunction(handler):
+            return await handler(params)
+        paying = self._paying = bool(params.get("allow_paid_broadcast"))
+        if paying and self.stars is not None and self.stars < PAID_MESSAGE_STARS:
+            raise bad_request("Bad Request: not enough Stars to pay for the broadcast (BALANCE_TOO_LOW)")
+        try:
+            result = handler(params)
+        finally:
+            self._paying = False
+        if paying:
+            self._charge_stars()
+        return result
+
+    def _charge_stars(self) -> None:
+        """A paid broadcast costs 0.1 Stars from the bot's balance (refused above when they run short)."""
+        if self.stars is not None:
+            self.stars -= PAID_MESSAGE_STARS
+        self.paid_sent += 1
 
     def _message_json(self, sent: SentMessage, chat: Chat) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -645,6 +673,7 @@ class FakeTelegram:
             )
         self._rate_limit(chat)
         sent.edits += 1
+        sent.edited_at.append(self.clock())
         for listener in self.message_listeners:
             listener(sent)
         return self._message_json(sent, chat)

@@ -6,9 +6,9 @@ import pytest
 from handlers.callbacks import CardVerb
 from handlers.report_actions import ASKING
 from i18n import LANGUAGES, Localizer
-from models import ReportEventKind, ReportStatus
-from services.report_cards import DETAILS, card_keyboard, reporter_keyboard
-from services.report_lifecycle import TRANSITIONS, Actor, ReportVerb, verbs_for
+from models import ReportEventKind, ReportStatus, Severity
+from services.report_cards import CALL_OUT, DETAILS, card_keyboard, reporter_keyboard
+from services.report_lifecycle import OPEN_STATUSES, TRANSITIONS, Actor, ReportVerb, verbs_for
 
 S, V = ReportStatus, ReportVerb
 
@@ -34,16 +34,23 @@ def test_who_may_do_what_in_each_state(
 
 @pytest.mark.parametrize("status", list(ReportStatus))
 def test_the_card_shows_exactly_the_officers_verbs_then_details(status: ReportStatus) -> None:
-    buttons = [b for row in card_keyboard(Localizer("zh"), 7, status) for b in row]
+    buttons = [b for row in card_keyboard(Localizer("zh"), 7, status, Severity.MAJOR) for b in row]
     assert [b.verb for b in buttons] == [*verbs_for(status, Actor.OFFICER), DETAILS]
     assert all(b.subject == 7 for b in buttons)
     reporter = [b.verb for row in reporter_keyboard(Localizer("zh"), 7, status) for b in row]
     assert reporter == verbs_for(status, Actor.REPORTER)
 
 
+@pytest.mark.parametrize("status", list(ReportStatus))
+def test_a_critical_open_card_offers_a_call_out_before_details(status: ReportStatus) -> None:
+    buttons = [b.verb for row in card_keyboard(Localizer("zh"), 7, status, Severity.CRITICAL) for b in row]
+    call_out = [CALL_OUT] if status in OPEN_STATUSES else []
+    assert buttons == [*verbs_for(status, Actor.OFFICER), *call_out, DETAILS]
+
+
 def test_every_pressable_verb_has_a_wire_code_and_every_wire_code_a_verb() -> None:
     pressable = {v.name for v, t in TRANSITIONS.items() if t.by != Actor.SYSTEM}
-    assert {c.name for c in CardVerb} - {"DETAILS"} == pressable
+    assert {c.name for c in CardVerb} - {"DETAILS", "CALL_OUT"} == pressable
 
 
 def test_every_verb_that_needs_words_has_a_step_that_asks_for_them() -> None:

@@ -1,0 +1,466 @@
+"""/alert (a station head, or the member on duty, calls out the volunteers: type, area, message, meeting point,
+headcount, a preview with how many it reaches, send), the volunteers' answers (出发 / 到达 / 无法前往), the sender's
+buttons on the live tally (message those coming, stand down), /alerts, and /available."""
+
+from typing import Any
+
+from aiogram import Bot, Dispatcher, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+
+from handlers.callbacks import (
+    AvailabilityChoice,
+    CalloutAction,
+    CalloutField,
+    CalloutWizard,
+    CardVerb,
+    ReportAction,
+)
+from handlers.edits import turn_into
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
+from handlers.keyboards import REMOVE_KEYBOARD
+from handlers.states import CalloutFlow, CalloutNoteFlow
+from i18n import Localizer, Raw, all_translations
+from models import CalloutKind
+from services.callout_desk import CalloutDesk, CalloutDraft, Opening, Preview, Say, parse_availability
+from services.callout_lifecycle import ANSWER_OF_VERB, CalloutVerb
+from services.callout_texts import answer_name, area_text, kind_name, record_line, until_text
+from services.errors import DomainError
+from services.members import MemberProfile
+
+KINDS = list(CalloutKind)
+NEEDED_CHOICES = (2, 5, 10, 20, 50)
+VILLAGES_PER_ROW = 2
+
+
+def router() -> Router:
+    r = Router(name="callouts")
+    r.message.filter(Known())
+    r.callback_query.filter(Registered())
+    r.message.register(alert_command, Command("alert"), IN_PRIVATE)
+    r.message.register(alerts_command, Command("alerts"), IN_PRIVATE)
+    r.message.register(available_command, Command("available"), IN_PRIVATE)
+    r.callback_query.register(availability_pressed, AvailabilityChoice.filter())
+    r.callback_query.register(call_out_from_card, ReportAction.filter(F.action == CardVerb.CALL_OUT))
+    r.callback_query.register(wizard_cancelled, CalloutWizard.filter(F.field == CalloutField.CANCEL))
+    r.callback_query.register(kind_pressed, CalloutFlow.kind, CalloutWizard.filter(F.field == CalloutField.KIND))
+    r.callback_query.register(area_pressed, CalloutFlow.area, CalloutWizard.filter())
+    r.message.register(message_typed, CalloutFlow.message, F.text, NOT_A_COMMAND)
+    r.message.register(point_shared, CalloutFlow.point, F.location)
+    r.message.register(point_skipped, CalloutFlow.point, F.text.in_(all_translations("callout.skip_point_button")))
+    r.callback_query.register(point_pressed, CalloutFlow.point, CalloutWizard.filter())
+    r.callback_query.register(needed_pressed, CalloutFlow.needed, CalloutWizard.filter(F.field == CalloutField.NEEDED))
+    r.message.register(needed_typed, CalloutFlow.needed, F.text, NOT_A_COMMAND)
+    r.callback_query.register(send_pressed, CalloutFlow.preview, CalloutWizard.filter(F.field == CalloutField.SEND))
+    for step, key in (
+        (CalloutFlow.kind, "callout.ask_kind"),
+        (CalloutFlow.area, "callout.use_the_buttons"),
+        (CalloutFlow.message, "callout.ask_message"),
+        (CalloutFlow.point, "callout.ask_point"),
+        (CalloutFlow.needed, "callout.ask_needed"),
+        (CalloutFlow.preview, "callout.use_the_buttons"),
+    ):
+        r.message.register(_repeat(key), step, NOT_A_COMMAND)
+    r.callback_query.register(callout_pressed, CalloutAction.filter())
+    r.message.register(note_typed, CalloutNoteFlow.text, F.text, NOT_A_COMMAND)
+    r.message.register(_repeat("callout.ask_note"), CalloutNoteFlow.text, NOT_A_COMMAND)
+    return r
+
+
+def _repeat(key: str) -> Any:
+    async def ask_again(message: Message, i18n: Localizer) -> None:
+        await message.answer(i18n(key))
+
+    return ask_again
+
+
+def wizard_button(text: str, field: CalloutField, value: int = 0) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=CalloutWizard(field=field, value=value).pack())
+
+
+def cancel_row(i18n: Localizer) -> list[InlineKeyboardButton]:
+    return [wizard_button(i18n("callout.cancel_button"), CalloutField.CANCEL)]
+
+
+# --- the wizard ---------------------------------------------------------------------------------------
+
+
+async def alert_command(
+    message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
+) -> None:
+    opening = await callout_desk.opening(member)
+    await state.clear()
+    await begin(message.bot, message.chat.id, i18n, state, opening)
+
+
+async def call_out_from_card(
+    query: CallbackQuery,
+    callback_data: ReportAction,
+    member: MemberProfile,
+    i18n: Localizer,
+    callout_desk: CalloutDesk,
+    dispatcher: Dispatcher,
+    bot: Bot,
+) -> None:
+    """A critical report's "call out volunteers": the wizard in the presser's private chat, its area, message and
+    kind taken from the report."""
+    opening = await callout_desk.opening(member, callback_data.report_id)
+    await query.answer()
+    private = dispatcher.fsm.get_context(bot, chat_id=query.from_user.id, user_id=query.from_user.id)
+    await private.clear()
+    await begin(bot, query.from_user.id, i18n, private, opening)
+
+
+async def begin(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext, opening: Opening) -> None:
+    assert bot is not None
+    villages = [opening.village_id] if opening.village_id is not None else []
+    await state.set_data(
+        {
+            "township_id": opening.township_id,
+            "township": opening.township,
+            "villages": villages,
+            "all_villages": opening.villages,
+            "kind": opening.kind.value if opening.kind else None,
+            "message": opening.message,
+            "report_point": list(opening.location) if opening.location else None,
+            "report_id": opening.report_id,
+        }
+    )
+    if opening.kind is None:
+        await state.set_state(CalloutFlow.kind)
+        rows = [[wizard_button(kind_name(i18n, kind), CalloutField.KIND, n)] for n, kind in enumerate(KINDS)]
+        markup = InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row(i18n)])
+        await bot.send_message(chat_id, i18n("callout.ask_kind"), reply_markup=markup)
+        return
+    area = area_text(i18n, opening.township, [n for v, n in opening.villages if v in villages])
+    await bot.send_message(
+        chat_id,
+        i18n("callout.prefilled", kind=kind_name(i18n, opening.kind), area=area, message=opening.message or ""),
+    )
+    await ask_point(bot, chat_id, i18n, state)
+
+
+async def wizard_cancelled(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, i18n("callout.cancelled"))
+
+
+async def kind_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
+    if callback_data.value >= len(KINDS):
+        raise DomainError("callout.use_the_buttons")
+    await state.update_data(kind=KINDS[callback_data.value].value)
+    await state.set_state(CalloutFlow.area)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *area_screen(i18n, await state.get_data()))
+
+
+def area_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+    """The whole township, or tap villages to choose them (tap again to take one out), then done."""
+    chosen: list[int] = data["villages"]
+    buttons = [
+        wizard_button(("✅ " if v in chosen else "") + name, CalloutField.VILLAGE, v)
+        for v, name in data["all_villages"]
+    ]
+    rows = [[wizard_button(i18n("callout.whole_button", township=data["township"]), CalloutField.WHOLE)]]
+    rows += [buttons[i : i + VILLAGES_PER_ROW] for i in range(0, len(buttons), VILLAGES_PER_ROW)]
+    rows += [[wizard_button(i18n("callout.area_done_button"), CalloutField.AREA_DONE)], cancel_row(i18n)]
+    names = [name for v, name in data["all_villages"] if v in chosen]
+    text = i18n("callout.ask_area", chosen=area_text(i18n, data["township"], names))
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def area_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
+    data = await state.get_data()
+    chosen: list[int] = list(data["villages"])
+    field, value = callback_data.field, callback_data.value
+    if field == CalloutField.VILLAGE:
+        if value not in {v for v, _ in data["all_villages"]}:
+            raise DomainError("callout.use_the_buttons")
+        chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+        await state.update_data(villages=chosen)
+        await query.answer()
+        if isinstance(query.message, Message):
+            await turn_into(query.message, *area_screen(i18n, {**data, "villages": chosen}))
+        return
+    if field not in (CalloutField.WHOLE, CalloutField.AREA_DONE):
+        raise DomainError("callout.use_the_buttons")
+    if field == CalloutField.WHOLE:
+        chosen = []
+        await state.update_data(villages=chosen)
+    await state.set_state(CalloutFlow.message)
+    await query.answer()
+    if isinstance(query.message, Message):
+        names = [name for v, name in data["all_villages"] if v in chosen]
+        await turn_into(query.message, i18n("callout.area_set", area=area_text(i18n, data["township"], names)))
+        await query.message.answer(i18n("callout.ask_message"))
+
+
+async def message_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
+    text = callout_desk.check_message(message.text or "")
+    await state.update_data(message=text)
+    await ask_point(message.bot, message.chat.id, i18n, state)
+
+
+async def ask_point(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
+    """The meeting point: share a location, use the report's, or go without one."""
+    assert bot is not None
+    await state.set_state(CalloutFlow.point)
+    keyboard = ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=i18n("callout.share_point_button"), request_location=True)],
+            [KeyboardButton(text=i18n("callout.skip_point_button"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    await bot.send_message(chat_id, i18n("callout.ask_point"), reply_markup=keyboard)
+    if (await state.get_data()).get("report_point"):
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[[wizard_button(i18n("callout.report_point_button"), CalloutField.REPORT_POINT)]]
+        )
+        await bot.send_message(chat_id, i18n("callout.or_report_point"), reply_markup=markup)
+
+
+async def point_shared(
+    message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
+) -> None:
+    assert message.location is not None
+    latitude, longitude = message.location.latitude, message.location.longitude
+    await callout_desk.check_point(member, (await state.get_data())["township_id"], latitude, longitude)
+    await state.update_data(point=[latitude, longitude])
+    await ask_needed(message, i18n, state)
+
+
+async def point_skipped(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    await state.update_data(point=None)
+    await ask_needed(message, i18n, state)
+
+
+async def point_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
+    point = (await state.get_data()).get("report_point")
+    if callback_data.field != CalloutField.REPORT_POINT or not point:
+        raise DomainError("callout.ask_point")
+    await state.update_data(point=point)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, i18n("callout.report_point_used"))
+        await ask_needed(query.message, i18n, state)
+
+
+async def ask_needed(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    await state.set_state(CalloutFlow.needed)
+    await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
+    row = [wizard_button(str(n), CalloutField.NEEDED, n) for n in NEEDED_CHOICES]
+    markup = InlineKeyboardMarkup(inline_keyboard=[row, cancel_row(i18n)])
+    await message.answer(i18n("callout.ask_needed"), reply_markup=markup)
+
+
+async def needed_pressed(
+    query: CallbackQuery,
+    callback_data: CalloutWizard,
+    member: MemberProfile,
+    i18n: Localizer,
+    callout_desk: CalloutDesk,
+    state: FSMContext,
+) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await show_preview(query.message, member, i18n, callout_desk, state, callback_data.value)
+
+
+async def needed_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
+) -> None:
+    text = (message.text or "").strip()
+    if not text.isdigit():
+        raise DomainError("callout.ask_needed")
+    await show_preview(message, member, i18n, callout_desk, state, int(text))
+
+
+def draft_of(data: dict[str, Any]) -> CalloutDraft:
+    point = data.get("point")
+    return CalloutDraft(
+        township_id=data["township_id"],
+        kind=CalloutKind(data["kind"]),
+        villages=tuple(data["villages"]),
+        message=data["message"],
+        needed=data["needed"],
+        latitude=point[0] if point else None,
+        longitude=point[1] if point else None,
+        report_id=data.get("report_id"),
+    )
+
+
+async def show_preview(
+    message: Message,
+    member: MemberProfile,
+    i18n: Localizer,
+    callout_desk: CalloutDesk,
+    state: FSMContext,
+    needed: int,
+) -> None:
+    """What will go out and to how many; refused (nothing is sent) when nobody in the area is available."""
+    await state.update_data(needed=needed)
+    data = await state.get_data()
+    draft = draft_of(data)
+    preview = await callout_desk.preview(member, draft)
+    await state.set_state(CalloutFlow.preview)
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[wizard_button(i18n("callout.send_button", n=preview.reaches), CalloutField.SEND)],
+                         cancel_row(i18n)]
+    )  # fmt: skip
+    await message.answer(preview_text(i18n, draft, preview), reply_markup=markup)
+
+
+def preview_text(i18n: Localizer, draft: CalloutDraft, preview: Preview) -> str:
+    left_out = i18n("callout.left_out", unavailable=preview.unavailable, unreachable=preview.unreachable)
+    point = i18n("callout.preview_point") if draft.latitude is not None else i18n("callout.preview_no_point")
+    return i18n(
+        "callout.preview",
+        kind=kind_name(i18n, draft.kind),
+        area=area_text(i18n, preview.township, preview.villages),
+        message=draft.message,
+        point=point,
+        needed=draft.needed,
+        reaches=preview.reaches,
+        left_out=Raw(left_out if preview.unavailable or preview.unreachable else ""),
+        paid=Raw(i18n("callout.preview_paid") if preview.paid else ""),
+    )
+
+
+async def send_pressed(
+    query: CallbackQuery, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
+) -> None:
+    draft = draft_of(await state.get_data())
+    _callout, reached = await callout_desk.send(member, draft)
+    await state.clear()
+    await query.answer(i18n("callout.sent", n=reached))
+    if isinstance(query.message, Message):
+        await turn_into(query.message, i18n("callout.sent_screen", n=reached, kind=kind_name(i18n, draft.kind)))
+
+
+# --- answers and the sender's buttons ------------------------------------------------------------------
+
+
+async def callout_pressed(
+    query: CallbackQuery,
+    callback_data: CalloutAction,
+    member: MemberProfile,
+    i18n: Localizer,
+    callout_desk: CalloutDesk,
+    dispatcher: Dispatcher,
+    bot: Bot,
+) -> None:
+    verb, callout_id = callback_data.action, callback_data.callout_id
+    if verb in ANSWER_OF_VERB:
+        await answer_pressed(query, member, i18n, callout_desk, callout_id, verb)
+        return
+    await callout_desk.run_check(member, callout_id)
+    await query.answer()
+    if verb == CalloutVerb.MESSAGE:
+        private = dispatcher.fsm.get_context(bot, chat_id=query.from_user.id, user_id=query.from_user.id)
+        await private.set_state(CalloutNoteFlow.text)
+        await private.set_data({"callout_id": callout_id})
+        await bot.send_message(query.from_user.id, i18n("callout.ask_note"))
+    elif verb == CalloutVerb.STAND_DOWN:
+        confirm = InlineKeyboardButton(
+            text=i18n("callout.confirm_stand_down_button"),
+            callback_data=CalloutAction(action=CalloutVerb.CONFIRM_STAND_DOWN, callout_id=callout_id).pack(),
+        )
+        markup = InlineKeyboardMarkup(inline_keyboard=[[confirm]])
+        await bot.send_message(query.from_user.id, i18n("callout.confirm_stand_down"), reply_markup=markup)
+    else:
+        told = await callout_desk.stand_down(member, callout_id)
+        if isinstance(query.message, Message):
+            await turn_into(query.message, i18n("callout.stood_down_done", n=told))
+
+
+async def answer_pressed(
+    query: CallbackQuery,
+    member: MemberProfile,
+    i18n: Localizer,
+    callout_desk: CalloutDesk,
+    callout_id: int,
+    verb: CalloutVerb,
+) -> None:
+    """Record the answer; the alert shows it (and keeps its buttons until they arrive)."""
+    answered = await callout_desk.answer(member, callout_id, ANSWER_OF_VERB[verb])
+    name = answer_name(i18n, answered.answer)
+    follows = i18n("callout.point_follows") if answered.has_point and verb == CalloutVerb.ON_MY_WAY else ""
+    await query.answer(i18n("callout.answer_recorded", answer=name) + follows)
+    if not isinstance(query.message, Message):
+        return
+    marker = i18n("callout.your_answer", answer="")
+    base = query.message.html_text.split(f"\n\n{marker}")[0]
+    markup = query.message.reply_markup if verb != CalloutVerb.ARRIVED else None
+    await turn_into(query.message, f"{base}\n\n{i18n('callout.your_answer', answer=name)}", markup)
+
+
+async def note_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
+) -> None:
+    callout_id = int((await state.get_data())["callout_id"])
+    told = await callout_desk.message_coming(member, callout_id, message.text or "")
+    await state.clear()
+    await message.answer(i18n("callout.note_sent", n=told))
+
+
+# --- /alerts and /available ---------------------------------------------------------------------------
+
+
+async def alerts_command(message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk) -> None:
+    records = await callout_desk.recent(member)
+    lines = [record_line(i18n, r, callout_desk.zone) for r in records] or [i18n("callout.list_none")]
+    await message.answer("\n\n".join([i18n("callout.list_header"), *lines]))
+
+
+def availability_screen(i18n: Localizer, say: Say, callout_desk: CalloutDesk) -> tuple[str, InlineKeyboardMarkup]:
+    until = until_text(say.until, callout_desk.zone)
+    state = "on" if say.available else "off"
+    text = i18n(f"available.now_{state}") + (i18n("available.until", until=until) if until else "")
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=i18n(f"available.{key}_button"), callback_data=AvailabilityChoice(available=v).pack()
+            )
+        ]
+        for key, v in (("on", True), ("off", False))
+    ]
+    return f"{text}\n\n{i18n('available.usage')}", InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def available_command(
+    message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, command: CommandObject
+) -> None:
+    """/available shows the member's say with two buttons; /available on|off [until 18:00] sets it."""
+    if command.args:
+        available, until = parse_availability(command.args, callout_desk.clock.now(), callout_desk.zone)
+        say = await callout_desk.set_availability(member, available, until)
+    else:
+        say = await callout_desk.availability(member)
+    text, markup = availability_screen(i18n, say, callout_desk)
+    await message.answer(text, reply_markup=markup)
+
+
+async def availability_pressed(
+    query: CallbackQuery,
+    callback_data: AvailabilityChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    callout_desk: CalloutDesk,
+) -> None:
+    say = await callout_desk.set_availability(member, callback_data.available, None)
+    await query.answer(i18n("available.saved"))
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *availability_screen(i18n, say, callout_desk))

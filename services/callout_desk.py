@@ -1,0 +1,615 @@
+"""Call-outs' use cases, in the shape of services/report_desk: /alert (what the wizard starts from, the preview with
+how many it reaches, sending), a volunteer's answer (which edits the sender's live tally, at most every 2 s), the
+sender's message to those coming and the stand-down, /alerts, and /available."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from i18n import LANGUAGES, Localizer
+from models import (
+    Availability,
+    Callout,
+    CalloutAnswer,
+    CalloutKind,
+    CalloutRecipient,
+    CalloutStatus,
+    Category,
+    Database,
+    DutyLayer,
+    Member,
+    Priority,
+    Report,
+    Severity,
+    Unit,
+)
+from services.callout_lifecycle import (
+    CALLOUT_TRANSITIONS,
+    COMING,
+    CalloutVerb,
+    answers_leading_to,
+    may_change_answer,
+)
+from services.callout_notices import callout_topic
+from services.callout_texts import alert_content, alert_text, answer_name, reminder_content, tally_content
+from services.callouts import (
+    AreaResponders,
+    CalloutRecord,
+    area_responders,
+    callouts_since,
+    check_meeting_point,
+    is_available,
+    recipients_answering,
+    record_of,
+    tally_of,
+    villages_of,
+)
+from services.clock import Clock
+from services.delivery import DeliveryWorker
+from services.desk import TownshipDesk
+from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.members import MemberProfile
+from services.outbox import Content, Notice, enqueue, enqueue_edit, enqueue_many
+from services.permissions import Action, may_at_all, may_call_out, may_run_callout, townships_of
+from services.report_cards import TEXT_LIMIT, visible_length
+from services.roster import on_duty_now
+
+TALLY_EVERY = timedelta(seconds=2)
+"""The sender's tally is edited at most this often, however many answers arrive."""
+REMIND_AFTER = timedelta(minutes=10)
+NEEDED_LIMIT = 10_000
+NOTE_LIMIT = 1000
+RECENT_SHOWN = 10
+RECENT_DAYS = 90
+CRITICAL_KINDS = frozenset({CalloutKind.FLOOD_EVACUATION, CalloutKind.FIRE, CalloutKind.SEARCH_RESCUE})
+"""Call-outs that may go by paid broadcast (with PAID_BROADCAST on), besides one raised from a critical report."""
+KIND_OF_CATEGORY = {
+    Category.FIRE: CalloutKind.FIRE,
+    Category.FOREST_FIRE: CalloutKind.FIRE,
+    Category.FLOOD: CalloutKind.FLOOD_EVACUATION,
+    Category.LANDSLIDE: CalloutKind.SEARCH_RESCUE,
+    Category.BUILDING: CalloutKind.SEARCH_RESCUE,
+}
+
+
+@dataclass(frozen=True)
+class CalloutDraft:
+    """What the wizard gathered."""
+
+    township_id: int
+    kind: CalloutKind
+    villages: tuple[int, ...]
+    message: str
+    needed: int
+    latitude: float | None = None
+    longitude: float | None = None
+    report_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What /alert starts from: the township and its villages; from a critical report, its kind, village, message
+    and location, prefilled."""
+
+    township_id: int
+    township: str
+    villages: list[tuple[int, str]]
+    kind: CalloutKind | None = None
+    village_id: int | None = None
+    message: str | None = None
+    location: tuple[float, float] | None = None
+    report_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    township: str
+    villages: list[str]
+    reaches: int
+    unavailable: int
+    unreachable: int
+    paid: bool
+
+
+@dataclass(frozen=True)
+class Answered:
+    kind: CalloutKind
+    answer: CalloutAnswer
+    has_point: bool
+
+
+@dataclass(frozen=True)
+class Say:
+    """A volunteer's availability now, and their say (with when it lapses)."""
+
+    available: bool
+    until: datetime | None
+
+
+def tally_key(callout_id: int) -> str:
+    return f"{callout_topic(callout_id)}:tally"
+
+
+def alert_key(callout_id: int, member_id: int) -> str:
+    return f"{callout_topic(callout_id)}:alert:{member_id}"
+
+
+class CalloutDesk(TownshipDesk):
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        zone: ZoneInfo,
+        paid_broadcast: bool = False,
+        delivery: DeliveryWorker | None = None,
+    ) -> None:
+        super().__init__(db, clock, zone, delivery)
+        self.paid_broadcast = paid_broadcast
+
+    # --- sending ---------------------------------------------------------------------------------
+
+    async def opening(self, member: MemberProfile, report_id: int | None = None) -> Opening:
+        """Where the member may call out (refused if nowhere, or a duty member off duty); from a report, prefilled."""
+        async with self.db.reading() as session:
+            now = self.clock.now()
+            report = await session.get(Report, report_id) if report_id is not None else None
+            if report_id is not None and report is None:
+                raise NoLongerThere("callout.report_gone")
+            township_id = report.township_id if report else self._township(member, Action.CALL_OUT)
+            await self._check_caller(session, member, township_id, now)
+            township = await session.get(Unit, township_id)
+            villages = [(v.id or 0, v.name) for v in await villages_of(session, township_id)]
+            opening = Opening(township_id, township.name if township else "?", villages)
+            if report is None:
+                return opening
+            return await self._from_report(session, opening, report, villages)
+
+    async def _from_report(
+        self, session: AsyncSession, opening: Opening, report: Report, villages: list[tuple[int, str]]
+    ) -> Opening:
+        village = next((v for v, _ in villages if v == report.unit_id), None)
+        if village is None:
+            unit = await session.get(Unit, report.unit_id)
+            village = unit.parent_id if unit and unit.parent_id in {v for v, _ in villages} else None
+        located = report.latitude is not None and report.longitude is not None
+        return Opening(
+            opening.township_id,
+            opening.township,
+            villages,
+            KIND_OF_CATEGORY.get(report.category, CalloutKind.GENERAL_HELP),
+            village,
+            report.description or report.code,
+            (report.latitude, report.longitude) if located else None,  # type: ignore[arg-type]
+            report.id,
+        )
+
+    async def _check_caller(
+        self, session: AsyncSession, member: MemberProfile, township_id: int, now: datetime
+    ) -> None:
+        """A head of the township may call out; its duty members while on duty (refused with a reason)."""
+        roster = await on_duty_now(session, township_id, self.zone, now)
+        on_duty = None
+        if roster is not None:
+            on_duty = frozenset(m.id for layer in DutyLayer if (m := roster.member_at(layer, now)) is not None)
+        if may_call_out(member, township_id, on_duty):
+            return
+        if township_id in townships_of(member, Action.CALL_OUT):
+            raise DomainError("callout.not_on_duty")
+        raise NotAllowed()
+
+    def check_message(self, text: str) -> str:
+        """The alert's message, if the alert carrying it fits a Telegram message in every language."""
+        message = text.strip()
+        if not message:
+            raise DomainError("callout.message_empty")
+        probe = Callout(
+            township_id=0,
+            sender_id=0,
+            kind=CalloutKind.GENERAL_HELP,
+            villages=[],
+            message=message,
+            needed=NEEDED_LIMIT,
+            latitude=90.0,
+            longitude=180.0,
+            status=CalloutStatus.OPEN,
+            created_at=self.clock.now(),
+        )
+        longest = max(
+            visible_length(alert_text(Localizer(lang), probe, "—" * 20, ["—" * 20] * 3, "—" * 20, "0" * 20))
+            for lang in LANGUAGES
+        )
+        if longest > TEXT_LIMIT:
+            raise DomainError("callout.message_too_long", over=longest - TEXT_LIMIT)
+        return message
+
+    async def check_point(self, member: MemberProfile, township_id: int, latitude: float, longitude: float) -> None:
+        async with self.db.reading() as session:
+            await self._check_caller(session, member, township_id, self.clock.now())
+            await check_meeting_point(session, township_id, latitude, longitude)
+
+    def _paid(self, draft: CalloutDraft, report: Report | None) -> bool:
+        critical_report = report is not None and report.severity == Severity.CRITICAL
+        return self.paid_broadcast and (draft.kind in CRITICAL_KINDS or critical_report)
+
+    async def _reach(
+        self, session: AsyncSession, member: MemberProfile, draft: CalloutDraft, now: datetime
+    ) -> tuple[AreaResponders, Unit, list[Unit]]:
+        await self._check_caller(session, member, draft.township_id, now)
+        township = await session.get(Unit, draft.township_id)
+        own = {v.id: v for v in await villages_of(session, draft.township_id)}
+        if township is None or any(v not in own for v in draft.villages):
+            raise NoLongerThere("callout.area_gone")
+        if not 1 <= draft.needed <= NEEDED_LIMIT:
+            raise DomainError("callout.needed_invalid", limit=NEEDED_LIMIT)
+        responders = await area_responders(session, draft.township_id, draft.villages, now, member.id)
+        if not responders.ready:
+            raise DomainError(
+                "callout.nobody_available", unavailable=responders.unavailable, unreachable=responders.unreachable
+            )
+        return responders, township, [own[v] for v in draft.villages]
+
+    async def preview(self, member: MemberProfile, draft: CalloutDraft) -> Preview:
+        """How many the alert would reach (refused if nobody), and how many are left out."""
+        async with self.db.reading() as session:
+            responders, township, villages = await self._reach(session, member, draft, self.clock.now())
+            report = await session.get(Report, draft.report_id) if draft.report_id else None
+            return Preview(
+                township.name,
+                [v.name for v in villages],
+                len(responders.ready),
+                responders.unavailable,
+                responders.unreachable,
+                self._paid(draft, report),
+            )
+
+    async def send(self, member: MemberProfile, draft: CalloutDraft) -> tuple[Callout, int]:
+        """Send the alert to the area's available responders at the outbox's top priority, and the sender's tally
+        card first; the call-out and how many it reached."""
+        assert member.id is not None
+        self.check_message(draft.message)
+        async with self._work() as (session, now):
+            responders, township, villages = await self._reach(session, member, draft, now)
+            report = await session.get(Report, draft.report_id) if draft.report_id else None
+            callout = Callout(
+                township_id=draft.township_id,
+                sender_id=member.id,
+                kind=draft.kind,
+                villages=list(draft.villages),
+                message=draft.message,
+                latitude=draft.latitude,
+                longitude=draft.longitude,
+                needed=draft.needed,
+                report_id=report.id if report else None,
+                critical=self._paid(draft, report),
+                status=CalloutStatus.OPEN,
+                created_at=now,
+            )
+            session.add(callout)
+            await session.flush()
+            callout_id = callout.id or 0
+            rows = [
+                {"callout_id": callout_id, "member_id": r.member_id, "answer": CalloutAnswer.ASKED.value}
+                for r in responders.ready
+            ]
+            await session.exec(insert(CalloutRecipient), params=rows)
+            await self._post_tally(session, callout, township.name, member, now)
+            names = [v.name for v in villages]
+            contents = {
+                lang: alert_content(
+                    Localizer(lang), callout, township.name, names, member.name, member.phone, callout.critical
+                )
+                for lang in LANGUAGES
+            }
+            topic = callout_topic(callout_id)
+            notices = [
+                Notice(
+                    alert_key(callout_id, r.member_id),
+                    r.telegram_id,
+                    contents.get(r.language, contents["zh"]),
+                    Priority.URGENT,
+                    r.member_id,
+                    topic=topic,
+                )
+                for r in responders.ready
+            ]
+            await enqueue_many(session, notices, now)
+            return callout, len(responders.ready)
+
+    async def _post_tally(
+        self, session: AsyncSession, callout: Callout, township: str, sender: MemberProfile, now: datetime
+    ) -> None:
+        tally = await tally_of(session, callout.id or 0)
+        content = tally_content(Localizer(sender.language), callout, township, tally, self.zone)
+        await enqueue(
+            session,
+            dedupe_key=tally_key(callout.id or 0),
+            chat_id=sender.telegram_id,
+            content=content,
+            now=now,
+            priority=Priority.URGENT,
+            member_id=sender.id,
+        )
+
+    # --- answering -------------------------------------------------------------------------------
+
+    async def answer(self, member: MemberProfile, callout_id: int, answer: CalloutAnswer) -> Answered:
+        """A recipient's answer: recorded if it moves theirs on (a second press of the same, or after the
+        stand-down, is refused); the sender's tally follows, at most every 2 s."""
+        async with self._work() as (session, now):
+            callout = await session.get(Callout, callout_id, with_for_update=True)
+            if callout is None:
+                raise NoLongerThere("callout.gone")
+            if callout.status != CalloutStatus.OPEN or not await self._moved(session, callout, member, answer, now):
+                await self._why_not_moved(session, callout, member, answer)
+            if answer == CalloutAnswer.ON_MY_WAY and callout.latitude is not None:
+                await self._send_point(session, callout, member, now)
+            await self._refresh_tally(session, callout, now)
+            return Answered(callout.kind, answer, callout.latitude is not None)
+
+    @staticmethod
+    async def _moved(
+        session: AsyncSession, callout: Callout, member: MemberProfile, answer: CalloutAnswer, now: datetime
+    ) -> bool:
+        """Move the member's answer on, if the transition table allows it from where it stands (one statement)."""
+        moved = await session.exec(
+            update(CalloutRecipient)
+            .where(
+                col(CalloutRecipient.callout_id) == callout.id,
+                col(CalloutRecipient.member_id) == member.id,
+                col(CalloutRecipient.answer).in_(answers_leading_to(answer)),
+            )
+            .values(
+                answer=answer,
+                answered_at=now,
+                first_answered_at=func.coalesce(CalloutRecipient.first_answered_at, now),
+            )
+        )
+        return moved.rowcount == 1
+
+    @staticmethod
+    async def _why_not_moved(
+        session: AsyncSession, callout: Callout, member: MemberProfile, answer: CalloutAnswer
+    ) -> None:
+        """Refuse with the reason: not asked, stood down, the same answer again, or an answer that is final."""
+        query = select(CalloutRecipient.answer).where(
+            CalloutRecipient.callout_id == callout.id, CalloutRecipient.member_id == member.id
+        )
+        current = (await session.exec(query)).first()
+        if current is None:
+            raise NotAllowed()
+        if callout.status != CalloutStatus.OPEN:
+            raise NoLongerThere("callout.already_stood_down")
+        i18n = Localizer(member.language)
+        if current == answer:
+            raise DomainError("callout.same_answer", answer=answer_name(i18n, answer))
+        if not may_change_answer(CalloutAnswer(current), answer):
+            raise DomainError("callout.answer_final", answer=answer_name(i18n, CalloutAnswer(current)))
+        raise DomainError("callout.changed_meanwhile")
+
+    async def _send_point(self, session: AsyncSession, callout: Callout, member: MemberProfile, now: datetime) -> None:
+        """The meeting point as a map pin, to whoever sets out (once)."""
+        assert callout.latitude is not None and callout.longitude is not None
+        await enqueue(
+            session,
+            dedupe_key=f"{callout_topic(callout.id or 0)}:point:{member.id}",
+            chat_id=member.telegram_id,
+            content=Content(location=(callout.latitude, callout.longitude)),
+            now=now,
+            priority=Priority.URGENT,
+            member_id=member.id,
+        )
+
+    async def _refresh_tally(self, session: AsyncSession, callout: Callout, now: datetime) -> None:
+        """The sender's card, edited to the newest counts (at most every 2 s); the headcount reached, told once."""
+        query = (
+            select(Member.telegram_id, Member.language, Unit.name)
+            .join(Unit, col(Unit.id) == callout.township_id)
+            .where(Member.id == callout.sender_id)
+        )
+        sender = (await session.exec(query)).first()
+        if sender is None:
+            return
+        telegram_id, language, township = sender
+        i18n = Localizer(language)
+        tally = await tally_of(session, callout.id or 0)
+        content = tally_content(i18n, callout, township, tally, self.zone)
+        key = tally_key(callout.id or 0)
+        await enqueue_edit(session, of_key=key, content=content, now=now, priority=Priority.URGENT, min_gap=TALLY_EVERY)
+        if tally.coming >= callout.needed and callout.headcount_reached_at is None:
+            callout.headcount_reached_at = now
+            session.add(callout)
+            text = i18n("callout.headcount_notice", needed=callout.needed, coming=tally.coming)
+            await enqueue(
+                session, dedupe_key=f"{key}:reached", chat_id=telegram_id, content=Content(text=text, reply_to=key),
+                now=now, priority=Priority.URGENT, member_id=callout.sender_id,
+            )  # fmt: skip
+
+    # --- the sender's buttons ----------------------------------------------------------------------
+
+    async def run_check(self, member: MemberProfile, callout_id: int) -> Callout:
+        """The call-out, if its buttons are the member's and it is still open (before asking for a message or a
+        confirmation)."""
+        async with self.db.reading() as session:
+            return await self._run(session, member, callout_id)
+
+    @staticmethod
+    async def _run(session: AsyncSession, member: MemberProfile, callout_id: int, lock: bool = False) -> Callout:
+        callout = await session.get(Callout, callout_id, with_for_update=lock)
+        if callout is None:
+            raise NoLongerThere("callout.gone")
+        if not may_run_callout(member, callout.sender_id, callout.township_id):
+            raise NotAllowed()
+        if callout.status != CalloutStatus.OPEN:
+            raise NoLongerThere("callout.already_stood_down")
+        return callout
+
+    async def message_coming(self, member: MemberProfile, callout_id: int, text: str) -> int:
+        """Send the sender's message to everyone on the way or arrived; how many."""
+        message = text.strip()
+        if not message or len(message) > NOTE_LIMIT:
+            raise DomainError("callout.note_invalid", limit=NOTE_LIMIT)
+        async with self._work() as (session, now):
+            callout = await self._run(session, member, callout_id, lock=True)
+            coming = await recipients_answering(session, callout_id, COMING)
+            if not coming:
+                raise DomainError("callout.nobody_coming")
+            callout.notes_sent += 1
+            session.add(callout)
+            key = f"{callout_topic(callout_id)}:note:{callout.notes_sent}"
+            notices = [
+                Notice(
+                    f"{key}:{r.member_id}",
+                    r.telegram_id,
+                    Content(
+                        text=Localizer(r.language)("callout.note", sender=member.name, text=message),
+                        reply_to=alert_key(callout_id, r.member_id),
+                    ),
+                    Priority.URGENT,
+                    r.member_id,
+                )
+                for r in coming
+            ]
+            await enqueue_many(session, notices, now)
+            return len(coming)
+
+    async def stand_down(self, member: MemberProfile, callout_id: int) -> int:
+        """Stand the call-out down (a second press, or the sender and the head at once: one wins); everyone who
+        received it is told. How many."""
+        transition = CALLOUT_TRANSITIONS[CalloutVerb.CONFIRM_STAND_DOWN]
+        async with self._work() as (session, now):
+            callout = await self._run(session, member, callout_id, lock=True)
+            moved = await session.exec(
+                update(Callout)
+                .where(
+                    col(Callout.id) == callout_id,
+                    col(Callout.status) == transition.allowed_from,
+                    col(Callout.version) == callout.version,
+                )
+                .values(status=transition.to, stood_down_at=now, version=callout.version + 1)
+            )
+            if moved.rowcount != 1:
+                raise NoLongerThere("callout.already_stood_down")
+            await session.refresh(callout)
+            everyone = await recipients_answering(session, callout_id, list(CalloutAnswer))
+            topic = callout_topic(callout_id)
+            notices = [
+                Notice(
+                    f"{topic}:stood-down:{r.member_id}",
+                    r.telegram_id,
+                    Content(
+                        text=Localizer(r.language)("callout.stood_down", sender=member.name),
+                        reply_to=alert_key(callout_id, r.member_id),
+                    ),
+                    Priority.URGENT,
+                    r.member_id,
+                )
+                for r in everyone
+            ]
+            await enqueue_many(session, notices, now)
+            await self._refresh_tally(session, callout, now)
+            return len(everyone)
+
+    # --- records -------------------------------------------------------------------------------------
+
+    async def recent(self, member: MemberProfile) -> list[CalloutRecord]:
+        """/alerts: the township's latest call-outs with turnout and median response time."""
+        now = self.clock.now()
+        async with self.db.reading() as session:
+            townships = townships_of(member, Action.CALL_OUT)
+            if not townships:
+                raise NotAllowed()
+            callouts = await callouts_since(session, townships, now - timedelta(days=RECENT_DAYS))
+            return [await record_of(session, c) for c in callouts[:RECENT_SHOWN]]
+
+    # --- availability ---------------------------------------------------------------------------------
+
+    async def availability(self, member: MemberProfile) -> Say:
+        if not may_at_all(member, Action.ANSWER_CALLOUTS):
+            raise DomainError("callout.not_a_responder")
+        async with self.db.reading() as session:
+            say = await session.get(Availability, member.id)
+            return Say(is_available(say, self.clock.now()), say.until if say and say.until else None)
+
+    async def set_availability(self, member: MemberProfile, available: bool, until: datetime | None) -> Say:
+        """A volunteer says whether they answer call-outs (until a time, or until they say otherwise)."""
+        if not may_at_all(member, Action.ANSWER_CALLOUTS):
+            raise DomainError("callout.not_a_responder")
+        async with self._work() as (session, now):
+            if until is not None and until <= now:
+                raise DomainError("callout.until_past")
+            say = await session.get(Availability, member.id) or Availability(
+                member_id=member.id or 0, available=available, updated_at=now
+            )
+            say.available, say.until, say.updated_at = available, until, now
+            session.add(say)
+            return Say(available, until)
+
+
+async def remind_unanswered(session: AsyncSession, now: datetime) -> int:
+    """Ten minutes after an open call-out went out, one reminder to each recipient who has not answered; how many."""
+    due = select(Callout).where(
+        Callout.status == CalloutStatus.OPEN,
+        col(Callout.reminded_at).is_(None),
+        col(Callout.created_at) <= now - REMIND_AFTER,
+    )
+    sent = 0
+    for callout in (await session.exec(due)).all():
+        callout_id = callout.id or 0
+        waiting = await recipients_answering(session, callout_id, [CalloutAnswer.ASKED])
+        notices = [
+            Notice(
+                f"{callout_topic(callout_id)}:remind:{r.member_id}",
+                r.telegram_id,
+                reminder_content(Localizer(r.language), callout, reply_to=alert_key(callout_id, r.member_id)),
+                Priority.URGENT,
+                r.member_id,
+                topic=callout_topic(callout_id),
+            )
+            for r in waiting
+        ]
+        sent += await enqueue_many(session, notices, now)
+        callout.reminded_at = now
+        session.add(callout)
+    return sent
+
+
+ON_WORDS = frozenset({"on", "yes", "开", "在", "是", "可以"})
+OFF_WORDS = frozenset({"off", "no", "关", "不在", "否", "不可以"})
+UNTIL_WORDS = ("until", "till", "至", "到", "直到")
+UNTIL_FORMATS = ("%Y-%m-%d %H:%M", "%m-%d %H:%M", "%H:%M")
+
+
+def parse_availability(args: str, now: datetime, zone: ZoneInfo) -> tuple[bool, datetime | None]:
+    """`on`, `off`, `off until 18:00`, `on until 12-01 08:00` (Chinese: 开 / 关, 至 / 到): the say and when it lapses.
+    A bare time is its next occurrence (today, or tomorrow if it has passed)."""
+    words = args.strip().split(maxsplit=1)
+    head = words[0].lower() if words else ""
+    if head not in ON_WORDS | OFF_WORDS:
+        raise DomainError("available.bad_args")
+    rest = words[1].strip() if len(words) > 1 else ""
+    if not rest:
+        return head in ON_WORDS, None
+    for word in UNTIL_WORDS:
+        if rest.lower().startswith(word):
+            rest = rest[len(word) :].strip()
+            break
+    return head in ON_WORDS, _until(rest, now, zone)
+
+
+def _until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
+    local_now = now.astimezone(zone)
+    for form in UNTIL_FORMATS:
+        try:
+            parsed = datetime.strptime(text, form)
+        except ValueError:
+            continue
+        if form == "%H:%M":
+            when = local_now.replace(hour=parsed.hour, minute=parsed.minute, second=0, microsecond=0)
+            return when if when > local_now else when + timedelta(days=1)
+        year = parsed.year if form.startswith("%Y") else local_now.year
+        return parsed.replace(year=year, tzinfo=zone)
+    raise DomainError("available.bad_until")
