@@ -156,9 +156,9 @@ async def send_once(db: Database, township_id: int, paid: bool) -> tuple[float, 
     finally:
         await bot.session.close()
         said = await server.stop()
-    alerts = [t for t, chat, _text, _buttons in log if chat != HEAD]
-    assert len(alerts) == reached == VOLUNTEERS, (len(alerts), said)
-    last = max(alerts) - began
+    alerts = [(t, chat) for t, chat, _text, _buttons in log if chat != HEAD]
+    assert len(alerts) == len({chat for _t, chat in alerts}) == reached == VOLUNTEERS, (len(alerts), said)
+    last = max(t for t, _chat in alerts) - began
     ideal = reached / (limits.paid_per_second if paid else limits.per_second)
     return last, ideal, reached, cpu
 

@@ -42,6 +42,9 @@ from services.rate import TokenBucket
 from services.undeliverable import report_dead, report_unreachable
 
 log = logging.getLogger("gridguard.delivery")
+HANDED_SHARE_OF_LEASE = 0.25
+"""Rows handed over at once take at most a quarter of the lease to send at the current rate (half of it should
+repeated 429s halve the rate): none outlives its lease in the queue."""
 
 
 class SendKind(StrEnum):
@@ -212,7 +215,8 @@ class DeliveryWorker:
 
     def take_new_rows(self, session: AsyncSession, now: datetime) -> Handover:
         """New notifications of this transaction are claimed for this worker, to be handed to it after the commit."""
-        return hand_over_new_rows(session, self.name, now + self.limits.lease)
+        room = int(self._current_rate() * self.limits.lease.total_seconds() * HANDED_SHARE_OF_LEASE)
+        return hand_over_new_rows(session, self.name, now + self.limits.lease, room)
 
     def hand_over(self, handover: Handover) -> None:
         """After the commit: send the rows claimed for this worker next, and look for any that wait for a claim."""

@@ -156,18 +156,22 @@ class Handover:
     """New rows a use case hands to its delivery worker right after its commit, so they go out without waiting for
     a claim (on SQLite a claim queues behind every writer). They are inserted already claimed by that worker for a
     lease: still recorded and crash-safe, since a row whose worker died is claimed again when the lease runs out.
-    A reply waits for a claim, which looks up the message it answers."""
+    Only as many as the worker sends well within the lease are handed over (`room`): the rest of a large fan-out
+    (a call-out to 2,000) waits for claims, or a row would outlive its lease in the worker's queue and be claimed
+    and sent a second time. A reply waits for a claim, which looks up the message it answers."""
 
     worker: str
     until: datetime
+    room: int
+    """How many more rows may be handed over."""
     claimed: list["Claimed"] = field(default_factory=list)
     queued_others: bool = False
     """Whether rows were queued for a claim too (then the worker should look for work)."""
 
 
-def hand_over_new_rows(session: AsyncSession, worker: str, until: datetime) -> Handover:
-    """From now on in this transaction, new notifications are claimed for `worker` and gathered for it."""
-    handover = Handover(worker, until)
+def hand_over_new_rows(session: AsyncSession, worker: str, until: datetime, room: int) -> Handover:
+    """From now on in this transaction, up to `room` new notifications are claimed for `worker` and gathered for it."""
+    handover = Handover(worker, until, room)
     session.info[HANDOVER] = handover
     return handover
 
@@ -194,18 +198,26 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
         return 0
     statement = _INSERT_STATEMENTS[on_postgres(session)]
     handover: Handover | None = session.info.get(HANDOVER)
-    rows = [n.row(now, handover) for n in notices]
+    rows = [n.row(now, handover if _handed(n, handover) else None) for n in notices]
     inserted = (await session.exec(statement, params=rows)).all()
     if handover is not None:
         new_ids = {key: notification_id for notification_id, key in inserted}
         for notice, row in zip(notices, rows, strict=True):
             if notice.dedupe_key not in new_ids:
                 continue
-            if notice.goes_by_handover:
+            if row["status"] == DeliveryStatus.SENDING:
                 handover.claimed.append(notice.claimed(new_ids[notice.dedupe_key], row))
             else:
                 handover.queued_others = True
     return len(inserted)
+
+
+def _handed(notice: Notice, handover: Handover | None) -> bool:
+    """Whether `notice` goes to the handover (a first send, while there is room), using up its room."""
+    if handover is None or not notice.goes_by_handover or handover.room <= 0:
+        return False
+    handover.room -= 1
+    return True
 
 
 async def is_queued(session: AsyncSession, dedupe_key: str) -> bool:

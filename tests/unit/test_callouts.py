@@ -1,0 +1,57 @@
+"""Call-outs' pure rules: availability says and when they lapse, the answers' transition table, and the words
+/available understands."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from models import Availability, CalloutAnswer
+from services.callout_desk import parse_availability
+from services.callout_lifecycle import ANSWER_TRANSITIONS, answers_leading_to, may_change_answer
+from services.callouts import is_available
+from services.errors import DomainError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 29, 9, 30, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def say(available: bool, until: datetime | None) -> Availability:
+    return Availability(member_id=1, available=available, until=until, updated_at=NOW)
+
+
+def test_no_say_is_available_and_a_timed_say_turns_into_its_opposite() -> None:
+    later, earlier = NOW + timedelta(hours=1), NOW - timedelta(hours=1)
+    assert is_available(None, NOW)
+    assert not is_available(say(False, None), NOW)
+    assert not is_available(say(False, later), NOW) and is_available(say(False, earlier), NOW)
+    assert is_available(say(True, later), NOW) and not is_available(say(True, earlier), NOW)
+
+
+@pytest.mark.parametrize(
+    ("words", "available", "until"),
+    [
+        ("on", True, None),
+        ("关", False, None),
+        ("off 至 18:00", False, datetime(2026, 11, 29, 18, 0, tzinfo=SHANGHAI)),
+        ("off until 08:00", False, datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI)),
+        ("开 到 12-01 08:00", True, datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI)),
+        ("off 2027-01-02 07:30", False, datetime(2027, 1, 2, 7, 30, tzinfo=SHANGHAI)),
+    ],
+)
+def test_available_understands_on_off_and_until(words: str, available: bool, until: datetime | None) -> None:
+    assert parse_availability(words, NOW, SHANGHAI) == (available, until)
+
+
+@pytest.mark.parametrize("words", ["", "maybe", "off 至 明天", "on until 25:00"])
+def test_available_refuses_what_it_cannot_read(words: str) -> None:
+    with pytest.raises(DomainError):
+        parse_availability(words, NOW, SHANGHAI)
+
+
+def test_the_answer_table_never_returns_to_asked_and_arrived_is_final() -> None:
+    assert all(CalloutAnswer.ASKED not in allowed for allowed in ANSWER_TRANSITIONS.values())
+    assert ANSWER_TRANSITIONS[CalloutAnswer.ARRIVED] == frozenset()
+    for answer in CalloutAnswer:
+        assert all(may_change_answer(current, answer) for current in answers_leading_to(answer))
+        assert not may_change_answer(answer, answer), "pressing the same answer again changes nothing"
