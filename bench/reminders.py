@@ -171,12 +171,12 @@ async def weekly_round(db: Database, members: int, run: int) -> None:
     finally:
         await bot.session.close()
         server.terminate()
-        await server.communicate()
+        said = (await server.communicate())[0].decode().split()
     ideal = queued / 30
     print(
         f"  weekly round {run + 1}: {queued:,} messages queued by the sweep in {swept:.1f} s; all sent"
         f" {sent:.1f} s after the sweep began; ideal {ideal:.1f} s; ratio {sent / ideal:.3f};"
-        f" bot CPU {cpu_seconds(0) - cpu:.1f} s"
+        f" bot CPU {cpu_seconds(0) - cpu:.1f} s; the server received {said[1]} (each once: {said[1] == str(queued)})"
     )
 
 

@@ -287,9 +287,8 @@ def _kept_apart(row: Notification, now: datetime, min_gap: timedelta) -> datetim
         return now
     if row.status == DeliveryStatus.SENDING:
         return now + min_gap
-    if row.status == DeliveryStatus.PENDING and row.sent_at is None:
-        return max(now, row.next_attempt_at)
-    return max(now, row.sent_at + min_gap) if row.sent_at is not None else now
+    due = max(now, row.next_attempt_at) if row.status == DeliveryStatus.PENDING else now
+    return max(due, row.sent_at + min_gap) if row.sent_at is not None else due
 
 
 def _kind_of(payload: dict[str, Any]) -> dict[str, Any]:

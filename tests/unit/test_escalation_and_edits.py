@@ -11,7 +11,7 @@ from bot.paths import ESCALATION_POLICY
 from models import Category, Database, DeliveryStatus, Notification, Report, ReportStatus, Severity
 from services.audience import Audience, Recipient
 from services.escalation import Context, plan_start
-from services.outbox import Content, enqueue, enqueue_edit
+from services.outbox import Content, Outcome, claim_due, enqueue, enqueue_edit, record_outcomes
 from services.policy import load_policy
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
@@ -112,3 +112,44 @@ async def test_a_card_that_never_arrived_has_nothing_to_edit(db: Database, statu
     assert not await _edit(db, "已确认")
     async with db.reading() as session:
         assert len((await session.exec(select(Notification))).all()) == 1
+
+
+GAP = timedelta(seconds=2)
+
+
+async def _gap_edit(db: Database, text: str, at: datetime) -> None:
+    async with db.transaction() as session:
+        await enqueue_edit(session, of_key="card:1:1", content=Content(text=text), now=at, min_gap=GAP)
+
+
+async def _send_edit(
+    db: Database, edit_key: str, claimed_at: datetime, recorded_at: datetime, edited_meanwhile: str
+) -> None:
+    """Claim the edit row at `claimed_at`, let `edited_meanwhile` arrive while it is in flight, record it sent."""
+    async with db.transaction() as session:
+        [claimed] = await claim_due(session, "w", claimed_at, timedelta(seconds=60), 10)
+    await _gap_edit(db, edited_meanwhile, claimed_at + timedelta(seconds=0.2))
+    async with db.transaction() as session:
+        outcome = Outcome(claimed.id, claimed.revision, DeliveryStatus.SENT, 1, message_id=77)
+        await record_outcomes(session, "w", [outcome], recorded_at)
+    assert (await _row(db, edit_key)).status == DeliveryStatus.PENDING, "the newer content goes back to pending"
+
+
+async def test_a_tally_edit_waits_its_gap_after_a_send_that_was_in_flight_when_newer_content_came(db: Database) -> None:
+    """An edit sent while newer content arrived goes back to pending: the next edit is still kept 2 s after the send
+    that was in flight, not after the one before it."""
+    await _queue_card(db)
+    await _mark(db, DeliveryStatus.SENT, message_id=77)
+    await _gap_edit(db, "一", NOW)
+    key = f"edit:{(await _row(db, 'card:1:1')).id}"
+    async with db.transaction() as session:
+        [first] = await claim_due(session, "w", NOW, timedelta(seconds=60), 10)
+        await record_outcomes(
+            session, "w", [Outcome(first.id, first.revision, DeliveryStatus.SENT, 1, message_id=77)], NOW
+        )
+    later = NOW + timedelta(seconds=3)
+    await _gap_edit(db, "二", later)
+    await _send_edit(db, key, later, later + timedelta(seconds=0.3), "三")
+    await _gap_edit(db, "四", later + timedelta(seconds=0.5))
+    row = await _row(db, key)
+    assert row.payload == {"text": "四"} and row.next_attempt_at >= later + GAP
