@@ -6,6 +6,7 @@ aiogram's models cost most of the bot's CPU per send (bench.outbox). The call go
 and API server; the dispatcher keeps aiogram for everything else.
 """
 
+import functools
 import json
 from typing import Any
 
@@ -81,7 +82,14 @@ def edit_request(item: Claimed) -> tuple[str, dict[str, Any]]:
 def reply_markup(payload: dict[str, Any]) -> dict[str, Any] | None:
     """The row's neutral buttons, packed as Telegram's inline keyboard (callback data built here, at the edge)."""
     rows = payload.get("buttons")
-    return inline_keyboard([[Button(**button) for button in row] for row in rows]) if rows else None
+    return packed(tuple(tuple(Button(**button) for button in row) for row in rows)) if rows else None
+
+
+@functools.lru_cache(maxsize=1024)
+def packed(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any]:
+    """Packing callback data is the costly part; a call-out's 2,000 alerts share their buttons. Read it, never
+    change it (the result is shared)."""
+    return inline_keyboard(rows)
 
 
 def outcome_of(answer: dict[str, Any], paid: bool = False) -> SendResult:

@@ -532,7 +532,8 @@ class CalloutDesk(TownshipDesk):
             raise DomainError("callout.not_a_responder")
         async with self.db.reading() as session:
             say = await session.get(Availability, member.id)
-            return Say(is_available(say, self.clock.now()), say.until if say and say.until else None)
+            said, until = (say.available, say.until) if say else (None, None)
+            return Say(is_available(said, until, self.clock.now()), until)
 
     async def set_availability(self, member: MemberProfile, available: bool, until: datetime | None) -> Say:
         """A volunteer says whether they answer call-outs (until a time, or until they say otherwise)."""

@@ -49,13 +49,14 @@ class AreaResponders:
     unreachable: int
 
 
-def is_available(say: Availability | None, now: datetime) -> bool:
-    """No say: available. A say holds until its `until`, then turns to its opposite (off until 18:00 is on after)."""
-    if say is None:
+def is_available(said: bool | None, until: datetime | None, now: datetime) -> bool:
+    """No say (`said` None): available. A say holds until its `until`, then turns to its opposite (off until 18:00
+    is on after)."""
+    if said is None:
         return True
-    if say.until is None or say.until > now:
-        return say.available
-    return not say.available
+    if until is None or until > now:
+        return said
+    return not said
 
 
 async def villages_of(session: AsyncSession, township_id: int) -> list[Unit]:
@@ -67,32 +68,32 @@ async def area_responders(
     session: AsyncSession, township_id: int, villages: Sequence[int], now: datetime, sender_id: int | None
 ) -> AreaResponders:
     """The responders of the villages called (every village if none is named), with the township's own (its
-    volunteers and rescue team answer for all of it); each member once, the sender left out."""
+    volunteers and rescue team answer for all of it); each member once, the sender left out. Columns only: a
+    call-out may reach thousands."""
     area = list(villages) or select(Unit.id).where(Unit.parent_id == township_id)
-    query = (
-        select(Member, Availability)
-        .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
-        .outerjoin(Availability, col(Availability.member_id) == Member.id)
-        .where(
-            col(RoleAssignment.role).in_(list(RESPONDER_ROLES)),
-            (col(RoleAssignment.unit_id) == township_id) | col(RoleAssignment.unit_id).in_(area),
-        )
-        .order_by(col(Member.id))
+    responders = select(RoleAssignment.member_id).where(
+        col(RoleAssignment.role).in_(list(RESPONDER_ROLES)),
+        (col(RoleAssignment.unit_id) == township_id) | col(RoleAssignment.unit_id).in_(area),
     )
-    ready: dict[int, Responder] = {}
-    unavailable: set[int] = set()
-    unreachable: set[int] = set()
-    for member, say in (await session.exec(query)).all():
-        member_id = member.id or 0
-        if member_id == sender_id:
-            continue
-        if member.unreachable_since is not None:
+    in_area = col(Member.id).in_(responders) & (col(Member.id) != (sender_id or 0))
+    states = (
+        select(Member.id, Member.unreachable_since, Availability.available, Availability.until)
+        .outerjoin(Availability, col(Availability.member_id) == Member.id)
+        .where(in_area)
+    )
+    unreachable, unavailable = set(), set()
+    for member_id, unreachable_since, said, until in (await session.exec(states)).all():
+        if unreachable_since is not None:
             unreachable.add(member_id)
-        elif not is_available(say, now):
+        elif not is_available(said, until, now):
             unavailable.add(member_id)
-        else:
-            ready[member_id] = Responder(member_id, member.telegram_id, member.name, member.language)
-    return AreaResponders(list(ready.values()), len(unavailable), len(unreachable))
+    people = select(Member.id, Member.telegram_id, Member.name, Member.language).where(in_area)
+    ready = [
+        Responder(member_id, telegram_id, name, language)
+        for member_id, telegram_id, name, language in (await session.exec(people.order_by(col(Member.id)))).all()
+        if member_id is not None and member_id not in unreachable and member_id not in unavailable
+    ]
+    return AreaResponders(ready, len(unavailable), len(unreachable))
 
 
 @dataclass(frozen=True)

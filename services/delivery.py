@@ -215,8 +215,10 @@ class DeliveryWorker:
 
     def take_new_rows(self, session: AsyncSession, now: datetime) -> Handover:
         """New notifications of this transaction are claimed for this worker, to be handed to it after the commit."""
-        room = int(self._current_rate() * self.limits.lease.total_seconds() * HANDED_SHARE_OF_LEASE)
-        return hand_over_new_rows(session, self.name, now + self.limits.lease, room)
+        share = self.limits.lease.total_seconds() * HANDED_SHARE_OF_LEASE
+        paid_rate = self.limits.paid_per_second if self._paid_allowed() else self._current_rate()
+        room, paid_room = int(self._current_rate() * share), int(paid_rate * share)
+        return hand_over_new_rows(session, self.name, now + self.limits.lease, room, paid_room)
 
     def hand_over(self, handover: Handover) -> None:
         """After the commit: send the rows claimed for this worker next, and look for any that wait for a claim."""
@@ -432,11 +434,10 @@ class DeliveryWorker:
 
     def _goes_paid(self, item: Claimed) -> bool:
         """A row marked `paid` goes by paid broadcast where the deployment allows it, unless Stars ran out lately."""
-        return (
-            self.limits.paid_broadcast
-            and bool(item.payload.get("paid"))
-            and self.timer.monotonic() >= self._paid_refused_until
-        )
+        return bool(item.payload.get("paid")) and self._paid_allowed()
+
+    def _paid_allowed(self) -> bool:
+        return self.limits.paid_broadcast and self.timer.monotonic() >= self._paid_refused_until
 
     async def _paid_token(self) -> None:
         wait = self.paid.wait_time()

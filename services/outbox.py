@@ -164,14 +164,17 @@ class Handover:
     until: datetime
     room: int
     """How many more rows may be handed over."""
+    paid_room: int
+    """How many more rows that may go by paid broadcast (the worker sends those faster) may be handed over."""
     claimed: list["Claimed"] = field(default_factory=list)
     queued_others: bool = False
     """Whether rows were queued for a claim too (then the worker should look for work)."""
 
 
-def hand_over_new_rows(session: AsyncSession, worker: str, until: datetime, room: int) -> Handover:
-    """From now on in this transaction, up to `room` new notifications are claimed for `worker` and gathered for it."""
-    handover = Handover(worker, until, room)
+def hand_over_new_rows(session: AsyncSession, worker: str, until: datetime, room: int, paid_room: int) -> Handover:
+    """From now on in this transaction, up to `room` new notifications (`paid_room` of those that may go by paid
+    broadcast) are claimed for `worker` and gathered for it."""
+    handover = Handover(worker, until, room, paid_room)
     session.info[HANDOVER] = handover
     return handover
 
@@ -214,10 +217,13 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
 
 def _handed(notice: Notice, handover: Handover | None) -> bool:
     """Whether `notice` goes to the handover (a first send, while there is room), using up its room."""
-    if handover is None or not notice.goes_by_handover or handover.room <= 0:
+    if handover is None or not notice.goes_by_handover:
         return False
+    if notice.content.paid:
+        handover.paid_room -= 1
+        return handover.paid_room >= 0
     handover.room -= 1
-    return True
+    return handover.room >= 0
 
 
 async def is_queued(session: AsyncSession, dedupe_key: str) -> bool:

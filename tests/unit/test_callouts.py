@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import Availability, CalloutAnswer
+from models import CalloutAnswer
 from services.callout_desk import parse_availability
 from services.callout_lifecycle import ANSWER_TRANSITIONS, answers_leading_to, may_change_answer
 from services.callouts import is_available
@@ -16,16 +16,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 29, 9, 30, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-def say(available: bool, until: datetime | None) -> Availability:
-    return Availability(member_id=1, available=available, until=until, updated_at=NOW)
-
-
 def test_no_say_is_available_and_a_timed_say_turns_into_its_opposite() -> None:
     later, earlier = NOW + timedelta(hours=1), NOW - timedelta(hours=1)
-    assert is_available(None, NOW)
-    assert not is_available(say(False, None), NOW)
-    assert not is_available(say(False, later), NOW) and is_available(say(False, earlier), NOW)
-    assert is_available(say(True, later), NOW) and not is_available(say(True, earlier), NOW)
+    assert is_available(None, None, NOW)
+    assert not is_available(False, None, NOW)
+    assert not is_available(False, later, NOW) and is_available(False, earlier, NOW)
+    assert is_available(True, later, NOW) and not is_available(True, earlier, NOW)
 
 
 @pytest.mark.parametrize(
