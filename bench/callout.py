@@ -65,10 +65,14 @@ async def seed(db: Database) -> int:
         await import_divisions(session, rows, now)
         township = (await session.exec(select(Unit).where(Unit.code == f"{TOWNSHIP}000"))).one()
         villages = (await session.exec(select(Unit.id).where(Unit.parent_id == township.id))).all()
-        people = [{"id": n, "telegram_id": n, "name": f"志愿者{n}", "language": "zh", "created_at": now}
-                  for n in range(1, HEAD + 1)]  # fmt: skip
-        roles = [{"member_id": n, "unit_id": villages[n % len(villages)], "role": Role.VOLUNTEER, "created_at": now}
-                 for n in range(1, HEAD)]  # fmt: skip
+        people = [
+            {"id": n, "telegram_id": n, "name": f"志愿者{n}", "language": "zh", "created_at": now}
+            for n in range(1, HEAD + 1)
+        ]
+        roles = [
+            {"member_id": n, "unit_id": villages[n % len(villages)], "role": Role.VOLUNTEER, "created_at": now}
+            for n in range(1, HEAD)
+        ]
         roles.append({"member_id": HEAD, "unit_id": township.id, "role": Role.STATION_HEAD, "created_at": now})
         await session.exec(insert(Member), params=people)
         await session.exec(insert(RoleAssignment), params=roles)
@@ -85,9 +89,18 @@ class FakeServer:
 
     async def start(self) -> str:
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.fakes.serve", "--users", str(HEAD), "--overall", "30", "--paid", "1000",
-            "--control", stdout=subprocess.PIPE,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "tests.fakes.serve",
+            "--users",
+            str(HEAD),
+            "--overall",
+            "30",
+            "--paid",
+            "1000",
+            "--control",
+            stdout=subprocess.PIPE,
+        )
         assert self.process.stdout is not None
         self.base = (await self.process.stdout.readline()).decode().split()[1]
         return self.base

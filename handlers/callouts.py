@@ -317,9 +317,11 @@ async def show_preview(
     preview = await callout_desk.preview(member, draft)
     await state.set_state(CalloutFlow.preview)
     markup = InlineKeyboardMarkup(
-        inline_keyboard=[[wizard_button(i18n("callout.send_button", n=preview.reaches), CalloutField.SEND)],
-                         cancel_row(i18n)]
-    )  # fmt: skip
+        inline_keyboard=[
+            [wizard_button(i18n("callout.send_button", n=preview.reaches), CalloutField.SEND)],
+            cancel_row(i18n),
+        ]
+    )
     await message.answer(preview_text(i18n, draft, preview), reply_markup=markup)
 
 

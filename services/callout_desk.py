@@ -424,9 +424,14 @@ class CalloutDesk(TownshipDesk):
             session.add(callout)
             text = i18n("callout.headcount_notice", needed=callout.needed, coming=tally.coming)
             await enqueue(
-                session, dedupe_key=f"{key}:reached", chat_id=telegram_id, content=Content(text=text, reply_to=key),
-                now=now, priority=Priority.URGENT, member_id=callout.sender_id,
-            )  # fmt: skip
+                session,
+                dedupe_key=f"{key}:reached",
+                chat_id=telegram_id,
+                content=Content(text=text, reply_to=key),
+                now=now,
+                priority=Priority.URGENT,
+                member_id=callout.sender_id,
+            )
 
     # --- the sender's buttons ----------------------------------------------------------------------
 

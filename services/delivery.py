@@ -5,7 +5,9 @@ At most `per_second` messages a second overall, about one a second per private c
 for a while; network errors, timeouts and 5xx retry with exponential backoff and jitter; a refusal for good
 (blocked, never started, chat not found) fails the row at once, marks the member unreachable and tells
 their station once; after `max_attempts` a row is dead and reported the same way. Nothing is dropped
-silently. The sending itself is behind the `Sender` protocol, so this module knows nothing of aiogram.
+silently. Rows marked `paid` (critical call-outs) may go by paid broadcast at up to 1,000 a second, falling back
+to the free rate when Telegram refuses for lack of Stars. The sending itself is behind the `Sender` protocol, so
+this module knows nothing of aiogram.
 """
 
 import asyncio

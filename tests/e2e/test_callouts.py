@@ -353,9 +353,13 @@ async def test_alerts_go_ahead_of_reminders_and_digests_already_queued(town: Tow
     async with db.transaction() as session:
         for n in range(40):
             await enqueue(
-                session, dedupe_key=f"digest:{n}", chat_id=volunteers.huang.id, content=Content(text=f"摘要 {n}"),
-                now=town.clock.now(), priority=Priority.LOW,
-            )  # fmt: skip
+                session,
+                dedupe_key=f"digest:{n}",
+                chat_id=volunteers.huang.id,
+                content=Content(text=f"摘要 {n}"),
+                now=town.clock.now(),
+                priority=Priority.LOW,
+            )
     await send_callout(town, town.head)
     inbox = volunteers.huang.inbox
     first_digest = next(i for i, m in enumerate(inbox) if m.shown.startswith("摘要"))
