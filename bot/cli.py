@@ -21,6 +21,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import Patience, StartupError, ready_database
 from i18n import Localizer
 from models import Database, Role
+from models.backup import BackupError, back_up_sqlite
 from services.callout_export import ALERT_COLUMNS, alert_rows
 from services.clock import SystemClock
 from services.compliance import (
@@ -79,6 +80,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--quarter", help="compliance: e.g. 2026Q4")
     export.add_argument("--since", help="alerts: the first day, e.g. 2026-11-01 (local time)")
     export.add_argument("--out", type=Path, default=None, help="a .xlsx or .csv file (default: here)")
+    backup = commands.add_parser("backup", help="copy the SQLite database to FILE while the bot runs")
+    backup.add_argument("file", type=Path)
     sandbox = commands.add_parser("sandbox", help="try the bot in the terminal, no token needed")
     sandbox.add_argument("--township", default=None, help="township code to seed (default: one)")
     return p
@@ -290,6 +293,22 @@ async def export_compliance(settings: Settings, args: argparse.Namespace, _start
     return 0
 
 
+async def backup_command(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    """SQLite: an online copy through the backup API (restore: stop the bot, put the copy in the database's place).
+    PostgreSQL: pg_dump does it (README)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        print("backup copies a SQLite database; for PostgreSQL use pg_dump (see the README's Backups)", file=sys.stderr)
+        return 2
+    try:
+        tables = await asyncio.to_thread(back_up_sqlite, Path(url.database), args.file)
+    except BackupError as error:
+        print(f"backup: {error}", file=sys.stderr)
+        return 1
+    print(f"backed up {url.database} to {args.file}: {tables} tables, integrity ok")
+    return 0
+
+
 async def sandbox(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     from bot.sandbox import run_sandbox
 
@@ -305,5 +324,6 @@ COMMANDS = {
     "invite": invite,
     "holidays": holidays,
     "export": export,
+    "backup": backup_command,
     "sandbox": sandbox,
 }

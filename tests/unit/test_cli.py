@@ -12,6 +12,7 @@ from bot.paths import HOLIDAY_FILES, QUANZHOU_DIVISIONS_CSV
 from models import Database
 from services.reminder_rules import work_calendar
 from services.work_calendar import WorkCalendar
+from tests.fakes.records import database_state
 
 
 @pytest.fixture
@@ -134,5 +135,42 @@ async def loaded_calendar(url: str) -> WorkCalendar:
     try:
         async with db.reading() as session:
             return await work_calendar(session)
+    finally:
+        await db.dispose()
+
+
+def test_a_backup_of_the_running_database_restores_every_row(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import-units", str(small_division_file(tmp_path))]) == 0
+    backup = tmp_path / "backup.db"
+    assert main(["backup", str(backup)]) == 0
+    assert "integrity ok" in capsys.readouterr().out
+    original = asyncio.run(state_of(database))
+    restored = tmp_path / "restored" / "gridguard.db"
+    restored.parent.mkdir()
+    backup.rename(restored)
+    assert asyncio.run(state_of(f"sqlite+aiosqlite:///{restored}")) == original
+    assert sum(len(rows) for rows in original.values()) > 30, "the units are in it"
+
+
+@pytest.mark.usefixtures("database")
+def test_a_backup_never_overwrites_and_postgresql_is_pointed_to_pg_dump(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    existing = tmp_path / "kept.db"
+    existing.write_bytes(b"an older backup")
+    assert main(["backup", str(existing)]) == 1
+    assert "never overwrites" in capsys.readouterr().err and existing.read_bytes() == b"an older backup"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    assert main(["backup", str(tmp_path / "pg.db")]) == 2
+    assert "pg_dump" in capsys.readouterr().err
+
+
+async def state_of(url: str) -> dict[str, list[tuple[object, ...]]]:
+    db = Database(url)
+    try:
+        return await database_state(db)
     finally:
         await db.dispose()
