@@ -223,11 +223,15 @@ class DeliveryWorker:
         return hand_over_new_rows(session, self.name, now + self.limits.lease, room, paid_room)
 
     def hand_over(self, handover: Handover) -> None:
-        """After the commit: send the rows claimed for this worker next, and look for any that wait for a claim."""
+        """After the commit: send the rows claimed for this worker next, and look for those that wait for a claim
+        when they fall due."""
         self._handed.extend(handover.claimed)
-        if handover.queued_others:
+        due = handover.others_due
+        if due is not None and due <= self.clock.now():
             self._maybe_due = True
-        if handover.claimed or handover.queued_others:
+        elif due is not None:
+            self._next_due = due if self._next_due is None else min(self._next_due, due)
+        if handover.claimed or due is not None:
             self._wake.set()
 
     async def run_forever(self) -> None:

@@ -167,8 +167,9 @@ class Handover:
     paid_room: int
     """How many more rows that may go by paid broadcast (the worker sends those faster) may be handed over."""
     claimed: list["Claimed"] = field(default_factory=list)
-    queued_others: bool = False
-    """Whether rows were queued for a claim too (then the worker should look for work)."""
+    others_due: datetime | None = None
+    """When the earliest row queued for a claim falls due (None: none was): the worker looks for work then, not
+    before (a tally's edit kept 2 s apart doesn't make it read the outbox at every answer)."""
 
 
 def hand_over_new_rows(session: AsyncSession, worker: str, until: datetime, room: int, paid_room: int) -> Handover:
@@ -211,7 +212,7 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
             if row["status"] == DeliveryStatus.SENDING:
                 handover.claimed.append(notice.claimed(new_ids[notice.dedupe_key], row))
             else:
-                handover.queued_others = True
+                _note_rows_for_a_claim(session, row["next_attempt_at"])
     return len(inserted)
 
 
@@ -232,10 +233,10 @@ async def is_queued(session: AsyncSession, dedupe_key: str) -> bool:
     return (await session.exec(query)).first() is not None
 
 
-def _note_rows_for_a_claim(session: AsyncSession) -> None:
+def _note_rows_for_a_claim(session: AsyncSession, due: datetime) -> None:
     handover: Handover | None = session.info.get(HANDOVER)
     if handover is not None:
-        handover.queued_others = True
+        handover.others_due = due if handover.others_due is None else min(handover.others_due, due)
 
 
 async def enqueue_edit(
@@ -256,11 +257,11 @@ async def enqueue_edit(
     original = (await session.exec(select(Notification).where(Notification.dedupe_key == of_key))).first()
     if original is None or original.status in (DeliveryStatus.FAILED, DeliveryStatus.DEAD):
         return False
-    _note_rows_for_a_claim(session)
     if original.status == DeliveryStatus.PENDING and original.edit_of_id is None:
         original.payload = {**content.as_payload(), **_kind_of(original.payload)}
         original.revision += 1
         session.add(original)
+        _note_rows_for_a_claim(session, original.next_attempt_at)
         return True
     edit_key = f"edit:{original.id}"
     existing = (await session.exec(select(Notification).where(Notification.dedupe_key == edit_key))).first()
@@ -284,6 +285,7 @@ async def enqueue_edit(
     if existing.status != DeliveryStatus.SENDING:
         existing.status = DeliveryStatus.PENDING
     session.add(existing)
+    _note_rows_for_a_claim(session, existing.next_attempt_at)
     return True
 
 
