@@ -117,9 +117,9 @@ class Preview:
 
 @dataclass(frozen=True)
 class Answered:
-    kind: CalloutKind
     answer: CalloutAnswer
     has_point: bool
+    """Whether the call-out has a meeting point (its pin follows for someone who sets out)."""
 
 
 @dataclass(frozen=True)
@@ -348,7 +348,7 @@ class CalloutDesk(TownshipDesk):
             if answer == CalloutAnswer.ON_MY_WAY and callout.latitude is not None:
                 await self._send_point(session, callout, member, now)
             await self._refresh_tally(session, callout, now)
-            return Answered(callout.kind, answer, callout.latitude is not None)
+            return Answered(answer, callout.latitude is not None)
 
     @staticmethod
     async def _moved(

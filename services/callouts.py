@@ -108,10 +108,6 @@ class Tally:
     def coming(self) -> int:
         return sum(self.counts.get(a, 0) for a in COMING)
 
-    @property
-    def answered(self) -> int:
-        return self.asked - self.counts.get(CalloutAnswer.ASKED, 0)
-
 
 async def tally_of(session: AsyncSession, callout_id: int) -> Tally:
     """Each answer's count (from the index on call-out and answer), and the first NAMES_SHOWN names of each answer in
