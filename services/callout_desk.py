@@ -2,8 +2,10 @@
 how many it reaches, sending), a volunteer's answer (which edits the sender's live tally, at most every 2 s), the
 sender's message to those coming and the stand-down, /alerts, and /available."""
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, update
@@ -39,6 +41,7 @@ from services.callout_texts import alert_content, alert_text, answer_name, remin
 from services.callouts import (
     AreaResponders,
     CalloutRecord,
+    Responder,
     area_responders,
     callouts_since,
     check_meeting_point,
@@ -136,6 +139,25 @@ def tally_key(callout_id: int) -> str:
 
 def alert_key(callout_id: int, member_id: int) -> str:
     return f"{callout_topic(callout_id)}:alert:{member_id}"
+
+
+def under_alerts(
+    callout_id: int, people: Sequence[Responder], what: str, content: Callable[[Localizer], Content]
+) -> list[Notice]:
+    """A message to each of `people` in their language, as a reply under their alert, keyed
+    `callout:<id>:<what>:<member>` (the note, the stand-down, the reminder)."""
+    topic = callout_topic(callout_id)
+    return [
+        Notice(
+            f"{topic}:{what}:{r.member_id}",
+            r.telegram_id,
+            replace(content(Localizer(r.language)), reply_to=alert_key(callout_id, r.member_id)),
+            Priority.URGENT,
+            r.member_id,
+            topic=topic,
+        )
+        for r in people
+    ]
 
 
 class CalloutDesk(TownshipDesk):
@@ -464,20 +486,12 @@ class CalloutDesk(TownshipDesk):
                 raise DomainError("callout.nobody_coming")
             callout.notes_sent += 1
             session.add(callout)
-            key = f"{callout_topic(callout_id)}:note:{callout.notes_sent}"
-            notices = [
-                Notice(
-                    f"{key}:{r.member_id}",
-                    r.telegram_id,
-                    Content(
-                        text=Localizer(r.language)("callout.note", sender=member.name, text=message),
-                        reply_to=alert_key(callout_id, r.member_id),
-                    ),
-                    Priority.URGENT,
-                    r.member_id,
-                )
-                for r in coming
-            ]
+            notices = under_alerts(
+                callout_id,
+                coming,
+                f"note:{callout.notes_sent}",
+                lambda i18n: Content(text=i18n("callout.note", sender=member.name, text=message)),
+            )
             await enqueue_many(session, notices, now)
             return len(coming)
 
@@ -500,20 +514,12 @@ class CalloutDesk(TownshipDesk):
                 raise NoLongerThere("callout.already_stood_down")
             await session.refresh(callout)
             everyone = await recipients_answering(session, callout_id, list(CalloutAnswer))
-            topic = callout_topic(callout_id)
-            notices = [
-                Notice(
-                    f"{topic}:stood-down:{r.member_id}",
-                    r.telegram_id,
-                    Content(
-                        text=Localizer(r.language)("callout.stood_down", sender=member.name),
-                        reply_to=alert_key(callout_id, r.member_id),
-                    ),
-                    Priority.URGENT,
-                    r.member_id,
-                )
-                for r in everyone
-            ]
+            notices = under_alerts(
+                callout_id,
+                everyone,
+                "stood-down",
+                lambda i18n: Content(text=i18n("callout.stood_down", sender=member.name)),
+            )
             await enqueue_many(session, notices, now)
             await self._refresh_tally(session, callout, now)
             return len(everyone)
@@ -566,17 +572,7 @@ async def remind_unanswered(session: AsyncSession, now: datetime) -> int:
     for callout in (await session.exec(due)).all():
         callout_id = callout.id or 0
         waiting = await recipients_answering(session, callout_id, [CalloutAnswer.ASKED])
-        notices = [
-            Notice(
-                f"{callout_topic(callout_id)}:remind:{r.member_id}",
-                r.telegram_id,
-                reminder_content(Localizer(r.language), callout, reply_to=alert_key(callout_id, r.member_id)),
-                Priority.URGENT,
-                r.member_id,
-                topic=callout_topic(callout_id),
-            )
-            for r in waiting
-        ]
+        notices = under_alerts(callout_id, waiting, "remind", partial(reminder_content, callout=callout))
         sent += await enqueue_many(session, notices, now)
         callout.reminded_at = now
         session.add(callout)

@@ -73,10 +73,10 @@ def alert_content(
     return Content(text=text, buttons=answer_buttons(i18n, callout.id or 0), paid=paid or None)
 
 
-def reminder_content(i18n: Localizer, callout: Callout, reply_to: str) -> Content:
-    """The one reminder to those who have not answered, under the alert."""
+def reminder_content(i18n: Localizer, callout: Callout) -> Content:
+    """The one reminder to those who have not answered (sent under their alert)."""
     text = i18n("callout.reminder", kind=kind_name(i18n, callout.kind))
-    return Content(text=text, buttons=answer_buttons(i18n, callout.id or 0), reply_to=reply_to)
+    return Content(text=text, buttons=answer_buttons(i18n, callout.id or 0))
 
 
 def _names(i18n: Localizer, tally: Tally, answer: CalloutAnswer) -> str:
