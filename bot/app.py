@@ -26,14 +26,19 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 from aiogram.types import ErrorEvent, Message, User
+from redis.asyncio import Redis
 
 import bot.pydantic_cache  # noqa: F401  (keeps response models alive)
+from bot.logs import name_handler, trace_update
+from bot.metrics import HealthEndpoints, Metrics, UpdateMetrics
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.paths import ESCALATION_POLICY
+from bot.redis_limits import RedisFloodBuckets, RedisGate, key_prefix
 from bot.retry import RetryShortFloodWaits
 from bot.settings import Settings
 from bot.startup import Patience, StartupError, ready_database, with_patience
 from bot.telegram_sender import TelegramSender
+from bot.webhook import HandledUpdates, serve_http, serve_webhook, stop_on_signals
 from handlers import build_routers
 from handlers.common import leave_conversation
 from handlers.menu import set_command_menus
@@ -42,7 +47,7 @@ from models import Database
 from scheduler.sweeps import Sweeper, build_scheduler
 from services.callout_desk import CalloutDesk
 from services.clock import Clock, SystemClock
-from services.delivery import DeliveryLimits, DeliveryWorker
+from services.delivery import DeliveryLimits, DeliveryObserver, DeliveryWorker
 from services.directory_cache import DirectoryCache
 from services.duty_desk import DutyDesk
 from services.duty_sweep import DutyTimes
@@ -63,22 +68,42 @@ def build_bot(token: str, api_base: str | None, wait_out_flood: Callable[[float]
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
-def build_storage(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation]:
+def build_redis(settings: Settings) -> Redis | None:
+    """One client for everything the instances share (REDIS_URL): conversations, limits, updates handled."""
+    return Redis.from_url(settings.redis_url) if settings.redis_url else None
+
+
+def redis_prefix(settings: Settings) -> str:
+    return key_prefix(settings.bot_token.get_secret_value() if settings.bot_token else "")
+
+
+def build_storage(redis: Redis | None) -> tuple[BaseStorage, BaseEventIsolation]:
     """Memory by default; Redis when REDIS_URL is set, so several instances share conversations."""
-    if settings.redis_url:
-        storage = RedisStorage.from_url(settings.redis_url)
-        return storage, RedisEventIsolation(storage.redis)
+    if redis is not None:
+        storage = RedisStorage(redis)
+        return storage, RedisEventIsolation(redis)
     return MemoryStorage(), SimpleEventIsolation()
 
 
-def build_delivery(settings: Settings, db: Database, bot: Bot, clock: Clock) -> DeliveryWorker:
+def build_delivery(
+    settings: Settings,
+    db: Database,
+    bot: Bot,
+    clock: Clock,
+    redis: Redis | None = None,
+    observer: DeliveryObserver | None = None,
+) -> DeliveryWorker:
+    """The outbox's worker; with Redis, Telegram's limits are kept across every instance's worker."""
     limits = DeliveryLimits(
         per_second=settings.outbox_rate,
         max_attempts=settings.outbox_max_attempts,
         paid_broadcast=settings.paid_broadcast,
     )
+    gate = RedisGate(redis, redis_prefix(settings), limits) if redis is not None else None
     name = f"{socket.gethostname()}:{os.getpid()}"
-    return DeliveryWorker(db.separate_pool(), TelegramSender(bot), clock, limits=limits, name=name)
+    return DeliveryWorker(
+        db.separate_pool(), TelegramSender(bot), clock, limits=limits, name=name, gate=gate, observer=observer
+    )
 
 
 def build_dispatcher(
@@ -88,9 +113,13 @@ def build_dispatcher(
     throttle: ThrottlingMiddleware | None = None,
     delivery: DeliveryWorker | None = None,
     policy: Policy | None = None,
+    metrics: Metrics | None = None,
+    redis: Redis | None = None,
 ) -> Dispatcher:
-    storage, isolation = build_storage(settings)
+    redis = redis if redis is not None else build_redis(settings)
+    storage, isolation = build_storage(redis)
     dp = Dispatcher(storage=storage, events_isolation=isolation)
+    trace_updates(dp, metrics or Metrics())
     policy = policy or load_policy(ESCALATION_POLICY)
     directory = DirectoryCache(db, settings.admin_ids, settings.default_language)
     dp["db"] = db
@@ -103,12 +132,24 @@ def build_dispatcher(
     dp["duty_desk"] = DutyDesk(db, clock, settings.zone, delivery)
     dp["reminder_desk"] = ReminderDesk(db, clock, settings.zone, settings.default_language, policy, delivery)
     dp["callout_desk"] = CalloutDesk(db, clock, settings.zone, settings.paid_broadcast, delivery)
-    shed_floods_before_queueing(dp, throttle or ThrottlingMiddleware(settings.default_language))
+    if throttle is None:
+        buckets = RedisFloodBuckets(redis, redis_prefix(settings)) if redis is not None else None
+        throttle = ThrottlingMiddleware(settings.default_language, buckets)
+    shed_floods_before_queueing(dp, throttle)
     dp.update.outer_middleware(ProfileMiddleware(directory, settings.default_language))
     dp.include_routers(*build_routers())
     dp.errors.register(answer_refusal, ExceptionTypeFilter(DomainError))
     dp.errors.register(apologise)
     return dp
+
+
+def trace_updates(dp: Dispatcher, metrics: Metrics) -> None:
+    """Count and time every update, and name it (and its handler) on every log line about it."""
+    dp.update.outer_middleware(trace_update)
+    dp.update.outer_middleware(UpdateMetrics(metrics))
+    for name, observer in dp.observers.items():
+        if name not in ("update", "error"):
+            observer.middleware(name_handler)
 
 
 def shed_floods_before_queueing(dp: Dispatcher, throttle: ThrottlingMiddleware) -> None:
@@ -209,31 +250,43 @@ async def wait_for_telegram(bot: Bot, settings: Settings, patience: Patience) ->
 
 
 async def run_bot(settings: Settings, token: str, clock: Clock | None = None, started: float | None = None) -> None:
-    """Wait for the database and Telegram, migrate, then poll until stopped (SIGTERM stops gracefully)."""
+    """Wait for the database and Telegram, migrate, then poll (or serve the webhook) until stopped; SIGTERM stops
+    gracefully."""
     started = time.monotonic() if started is None else started
     patience = Patience(settings.startup_wait_seconds)
     await ready_database(settings.database_url, patience)
     db = Database(settings.database_url)
     clock = clock or SystemClock()
+    redis = build_redis(settings)
+    metrics = Metrics()
     bot = build_bot(token, settings.telegram_api_base, wait_out_flood=asyncio.sleep)
     outbox_bot = build_bot(token, settings.telegram_api_base)
-    delivery = build_delivery(settings, db, outbox_bot, clock)
+    delivery = build_delivery(settings, db, outbox_bot, clock, redis, metrics)
     policy = load_policy(ESCALATION_POLICY)
-    dp = build_dispatcher(settings, db, clock, delivery=delivery, policy=policy)
+    dp = build_dispatcher(settings, db, clock, delivery=delivery, policy=policy, metrics=metrics, redis=redis)
     holder = f"{socket.gethostname()}:{os.getpid()}"
     sweeper = build_sweeper(settings, db, policy, clock, holder, delivery)
+    metrics.leader.set_function(lambda: float(sweeper.leads))
     scheduler = build_scheduler(sweeper)
+    health = HealthEndpoints(metrics, db, bot, clock)
+    health_server = await serve_http(settings.metrics_listen, health.routes) if settings.metrics_listen else None
     delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
     scheduler.start()
     try:
         me = await wait_for_telegram(bot, settings, patience)
         await set_command_menus(bot, settings.default_language)
         log.info("GridGuard running as @%s, ready %.2f s after the start", me.username, time.monotonic() - started)
-        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
+        if settings.webhook_url:
+            handled = HandledUpdates(redis, redis_prefix(settings))
+            await serve_webhook(bot, dp, settings, token, handled, stop_on_signals())
+        else:
+            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     finally:
         scheduler.shutdown(wait=False)
         await sweeper.resign()
         await delivery.stop(delivering)
+        if health_server is not None:
+            await health_server.cleanup()
         await delivery.db.dispose()
         await bot.session.close()
         await outbox_bot.session.close()

@@ -13,15 +13,16 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from datetime import time as dt_time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import Patience, StartupError, ready_database
 from i18n import Localizer
 from models import Database, Role
 from models.backup import BackupError, back_up_sqlite
+from models.copy import CopyError, copy_database
 from services.callout_export import ALERT_COLUMNS, alert_rows
 from services.clock import SystemClock
 from services.compliance import (
@@ -82,6 +83,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=None, help="a .xlsx or .csv file (default: here)")
     backup = commands.add_parser("backup", help="copy the SQLite database to FILE while the bot runs")
     backup.add_argument("file", type=Path)
+    hook = commands.add_parser("webhook", help="point Telegram at WEBHOOK_URL (set), back to polling (delete), or show")
+    hook.add_argument("action", choices=["set", "delete", "info"])
+    hook.add_argument("--drop-pending", action="store_true", help="delete: drop the updates not yet delivered")
+    copy = commands.add_parser("copy-database", help="copy every table into an empty database (e.g. PostgreSQL)")
+    copy.add_argument("--to", required=True, help="the target's URL, e.g. postgresql+asyncpg://user@host/gridguard")
     sandbox = commands.add_parser("sandbox", help="try the bot in the terminal, no token needed")
     sandbox.add_argument("--township", default=None, help="township code to seed (default: one)")
     return p
@@ -111,26 +117,6 @@ def main(argv: Sequence[str]) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-class ZonedFormatter(logging.Formatter):
-    """Log times in the deployment's zone with its offset, as the bot shows times to people."""
-
-    def __init__(self, zone: ZoneInfo) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
-        self.zone = zone
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return datetime.fromtimestamp(record.created, self.zone).isoformat(timespec="milliseconds")
-
-
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(ZonedFormatter(settings.zone))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
-    quiet_below_warning = max(logging.WARNING, logging.getLogger().level)
-    logging.getLogger("alembic").setLevel(quiet_below_warning)
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if settings.log_level == "DEBUG" else quiet_below_warning)
 
 
 async def run(settings: Settings, _args: argparse.Namespace, started: float) -> int:
@@ -309,6 +295,41 @@ async def backup_command(settings: Settings, args: argparse.Namespace, _started:
     return 0
 
 
+async def webhook(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    """`webhook set` points Telegram at WEBHOOK_URL with the secret; `delete` returns to polling; `info` shows."""
+    if settings.bot_token is None:
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        return 2
+    if args.action == "set" and not settings.webhook_url:
+        print("Setting WEBHOOK_URL: set it to the https:// address Telegram should post updates to", file=sys.stderr)
+        return 2
+    from bot.webhook_admin import manage_webhook
+
+    for line in await manage_webhook(settings, args.action, args.drop_pending):
+        print(line)
+    return 0
+
+
+async def copy_database_command(settings: Settings, args: argparse.Namespace, _started: float) -> int:
+    """Copy every table from DATABASE_URL into the empty database at --to, and compare the counts."""
+    try:
+        target = load_settings(database_url=args.to).database_url
+    except SettingsError as error:
+        print(str(error).replace("DATABASE_URL", "--to"), file=sys.stderr)
+        return 2
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
+    await ready_database(target, Patience(settings.startup_wait_seconds))
+    try:
+        copied = await copy_database(settings.database_url, target)
+    except CopyError as error:
+        print(f"copy-database: {error}", file=sys.stderr)
+        return 1
+    for table, count in copied.items():
+        print(f"{table}: {count}")
+    print(f"copied {sum(copied.values())} rows in {len(copied)} tables; the counts match")
+    return 0
+
+
 async def sandbox(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     from bot.sandbox import run_sandbox
 
@@ -325,5 +346,7 @@ COMMANDS = {
     "holidays": holidays,
     "export": export,
     "backup": backup_command,
+    "webhook": webhook,
+    "copy-database": copy_database_command,
     "sandbox": sandbox,
 }

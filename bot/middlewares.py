@@ -3,7 +3,7 @@
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update, User
@@ -36,46 +36,37 @@ class ProfileMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+class FloodBuckets(Protocol):
+    async def admit(self, user_id: int) -> str:
+        """'pass', 'warn' (the first refusal since the user calmed down) or 'shed'."""
+
+
 @dataclass
 class _Sender:
     bucket: TokenBucket
     warned: bool = False
 
 
-class ThrottlingMiddleware(BaseMiddleware):
-    """A token bucket per user: a flood is told once to slow down, then shed until the user calms
-    down (the bucket refills completely); a steady trickle under the rate always gets through.
+class LocalFloodBuckets:
+    """The buckets of one process; bot/redis_limits.RedisFloodBuckets shares them between instances."""
 
-    Other users have buckets of their own, so one flooder never slows anyone else down.
-    """
-
-    def __init__(
-        self,
-        default_language: str,
-        burst: int = 8,
-        per_second: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.default_language = default_language
+    def __init__(self, burst: int = 8, per_second: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.burst = burst
         self.per_second = per_second
         self.clock = clock
         self._senders: dict[int, _Sender] = {}
         self._last_sweep = clock()
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        if user is None:
-            return await handler(event, data)
-        sender = self._sender(user.id)
+    async def admit(self, user_id: int) -> str:
+        sender = self._sender(user_id)
         if sender.bucket.full:
             sender.warned = False
         if sender.bucket.try_take():
-            return await handler(event, data)
-        if not sender.warned:
-            sender.warned = True
-            await self._warn(event, data, user)
-        return None
+            return "pass"
+        if sender.warned:
+            return "shed"
+        sender.warned = True
+        return "warn"
 
     def _sender(self, user_id: int) -> _Sender:
         sender = self._senders.get(user_id)
@@ -92,6 +83,31 @@ class ThrottlingMiddleware(BaseMiddleware):
         self._last_sweep = now
         for uid in [uid for uid, sender in self._senders.items() if sender.bucket.full]:
             del self._senders[uid]
+
+
+class ThrottlingMiddleware(BaseMiddleware):
+    """A token bucket per user: a flood is told once to slow down, then shed until the user calms
+    down (the bucket refills completely); a steady trickle under the rate always gets through.
+
+    Other users have buckets of their own, so one flooder never slows anyone else down. A shed update is marked
+    `shed` in the middleware data (for the metrics).
+    """
+
+    def __init__(self, default_language: str, buckets: FloodBuckets | None = None) -> None:
+        self.default_language = default_language
+        self.buckets = buckets or LocalFloodBuckets()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        verdict = await self.buckets.admit(user.id)
+        if verdict == "pass":
+            return await handler(event, data)
+        data["shed"] = True
+        if verdict == "warn":
+            await self._warn(event, data, user)
+        return None
 
     async def _warn(self, event: TelegramObject, data: dict[str, Any], user: User) -> None:
         language = pick_language(user.language_code, self.default_language)

@@ -1,5 +1,7 @@
 """Settings from the environment and `.env` (pydantic-settings). A wrong value stops the start."""
 
+import hashlib
+import string
 from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/gridguard.db"
 SUPPORTED_DATABASES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+SECRET_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-")
 
 
 class Settings(BaseSettings):
@@ -24,6 +27,15 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     redis_url: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    webhook_url: str | None = None
+    """Set, the bot takes updates by webhook at this URL instead of polling."""
+    webhook_listen: str = "0.0.0.0:8080"
+    """host:port the webhook server listens on (a proxy in front terminates HTTPS)."""
+    webhook_secret: SecretStr | None = None
+    """Telegram sends it with every update; unset, one is derived from the token (the same for every instance)."""
+    metrics_listen: str | None = None
+    """host:port for /healthz, /readyz and /metrics (each instance its own); unset, not served."""
     outbox_rate: float = Field(default=30.0, gt=0, le=1000)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
     startup_wait_seconds: float = Field(default=120, ge=0, le=3600)
@@ -33,7 +45,7 @@ class Settings(BaseSettings):
     """Let critical call-outs go by Telegram's paid broadcast (up to 1,000 messages a second, 0.1 Stars each from
     the bot's balance); off, every message goes at the free 30 a second."""
 
-    @field_validator("bot_token", mode="before")
+    @field_validator("bot_token", "webhook_secret", mode="before")
     @classmethod
     def empty_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -58,7 +70,7 @@ class Settings(BaseSettings):
             raise ValueError(f"driver {driver!r} is not one of {', '.join(SUPPORTED_DATABASES)}")
         return value
 
-    @field_validator("telegram_api_base", "redis_url", mode="before")
+    @field_validator("telegram_api_base", "redis_url", "webhook_url", "metrics_listen", mode="before")
     @classmethod
     def empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -75,6 +87,32 @@ class Settings(BaseSettings):
     def redis_url_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def webhook_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the https:// address Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_listen", "metrics_listen")
+    @classmethod
+    def host_and_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            host, _, port = value.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"expected host:port, e.g. 0.0.0.0:8080, not {value!r}")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+        if value is not None and not (
+            0 < len(value.get_secret_value()) <= 256 and set(value.get_secret_value()) <= allowed
+        ):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @field_validator("timezone")
@@ -99,6 +137,17 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def secret_token(self, token: str) -> str:
+        """The webhook's secret: WEBHOOK_SECRET, or one derived from the bot token."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        return hashlib.sha256(f"gridguard-webhook:{token}".encode()).hexdigest()
+
+
+def host_port(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]"), int(port)
 
 
 class SettingsError(Exception):

@@ -26,3 +26,10 @@ def upgrade_to_head(database_url: str) -> None:
 async def upgrade_to_head_async(database_url: str) -> None:
     """Alembic's env runs its own event loop, so it gets a thread of its own."""
     await asyncio.to_thread(upgrade_to_head, database_url)
+
+
+def head_revision() -> str | None:
+    """The newest migration this code carries."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -45,6 +45,8 @@ class Sweeper:
     _clock_swept_at: datetime | None = field(default=None, init=False)
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _resigned: bool = field(default=False, init=False)
+    leads: bool = field(default=False, init=False)
+    """Whether this process held the lease at its last tick."""
 
     async def tick(self) -> int:
         """One round of every sweep, if this process leads; how many things it acted on."""
@@ -55,15 +57,16 @@ class Sweeper:
         """A graceful stop: let a tick under way finish, then give the lease up so the next process leads at
         once (an escalation step is not delayed by the lease running out)."""
         async with self._ticking:
-            self._resigned = True
+            self._resigned, self.leads = True, False
             async with self.db.transaction() as session:
                 await resign(session, LEASE, self.holder, self.clock.now())
 
     async def _sweep(self) -> int:
         now = self.clock.now()
         async with self.db.transaction() as session:
-            if not await try_lead(session, LEASE, self.holder, now, timedelta(seconds=self.lease_seconds)):
-                return 0
+            self.leads = await try_lead(session, LEASE, self.holder, now, timedelta(seconds=self.lease_seconds))
+        if not self.leads:
+            return 0
         ctx = Context(self.policy, now, self.zone, self.default_language)
         acted = 0
         for sweep in (escalate_due, backup_due, renotify_due, close_unanswered):

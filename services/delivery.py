@@ -15,7 +15,6 @@ import contextlib
 import logging
 import math
 import random
-import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
@@ -29,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import Database, DeliveryStatus
 from services.callout_notices import tell_paid_refused
 from services.clock import Clock
+from services.log_context import RowTrace, current_row, row_fields
 from services.outbox import (
     Claimed,
     Handover,
@@ -40,7 +40,7 @@ from services.outbox import (
     release,
     release_claims,
 )
-from services.rate import TokenBucket
+from services.send_gate import LocalGate, SendGate, SystemTimer, Timer
 from services.undeliverable import report_dead, report_unreachable
 
 log = logging.getLogger("gridguard.delivery")
@@ -63,6 +63,16 @@ class SendKind(StrEnum):
     """A paid broadcast refused for lack of Stars on the bot's balance: send it at the free rate instead."""
 
 
+SEND_LOG_LEVELS = {
+    SendKind.SENT: logging.DEBUG,
+    SendKind.NOT_MODIFIED: logging.DEBUG,
+    SendKind.UNREACHABLE: logging.WARNING,
+    SendKind.GONE: logging.WARNING,
+    SendKind.REJECTED: logging.ERROR,
+}
+"""How loud the line about each send is (a send's line carries its row id and dedupe key)."""
+
+
 @dataclass(frozen=True)
 class SendResult:
     kind: SendKind
@@ -74,22 +84,6 @@ class SendResult:
 class Sender(Protocol):
     async def deliver(self, item: Claimed, paid: bool = False) -> SendResult:
         """Send one row; `paid`: by paid broadcast (allow_paid_broadcast)."""
-
-
-class Timer(Protocol):
-    """Monotonic time and sleeping; tests pass a virtual one shared with the fake Bot API."""
-
-    def monotonic(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemTimer:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -138,34 +132,14 @@ class _Round:
     to_release: Sequence[tuple[int, datetime]]
 
 
-class ChatLimiter:
-    """Per-chat buckets (private chats ~1/s with short bursts, groups 20/min) and 429 cool-downs."""
+class DeliveryObserver:
+    """Told of each send's fate (bot/metrics counts them); by itself it does nothing."""
 
-    def __init__(self, limits: DeliveryLimits, timer: Timer) -> None:
-        self.limits = limits
-        self.timer = timer
-        self._buckets: dict[int, TokenBucket] = {}
-        self._cooldown_until: dict[int, float] = {}
+    def sent(self, item: Claimed, at: datetime) -> None:
+        """Telegram took `item` at `at`."""
 
-    def _bucket(self, chat_id: int) -> TokenBucket:
-        bucket = self._buckets.get(chat_id)
-        if bucket is None:
-            if chat_id < 0:
-                rate, burst = self.limits.group_per_minute / 60, self.limits.group_burst
-            else:
-                rate, burst = self.limits.private_per_second, self.limits.private_burst
-            bucket = self._buckets[chat_id] = TokenBucket(rate, burst, self.timer.monotonic)
-        return bucket
-
-    def wait_time(self, chat_id: int) -> float:
-        cooldown = self._cooldown_until.get(chat_id, 0.0) - self.timer.monotonic()
-        return max(cooldown, self._bucket(chat_id).wait_time())
-
-    def take(self, chat_id: int) -> None:
-        self._bucket(chat_id).take()
-
-    def cool_down(self, chat_id: int, seconds: float) -> None:
-        self._cooldown_until[chat_id] = self.timer.monotonic() + seconds
+    def flood_wait(self, item: Claimed, retry_after: float) -> None:
+        """Telegram answered 429 for `item`."""
 
 
 class DeliveryWorker:
@@ -178,6 +152,8 @@ class DeliveryWorker:
         limits: DeliveryLimits | None = None,
         name: str = "worker",
         rng: random.Random | None = None,
+        gate: SendGate | None = None,
+        observer: "DeliveryObserver | None" = None,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -186,17 +162,10 @@ class DeliveryWorker:
         self.limits = limits or DeliveryLimits()
         self.name = name
         self.rng = rng or random.Random()
-        self.overall = TokenBucket(
-            self.limits.per_second, self.limits.per_second * self.limits.burst_seconds, self.timer.monotonic
-        )
-        self.chats = ChatLimiter(self.limits, self.timer)
-        self.paid = TokenBucket(
-            self.limits.paid_per_second, self.limits.paid_per_second * self.limits.burst_seconds, self.timer.monotonic
-        )
+        self.gate = gate or LocalGate(self.limits, self.timer)
+        self.observer = observer or DeliveryObserver()
         self._paid_refused_until = float("-inf")
         self._paid_gate = asyncio.Semaphore(self.limits.paid_concurrency)
-        self._recent_429s: deque[float] = deque()
-        self._penalty_until = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._handed: deque[Claimed] = deque()
@@ -326,16 +295,16 @@ class DeliveryWorker:
             if self._stopping.is_set():
                 to_release += [(unsent.id, now) for unsent in claimed[position:]]
                 break
-            wait = self._not_ready_for(item)
-            if wait > 0:
-                to_release.append((item.id, now + timedelta(seconds=wait)))
+            if self._edit_waits_for_its_message(item):
+                to_release.append((item.id, now + timedelta(seconds=1)))
                 continue
-            self.chats.take(item.chat_id)
             paid = self._goes_paid(item)
-            if paid:
-                await self._paid_token()
-            else:
-                await self._overall_token()
+            admission = await self.gate.admit(item.chat_id, paid)
+            if admission.later > 0:
+                to_release.append((item.id, now + timedelta(seconds=admission.later)))
+                continue
+            if admission.wait > 0:
+                await self.timer.sleep(admission.wait)
             await (self._paid_gate if paid else self._gate).acquire()
             self._start_sending(item, paid)
         if to_release:
@@ -358,6 +327,7 @@ class DeliveryWorker:
         send.add_done_callback(self._in_flight.discard)
 
     async def _send_and_record(self, item: Claimed, paid: bool) -> None:
+        current_row.set(RowTrace(item.id, item.dedupe_key))
         self._record_behind(_Round((item,), (await self._send(item, paid),), ()))
 
     async def settle(self) -> None:
@@ -423,20 +393,13 @@ class DeliveryWorker:
         return max(1, min(self.limits.batch, math.ceil(self._current_rate())))
 
     def _current_rate(self) -> float:
-        return self.limits.per_second * (0.5 if self.timer.monotonic() < self._penalty_until else 1.0)
+        return self.gate.rate()
 
-    def _not_ready_for(self, item: Claimed) -> float:
-        if (
-            item.is_edit
-            and item.edit_message_id is None
-            and item.edit_of_status
-            not in (
-                DeliveryStatus.FAILED,
-                DeliveryStatus.DEAD,
-            )
-        ):
-            return 1.0
-        return self.chats.wait_time(item.chat_id)
+    @staticmethod
+    def _edit_waits_for_its_message(item: Claimed) -> bool:
+        """An edit of a message not sent yet (and not failed for good) waits for it."""
+        failed = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
+        return item.is_edit and item.edit_message_id is None and item.edit_of_status not in failed
 
     def _goes_paid(self, item: Claimed) -> bool:
         """A row marked `paid` goes by paid broadcast where the deployment allows it, unless Stars ran out lately."""
@@ -444,19 +407,6 @@ class DeliveryWorker:
 
     def _paid_allowed(self) -> bool:
         return self.limits.paid_broadcast and self.timer.monotonic() >= self._paid_refused_until
-
-    async def _paid_token(self) -> None:
-        wait = self.paid.wait_time()
-        if wait > 0:
-            await self.timer.sleep(wait)
-        self.paid.take()
-
-    async def _overall_token(self) -> None:
-        self.overall.rate = self._current_rate()
-        wait = self.overall.wait_time()
-        if wait > 0:
-            await self.timer.sleep(wait)
-        self.overall.take()
 
     async def _send(self, item: Claimed, paid: bool = False) -> Outcome:
         try:
@@ -469,6 +419,12 @@ class DeliveryWorker:
             result = SendResult(SendKind.TRANSIENT, error=f"{type(error).__name__}: {error}")
         finally:
             (self._paid_gate if paid else self._gate).release()
+        log.log(SEND_LOG_LEVELS.get(result.kind, logging.INFO), "send %s %s", result.kind, result.error or "")
+        if result.kind == SendKind.RETRY_AFTER:
+            self.observer.flood_wait(item, result.retry_after)
+            await self.gate.flood_wait(item.chat_id, result.retry_after)
+        elif result.kind in (SendKind.SENT, SendKind.NOT_MODIFIED):
+            self.observer.sent(item, self.clock.now())
         return self._outcome(item, result)
 
     def _outcome(self, item: Claimed, result: SendResult) -> Outcome:
@@ -484,7 +440,6 @@ class DeliveryWorker:
                 item.id, item.revision, DeliveryStatus.PENDING, item.attempts, now, result.error, paid_refused=True
             )
         if result.kind == SendKind.RETRY_AFTER:
-            self._note_429(item.chat_id, result.retry_after)
             later = now + timedelta(seconds=result.retry_after)
             return Outcome(item.id, item.revision, DeliveryStatus.PENDING, item.attempts, later, result.error)
         if result.kind in (SendKind.UNREACHABLE, SendKind.GONE):
@@ -505,16 +460,6 @@ class DeliveryWorker:
     def _backoff(self, attempts: int) -> float:
         ceiling = min(self.limits.max_backoff, self.limits.base_backoff * 2 ** (attempts - 1))
         return ceiling * self.rng.uniform(0.5, 1.0)
-
-    def _note_429(self, chat_id: int, retry_after: float) -> None:
-        now = self.timer.monotonic()
-        self.chats.cool_down(chat_id, retry_after)
-        self._recent_429s.append(now)
-        while self._recent_429s and self._recent_429s[0] < now - self.limits.penalty_window:
-            self._recent_429s.popleft()
-        if len(self._recent_429s) >= self.limits.penalty_after_429s:
-            self._penalty_until = now + self.limits.penalty_seconds
-            log.warning("repeated 429s: halving the overall send rate for %.0f s", self.limits.penalty_seconds)
 
     async def _record_or_log(
         self, claimed: Sequence[Claimed], outcomes: Sequence[Outcome], to_release: Sequence[tuple[int, datetime]]
@@ -547,6 +492,7 @@ class DeliveryWorker:
                         item.id,
                         outcome.attempts,
                         outcome.error,
+                        extra=row_fields(item.id, item.dedupe_key),
                     )
                     await report_dead(session, item.id, item.member_id, item.unit_id, outcome.error or "", now)
 

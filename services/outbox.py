@@ -145,6 +145,8 @@ class Notice:
             0,
             0,
             topic=self.topic,
+            dedupe_key=self.dedupe_key,
+            queued_at=row["next_attempt_at"],
         )
 
 
@@ -323,6 +325,9 @@ class Claimed:
     reply_to_message_id: int | None = None
     """For a reply (`reply_to` in the payload): the message it answers, if that one has been sent."""
     topic: str | None = None
+    dedupe_key: str = ""
+    queued_at: datetime | None = None
+    """When the row was due to go (its delivery latency counts from here)."""
 
     @property
     def is_edit(self) -> bool:
@@ -374,6 +379,8 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: ti
                 edit_of_payload=target.payload if target else None,
                 reply_to_message_id=replied.get(row.payload.get("reply_to", "")),
                 topic=row.topic,
+                dedupe_key=row.dedupe_key,
+                queued_at=row.next_attempt_at,
             )
         )
     return sorted(claimed, key=lambda c: (c.priority, c.id))

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from bot.app import build_bot, build_dispatcher
-from bot.middlewares import ThrottlingMiddleware
+from bot.middlewares import LocalFloodBuckets, ThrottlingMiddleware
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from models import Database
@@ -131,7 +131,7 @@ async def harness(
         monotonic.advance(seconds)
 
     bot = build_bot(server.token, server.base_url, wait_out_flood=wait_virtually)
-    throttle = ThrottlingMiddleware(settings.default_language, clock=monotonic)
+    throttle = ThrottlingMiddleware(settings.default_language, LocalFloodBuckets(clock=monotonic))
     dp = build_dispatcher(settings, db, clock, throttle=throttle, delivery=worker)
     yield Harness(server, bot, dp)
     await bot.session.close()

@@ -11,6 +11,7 @@ and rate limits (per private chat, per group, overall) answered with 429 and ret
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from aiohttp import web
 from bot.paths import TELEGRAM_API_SPEC
 from services.rate import TokenBucket
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
+from tests.fakes.webhook import WebhookDelivery
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -179,6 +181,9 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.message_listeners: list[Callable[[SentMessage], None]] = []
+        self.webhook: WebhookDelivery | None = None
+        self.webhook_requires_https = False
+        """Telegram's cloud API takes only https webhooks; a local Bot API server (which this fake plays) takes http."""
         self.files: dict[str, bytes] = {}
         """Contents of the files the bot uploaded and of those users sent, by file id (getFile and downloads)."""
 
@@ -200,6 +205,8 @@ class FakeTelegram:
         return self.base_url
 
     async def stop(self) -> None:
+        if self.webhook is not None:
+            await self.webhook.stop()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -236,7 +243,10 @@ class FakeTelegram:
         return next(self._message_ids)
 
     def push_update(self, update: dict[str, Any]) -> None:
-        """Queue an update for getUpdates (polling mode)."""
+        """Queue an update: for getUpdates, or posted to the webhook once one is set."""
+        if self.webhook is not None:
+            self.webhook.push(update)
+            return
         self._updates.append(update)
         self._update_event.set()
 
@@ -533,10 +543,68 @@ class FakeTelegram:
             "supports_inline_queries": False,
         }
 
-    def _m_deleteWebhook(self, _params: dict[str, Any]) -> bool:
+    async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
+        url = params["url"]
+        if not url:
+            return await self._m_deleteWebhook({})
+        if not url.startswith(("https://", "http://")) or (self.webhook_requires_https and url.startswith("http://")):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise bad_request("secret token contains unallowed characters")
+        connections = int(params.get("max_connections", 40))
+        if not 1 <= connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
+        pending = self._drain_pending(drop=bool(params.get("drop_pending_updates")))
+        self.webhook = WebhookDelivery(url, secret, connections, self._dispatch_reply)
+        self.webhook.pending.extend(pending)
+        self.webhook.start()
         return True
 
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> bool:
+        pending = self._drain_pending(drop=bool(params.get("drop_pending_updates")))
+        self._updates.extend(pending)
+        if pending:
+            self._update_event.set()
+        return True
+
+    def _drain_pending(self, drop: bool) -> list[dict[str, Any]]:
+        """The updates not yet delivered, taken from the webhook (stopped) or from the getUpdates queue."""
+        pending = list(self._updates)
+        self._updates.clear()
+        if self.webhook is not None:
+            pending += list(self.webhook.pending)
+            webhook, self.webhook = self.webhook, None
+            asyncio.get_running_loop().create_task(webhook.stop())
+        return [] if drop else pending
+
+    async def _dispatch_reply(self, method: str, raw: dict[str, Any]) -> None:
+        """A method the bot put in its answer to a webhook post: Telegram executes it (an error is only logged)."""
+        try:
+            await self._dispatch(method, raw)
+        except ApiError as error:
+            self.errors.append((method, error.code, error.description))
+
+    def _m_getWebhookInfo(self, _params: dict[str, Any]) -> dict[str, Any]:
+        hook = self.webhook
+        if hook is None:
+            return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        info: dict[str, Any] = {
+            "url": hook.url,
+            "has_custom_certificate": False,
+            "pending_update_count": hook.pending_count,
+            "max_connections": hook.max_connections,
+        }
+        if hook.last_error is not None:
+            info["last_error_date"], info["last_error_message"] = hook.last_error
+        return info
+
     async def _m_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         while self._updates and offset is not None and self._updates[0]["update_id"] < offset:
             self._updates.popleft()

@@ -174,3 +174,34 @@ async def state_of(url: str) -> dict[str, list[tuple[object, ...]]]:
         return await database_state(db)
     finally:
         await db.dispose()
+
+
+def test_copy_database_copies_every_row_into_an_empty_database_and_refuses_a_filled_one(
+    database: str, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import-units", str(small_division_file(tmp_path))]) == 0
+    assert main(["add-grid", "--village", "350524100201", "--name", "一网格"]) == 0
+    assert main(["invite", "--unit", "350524100201-01", "--role", "grid_worker"]) == 0
+    capsys.readouterr()
+
+    assert main(["copy-database", "--to", db.url]) == 0
+    out = capsys.readouterr().out
+    assert "the counts match" in out and "unit: " in out
+    source = asyncio.run(state_of(database))
+    assert asyncio.run(state_of(db.url)) == source
+    assert sum(len(rows) for rows in source.values()) > 30
+
+    assert main(["copy-database", "--to", db.url]) == 1
+    assert "the target is not empty" in capsys.readouterr().err
+    assert asyncio.run(state_of(db.url)) == source, "a refused copy changes nothing"
+
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    assert main(["add-grid", "--village", "350524100201", "--name", "二网格"]) == 0, (
+        "new rows take ids after the copy's"
+    )
+
+
+@pytest.mark.usefixtures("database")
+def test_copy_database_refuses_a_target_that_is_not_a_database_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["copy-database", "--to", "mysql://somewhere/db"]) == 2
+    assert "Setting --to:" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.app import build_bot, wait_for_telegram
-from bot.cli import ZonedFormatter, configure_logging
+from bot.logs import ZonedFormatter, configure_logging
 from bot.paths import PROJECT_ROOT
 from bot.settings import Settings
 from bot.startup import Patience, StartupError, wait_for_database

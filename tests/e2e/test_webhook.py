@@ -1,0 +1,208 @@
+"""Webhook mode through the real entry point: the fake Bot API posts updates to `run_bot`'s webhook server.
+
+The secret is checked on every post, an update posted twice is handled once, the health and metrics port answers,
+and `python -m bot webhook set|info|delete` manages the webhook.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.app import run_bot
+from bot.cli import main
+from bot.logs import JsonFormatter
+from bot.settings import Settings
+from models import Database, Role
+from tests.fakes.clock import FakeClock
+from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.users import PollingHarness
+from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, import_townships, invite_token
+
+STARTUP_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def webhook_settings(settings: Settings) -> Settings:
+    port = free_port()
+    return settings.model_copy(
+        update={
+            "webhook_url": f"http://127.0.0.1:{port}/telegram/hook",
+            "webhook_listen": f"127.0.0.1:{port}",
+            "metrics_listen": f"127.0.0.1:{free_port()}",
+        }
+    )
+
+
+async def until(condition: Any) -> None:
+    deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def running(webhook_settings: Settings, server: FakeTelegram, clock: FakeClock) -> AsyncIterator[Settings]:
+    task = asyncio.create_task(run_bot(webhook_settings, server.token, clock))
+    await until(lambda: server.webhook is not None or task.done())
+    yield webhook_settings
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def secret_of(settings: Settings, server: FakeTelegram) -> str:
+    return settings.secret_token(server.token)
+
+
+async def test_a_new_user_registers_through_the_webhook(
+    running: Settings, db: Database, clock: FakeClock, server: FakeTelegram
+) -> None:
+    await import_townships(db, clock.now(), TOWNSHIP_A)
+    token = await invite_token(db, clock.now(), VILLAGE_A1, Role.GRID_WORKER)
+    user = PollingHarness(server).user("新人", language_code="zh-hans")
+    [offer] = await user.send(f"/start {token}")
+    assert "网格员" in offer.shown
+    await user.send("吴新人")
+    [done] = await user.send("跳过")
+    assert "注册成功" in done.shown
+    [set_call] = [params for method, params in server.calls if method == "setWebhook"]
+    assert set_call["url"] == running.webhook_url and set_call["secret_token"] == secret_of(running, server)
+    assert set_call.get("drop_pending_updates") in (None, False, "false")
+    assert not [method for method, _ in server.calls if method == "getUpdates"]
+    assert server.webhook is not None and all(post.status == 200 for post in server.webhook.posts)
+    assert server.errors == []
+
+
+async def post(url: str, update: dict[str, Any], secret: str | None) -> int:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    async with aiohttp.ClientSession() as session, session.post(url, json=update, headers=headers) as response:
+        return response.status
+
+
+def help_update(server: FakeTelegram, user_id: int, update_id: int) -> dict[str, Any]:
+    server.add_private_chat(user_id, "路人").started = True
+    message_id = server.next_message_id()
+    server.incoming[user_id].add(message_id)
+    sender = {"id": user_id, "is_bot": False, "first_name": "路人", "language_code": "zh-hans"}
+    return {
+        "update_id": update_id,
+        "message": {"message_id": message_id, "date": 1_790_000_000, "chat": {"id": user_id, "type": "private"},
+                    "from": sender, "text": "/help"},
+    }  # fmt: skip
+
+
+async def test_a_post_without_the_secret_gets_401_and_nothing_is_handled(
+    running: Settings, server: FakeTelegram
+) -> None:
+    assert running.webhook_url is not None
+    update = help_update(server, 4242, 777_001)
+    assert await post(running.webhook_url, update, None) == 401
+    assert await post(running.webhook_url, update, "forged-secret") == 401
+    await asyncio.sleep(0.2)
+    assert server.sent_to(4242) == []
+    assert await post(running.webhook_url, update, secret_of(running, server)) == 200
+    assert len(server.sent_to(4242)) == 1, "the right secret is handled"
+
+
+async def test_an_update_posted_again_is_answered_without_being_handled_twice(
+    running: Settings, server: FakeTelegram
+) -> None:
+    assert running.webhook_url is not None
+    update = help_update(server, 4343, 777_002)
+    secret = secret_of(running, server)
+    assert await post(running.webhook_url, update, secret) == 200
+    assert await post(running.webhook_url, update, secret) == 200
+    assert len(server.sent_to(4343)) == 1
+
+
+async def test_health_readiness_and_metrics_on_the_instances_own_port(running: Settings, server: FakeTelegram) -> None:
+    base = f"http://{running.metrics_listen}"
+    assert running.webhook_url is not None
+    assert await post(running.webhook_url, help_update(server, 4444, 777_003), secret_of(running, server)) == 200
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/healthz") as live:
+            assert live.status == 200
+        async with session.get(f"{base}/readyz") as ready:
+            assert ready.status == 200, await ready.text()
+            assert await ready.json() == {"ready": True, "database": "ok", "telegram": "ok"}
+        async with session.get(f"{base}/metrics") as scraped:
+            metrics = await scraped.text()
+    assert 'gridguard_updates_total{outcome="handled",type="message"} 1.0' in metrics
+    assert 'gridguard_update_seconds_count{type="message"} 1.0' in metrics
+    for name in ('gridguard_outbox_rows{priority="0",status="pending"}', "gridguard_outbox_oldest_pending_seconds",
+                 "gridguard_delivery_seconds_count", "gridguard_telegram_429_total", "gridguard_escalation_lag_seconds",
+                 "gridguard_reminders_sent_total", "gridguard_leader"):  # fmt: skip
+        assert name in metrics, name
+
+
+async def test_readiness_fails_while_telegram_is_unreachable(running: Settings, server: FakeTelegram) -> None:
+    server.inject_fault(502, "Bad Gateway", method="getMe", times=100)
+    async with aiohttp.ClientSession() as session, session.get(f"http://{running.metrics_listen}/readyz") as ready:
+        assert ready.status == 503
+        assert (await ready.json())["telegram"].startswith("unreachable")
+
+
+async def test_the_webhook_command_sets_shows_and_deletes_the_webhook(
+    settings: Settings, server: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in {"BOT_TOKEN": server.token, "TELEGRAM_API_BASE": server.base_url,
+                        "DATABASE_URL": settings.database_url, "WEBHOOK_URL": "http://127.0.0.1:9/hook"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert await asyncio.to_thread(main, ["webhook", "set"]) == 0
+    assert "url: http://127.0.0.1:9/hook" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["webhook", "info"]) == 0
+    assert "url: http://127.0.0.1:9/hook" in capsys.readouterr().out
+    assert await asyncio.to_thread(main, ["webhook", "delete"]) == 0
+    assert "url: (none: the bot polls)" in capsys.readouterr().out
+    monkeypatch.delenv("WEBHOOK_URL")
+    assert await asyncio.to_thread(main, ["webhook", "set"]) == 2
+    assert "WEBHOOK_URL" in capsys.readouterr().err
+
+
+class JsonLines(logging.Handler):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(JsonFormatter(settings.zone))
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+@contextlib.contextmanager
+def json_logs(settings: Settings) -> Any:
+    handler, root = JsonLines(settings), logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield handler.lines
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+async def test_each_update_logs_one_json_line_naming_the_update_its_sender_and_handler(
+    running: Settings, server: FakeTelegram
+) -> None:
+    assert running.webhook_url is not None
+    with json_logs(running) as lines:
+        assert await post(running.webhook_url, help_update(server, 4545, 777_004), secret_of(running, server)) == 200
+    [handled] = [line for line in lines if line.get("update_id") == 777_004 and line["logger"] == "gridguard.updates"]
+    assert handled["user_id"] == 4545 and handled["update_type"] == "message"
+    assert handled["handler"] == "handlers.common.show_help"
+    assert "handled" in handled["message"]
