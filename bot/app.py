@@ -6,6 +6,7 @@ import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -68,6 +69,11 @@ def build_bot(token: str, api_base: str | None, wait_out_flood: Callable[[float]
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
+USER_LOCK_SECONDS = 15
+"""How long one instance may hold a user's lock (their updates one at a time): an instance killed while holding it
+delays that user's next update on another instance at most this long (aiogram's default is 60 s)."""
+
+
 def build_redis(settings: Settings) -> Redis | None:
     """One client for everything the instances share (REDIS_URL): conversations, limits, updates handled."""
     return Redis.from_url(settings.redis_url) if settings.redis_url else None
@@ -81,7 +87,7 @@ def build_storage(redis: Redis | None) -> tuple[BaseStorage, BaseEventIsolation]
     """Memory by default; Redis when REDIS_URL is set, so several instances share conversations."""
     if redis is not None:
         storage = RedisStorage(redis)
-        return storage, RedisEventIsolation(redis)
+        return storage, RedisEventIsolation(redis, lock_kwargs={"timeout": USER_LOCK_SECONDS})
     return MemoryStorage(), SimpleEventIsolation()
 
 
@@ -98,6 +104,7 @@ def build_delivery(
         per_second=settings.outbox_rate,
         max_attempts=settings.outbox_max_attempts,
         paid_broadcast=settings.paid_broadcast,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     gate = RedisGate(redis, redis_prefix(settings), limits) if redis is not None else None
     name = f"{socket.gethostname()}:{os.getpid()}"
@@ -230,6 +237,8 @@ def build_sweeper(
         delivery,
         duty_times=times,
         admin_ids=settings.admin_ids,
+        lease_seconds=settings.sweep_lease_seconds,
+        tick_seconds=min(5.0, settings.sweep_lease_seconds / 3),
     )
 
 

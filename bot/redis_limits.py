@@ -1,10 +1,12 @@
 """Telegram's limits and the per-user flood buckets shared by every instance through Redis.
 
 Each decision is one Lua script, so it is atomic across instances, and it reads Redis's own clock (TIME), so
-instances on machines whose clocks differ still share one bucket. Keys expire once their bucket would be full again.
+instances on machines whose clocks differ still share one bucket (tests pass a virtual clock instead). Keys expire
+once their bucket would be full again. Cool-downs and the penalty are keys with Redis's own expiry.
 """
 
 import logging
+from collections.abc import Callable
 
 from redis.asyncio import Redis
 
@@ -14,7 +16,8 @@ from services.send_gate import Admission, chat_rate
 log = logging.getLogger("gridguard.delivery")
 
 _BUCKET = """
-local function now()
+local function now(given)
+  if given ~= nil and given ~= '' then return tonumber(given) end
   local t = redis.call('TIME')
   return tonumber(t[1]) + tonumber(t[2]) / 1e6
 end
@@ -33,8 +36,9 @@ end
 ADMIT = (
     _BUCKET
     + """
--- KEYS: chat bucket, chat cool-down, overall bucket, penalty; ARGV: chat rate, chat burst, rate, burst, penalised?
-local at = now()
+-- KEYS: chat bucket, chat cool-down, overall bucket, penalty
+-- ARGV: chat rate, chat burst, rate, burst, penalised?, now (empty: Redis's clock)
+local at = now(ARGV[6])
 local cooling = redis.call('PTTL', KEYS[2])
 if cooling > 0 then return {'later', tostring(cooling / 1000)} end
 local chat_rate, chat_burst = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -67,8 +71,9 @@ return 0
 THROTTLE = (
     _BUCKET
     + """
--- KEYS: the user's bucket, the user's warned mark; ARGV: rate, burst. 1: pass; 2: refuse and warn; 0: refuse
-local at = now()
+-- KEYS: the user's bucket, the user's warned mark; ARGV: rate, burst, now (empty: Redis's clock)
+-- 1: pass; 2: refuse and warn; 0: refuse
+local at = now(ARGV[3])
 local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local held = tokens(KEYS[1], rate, burst, at)
 if held >= burst - 1e-9 then redis.call('DEL', KEYS[2]) end
@@ -82,6 +87,14 @@ return 0
 )
 
 
+Clock = Callable[[], float]
+"""Seconds (tests: a virtual clock); without one, Redis's own."""
+
+
+def _now(clock: Clock | None) -> str:
+    return repr(clock()) if clock is not None else ""
+
+
 def key_prefix(token: str) -> str:
     """Keys of one bot (its numeric id), so bots sharing a Redis keep apart."""
     return f"gridguard:{token.partition(':')[0]}:"
@@ -90,8 +103,9 @@ def key_prefix(token: str) -> str:
 class RedisGate:
     """services/send_gate.SendGate with every bucket in Redis."""
 
-    def __init__(self, redis: Redis, prefix: str, limits: DeliveryLimits) -> None:
+    def __init__(self, redis: Redis, prefix: str, limits: DeliveryLimits, clock: Clock | None = None) -> None:
         self.redis = redis
+        self.clock = clock
         self.prefix = prefix
         self.limits = limits
         self._admit = redis.register_script(ADMIT)
@@ -107,7 +121,14 @@ class RedisGate:
             f"{self.prefix}{'paid' if paid else 'overall'}",
             f"{self.prefix}penalty",
         ]
-        args = [rate, burst, overall_rate, overall_rate * self.limits.burst_seconds, "0" if paid else "1"]
+        args = [
+            rate,
+            burst,
+            overall_rate,
+            overall_rate * self.limits.burst_seconds,
+            "0" if paid else "1",
+            _now(self.clock),
+        ]
         verdict = await self._admit(keys=keys, args=args)
         if verdict[0] == b"later":
             return Admission(later=float(verdict[1]))
@@ -131,7 +152,10 @@ class RedisGate:
 class RedisFloodBuckets:
     """The per-user flood throttle's buckets (bot/middlewares.ThrottlingMiddleware), shared by every instance."""
 
-    def __init__(self, redis: Redis, prefix: str, burst: int = 8, per_second: float = 1.0) -> None:
+    def __init__(
+        self, redis: Redis, prefix: str, burst: int = 8, per_second: float = 1.0, clock: Clock | None = None
+    ) -> None:
+        self.clock = clock
         self.prefix = prefix
         self.burst = burst
         self.per_second = per_second
@@ -140,5 +164,5 @@ class RedisFloodBuckets:
     async def admit(self, user_id: int) -> str:
         """'pass', 'warn' (the first refusal since the user calmed down) or 'shed'."""
         keys = [f"{self.prefix}flood:{user_id}", f"{self.prefix}warned:{user_id}"]
-        verdict = await self._throttle(keys=keys, args=[self.per_second, self.burst])
+        verdict = await self._throttle(keys=keys, args=[self.per_second, self.burst, _now(self.clock)])
         return {1: "pass", 2: "warn"}.get(int(verdict), "shed")

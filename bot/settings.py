@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     """host:port for /healthz, /readyz and /metrics (each instance its own); unset, not served."""
     outbox_rate: float = Field(default=30.0, gt=0, le=1000)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+    outbox_lease_seconds: float = Field(default=60, ge=1, le=3600)
+    """How long a delivery worker holds the rows it claims: a worker killed mid-send leaves them this long."""
+    sweep_lease_seconds: float = Field(default=30, ge=2, le=3600)
+    """When the instance leading the sweeps dies, another leads within this long."""
     startup_wait_seconds: float = Field(default=120, ge=0, le=3600)
     duty_evening_reminder: time = time(20, 0)
     """The local time of the reminder the evening before a duty shift."""

@@ -38,7 +38,10 @@ class Sweeper:
     default_language: str
     holder: str
     delivery: DeliveryWorker | None = None
-    lease_seconds: int = 30
+    lease_seconds: float = 30.0
+    """When the leader dies, another process leads within this long: the lease it renews each tick lasts this
+    long less a tick, and the others try to take it each tick."""
+    tick_seconds: float = 5.0
     duty_times: DutyTimes = field(default_factory=DutyTimes)
     admin_ids: frozenset[int] = frozenset()
     """Told once of a year the holiday data does not cover."""
@@ -64,7 +67,7 @@ class Sweeper:
     async def _sweep(self) -> int:
         now = self.clock.now()
         async with self.db.transaction() as session:
-            self.leads = await try_lead(session, LEASE, self.holder, now, timedelta(seconds=self.lease_seconds))
+            self.leads = await try_lead(session, LEASE, self.holder, now, self._lease_ttl())
         if not self.leads:
             return 0
         ctx = Context(self.policy, now, self.zone, self.default_language)
@@ -85,6 +88,9 @@ class Sweeper:
             acted += await expire_drafts(session, self.policy, now)
         return acted
 
+    def _lease_ttl(self) -> timedelta:
+        return timedelta(seconds=max(self.tick_seconds, self.lease_seconds - self.tick_seconds))
+
     def _clock_sweeps_due(self, now: datetime) -> bool:
         last = self._clock_swept_at
         return last is None or now - last >= CLOCK_SWEEPS_EVERY or now < last
@@ -96,8 +102,10 @@ class Sweeper:
             log.exception("sweep failed; the next tick tries again")
 
 
-def build_scheduler(sweeper: Sweeper, every_seconds: float = 5.0) -> AsyncIOScheduler:
-    """Ticks every few seconds; a late tick still runs (and never two at once), since the work is idempotent."""
+def build_scheduler(sweeper: Sweeper, every_seconds: float | None = None) -> AsyncIOScheduler:
+    """Ticks every few seconds (the sweeper's tick); a late tick still runs (and never two at once), since the work
+    is idempotent."""
+    every_seconds = every_seconds or sweeper.tick_seconds
     scheduler = AsyncIOScheduler(timezone=sweeper.zone)
     scheduler.add_job(
         sweeper.safe_tick,

@@ -35,6 +35,24 @@ async def test_a_second_process_does_not_take_over_a_live_leader(db: Database, c
     assert lease is not None and lease.holder == "leader"
 
 
+async def test_when_the_leader_dies_another_process_leads_within_one_lease_period(
+    db: Database, clock: FakeClock
+) -> None:
+    policy, zone = load_policy(ESCALATION_POLICY), ZoneInfo("Asia/Shanghai")
+    leader = Sweeper(db, policy, clock, zone, "zh", "leader", lease_seconds=30, tick_seconds=5)
+    follower = Sweeper(db, policy, clock, zone, "zh", "follower", lease_seconds=30, tick_seconds=5)
+    await leader.tick()
+    clock.advance(seconds=4.9)
+    await follower.tick()
+    await leader.tick()
+    assert leader.leads and not follower.leads, "the leader renewed its lease"
+    died_at = clock.now()
+    while not follower.leads:
+        clock.advance(seconds=5)
+        await follower.tick()
+    assert clock.now() - died_at <= timedelta(seconds=30), "the follower ticks every 5 s; the lease lasts 25 s"
+
+
 def test_the_scheduler_ticks_every_few_seconds_in_the_configured_zone_and_tolerates_lateness(
     db: Database, clock: FakeClock
 ) -> None:
