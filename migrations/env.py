@@ -4,11 +4,16 @@ import asyncio
 import os
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from models.db import create_engine
+
+MIGRATION_LOCK = 0x6772_6964
+"""PostgreSQL advisory lock: instances starting together migrate one after another (the later ones find the
+database at head), instead of racing to create the same tables."""
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -40,6 +45,8 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -2,15 +2,19 @@
 
 import asyncio
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401
 from models import Database
-from models.migrate import alembic_config
+from models.migrate import alembic_config, upgrade_to_head
+from tests.conftest import TEST_DATABASE_URL
 
 
 def differences(connection: Connection) -> list[object]:
@@ -32,3 +36,23 @@ async def test_downgrade_to_base_and_upgrade_again(tmp_path: object) -> None:
     async with db.engine.connect() as connection:
         assert await connection.run_sync(differences) == []
     await db.dispose()
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only (CI's second run): set TEST_DATABASE_URL")
+async def test_instances_starting_together_on_postgresql_migrate_one_after_another() -> None:
+    assert TEST_DATABASE_URL is not None
+    admin = create_async_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text("DROP DATABASE IF EXISTS gridguard_race WITH (FORCE)"))
+        await connection.execute(text("CREATE DATABASE gridguard_race"))
+    url = make_url(TEST_DATABASE_URL).set(database="gridguard_race").render_as_string(hide_password=False)
+    try:
+        await asyncio.gather(*(asyncio.to_thread(upgrade_to_head, url) for _ in range(3)))
+        db = Database(url)
+        async with db.engine.connect() as connection:
+            assert await connection.run_sync(differences) == []
+        await db.dispose()
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text("DROP DATABASE IF EXISTS gridguard_race WITH (FORCE)"))
+        await admin.dispose()
