@@ -45,16 +45,21 @@ def do_run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
 async def run_migrations_online() -> None:
     engine = create_engine(database_url())
     async with engine.connect() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            await connection.commit()
         await connection.run_sync(do_run_migrations)
         await connection.commit()
+        if postgres:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            await connection.commit()
     await engine.dispose()
 
 

@@ -1,6 +1,8 @@
 """Migrations and models agree, and every migration can be undone and redone."""
 
 import asyncio
+import os
+import sys
 
 import pytest
 from alembic import command
@@ -12,8 +14,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401
+from bot.paths import PROJECT_ROOT
 from models import Database
-from models.migrate import alembic_config, upgrade_to_head
+from models.migrate import alembic_config
 from tests.conftest import TEST_DATABASE_URL
 
 
@@ -47,7 +50,15 @@ async def test_instances_starting_together_on_postgresql_migrate_one_after_anoth
         await connection.execute(text("CREATE DATABASE gridguard_race"))
     url = make_url(TEST_DATABASE_URL).set(database="gridguard_race").render_as_string(hide_password=False)
     try:
-        await asyncio.gather(*(asyncio.to_thread(upgrade_to_head, url) for _ in range(3)))
+        migrations = [
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "migrate", env={**os.environ, "DATABASE_URL": url}, cwd=PROJECT_ROOT,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            )
+            for _ in range(3)
+        ]  # fmt: skip
+        outputs = [(await process.communicate())[0].decode() for process in migrations]
+        assert [process.returncode for process in migrations] == [0, 0, 0], outputs
         db = Database(url)
         async with db.engine.connect() as connection:
             assert await connection.run_sync(differences) == []
