@@ -5,7 +5,10 @@ the request went out gets a 502 back to Telegram, which posts the update again l
 while running (a test routes one update to a chosen instance).
 """
 
+import argparse
+import asyncio
 import itertools
+import signal
 
 import aiohttp
 from aiohttp import web
@@ -29,7 +32,8 @@ class Balancer:
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        connector = aiohttp.TCPConnector(limit=200)
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30), connector=connector)
         self.url = f"http://127.0.0.1:{port}/telegram/hook"
         return self.url
 
@@ -57,3 +61,19 @@ class Balancer:
             except aiohttp.ClientError:
                 return web.Response(status=502, text="the instance failed mid-request")
         return web.Response(status=502, text="no instance is up")
+
+
+async def serve(backends: list[str]) -> None:
+    """Run on its own (benchmarks): prints `ready <url>`, stops on SIGTERM."""
+    balancer = Balancer(backends)
+    print(f"ready {await balancer.start()}", flush=True)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await balancer.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="python -m tests.fakes.balancer URL [URL ...]")
+    parser.add_argument("backends", nargs="+")
+    asyncio.run(serve(parser.parse_args().backends))
