@@ -8,10 +8,11 @@ the outbox's rate lifted to 1,000 a second so Telegram's 30 a second doesn't hid
 "confirm" at once: each press files a report (one transaction), edits the summary into the confirmation, and queues
 the village officer's card, which the instances' delivery workers send.
 
-For each instance count, three bursts: updates a second (the burst's size over the time from the push to the last
-confirmation), latency p50/p99 (push to confirmation), and CPU per update of the bot instances (user + system from
-/proc, the card deliveries included) beside the fake server's, the proxy's, PostgreSQL's and Redis's share of the
-machine. The one-instance figures are the baseline the others are compared with (`ratio`).
+For each instance count, a warm-up burst (not counted: every reporter's profile cached, connections open, as in a
+deployment that has run a while), then three bursts: updates a second (the burst's size over the time from the push
+to the last confirmation), latency p50/p99 (push to confirmation), and CPU per update of the bot instances (user +
+system from /proc, the card deliveries included) beside the whole machine's (the fake server, the proxy, PostgreSQL
+and Redis too). The one-instance figures are the baseline the others are compared with (`ratio`).
 
 uv run python -m bench.scale [--database-url URL] [--redis-url URL] [--reports 1000] [--instances 1,2,4]
 """
@@ -29,8 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlmodel import col, select
@@ -38,14 +37,11 @@ from sqlmodel import col, select
 from bench.common import scratch_database
 from bench.reporting import LOG_POLL, LogEntry, RemoteServer, percentile, user_json
 from bot.paths import PROJECT_ROOT, QUANZHOU_DIVISIONS_CSV
-from handlers.callbacks import SummaryAction, SummaryVerb
-from handlers.states import ReportFlow
-from models import Category, Database, Role, Severity, Unit, UnitLevel
+from models import Database, Role, Unit, UnitLevel
 from services.clock import SystemClock
 from services.directory import import_divisions, read_division_file
 from services.invites import enroll
-from services.members import find_member
-from services.report_drafts import Draft, save_draft
+from tests.fakes.summaries import SUBMIT, at_the_summary
 
 TOKEN = "123456:TEST-token"
 DEFAULT_DATABASE = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -139,24 +135,14 @@ async def prepare(
     """No report open (so none is offered as a duplicate); each worker's draft at the summary; their presses."""
     async with db.engine.begin() as connection:
         await connection.execute(text('TRUNCATE "report", "notification" RESTART IDENTITY CASCADE'))
-    now = SystemClock().now()
-    async with db.transaction() as session:
-        for worker, _officer, village in pairs:
-            member = await find_member(session, worker)
-            assert member is not None and member.id is not None
-            draft = Draft(Category.FIRE, Severity.MAJOR, village, description="村口仓库电线老化冒烟")
-            await save_draft(session, member.id, worker, draft, now)
-    storage = RedisStorage(Redis.from_url(redis_url))
-    submit = SummaryAction(action=SummaryVerb.SUBMIT).pack()
+    await at_the_summary(db, redis_url, TOKEN, [(worker, village) for worker, _officer, village in pairs])
     presses = []
     for worker, _officer, _village in pairs:
-        await storage.set_state(StorageKey(int(TOKEN.split(":")[0]), worker, worker), ReportFlow.confirm)
-        body = {"chat_id": worker, "text": "请核对报告", "buttons": [["✅ 确认提交", submit]]}
+        body = {"chat_id": worker, "text": "请核对报告", "buttons": [["✅ 确认提交", SUBMIT]]}
         summary = await remote.post("message", body)
         query = {"id": f"q{worker}-{time.monotonic_ns()}", "from": user_json(worker), "chat_instance": "ci",
-                 "data": submit, "message": summary}  # fmt: skip
+                 "data": SUBMIT, "message": summary}  # fmt: skip
         presses.append({"callback_query": query})
-    await storage.close()
     return presses
 
 
@@ -219,7 +205,7 @@ async def run(database_url: str, redis_url: str, reports: int, counts: list[int]
             instances, _urls, metrics = start_instances_on(count, env, url, ports)
             try:
                 await wait_ready(metrics)
-                await asyncio.sleep(1.0)
+                await burst(remote, await prepare(db, redis_url, remote, pairs), workers, [], officers)
                 results[count] = []
                 for repetition in range(repetitions):
                     presses = await prepare(db, redis_url, remote, pairs)

@@ -1,13 +1,13 @@
 """The delivery worker: sends due outbox rows by priority and age within Telegram's limits.
 
 At most `per_second` messages a second overall, about one a second per private chat with short bursts,
-20 a minute per group. A 429 waits its retry_after for that chat, and repeated 429s halve the overall rate
-for a while; network errors, timeouts and 5xx retry with exponential backoff and jitter; a refusal for good
-(blocked, never started, chat not found) fails the row at once, marks the member unreachable and tells
-their station once; after `max_attempts` a row is dead and reported the same way. Nothing is dropped
-silently. Rows marked `paid` (critical call-outs) may go by paid broadcast at up to 1,000 a second, falling back
-to the free rate when Telegram refuses for lack of Stars. The sending itself is behind the `Sender` protocol, so
-this module knows nothing of aiogram.
+20 a minute per group (services/send_gate.py: kept in this process, or in Redis for every instance of the bot).
+A 429 waits its retry_after for that chat, and repeated 429s halve the overall rate for a while; network errors,
+timeouts and 5xx retry with exponential backoff and jitter; a refusal for good (blocked, never started, chat not
+found) fails the row at once, marks the member unreachable and tells their station once; after `max_attempts` a
+row is dead and reported the same way. Nothing is dropped silently. Rows marked `paid` (critical call-outs) may go
+by paid broadcast at up to 1,000 a second, falling back to the free rate when Telegram refuses for lack of Stars.
+The sending itself is behind the `Sender` protocol, so this module knows nothing of aiogram.
 """
 
 import asyncio
@@ -153,7 +153,7 @@ class DeliveryWorker:
         name: str = "worker",
         rng: random.Random | None = None,
         gate: SendGate | None = None,
-        observer: "DeliveryObserver | None" = None,
+        observer: DeliveryObserver | None = None,
     ) -> None:
         self.db = db
         self.sender = sender

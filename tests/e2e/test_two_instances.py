@@ -14,22 +14,17 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram.fsm.storage.base import StorageKey
-from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 from sqlmodel import select
 
 from bot.paths import PROJECT_ROOT
-from handlers.callbacks import SummaryAction, SummaryVerb
-from handlers.states import ReportFlow
-from models import Category, Database, Member, Report, ReportStatus, Role, Severity, Unit, UnitLevel
+from models import Database, Member, Report, ReportStatus, Role, Unit, UnitLevel
 from services.clock import SystemClock
-from services.members import find_member
-from services.report_drafts import Draft, save_draft
 from tests.conftest import TEST_DATABASE_URL
 from tests.e2e.test_webhook import free_port
 from tests.fakes.balancer import Balancer
 from tests.fakes.records import member_row
+from tests.fakes.summaries import SUBMIT, at_the_summary
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import PollingHarness
 from tests.fakes.world import TOWNSHIP_A, add_member, import_townships
@@ -167,32 +162,21 @@ async def test_a_report_filed_through_one_instance_is_acknowledged_through_the_o
 async def summaries(db: Database, server: FakeTelegram, pairs: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
     """Each reporter at the summary of a report (their draft saved, their conversation at the last step, the
     summary in their chat), and their press of "confirm"."""
-    submit = SummaryAction(action=SummaryVerb.SUBMIT).pack()
-    now = SystemClock().now()
-    async with db.transaction() as session:
-        for reporter, _officer, village in pairs:
-            member = await find_member(session, reporter)
-            assert member is not None and member.id is not None
-            draft = Draft(Category.FIRE, Severity.MAJOR, village, description="冒烟")
-            await save_draft(session, member.id, reporter, draft, now)
     assert TEST_REDIS_URL is not None
-    storage = RedisStorage(Redis.from_url(TEST_REDIS_URL))
+    await at_the_summary(db, TEST_REDIS_URL, server.token, [(reporter, village) for reporter, _, village in pairs])
     presses = []
-    bot_id = int(server.token.split(":")[0])
     for reporter, _officer, _village in pairs:
-        await storage.set_state(StorageKey(bot_id, reporter, reporter), ReportFlow.confirm)
         chat = server.add_private_chat(reporter, f"网格员{reporter}")
         chat.started = True
-        markup = {"inline_keyboard": [[{"text": "✅ 确认提交", "callback_data": submit}]]}
+        markup = {"inline_keyboard": [[{"text": "✅ 确认提交", "callback_data": SUBMIT}]]}
         summary = SentMessage(reporter, server.next_message_id(), "sendMessage", text="请核对", html="请核对",
                               reply_markup=markup)  # fmt: skip
         server.messages[reporter].append(summary)
         query_id = f"press-{reporter}"
         server.open_callback(query_id)
         sender = {"id": reporter, "is_bot": False, "first_name": f"网格员{reporter}", "language_code": "zh-hans"}
-        presses.append({"callback_query": {"id": query_id, "from": sender, "chat_instance": "ci", "data": submit,
+        presses.append({"callback_query": {"id": query_id, "from": sender, "chat_instance": "ci", "data": SUBMIT,
                                            "message": server._message_json(summary, chat)}})  # fmt: skip
-    await storage.close()
     return presses
 
 

@@ -14,12 +14,14 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from bot.app import run_bot
 from bot.cli import main
 from bot.logs import JsonFormatter
 from bot.settings import Settings
 from models import Database, Role
+from services.health import database_revision
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import PollingHarness
@@ -206,3 +208,19 @@ async def test_each_update_logs_one_json_line_naming_the_update_its_sender_and_h
     assert handled["user_id"] == 4545 and handled["update_type"] == "message"
     assert handled["handler"] == "handlers.common.show_help"
     assert "handled" in handled["message"]
+
+
+async def test_readiness_fails_while_the_database_is_behind_this_codes_migrations(
+    running: Settings, db: Database
+) -> None:
+    async with db.reading() as session:
+        current = await database_revision(session)
+    async with db.transaction() as session:
+        await session.exec(text("UPDATE alembic_version SET version_num = '0008'"))  # type: ignore[call-overload]
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"http://{running.metrics_listen}/readyz") as ready:
+            assert ready.status == 503
+            assert (await ready.json())["database"] == f"migration 0008, this code needs {current}"
+    finally:
+        async with db.transaction() as session:
+            await session.exec(text("UPDATE alembic_version SET version_num = :v").bindparams(v=current))  # type: ignore[call-overload]

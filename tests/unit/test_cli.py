@@ -2,16 +2,22 @@
 
 import asyncio
 import json
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as sql
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.cli import main
 from bot.paths import HOLIDAY_FILES, QUANZHOU_DIVISIONS_CSV
 from models import Database
 from services.reminder_rules import work_calendar
 from services.work_calendar import WorkCalendar
+from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.records import database_state
 
 
@@ -205,3 +211,34 @@ def test_copy_database_copies_every_row_into_an_empty_database_and_refuses_a_fil
 def test_copy_database_refuses_a_target_that_is_not_a_database_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["copy-database", "--to", "mysql://somewhere/db"]) == 2
     assert "Setting --to:" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    not (TEST_DATABASE_URL and shutil.which("pg_dump") and shutil.which("pg_restore")),
+    reason="PostgreSQL and its pg_dump/pg_restore (CI's second run): set TEST_DATABASE_URL",
+)
+async def test_a_postgresql_backup_by_the_readmes_pg_dump_line_restores_every_row(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    assert await asyncio.to_thread(main, ["import-units", str(small_division_file(tmp_path))]) == 0
+    source = make_url(db.url)
+    pg_url = source.set(drivername="postgresql").render_as_string(hide_password=False)
+    restored = source.set(database="gridguard_restore")
+    dump = tmp_path / "gridguard.dump"
+    await asyncio.to_thread(subprocess.run, ["pg_dump", "--format=custom", f"--file={dump}", pg_url], check=True)
+    admin = create_async_engine(db.url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(sql("DROP DATABASE IF EXISTS gridguard_restore WITH (FORCE)"))
+        await connection.execute(sql("CREATE DATABASE gridguard_restore"))
+    try:
+        target = restored.set(drivername="postgresql").render_as_string(hide_password=False)
+        restore = ["pg_restore", "--no-owner", f"--dbname={target}", str(dump)]
+        await asyncio.to_thread(subprocess.run, restore, check=True)
+        original = await state_of(db.url)
+        assert await state_of(restored.render_as_string(hide_password=False)) == original
+        assert sum(len(rows) for rows in original.values()) > 30
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(sql("DROP DATABASE IF EXISTS gridguard_restore WITH (FORCE)"))
+        await admin.dispose()
