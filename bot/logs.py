@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
+
 from bot.settings import Settings
 from services.log_context import UpdateTrace, current_row, current_update
 
@@ -49,6 +52,14 @@ class JsonFormatter(ZonedFormatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+def update_type(update: object) -> str:
+    """message, callback_query, …; "unknown" for a kind this aiogram does not know."""
+    try:
+        return update.event_type if isinstance(update, Update) else "unknown"
+    except UpdateTypeLookupError:
+        return "unknown"
+
+
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     zone = settings.zone
@@ -67,7 +78,7 @@ Handler = Callable[[Any, dict[str, Any]], Awaitable[Any]]
 async def trace_update(handler: Handler, event: Any, data: dict[str, Any]) -> Any:
     """Outer middleware: what follows in this update's task logs its id, sender and type."""
     user = data.get("event_from_user")
-    kind = getattr(event, "event_type", None) or "unknown"
+    kind = update_type(event)
     current_update.set(UpdateTrace(getattr(event, "update_id", 0), user.id if user else None, kind))
     return await handler(event, data)
 

@@ -13,11 +13,12 @@ from typing import Any
 from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import TelegramObject, Update
+from aiogram.types import TelegramObject
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.logs import update_type
 from models import Database, Priority
 from models.migrate import head_revision
 from services.clock import Clock
@@ -75,10 +76,6 @@ class Metrics(DeliveryObserver):
         self.escalation_lag.set(lag)
 
 
-def update_type(update: Update) -> str:
-    return update.event_type if update.event_type else "unknown"
-
-
 class UpdateMetrics(BaseMiddleware):
     """Counts each update by type and outcome (handled, unhandled, refused, shed, error) and times it."""
 
@@ -91,7 +88,7 @@ class UpdateMetrics(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        kind = update_type(event) if isinstance(event, Update) else "unknown"
+        kind = update_type(event)
         started, outcome = time.perf_counter(), "error"
         try:
             result = await handler(event, data)

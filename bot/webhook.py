@@ -13,12 +13,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.settings import Settings, host_port
+from bot.startup import StartupError
 
 log = logging.getLogger("gridguard")
 REMEMBER_HANDLED_SECONDS = 24 * 3600
@@ -77,14 +79,20 @@ class UpdateOnce(SimpleRequestHandler):
 
 
 async def set_webhook(bot: Bot, dp: Dispatcher, settings: Settings, token: str) -> None:
+    """Point Telegram at WEBHOOK_URL; a URL Telegram refuses stops with one line naming the setting."""
     assert settings.webhook_url is not None
-    await bot.set_webhook(
-        settings.webhook_url,
-        secret_token=settings.secret_token(token),
-        allowed_updates=dp.resolve_used_update_types(),
-        drop_pending_updates=False,
-        max_connections=MAX_CONNECTIONS,
-    )
+    try:
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.secret_token(token),
+            allowed_updates=dp.resolve_used_update_types(),
+            drop_pending_updates=False,
+            max_connections=MAX_CONNECTIONS,
+        )
+    except TelegramBadRequest as error:
+        raise StartupError(
+            f"Setting WEBHOOK_URL ({settings.webhook_url}): Telegram refused it: {error.message}"
+        ) from None
 
 
 async def serve_webhook(

@@ -18,9 +18,11 @@ async def manage_webhook(settings: Settings, action: str, drop_pending: bool) ->
         if action == "set":
             db = Database(settings.database_url)
             dp = build_dispatcher(settings, db, SystemClock())
-            await set_webhook(bot, dp, settings, token)
-            await dp.storage.close()
-            await db.dispose()
+            try:
+                await set_webhook(bot, dp, settings, token)
+            finally:
+                await dp.storage.close()
+                await db.dispose()
         elif action == "delete":
             await bot.delete_webhook(drop_pending_updates=drop_pending)
         return describe(await bot.get_webhook_info())

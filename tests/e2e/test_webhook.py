@@ -20,6 +20,7 @@ from bot.app import run_bot
 from bot.cli import main
 from bot.logs import JsonFormatter
 from bot.settings import Settings
+from bot.startup import StartupError
 from models import Database, Role
 from services.health import database_revision
 from tests.fakes.clock import FakeClock
@@ -224,3 +225,37 @@ async def test_readiness_fails_while_the_database_is_behind_this_codes_migration
     finally:
         async with db.transaction() as session:
             await session.exec(text("UPDATE alembic_version SET version_num = :v").bindparams(v=current))  # type: ignore[call-overload]
+
+
+async def test_a_webhook_url_telegram_refuses_stops_the_start_and_the_command_with_one_line(
+    webhook_settings: Settings,
+    server: FakeTelegram,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server.webhook_requires_https = True
+    with pytest.raises(StartupError) as stopped:
+        await run_bot(webhook_settings, server.token, clock)
+    assert str(stopped.value) == (
+        f"Setting WEBHOOK_URL ({webhook_settings.webhook_url}): Telegram refused it: "
+        "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+    )
+    for name, value in {"BOT_TOKEN": server.token, "TELEGRAM_API_BASE": server.base_url,
+                        "DATABASE_URL": webhook_settings.database_url, "WEBHOOK_URL": "http://127.0.0.1:9/hook"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert await asyncio.to_thread(main, ["webhook", "set"]) == 1
+    assert "Setting WEBHOOK_URL (http://127.0.0.1:9/hook): Telegram refused it" in capsys.readouterr().err
+    assert server.webhook is None
+
+
+@pytest.mark.filterwarnings("ignore:Detected unknown update type:RuntimeWarning")
+async def test_an_update_of_a_kind_this_bot_does_not_know_is_answered_and_counted(
+    running: Settings, server: FakeTelegram
+) -> None:
+    assert running.webhook_url is not None
+    future = {"update_id": 777_005, "purchased_paid_media_v9": {"from": {"id": 1, "is_bot": False, "first_name": "x"}}}
+    assert await post(running.webhook_url, future, secret_of(running, server)) == 200
+    async with aiohttp.ClientSession() as http, http.get(f"http://{running.metrics_listen}/metrics") as scraped:
+        assert 'gridguard_updates_total{outcome="unhandled",type="unknown"} 1.0' in await scraped.text()
