@@ -5,6 +5,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Bot
@@ -15,6 +16,7 @@ from services.delivery import DeliveryLimits, DeliveryWorker
 from services.outbox import Button, Content, Notice, enqueue, enqueue_edit, enqueue_many
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock, VirtualTimer
+from tests.fakes.logs import json_logs
 from tests.fakes.records import member_row, notifications
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import Harness
@@ -347,3 +349,18 @@ async def test_a_fan_out_queues_each_key_once(db: Database, clock: FakeClock) ->
         assert await enqueue_many(session, notices[:3], clock.now()) == 3
         assert await enqueue_many(session, notices, clock.now()) == 2
     assert await statuses(db) == Counter({"pending": 5})
+
+
+async def test_each_send_logs_a_json_line_naming_its_outbox_row_and_dedupe_key(
+    server: FakeTelegram, db: Database, clock: FakeClock, make_worker: WorkerFactory
+) -> None:
+    start_users(server, [501])
+    server.add_private_chat(502, "never started")
+    await queue(db, clock, [("hello:501", 501, "你好"), ("hello:502", 502, "你好")])
+    with json_logs(ZoneInfo("Asia/Shanghai")) as lines:
+        await make_worker().run_until_idle()
+    rows = await notifications(db)
+    sends = {line["dedupe_key"]: line for line in lines if line["logger"] == "gridguard.delivery" and "row_id" in line}
+    assert sends["hello:501"]["row_id"] == rows["hello:501"].id and sends["hello:501"]["level"] == "DEBUG"
+    assert sends["hello:502"]["row_id"] == rows["hello:502"].id and sends["hello:502"]["level"] == "WARNING"
+    assert "unreachable" in sends["hello:502"]["message"]

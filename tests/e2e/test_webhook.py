@@ -6,8 +6,6 @@ and `python -m bot webhook set|info|delete` manages the webhook.
 
 import asyncio
 import contextlib
-import json
-import logging
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,12 +16,12 @@ from sqlalchemy import text
 
 from bot.app import run_bot
 from bot.cli import main
-from bot.logs import JsonFormatter
 from bot.settings import Settings
 from bot.startup import StartupError
 from models import Database, Role
 from services.health import database_revision
 from tests.fakes.clock import FakeClock
+from tests.fakes.logs import json_logs
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import PollingHarness
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, import_townships, invite_token
@@ -176,34 +174,11 @@ async def test_the_webhook_command_sets_shows_and_deletes_the_webhook(
     assert "WEBHOOK_URL" in capsys.readouterr().err
 
 
-class JsonLines(logging.Handler):
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(JsonFormatter(settings.zone))
-        self.lines: list[dict[str, Any]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(json.loads(self.format(record)))
-
-
-@contextlib.contextmanager
-def json_logs(settings: Settings) -> Any:
-    handler, root = JsonLines(settings), logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler.lines
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-
-
 async def test_each_update_logs_one_json_line_naming_the_update_its_sender_and_handler(
     running: Settings, server: FakeTelegram
 ) -> None:
     assert running.webhook_url is not None
-    with json_logs(running) as lines:
+    with json_logs(running.zone) as lines:
         assert await post(running.webhook_url, help_update(server, 4545, 777_004), secret_of(running, server)) == 200
     [handled] = [line for line in lines if line.get("update_id") == 777_004 and line["logger"] == "gridguard.updates"]
     assert handled["user_id"] == 4545 and handled["update_type"] == "message"
