@@ -87,7 +87,8 @@ class Instance:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
 
-    async def stop(self) -> None:
+    async def stop(self) -> int | None:
+        """SIGTERM, as systemd or Docker stop it; the exit code (killed after 20 s, it is negative)."""
         if self.process is not None and self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -95,6 +96,7 @@ class Instance:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
+        return self.process.returncode if self.process is not None else None
 
 
 @pytest.fixture
@@ -157,6 +159,7 @@ async def test_a_report_filed_through_one_instance_is_acknowledged_through_the_o
     assert report.acknowledged_by_id == (await member_row(db, officer.id)).id
     assert balancer.forwarded[b.url] == 1, "the press went to B, and B acknowledged the report A filed"
     assert balancer.forwarded[a.url] == 1, "the press that filed it went to A"
+    assert await asyncio.gather(a.stop(), b.stop()) == [0, 0], "SIGTERM stops an instance in webhook mode cleanly"
 
 
 async def summaries(db: Database, server: FakeTelegram, pairs: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
