@@ -10,7 +10,8 @@ from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_BASE", "TIMEZONE", "DEFAULT_LANGUAGE",
-                 "ADMIN_IDS", "REDIS_URL", "LOG_LEVEL"):  # fmt: skip
+                 "ADMIN_IDS", "REDIS_URL", "LOG_LEVEL", "LOG_FORMAT", "WEBHOOK_URL", "WEBHOOK_LISTEN",
+                 "WEBHOOK_SECRET", "METRICS_LISTEN", "OUTBOX_LEASE_SECONDS", "SWEEP_LEASE_SECONDS"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -23,6 +24,15 @@ def test_defaults_need_no_configuration() -> None:
     assert settings.default_language == "zh"
     assert settings.admin_ids == frozenset()
     assert settings.redis_url is None
+    assert settings.webhook_url is None and settings.metrics_listen is None, "polling, no metrics port"
+
+
+def test_the_webhook_secret_is_the_same_on_every_instance_and_not_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = "123:abc"
+    derived = load_settings().secret_token(token)
+    assert derived == load_settings().secret_token(token) and token not in derived
+    monkeypatch.setenv("WEBHOOK_SECRET", "chosen_secret-1")
+    assert load_settings().secret_token(token) == "chosen_secret-1"
 
 
 def test_values_come_from_the_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -51,6 +61,13 @@ def test_the_token_is_never_printed(monkeypatch: pytest.MonkeyPatch) -> None:
         ("TELEGRAM_API_BASE", "ftp://x", "Setting TELEGRAM_API_BASE: must start with http://"),
         ("REDIS_URL", "localhost:6379", "Setting REDIS_URL: must start with redis://"),
         ("LOG_LEVEL", "LOUD", "Setting LOG_LEVEL: Input should be"),
+        ("LOG_FORMAT", "xml", "Setting LOG_FORMAT: Input should be 'text' or 'json'"),
+        ("WEBHOOK_URL", "gridguard.example.org/hook", "Setting WEBHOOK_URL: must be the https:// address"),
+        ("WEBHOOK_LISTEN", "8080", "Setting WEBHOOK_LISTEN: expected host:port, e.g. 0.0.0.0:8080, not '8080'"),
+        ("METRICS_LISTEN", "127.0.0.1:99999", "Setting METRICS_LISTEN: expected host:port"),
+        ("WEBHOOK_SECRET", "has spaces in it", "Setting WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and -"),
+        ("OUTBOX_LEASE_SECONDS", "0", "Setting OUTBOX_LEASE_SECONDS: Input should be greater than or equal to 1"),
+        ("SWEEP_LEASE_SECONDS", "1", "Setting SWEEP_LEASE_SECONDS: Input should be greater than or equal to 2"),
     ],
 )
 def test_a_wrong_value_names_the_setting_in_one_line(
