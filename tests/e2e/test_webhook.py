@@ -156,13 +156,19 @@ async def test_readiness_fails_while_telegram_is_unreachable(running: Settings, 
         assert (await ready.json())["telegram"].startswith("unreachable")
 
 
-async def test_the_webhook_command_sets_shows_and_deletes_the_webhook(
-    settings: Settings, server: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def command_line(settings: Settings, server: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`python -m bot` commands see the fake Bot API, the test database and a webhook URL."""
     for name, value in {"BOT_TOKEN": server.token, "TELEGRAM_API_BASE": server.base_url,
                         "DATABASE_URL": settings.database_url, "WEBHOOK_URL": "http://127.0.0.1:9/hook"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("REDIS_URL", raising=False)
+
+
+@pytest.mark.usefixtures("command_line")
+async def test_the_webhook_command_sets_shows_and_deletes_the_webhook(
+    server: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert await asyncio.to_thread(main, ["webhook", "set"]) == 0
     assert "url: http://127.0.0.1:9/hook" in capsys.readouterr().out
     assert await asyncio.to_thread(main, ["webhook", "info"]) == 0
@@ -202,12 +208,9 @@ async def test_readiness_fails_while_the_database_is_behind_this_codes_migration
             await session.exec(text("UPDATE alembic_version SET version_num = :v").bindparams(v=current))  # type: ignore[call-overload]
 
 
+@pytest.mark.usefixtures("command_line")
 async def test_a_webhook_url_telegram_refuses_stops_the_start_and_the_command_with_one_line(
-    webhook_settings: Settings,
-    server: FakeTelegram,
-    clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    webhook_settings: Settings, server: FakeTelegram, clock: FakeClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     server.webhook_requires_https = True
     with pytest.raises(StartupError) as stopped:
@@ -216,10 +219,6 @@ async def test_a_webhook_url_telegram_refuses_stops_the_start_and_the_command_wi
         f"Setting WEBHOOK_URL ({webhook_settings.webhook_url}): Telegram refused it: "
         "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
     )
-    for name, value in {"BOT_TOKEN": server.token, "TELEGRAM_API_BASE": server.base_url,
-                        "DATABASE_URL": webhook_settings.database_url, "WEBHOOK_URL": "http://127.0.0.1:9/hook"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("REDIS_URL", raising=False)
     assert await asyncio.to_thread(main, ["webhook", "set"]) == 1
     assert "Setting WEBHOOK_URL (http://127.0.0.1:9/hook): Telegram refused it" in capsys.readouterr().err
     assert server.webhook is None
