@@ -3,6 +3,7 @@
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
@@ -36,9 +37,16 @@ class ProfileMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+class FloodVerdict(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    """Refused, and told to slow down: the first refusal since the user calmed down."""
+    SHED = "shed"
+
+
 class FloodBuckets(Protocol):
-    async def admit(self, user_id: int) -> str:
-        """'pass', 'warn' (the first refusal since the user calmed down) or 'shed'."""
+    async def admit(self, user_id: int) -> FloodVerdict:
+        """Whether the user's update goes on."""
 
 
 @dataclass
@@ -57,16 +65,16 @@ class LocalFloodBuckets:
         self._senders: dict[int, _Sender] = {}
         self._last_sweep = clock()
 
-    async def admit(self, user_id: int) -> str:
+    async def admit(self, user_id: int) -> FloodVerdict:
         sender = self._sender(user_id)
         if sender.bucket.full:
             sender.warned = False
         if sender.bucket.try_take():
-            return "pass"
+            return FloodVerdict.PASS
         if sender.warned:
-            return "shed"
+            return FloodVerdict.SHED
         sender.warned = True
-        return "warn"
+        return FloodVerdict.WARN
 
     def _sender(self, user_id: int) -> _Sender:
         sender = self._senders.get(user_id)
@@ -102,10 +110,10 @@ class ThrottlingMiddleware(BaseMiddleware):
         if user is None:
             return await handler(event, data)
         verdict = await self.buckets.admit(user.id)
-        if verdict == "pass":
+        if verdict == FloodVerdict.PASS:
             return await handler(event, data)
         data["shed"] = True
-        if verdict == "warn":
+        if verdict == FloodVerdict.WARN:
             await self._warn(event, data, user)
         return None
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
+from bot.middlewares import FloodVerdict
 from services.delivery import DeliveryLimits
 from services.send_gate import Admission, chat_rate
 
@@ -161,8 +162,7 @@ class RedisFloodBuckets:
         self.per_second = per_second
         self._throttle = redis.register_script(THROTTLE)
 
-    async def admit(self, user_id: int) -> str:
-        """'pass', 'warn' (the first refusal since the user calmed down) or 'shed'."""
+    async def admit(self, user_id: int) -> FloodVerdict:
         keys = [f"{self.prefix}flood:{user_id}", f"{self.prefix}warned:{user_id}"]
         verdict = await self._throttle(keys=keys, args=[self.per_second, self.burst, _now(self.clock)])
-        return {1: "pass", 2: "warn"}.get(int(verdict), "shed")
+        return {1: FloodVerdict.PASS, 2: FloodVerdict.WARN}.get(int(verdict), FloodVerdict.SHED)

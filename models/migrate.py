@@ -5,6 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from models.db import ensure_sqlite_folder
 
@@ -30,6 +31,4 @@ async def upgrade_to_head_async(database_url: str) -> None:
 
 def head_revision() -> str | None:
     """The newest migration this code carries."""
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -1,6 +1,7 @@
 """What a log line is about, carried by context variables so every line inside an update or a send names it.
 
-The middleware (bot/middlewares.UpdateContext) sets the update's; the delivery worker sets the row's for each send.
+An outer middleware (bot/logs.trace_update) sets the update's, an inner one its handler; the delivery worker sets
+the row's for each send.
 bot/logs.JsonFormatter writes them into every JSON line.
 """
 
