@@ -1,17 +1,19 @@
 """The fake Bot API refuses what Telegram refuses, so a test fails where Telegram would."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.exceptions import TelegramBadRequest, TelegramConflictError, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
 )
+from aiohttp import web
 
 from bot.app import build_bot
 from tests.fakes.clock import FakeMonotonic
@@ -165,3 +167,54 @@ async def test_injected_faults_fail_the_next_matching_calls(bot: Bot, server: Fa
         await bot.send_message(USER, "first")
     await bot.send_message(USER, "second")
     assert [m.shown for m in server.sent_to(USER)] == ["second"]
+
+
+async def test_the_webhook_posts_each_update_until_answered_and_a_second_set_webhook_loses_none(
+    bot: Bot, server: FakeTelegram
+) -> None:
+    """As Telegram: an update whose post is not answered 2xx is posted again; setWebhook again (a second instance
+    starting) keeps what is pending and in flight; getUpdates is refused while a webhook is set."""
+    received: list[int] = []
+    arrived, release, answered = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    answers = iter([500, 200, 200])
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append((await request.json())["update_id"])
+        assert request.headers["X-Telegram-Bot-Api-Secret-Token"] == "s3cret"
+        arrived.set()
+        await release.wait()
+        status = next(answers)
+        if status == 200:
+            answered.set()
+        return web.json_response({}, status=status)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/hook"  # type: ignore[union-attr]
+    try:
+        await bot.set_webhook(url, secret_token="s3cret")
+        server.push_update(
+            {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
+        )
+        await asyncio.wait_for(arrived.wait(), 5)
+        await bot.set_webhook(url, secret_token="s3cret")
+        assert (await bot.get_webhook_info()).pending_update_count == 1, "in flight, still pending"
+        release.set()
+        await asyncio.wait_for(answered.wait(), 5)
+        for _ in range(100):
+            if (await bot.get_webhook_info()).pending_update_count == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+        assert received == [1, 1], "posted again after the 500, then answered"
+        assert (
+            await bot.get_webhook_info()
+        ).last_error_message == "Wrong response from the webhook: 500 Internal Server Error"
+        with pytest.raises(TelegramConflictError):
+            await bot.get_updates()
+    finally:
+        await runner.cleanup()

@@ -555,7 +555,14 @@ class FakeTelegram:
         connections = int(params.get("max_connections", 40))
         if not 1 <= connections <= 100:
             raise bad_request("bad webhook: max_connections must be between 1 and 100")
-        pending = self._drain_pending(drop=bool(params.get("drop_pending_updates")))
+        drop = bool(params.get("drop_pending_updates"))
+        if self.webhook is not None:
+            hook = self.webhook
+            hook.url, hook.secret_token, hook.max_connections = url, secret, connections
+            if drop:
+                hook.pending.clear()
+            return True
+        pending = self._drain_pending(drop)
         self.webhook = WebhookDelivery(url, secret, connections, self._dispatch_reply)
         self.webhook.pending.extend(pending)
         self.webhook.start()
