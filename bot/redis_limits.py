@@ -6,7 +6,7 @@ once their bucket would be full again. Cool-downs and the penalty are keys with 
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 
@@ -34,26 +34,46 @@ local function keep(key, value, at, rate, capacity)
 end
 """
 
-ADMIT = (
+ADMIT_ALL = (
     _BUCKET
     + """
--- KEYS: chat bucket, chat cool-down, overall bucket, penalty
--- ARGV: chat rate, chat burst, rate, burst, penalised?, now (empty: Redis's clock)
-local at = now(ARGV[6])
-local cooling = redis.call('PTTL', KEYS[2])
-if cooling > 0 then return {'later', tostring(cooling / 1000)} end
-local chat_rate, chat_burst = tonumber(ARGV[1]), tonumber(ARGV[2])
-local chat = tokens(KEYS[1], chat_rate, chat_burst, at)
-if chat < 1 - 1e-9 then return {'later', tostring((1 - chat) / chat_rate)} end
-local penalised = 0
-if ARGV[5] == '1' then penalised = redis.call('EXISTS', KEYS[4]) end
-local rate, burst = tonumber(ARGV[3]) * (penalised == 1 and 0.5 or 1), tonumber(ARGV[4])
-local overall = tokens(KEYS[3], rate, burst, at)
-local wait = 0
-if overall < 1 then wait = (1 - overall) / rate end
-keep(KEYS[1], chat - 1, at, chat_rate, chat_burst)
-keep(KEYS[3], overall - 1, at, rate, burst)
-return {'go', tostring(wait), tostring(penalised)}
+-- KEYS: overall bucket, paid bucket, penalty, then for each message its chat's bucket and cool-down
+-- ARGV: rate, burst, paid rate, paid burst, now (empty: Redis's clock), then for each message: chat rate, chat burst,
+-- paid (1 or 0). Returns for each message {later, wait} as strings, then whether the penalty holds.
+local at = now(ARGV[5])
+local penalised = redis.call('EXISTS', KEYS[3])
+local free_rate, free_burst = tonumber(ARGV[1]) * (penalised == 1 and 0.5 or 1), tonumber(ARGV[2])
+local paid_rate, paid_burst = tonumber(ARGV[3]), tonumber(ARGV[4])
+local free = tokens(KEYS[1], free_rate, free_burst, at)
+local paid = tokens(KEYS[2], paid_rate, paid_burst, at)
+local chats, answers = {}, {}
+for i = 1, (#KEYS - 3) / 2 do
+  local bucket, cool = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
+  local rate, burst, goes_paid = tonumber(ARGV[3 + 3 * i]), tonumber(ARGV[4 + 3 * i]), ARGV[5 + 3 * i] == '1'
+  if chats[bucket] == nil then chats[bucket] = tokens(bucket, rate, burst, at) end
+  local cooling = redis.call('PTTL', cool)
+  if cooling > 0 then
+    table.insert(answers, {tostring(cooling / 1000), '0'})
+  elseif chats[bucket] < 1 - 1e-9 then
+    table.insert(answers, {tostring((1 - chats[bucket]) / rate), '0'})
+  else
+    chats[bucket] = chats[bucket] - 1
+    keep(bucket, chats[bucket], at, rate, burst)
+    local wait = 0
+    if goes_paid then
+      if paid < 1 then wait = (1 - paid) / paid_rate end
+      paid = paid - 1
+    else
+      if free < 1 then wait = (1 - free) / free_rate end
+      free = free - 1
+    end
+    table.insert(answers, {'0', tostring(wait)})
+  end
+end
+keep(KEYS[1], free, at, free_rate, free_burst)
+keep(KEYS[2], paid, at, paid_rate, paid_burst)
+table.insert(answers, tostring(penalised))
+return answers
 """
 )
 
@@ -109,33 +129,23 @@ class RedisGate:
         self.clock = clock
         self.prefix = prefix
         self.limits = limits
-        self._admit = redis.register_script(ADMIT)
+        self._admit_all = redis.register_script(ADMIT_ALL)
         self._flood_wait = redis.register_script(FLOOD_WAIT)
         self._penalised = False
 
-    async def admit(self, chat_id: int, paid: bool) -> Admission:
-        rate, burst = chat_rate(self.limits, chat_id)
-        overall_rate = self.limits.paid_per_second if paid else self.limits.per_second
-        keys = [
-            f"{self.prefix}chat:{chat_id}",
-            f"{self.prefix}cool:{chat_id}",
-            f"{self.prefix}{'paid' if paid else 'overall'}",
-            f"{self.prefix}penalty",
-        ]
-        args = [
-            rate,
-            burst,
-            overall_rate,
-            overall_rate * self.limits.burst_seconds,
-            "0" if paid else "1",
-            _now(self.clock),
-        ]
-        verdict = await self._admit(keys=keys, args=args)
-        if verdict[0] == b"later":
-            return Admission(later=float(verdict[1]))
-        if not paid:
-            self._penalised = verdict[2] == b"1"
-        return Admission(wait=float(verdict[1]))
+    async def admit_all(self, messages: Sequence[tuple[int, bool]]) -> list[Admission]:
+        if not messages:
+            return []
+        limits = self.limits
+        keys = [f"{self.prefix}overall", f"{self.prefix}paid", f"{self.prefix}penalty"]
+        args: list[str | float] = [limits.per_second, limits.per_second * limits.burst_seconds, limits.paid_per_second,
+                              limits.paid_per_second * limits.burst_seconds, _now(self.clock)]  # fmt: skip
+        for chat_id, paid in messages:
+            keys += [f"{self.prefix}chat:{chat_id}", f"{self.prefix}cool:{chat_id}"]
+            args += [*chat_rate(limits, chat_id), "1" if paid else "0"]
+        *answers, penalised = await self._admit_all(keys=keys, args=args)
+        self._penalised = penalised == b"1"
+        return [Admission(later=float(later), wait=float(wait)) for later, wait in answers]
 
     async def flood_wait(self, chat_id: int, retry_after: float) -> None:
         limits = self.limits

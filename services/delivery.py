@@ -291,20 +291,24 @@ class DeliveryWorker:
         if not claimed:
             return 0
         to_release: list[tuple[int, datetime]] = []
-        for position, item in enumerate(claimed):
-            if self._stopping.is_set():
-                to_release += [(unsent.id, now) for unsent in claimed[position:]]
-                break
+        sendable = []
+        for item in claimed:
             if self._edit_waits_for_its_message(item):
                 to_release.append((item.id, now + timedelta(seconds=1)))
-                continue
-            paid = self._goes_paid(item)
-            admission = await self.gate.admit(item.chat_id, paid)
+            else:
+                sendable.append((item, self._goes_paid(item)))
+        admitted_at = self.timer.monotonic()
+        admissions = await self.gate.admit_all([(item.chat_id, paid) for item, paid in sendable])
+        for position, ((item, paid), admission) in enumerate(zip(sendable, admissions, strict=True)):
+            if self._stopping.is_set():
+                to_release += [(unsent.id, now) for unsent, _paid in sendable[position:]]
+                break
             if admission.later > 0:
                 to_release.append((item.id, now + timedelta(seconds=admission.later)))
                 continue
-            if admission.wait > 0:
-                await self.timer.sleep(admission.wait)
+            wait = admitted_at + admission.wait - self.timer.monotonic()
+            if wait > 0:
+                await self.timer.sleep(wait)
             await (self._paid_gate if paid else self._gate).acquire()
             self._start_sending(item, paid)
         if to_release:

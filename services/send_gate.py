@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -46,9 +47,9 @@ class Admission:
 
 
 class SendGate(Protocol):
-    async def admit(self, chat_id: int, paid: bool) -> Admission:
-        """Take the chat's token and an overall one (the paid bucket's for a paid broadcast), or say when to ask
-        again."""
+    async def admit_all(self, messages: Sequence[tuple[int, bool]]) -> list[Admission]:
+        """For each (chat, paid) in turn: take the chat's token and an overall one (the paid bucket's for a paid
+        broadcast), or say when to ask again. Waits count from the call; one call a round of sends."""
 
     async def flood_wait(self, chat_id: int, retry_after: float) -> None:
         """A 429: the chat cools down for `retry_after`; repeated 429s halve the overall rate for a while."""
@@ -77,7 +78,10 @@ class LocalGate:
         self._recent_429s: deque[float] = deque()
         self._penalty_until = 0.0
 
-    async def admit(self, chat_id: int, paid: bool) -> Admission:
+    async def admit_all(self, messages: Sequence[tuple[int, bool]]) -> list[Admission]:
+        return [self.admit(chat_id, paid) for chat_id, paid in messages]
+
+    def admit(self, chat_id: int, paid: bool) -> Admission:
         bucket = self._chat(chat_id)
         cooldown = self._cooldown_until.get(chat_id, 0.0) - self.timer.monotonic()
         later = max(cooldown, bucket.wait_time())
