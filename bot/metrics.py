@@ -29,7 +29,9 @@ from services.outbox import Claimed
 
 update_log = logging.getLogger("gridguard.updates")
 TELEGRAM_RECHECK = 15.0
-REMINDER_KEY_PREFIX = "remind:"
+REMINDER_KINDS = {"remind:": "schedule", "duty-hour:": "duty", "duty-evening:": "duty"}
+"""Outbox dedupe-key prefixes of reminders: meetings, inspections and drills (services/reminder_sweep.py), and
+duty shifts (services/duty_sweep.py)."""
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -52,14 +54,17 @@ class Metrics(DeliveryObserver):
         self.flood_waits = Counter("gridguard_telegram_429", "429 answers from Telegram", registry=r)
         lag = "How far the most overdue escalation step is past its due time"
         self.escalation_lag = Gauge("gridguard_escalation_lag_seconds", lag, registry=r)
-        self.reminders = Counter("gridguard_reminders_sent", "Reminders Telegram took", registry=r)
+        self.reminders = Counter("gridguard_reminders_sent", "Reminders Telegram took, by kind", ["kind"], registry=r)
+        for kind in set(REMINDER_KINDS.values()):
+            self.reminders.labels(kind)
         self.leader = Gauge("gridguard_leader", "1 while this instance leads the sweeps", registry=r)
 
     def sent(self, item: Claimed, at: datetime) -> None:
         if item.queued_at is not None:
             self.delivery_seconds.observe(max(0.0, (at - item.queued_at).total_seconds()))
-        if item.dedupe_key.startswith(REMINDER_KEY_PREFIX):
-            self.reminders.inc()
+        kind = next((k for prefix, k in REMINDER_KINDS.items() if item.dedupe_key.startswith(prefix)), None)
+        if kind is not None:
+            self.reminders.labels(kind).inc()
 
     def flood_wait(self, item: Claimed, retry_after: float) -> None:
         self.flood_waits.inc()
