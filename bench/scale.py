@@ -20,7 +20,6 @@ uv run python -m bench.scale [--database-url URL] [--redis-url URL] [--reports 1
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from models import Database, Role, Unit, UnitLevel
 from services.clock import SystemClock
 from services.directory import import_divisions, read_division_file
 from services.invites import enroll
+from tests.fakes.local_http import free_port
 from tests.fakes.summaries import SUBMIT, at_the_summary
 
 TOKEN = "123456:TEST-token"
@@ -61,12 +61,6 @@ def machine_busy() -> float:
     first = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
     idle = int(first[3]) + int(first[4])
     return (sum(int(v) for v in first) - idle) / CLOCK_TICKS
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

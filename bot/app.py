@@ -278,7 +278,7 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None, st
     metrics.leader.set_function(lambda: float(sweeper.leads))
     scheduler = build_scheduler(sweeper)
     health = HealthEndpoints(metrics, db, bot, clock)
-    health_server = await serve_http(settings.metrics_listen, health.routes) if settings.metrics_listen else None
+    health_server = await serve_http(settings.metrics_listen, health.app()) if settings.metrics_listen else None
     delivering = asyncio.create_task(delivery.run_forever(), name="delivery")
     scheduler.start()
     try:

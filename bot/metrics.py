@@ -118,10 +118,12 @@ class HealthEndpoints:
         self.head = head_revision()
         self._telegram_ok_at = float("-inf")
 
-    def routes(self, app: web.Application) -> None:
+    def app(self) -> web.Application:
+        app = web.Application()
         app.router.add_get("/healthz", self.healthz)
         app.router.add_get("/readyz", self.readyz)
         app.router.add_get("/metrics", self.scrape)
+        return app
 
     async def healthz(self, _request: web.Request) -> web.Response:
         return web.json_response({"ok": True})

@@ -103,10 +103,7 @@ async def serve_webhook(
     app = web.Application()
     UpdateOnce(dp, bot, settings.secret_token(token), handled).register(app, path=webhook_path(settings.webhook_url))
     setup_application(app, dp, bot=bot)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
-    await runner.setup()
-    host, port = host_port(settings.webhook_listen)
-    await web.TCPSite(runner, host, port).start()
+    runner = await serve_http(settings.webhook_listen, app, shutdown_timeout=SHUTDOWN_GRACE)
     try:
         await set_webhook(bot, dp, settings, token)
         log.info("taking updates by webhook at %s (listening on %s)", settings.webhook_url, settings.webhook_listen)
@@ -123,11 +120,9 @@ def stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def serve_http(listen: str, routes: Any) -> web.AppRunner:
-    """A small aiohttp server (the health and metrics port); the caller cleans it up."""
-    app = web.Application()
-    routes(app)
-    runner = web.AppRunner(app, access_log=None)
+async def serve_http(listen: str, app: web.Application, shutdown_timeout: float = 60.0) -> web.AppRunner:
+    """Serve `app` on `listen` (host:port): the webhook, or the health and metrics port; the caller cleans it up."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown_timeout)
     await runner.setup()
     host, port = host_port(listen)
     await web.TCPSite(runner, host, port).start()

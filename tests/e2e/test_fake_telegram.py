@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.app import build_bot
 from tests.fakes.clock import FakeMonotonic
+from tests.fakes.local_http import serve_locally
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -190,11 +191,8 @@ async def test_the_webhook_posts_each_update_until_answered_and_a_second_set_web
 
     app = web.Application()
     app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/hook"  # type: ignore[union-attr]
+    runner, base = await serve_locally(app)
+    url = f"{base}/hook"
     try:
         await bot.set_webhook(url, secret_token="s3cret")
         server.push_update(

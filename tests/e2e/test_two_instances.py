@@ -21,8 +21,8 @@ from bot.paths import PROJECT_ROOT
 from models import Database, Member, Report, ReportStatus, Role, Unit, UnitLevel
 from services.clock import SystemClock
 from tests.conftest import TEST_DATABASE_URL
-from tests.e2e.test_webhook import free_port
 from tests.fakes.balancer import Balancer
+from tests.fakes.local_http import free_port
 from tests.fakes.records import member_row
 from tests.fakes.summaries import SUBMIT, at_the_summary
 from tests.fakes.telegram_server import FakeTelegram, SentMessage

@@ -6,7 +6,6 @@ and `python -m bot webhook set|info|delete` manages the webhook.
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,18 +20,13 @@ from bot.startup import StartupError
 from models import Database, Role
 from services.health import database_revision
 from tests.fakes.clock import FakeClock
+from tests.fakes.local_http import free_port
 from tests.fakes.logs import json_logs
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import PollingHarness
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, import_townships, invite_token
 
 STARTUP_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ import signal
 import aiohttp
 from aiohttp import web
 
+from tests.fakes.local_http import serve_locally
+
 
 class Balancer:
     def __init__(self, backends: list[str]) -> None:
@@ -27,14 +29,10 @@ class Balancer:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/{path:.*}", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, base = await serve_locally(app)
         connector = aiohttp.TCPConnector(limit=200)
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30), connector=connector)
-        self.url = f"http://127.0.0.1:{port}/telegram/hook"
+        self.url = f"{base}/telegram/hook"
         return self.url
 
     async def stop(self) -> None:

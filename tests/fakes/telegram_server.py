@@ -24,6 +24,7 @@ from aiohttp import web
 
 from bot.paths import TELEGRAM_API_SPEC
 from services.rate import TokenBucket
+from tests.fakes.local_http import serve_locally
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
 from tests.fakes.webhook import WebhookDelivery
 
@@ -196,12 +197,7 @@ class FakeTelegram:
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         if extra_routes is not None:
             extra_routes(app)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base_url = f"http://127.0.0.1:{port}"
+        self._runner, self.base_url = await serve_locally(app)
         return self.base_url
 
     async def stop(self) -> None:
