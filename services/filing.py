@@ -1,7 +1,7 @@
 """Filing: a finished draft becomes a report with its code, evidence, history and first cards."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
@@ -157,6 +157,22 @@ async def add_information(
     await session.flush()
     await refresh_cards(session, report, ctx)
     return report
+
+
+RESUBMIT_WINDOW = timedelta(minutes=2)
+"""A press of "confirm" whose draft is already filed, this soon after, is the same press again: Telegram posting
+an update once more because the instance that filed it died before answering, or a double tap."""
+
+
+async def just_filed(session: AsyncSession, member_id: int, now: datetime) -> Report | None:
+    """The member's report filed within `RESUBMIT_WINDOW`, if any (the newest)."""
+    query = (
+        select(Report)
+        .where(Report.reporter_id == member_id, col(Report.created_at) >= now - RESUBMIT_WINDOW)
+        .order_by(col(Report.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
 
 
 async def find_report(session: AsyncSession, code: str) -> Report:

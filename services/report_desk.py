@@ -20,7 +20,7 @@ from services.directory_cache import DirectoryCache
 from services.duplicates import DuplicateOffer, possible_duplicate
 from services.errors import DomainError, NoLongerThere
 from services.escalation import Context, reaches_duty_step_at_once
-from services.filing import add_information, file_report
+from services.filing import add_information, file_report, just_filed
 from services.members import MemberProfile
 from services.policy import Policy
 from services.report_actions import Assignees, Changed
@@ -86,7 +86,7 @@ class ReportDesk:
         async with self._work() as work:
             draft = await take_draft(work.session, member.id)
             if draft is None:
-                raise NoLongerThere("report.draft_gone")
+                return await self._filed_already(work, member.id)
             if despite_offer is not None and draft.offered_report_id != despite_offer:
                 raise StaleButton()
             filing = to_filing(draft)
@@ -101,6 +101,15 @@ class ReportDesk:
             if reaches_duty_step_at_once(reach, filing.severity, self.policy):
                 reach = await with_duty(work.session, reach, place.township.id, self.zone, work.ctx.now)
             return await file_report(work.session, filing, place, member, reach, work.ctx)
+
+    @staticmethod
+    async def _filed_already(work: Work, member_id: int) -> Report:
+        """The draft was filed moments ago (the same press again): its report, to confirm once more; otherwise the
+        draft expired."""
+        filed = await just_filed(work.session, member_id, work.ctx.now)
+        if filed is None:
+            raise NoLongerThere("report.draft_gone")
+        return filed
 
     async def add_to_offered(self, member: MemberProfile, report_id: int) -> Report:
         """The draft joins the report the duplicate hint offered it, and only that one."""

@@ -4,8 +4,9 @@ import asyncio
 
 from bot.settings import Settings
 from handlers.callbacks import CardVerb, ReportAction
-from models import Database
+from models import Database, Report
 from scheduler.sweeps import Sweeper
+from services.members import load_profile
 from tests.e2e.reporting import Township, code_of, file_report, summary_of_a_report
 from tests.fakes.clock import FakeClock
 from tests.fakes.records import drafts, reports
@@ -257,3 +258,29 @@ async def test_a_double_tap_on_cancel_cancels_once_without_an_apology(town: Town
     assert "已取消" in summary.shown and summary.buttons == []
     assert await drafts(db) == [] and await reports(db) == []
     assert not any("抱歉" in m.shown for m in user.inbox)
+
+
+async def test_the_same_confirm_press_posted_again_confirms_the_filed_report_and_files_nothing_more(
+    town: Township, db: Database, clock: FakeClock
+) -> None:
+    """An instance killed after filing but before editing the summary: Telegram posts the press again, to another
+    instance. The reporter is told the report is filed, with its code, not that the draft expired."""
+    user = town.reporter
+    summary = await summary_of_a_report(user)
+    submit = next(b["callback_data"] for b in summary.buttons if b["text"] == "✅ 确认提交")
+    async with db.reading() as session:
+        profile = await load_profile(session, user.id, frozenset())
+    assert profile is not None
+    filed = await town.harness.dp["desk"].submit(profile)
+    assert isinstance(filed, Report), "the first instance filed it, then died before answering"
+
+    await user.press_data(summary, submit)
+    assert "已提交" in summary.shown and filed.code in summary.shown and summary.buttons == []
+    assert "作废" not in summary.shown + (user.last_alert or {}).get("text", "")
+    assert [r.id for r in await reports(db)] == [filed.id]
+
+    await user.press_data(summary, submit)
+    assert user.last_alert is not None and user.last_alert["text"] == "这个按钮已失效，请重新操作。", (
+        "pressed again: stale"
+    )
+    assert len(await reports(db)) == 1
