@@ -467,13 +467,15 @@ async def submit(
     desk: ReportDesk,
     despite_offer: int | None = None,
 ) -> None:
-    """File the report, editing the pressed message into its code; or edit it into the duplicate hint first."""
+    """File the report, editing the pressed message into its code; or edit it into the duplicate hint first. The
+    conversation ends after the edit, so a press posted again before it (the instance died) still finds the summary
+    and confirms the filed report."""
     filed = await desk.submit(member, despite_offer)
     if isinstance(filed, DuplicateOffer):
         await turn_into(summary, duplicate_hint(i18n, filed, desk.zone), duplicate_keyboard(i18n, filed))
         return
-    await state.clear()
     await turn_into(summary, i18n("report.filed", code=filed.code))
+    await state.clear()
 
 
 def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, zone: ZoneInfo) -> str:
