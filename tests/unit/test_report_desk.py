@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.paths import ESCALATION_POLICY
-from models import Category, Database, Role, Severity
+from models import Category, Database, Report, Role, Severity
 from services.directory_cache import DirectoryCache
 from services.errors import NoLongerThere
+from services.filing import RESUBMIT_WINDOW
 from services.members import MemberProfile, load_profile
 from services.policy import load_policy
 from services.report_desk import ReportDesk, StaleButton
@@ -56,8 +57,21 @@ async def test_a_draft_gone_is_refused_and_files_nothing(db: Database, clock: Fa
     reporter = await reporter_with_a_draft(db, clock)
     desk = desk_on(db, clock)
     await desk.submit(reporter)
+    clock.advance(seconds=RESUBMIT_WINDOW.total_seconds() + 1)
     with pytest.raises(NoLongerThere):
         await desk.submit(reporter)
+    assert len(await reports(db)) == 1
+
+
+async def test_the_same_submit_again_moments_later_returns_the_filed_report_and_files_nothing(
+    db: Database, clock: FakeClock
+) -> None:
+    reporter = await reporter_with_a_draft(db, clock)
+    desk = desk_on(db, clock)
+    filed = await desk.submit(reporter)
+    clock.advance(seconds=RESUBMIT_WINDOW.total_seconds() - 1)
+    again = await desk.submit(reporter)
+    assert isinstance(filed, Report) and isinstance(again, Report) and again.code == filed.code
     assert len(await reports(db)) == 1
 
 
