@@ -276,6 +276,14 @@ class AttendanceToggle(CallbackData, prefix="v1at"):
     member_id: RowId
 
 
+class AttendanceView(CallbackData, prefix="v1av"):
+    """Recording who attended in a large township: the villages (`place` -1) or one village's names, a page at a
+    time."""
+
+    place: Annotated[int, Field(ge=-1, le=9_999)]
+    page: PageNumber
+
+
 class RecordStepVerb(StrEnum):
     NEXT = "next"
     SKIP = "skip"

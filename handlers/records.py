@@ -8,11 +8,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import AttendanceToggle, RecordAction, RecordStep, RecordStepVerb
+from handlers.callbacks import AttendanceToggle, AttendanceView, RecordAction, RecordStep, RecordStepVerb
 from handlers.edits import turn_into
 from handlers.filters import NOT_A_COMMAND, Known, Registered
 from handlers.states import RecordFlow
 from i18n import Localizer
+from services.fitting import BUTTON_PAGE, page_of
 from services.members import MemberProfile
 from services.reminder_desk import Record, ReminderDesk
 from services.report_desk import StaleButton
@@ -27,6 +28,7 @@ def router() -> Router:
     r.callback_query.filter(Registered())
     r.callback_query.register(record_pressed, RecordAction.filter())
     r.callback_query.register(attendance_toggled, RecordFlow.attendance, AttendanceToggle.filter())
+    r.callback_query.register(attendance_moved, RecordFlow.attendance, AttendanceView.filter())
     r.callback_query.register(step_pressed, RecordFlow.attendance, RecordStep.filter(F.action == RecordStepVerb.NEXT))
     for state in (RecordFlow.notes, RecordFlow.scenario, RecordFlow.problems):
         r.message.register(text_typed, state, F.text, NOT_A_COMMAND)
@@ -40,19 +42,67 @@ def step_button(text: str, verb: RecordStepVerb) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text=text, callback_data=RecordStep(action=verb).pack())]
 
 
+ALL_PLACES = -1
+"""AttendanceView's place when the villages are listed."""
+
+
+def places_of(people: list[list[Any]]) -> list[str]:
+    """The villages (and the township, for the station's staff) of those who could have come, in roll order."""
+    return list(dict.fromkeys(place for _, _, place in people))
+
+
+def name_button(member_id: int, name: str, attended: set[int]) -> list[InlineKeyboardButton]:
+    text = ("✅ " if member_id in attended else "▫️ ") + name
+    return [InlineKeyboardButton(text=text, callback_data=AttendanceToggle(member_id=member_id).pack())]
+
+
+def view_button(text: str, place: int, page: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text=text, callback_data=AttendanceView(place=place, page=page).pack())
+
+
+def pager_row(i18n: Localizer, place: int, page: int, pages: int) -> list[InlineKeyboardButton]:
+    row = []
+    if page > 0:
+        row.append(view_button(i18n("common.previous"), place, page - 1))
+    if page < pages - 1:
+        row.append(view_button(i18n("common.next"), place, page + 1))
+    return row
+
+
 def attendance_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=("✅ " if member_id in data["attended"] else "▫️ ") + name,
-                callback_data=AttendanceToggle(member_id=member_id).pack(),
-            )
-        ]
-        for member_id, name in data["people"]
-    ]
+    """Who attended: everyone's name as a button in a small township; in a large one the villages first (with how
+    many are ticked), then one village's names, a page at a time."""
+    people, attended = data["people"], set(data["attended"])
+    place, page = data.get("place", ALL_PLACES), data.get("page", 0)
+    text = i18n("record.attendance", title=data["title"], count=len(attended))
+    if len(people) <= BUTTON_PAGE:
+        rows = [name_button(member_id, name, attended) for member_id, name, _ in people]
+    elif place == ALL_PLACES:
+        rows, text = places_rows(i18n, people, attended, page), text + i18n("record.attendance_by_place")
+    else:
+        name = places_of(people)[place]
+        here = [(member_id, person) for member_id, person, where in people if where == name]
+        shown, page, pages = page_of(here, page)
+        rows = [name_button(member_id, person, attended) for member_id, person in shown]
+        rows += [pager_row(i18n, place, page, pages), [view_button(i18n("record.back_to_places"), ALL_PLACES, 0)]]
+        text += i18n("record.attendance_page", place=name, page=page + 1, pages=pages)
     rows.append(step_button(i18n("record.next_button"), RecordStepVerb.NEXT))
-    text = i18n("record.attendance", title=data["title"], count=len(data["attended"]))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    return text, InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
+
+
+def places_rows(
+    i18n: Localizer, people: list[list[Any]], attended: set[int], page: int
+) -> list[list[InlineKeyboardButton]]:
+    places = places_of(people)
+    shown, page, pages = page_of(list(enumerate(places)), page)
+    rows = []
+    for index, name in shown:
+        here = [member_id for member_id, _, where in people if where == name]
+        ticked = sum(1 for member_id in here if member_id in attended)
+        label = i18n("record.place_button", place=name, ticked=ticked, total=len(here))
+        rows.append([view_button(label, index, 0)])
+    rows.append(pager_row(i18n, ALL_PLACES, page, pages))
+    return rows
 
 
 async def record_pressed(
@@ -88,10 +138,23 @@ async def attendance_toggled(
     query: CallbackQuery, callback_data: AttendanceToggle, i18n: Localizer, state: FSMContext
 ) -> None:
     data = await state.get_data()
-    if callback_data.member_id not in {member_id for member_id, _ in data["people"]}:
+    if callback_data.member_id not in {member_id for member_id, _, _ in data["people"]}:
         raise StaleButton()
     attended = set(data["attended"]) ^ {callback_data.member_id}
     await state.update_data(attended=sorted(attended))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *attendance_screen(i18n, await state.get_data()))
+
+
+async def attendance_moved(
+    query: CallbackQuery, callback_data: AttendanceView, i18n: Localizer, state: FSMContext
+) -> None:
+    """To the villages, to one village's names, or to another page of them."""
+    data = await state.get_data()
+    if callback_data.place >= len(places_of(data["people"])):
+        raise StaleButton()
+    await state.update_data(place=callback_data.place, page=callback_data.page)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, *attendance_screen(i18n, await state.get_data()))

@@ -2,6 +2,7 @@
 transaction and takes one `now`, its messages go through the outbox and are handed to delivery at the commit, and
 a refusal is a DomainError raised inside the transaction, so it changes nothing."""
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -149,10 +150,12 @@ class DutyDesk(TownshipDesk):
     async def import_csv(self, member: MemberProfile, data: bytes) -> int:
         """Apply a spreadsheet's shifts and covers, all or nothing; how many periods it added."""
         assert member.id is not None
-        async with self._work() as (session, now):
-            township_id = self._township(member, Action.EDIT_ROSTER)
+        township_id = self._township(member, Action.EDIT_ROSTER)
+        now = self.clock.now()
+        async with self.db.reading() as session:
             roster = await self._roster(session, township_id, now)
-            covers = duty_files.parse_csv(data, roster, now, Localizer(member.language))
+        covers = await asyncio.to_thread(duty_files.parse_csv, data, roster, now, Localizer(member.language))
+        async with self._work() as (session, now):
             for spec in covers:
                 await add_cover(session, township_id, spec, member.id, now)
             return len(covers)

@@ -23,6 +23,11 @@ from services.rotation import Cover, Shift
 
 EXPORT_DAYS = 28
 MAX_BYTES = 200_000
+MAX_ROWS = 2_000
+MAX_ROW_SPAN = timedelta(days=31)
+"""The longest period one line may cover (a month's leave)."""
+MAX_AHEAD = timedelta(days=366)
+"""How far ahead a file may plan: a year."""
 MAX_ERRORS_SHOWN = 15
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 SHIFT, COVER = "shift", "cover"
@@ -128,6 +133,8 @@ def parse_csv(data: bytes, roster: Roster, now: datetime, i18n: Localizer) -> li
         text = _decode(data)
     except UnicodeDecodeError:
         raise DomainError("rostercsv.not_text") from None
+    if len(text.splitlines()) > MAX_ROWS:
+        raise DomainError("rostercsv.too_many_rows", n=MAX_ROWS)
     errors: list[str] = []
     rows: list[Row] = []
     for number, fields in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -162,11 +169,13 @@ def _parse_row(number: int, fields: Sequence[str], roster: Roster, now: datetime
     if layer_word not in ("primary", "backup"):
         raise ValueError(i18n("rostercsv.bad_layer", value=fields[1]))
     member = _member(fields[2].strip(), roster, i18n)
-    start, end = (_time(f, roster, i18n) for f in fields[3:5])
+    start, end = (_time(f, roster, now, i18n) for f in fields[3:5])
     if end <= start:
         raise ValueError(i18n("roster.zero_length"))
     if end <= now:
         raise ValueError(i18n("roster.already_past"))
+    if end - start > MAX_ROW_SPAN:
+        raise ValueError(i18n("rostercsv.too_long", days=MAX_ROW_SPAN.days))
     return Row(number, kind, CoverSpec(DutyLayer(layer_word), member.id, start, end, CoverReason.PLANNED))
 
 
@@ -181,11 +190,16 @@ def _member(label: str, roster: Roster, i18n: Localizer) -> DutyMember:
     raise ValueError(i18n("rostercsv.unknown_member", name=label))
 
 
-def _time(text: str, roster: Roster, i18n: Localizer) -> datetime:
+def _time(text: str, roster: Roster, now: datetime, i18n: Localizer) -> datetime:
+    """A local time within a year of now (checked before any arithmetic: year 1 or 9999 would overflow)."""
     try:
-        return datetime.strptime(text.strip(), TIME_FORMAT).replace(tzinfo=roster.zone)
+        naive = datetime.strptime(text.strip(), TIME_FORMAT)
     except ValueError:
         raise ValueError(i18n("rostercsv.bad_time", value=text)) from None
+    latest = (now + MAX_AHEAD).astimezone(roster.zone).replace(tzinfo=None)
+    if not latest - 2 * MAX_AHEAD <= naive <= latest:
+        raise ValueError(i18n("rostercsv.too_far", value=text.strip(), until=f"{latest:%Y-%m-%d}"))
+    return naive.replace(tzinfo=roster.zone)
 
 
 def _overlaps(rows: Sequence[Row], roster: Roster, now: datetime, i18n: Localizer) -> list[str]:

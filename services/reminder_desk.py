@@ -52,7 +52,8 @@ class RecordStart:
 
     title: str
     drill: bool
-    people: list[tuple[int, str]]
+    people: list[tuple[int, str, str]]
+    """Who could have come: member id, name, and the village (or township) they came for."""
     attending: list[int]
 
 
@@ -225,7 +226,7 @@ class ReminderDesk(TownshipDesk):
             people = await audience_of(session, rule)
             answers = await answers_to(session, occurrence_id)
             attending = [p for p, a in answers.items() if a.answer == RsvpAnswer.ATTENDING]
-            roll = [(p.member_id, p.name) for p in people]
+            roll = [(p.member_id, p.name, p.place) for p in people]
             return RecordStart(rule.title, rule.kind == RuleKind.DRILL, roll, attending)
 
     async def save_record(self, member: MemberProfile, occurrence_id: int, record: Record) -> str:

@@ -128,14 +128,17 @@ class Reminded:
     organiser: bool
     station: bool
     """On the station's staff (the weekly meeting's reminder brings them the township's week)."""
+    place: str = ""
+    """The unit they are reminded for: their village, or the township for the station's staff."""
 
 
 async def audience_of(session: AsyncSession, rule: ReminderRule) -> list[Reminded]:
     """Who the rule reminds: members holding one of its roles on the township or one of its villages, once each."""
     villages = select(Unit.id).where(Unit.parent_id == rule.township_id)
     query = (
-        select(Member, RoleAssignment.role)
+        select(Member, RoleAssignment.role, Unit.name)
         .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
+        .join(Unit, col(Unit.id) == RoleAssignment.unit_id)
         .where(
             col(RoleAssignment.role).in_(rule.audience),
             (col(RoleAssignment.unit_id) == rule.township_id) | col(RoleAssignment.unit_id).in_(villages),
@@ -144,10 +147,12 @@ async def audience_of(session: AsyncSession, rule: ReminderRule) -> list[Reminde
     )
     roles: dict[int, set[str]] = {}
     members: dict[int, Member] = {}
-    for member, role in (await session.exec(query)).all():
+    places: dict[int, str] = {}
+    for member, role, place in (await session.exec(query)).all():
         assert member.id is not None
         members[member.id] = member
         roles.setdefault(member.id, set()).add(role)
+        places.setdefault(member.id, place)
     return [
         Reminded(
             member_id,
@@ -156,6 +161,7 @@ async def audience_of(session: AsyncSession, rule: ReminderRule) -> list[Reminde
             m.language,
             organiser=ORGANISER in roles[member_id],
             station=bool(roles[member_id] & DUTY_ROLES),
+            place=places[member_id],
         )
         for member_id, m in members.items()
     ]

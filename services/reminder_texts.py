@@ -1,7 +1,8 @@
 """What the reminders say: a reminder with its RSVP buttons, the organiser's roll, a rule's line in /reminders,
 and the admins' notice of a year the holiday data does not cover yet."""
 
-from collections.abc import Mapping, Sequence
+import html
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from i18n import Localizer, Raw
 from models import ReminderRule, Rsvp, RsvpAnswer
 from services.compliance import TownshipCompliance, VillageAttendance
+from services.fitting import LIST_BUDGET, clip, joined_within, lines_within
 from services.outbox import Button, ButtonRows, Content
 from services.reminder_rules import Reminded
 from services.schedule import When
@@ -70,6 +72,18 @@ def reminder_content(
     return Content(text=text, buttons=buttons)
 
 
+ROLL_NAMES_BUDGET = 900
+"""Characters of names each part of the roll may show (coming, can't, silent) before "and N more"."""
+ROLL_REASON_SHOWN = 40
+
+
+def people_within(i18n: Localizer, names: Sequence[str], budget: int, separator: str = "、") -> Raw:
+    """Names, as many as fit in `budget` characters, then "and N more"; as safe HTML."""
+    escaped = [html.escape(n, quote=False) for n in names]
+    text = joined_within(escaped, budget, separator, lambda n: i18n("common.and_more_people", n=n))
+    return Raw(text or "—")
+
+
 def roll_content(
     i18n: Localizer,
     rule: ReminderRule,
@@ -78,10 +92,11 @@ def roll_content(
     people: Sequence[Reminded],
     answers: Mapping[int, Rsvp],
 ) -> Content:
-    """The organiser's roll: who comes, who can't and why, who has not answered."""
+    """The organiser's roll: counts first; who comes, who can't and why (reasons cut short), who has not answered,
+    each as many as fit and "and N more"."""
     coming = [p.name for p in people if (a := answers.get(p.member_id)) and a.answer == RsvpAnswer.ATTENDING]
     away = [
-        i18n("reminders.roll_reason", name=p.name, reason=a.reason or "—")
+        i18n("reminders.roll_reason", name=p.name, reason=clip(a.reason or "—", ROLL_REASON_SHOWN))
         for p in people
         if (a := answers.get(p.member_id)) and a.answer == RsvpAnswer.CANT
     ]
@@ -91,11 +106,11 @@ def roll_content(
         title=rule.title,
         when=when_text(i18n, when, zone),
         coming_count=len(coming),
-        coming="、".join(coming) or "—",
+        coming=people_within(i18n, coming, ROLL_NAMES_BUDGET),
         away_count=len(away),
-        away=Raw("；".join(away) or "—"),
+        away=Raw(joined_within(away, ROLL_NAMES_BUDGET, "；", lambda n: i18n("common.and_more_people", n=n)) or "—"),
         silent_count=len(silent),
-        silent="、".join(silent) or "—",
+        silent=people_within(i18n, silent, ROLL_NAMES_BUDGET),
     )
     return Content(text=text)
 
@@ -147,7 +162,7 @@ def compliance_text(i18n: Localizer, rows: Sequence[TownshipCompliance], zone: Z
         if r.overdue:
             shown = "、".join(f"{title} {local_time(when, zone)}" for title, when in r.overdue[:OVERDUE_SHOWN])
             lines.append(i18n("compliance.overdue", count=len(r.overdue), items=shown))
-        return "\n".join(lines + village_lines(i18n, r.villages))
+        return "\n".join(lines + lines_within(village_lines(i18n, r.villages), LIST_BUDGET, more_lines(i18n)))
     lines = [i18n("compliance.county_header", period=period), i18n("compliance.county_columns")]
     for r in rows:
         lines.append(
@@ -161,7 +176,11 @@ def compliance_text(i18n: Localizer, rows: Sequence[TownshipCompliance], zone: Z
                 overdue=len(r.overdue),
             )
         )
-    return "\n".join(lines)
+    return "\n".join(lines[:2] + lines_within(lines[2:], LIST_BUDGET, more_lines(i18n)))
+
+
+def more_lines(i18n: Localizer) -> Callable[[int], str]:
+    return lambda n: i18n("common.more_lines", n=n)
 
 
 def village_lines(i18n: Localizer, villages: Sequence[VillageAttendance]) -> list[str]:

@@ -362,3 +362,33 @@ async def test_a_county_officer_sees_who_is_on_duty_in_each_township(town: Towns
     [answer] = await town.county.send("/duty")
     assert "凤城镇：主班 王值班" in answer.shown
     assert "蓬莱镇：（未设值班表）" in answer.shown
+
+
+async def test_an_import_with_a_period_of_millennia_or_of_year_one_is_refused_by_line_at_once(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao)
+    rows = [
+        "类型,班次,成员,开始,结束",
+        "顶班,主班,孙值班,2026-11-05 08:30,9999-12-31 23:59",
+        "顶班,主班,孙值班,0001-01-01 00:00,2026-11-06 08:30",
+        "顶班,备班,孙值班,2026-11-05 08:30,2026-12-07 08:30",
+    ]
+    await town.head.send("/roster")
+    await town.head.click("📥 导入 CSV")
+    await town.head.send_document("roster.csv", "\n".join(rows).encode())
+    refusal = town.head.last.shown
+    assert "没有导入任何内容" in refusal
+    assert "第 2 行：时间“9999-12-31 23:59”超出范围" in refusal
+    assert "第 3 行：时间“0001-01-01 00:00”超出范围" in refusal
+    assert "第 4 行：一行最多 31 天" in refusal
+    [week] = await town.reporter.send("/duty week")
+    assert "顶班" not in week.shown
+
+
+async def test_an_import_of_more_lines_than_a_roster_needs_is_refused_before_reading_them(town: Township) -> None:
+    await with_duty_members(town)
+    rows = ["顶班,主班,孙值班,2026-11-05 08:30,2026-11-05 08:45"] * 2_001
+    await town.head.send("/roster")
+    await town.head.click("📥 导入 CSV")
+    await town.head.send_document("roster.csv", "\n".join(rows).encode())
+    assert "行数太多（最多 2000 行）" in town.head.last.shown

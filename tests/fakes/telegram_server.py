@@ -29,6 +29,8 @@ from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
 from tests.fakes.webhook import WebhookDelivery
 
 TEXT_LIMIT = 4096
+BUTTON_LIMIT = 100
+"""Telegram refuses a keyboard of more buttons than this (REPLY_MARKUP_TOO_LONG)."""
 CAPTION_LIMIT = 1024
 PAID_MESSAGE_STARS = 0.1
 CALLBACK_ANSWER_LIMIT = 200
@@ -431,6 +433,9 @@ class FakeTelegram:
     def _check_markup(self, markup: dict[str, Any] | None, chat: Chat) -> None:
         if not markup:
             return
+        for kind in ("inline_keyboard", "keyboard"):
+            if sum(len(row) for row in markup.get(kind, [])) > BUTTON_LIMIT:
+                raise bad_request("REPLY_MARKUP_TOO_LONG")
         for row in markup.get("inline_keyboard", []):
             for button in row:
                 kinds = [k for k in button if k not in ("text", "icon_custom_emoji_id", "style")]

@@ -1,0 +1,67 @@
+"""Lists that fit one Telegram message at any size: counts first, then as many items as fit, then "and N more".
+
+Lengths are counted as Telegram counts them (UTF-16 code units) on the text before HTML escaping, which is what a
+reader sees; the budgets leave room for the header and footer lines around a list.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+TEXT_LIMIT = 4096
+"""Telegram's limit for a message's text."""
+LIST_BUDGET = 3300
+"""What the lines of one list may take, leaving room for its header, footer and counts."""
+BUTTON_PAGE = 40
+"""Names offered as buttons on one page (Telegram shows about 100 buttons; a page leaves room to move on)."""
+
+
+def visible_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with an ellipsis when longer."""
+    if visible_length(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    while visible_length(cut) > limit - 1:
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def joined_within(items: Sequence[str], budget: int, separator: str, more: Callable[[int], str]) -> str:
+    """As many items as fit in `budget` characters, joined; then `more(n)` naming how many were left out."""
+    shown: list[str] = []
+    used = 0
+    for item in items:
+        cost = visible_length(item) + (visible_length(separator) if shown else 0)
+        if used + cost > budget:
+            break
+        shown.append(item)
+        used += cost
+    text = separator.join(shown)
+    left = len(items) - len(shown)
+    return text + more(left) if left else text
+
+
+def lines_within(lines: Sequence[str], budget: int, more: Callable[[int], str]) -> list[str]:
+    """As many lines as fit in `budget` characters; then a line naming how many were left out."""
+    shown: list[str] = []
+    used = 0
+    for line in lines:
+        cost = visible_length(line) + 1
+        if used + cost > budget:
+            break
+        shown.append(line)
+        used += cost
+    left = len(lines) - len(shown)
+    return [*shown, more(left)] if left else shown
+
+
+def page_of(items: Sequence[T], page: int, size: int = BUTTON_PAGE) -> tuple[Sequence[T], int, int]:
+    """One page of `items` (the page number clamped to those there are), that page's number, and how many pages."""
+    pages = max((len(items) + size - 1) // size, 1)
+    page = min(max(page, 0), pages - 1)
+    return items[page * size : (page + 1) * size], page, pages
