@@ -3,7 +3,7 @@ write a handover note. Thin: the duty desk decides; this file asks it and shows 
 
 from datetime import timedelta
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
@@ -12,7 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 from handlers.callbacks import DutyAction, SwapShiftChoice, SwapToChoice, pack_buttons
 from handlers.edits import turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
-from handlers.guards import IN_A_GROUP
+from handlers.guards import IN_A_GROUP, point_to_private_chat
 from handlers.states import HandoverFlow
 from i18n import Localizer
 from models import DutyLayer
@@ -58,26 +58,34 @@ def router() -> Router:
 
 
 async def duty_command(
-    message: Message, command: CommandObject, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk
+    message: Message,
+    command: CommandObject,
+    member: MemberProfile,
+    i18n: Localizer,
+    duty_desk: DutyDesk,
+    bot: Bot,
 ) -> None:
     """/duty: now and the next 7 days; /duty week, /duty me, /duty NAME, /duty ics. In the station's group it
-    answers there, for that township."""
+    answers there, for that township, with names only: phone numbers and one person's shifts stay in private chats."""
     word = (command.args or "").strip()
     in_group = message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
-    if word.casefold() in CALENDAR_WORDS and not in_group:
+    if in_group and word and word.casefold() not in WEEK_WORDS:
+        await point_to_private_chat(message, command, bot, i18n)
+        return
+    if word.casefold() in CALENDAR_WORDS:
         await send_calendar(message, member, i18n, duty_desk)
         return
     if not in_group and not townships_of(member, Action.VIEW_DUTY) and counties_of(member):
         await message.answer(county_text(i18n, await duty_desk.county_views(member)))
         return
     view = await duty_desk.view(member, message.chat.id if in_group else None)
-    await message.answer(duty_answer(i18n, view, member, word))
+    await message.answer(duty_answer(i18n, view, member, word, with_phones=not in_group))
 
 
-def duty_answer(i18n: Localizer, view: DutyView, member: MemberProfile, word: str) -> str:
+def duty_answer(i18n: Localizer, view: DutyView, member: MemberProfile, word: str, with_phones: bool) -> str:
     roster, now = view.roster, view.now
     if not word:
-        return board_text(i18n, roster, now, UPCOMING_DAYS)
+        return board_text(i18n, roster, now, UPCOMING_DAYS, with_phones)
     if word.casefold() in WEEK_WORDS:
         return week_text(i18n, roster, now, now + timedelta(days=UPCOMING_DAYS))
     if word.casefold() in OWN_WORDS:

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Occurrence, ReminderRule, RoleAssignment, RuleKind, Unit
+from services.cells import safe_cell
 from services.errors import DomainError
 from services.permissions import VILLAGE_DELEGATE
 from services.reminder_rules import rules_of, schedule_of
@@ -204,17 +205,17 @@ def table_rows(rows: list[TownshipCompliance], zone: ZoneInfo) -> list[list[str 
 
 
 def write_table(path: Path, header: list[str], rows: list[list[str | int]]) -> None:
-    """XLSX (openpyxl) for a .xlsx path, CSV (UTF-8 with BOM, as Excel reads it) otherwise."""
+    """XLSX (openpyxl) for a .xlsx path, CSV (UTF-8 with BOM, as Excel reads it) otherwise; no cell a formula."""
     if path.suffix.lower() == ".xlsx":
         book = Workbook()
         sheet = book.active
         assert sheet is not None
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(cell) for cell in row])
         book.save(path)
         return
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)

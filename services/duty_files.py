@@ -17,6 +17,7 @@ from icalendar import Calendar, Event
 
 from i18n import LANGUAGES, Localizer
 from models import CoverReason, DutyLayer
+from services.cells import safe_cell, unquoted
 from services.errors import DomainError
 from services.roster import CoverSpec, DutyMember, Roster
 from services.rotation import Cover, Shift
@@ -85,7 +86,7 @@ def export_csv(roster: Roster, now: datetime, i18n: Localizer) -> bytes:
                 as_shift = Shift(cover.starts_at, cover.ends_at, cover.member_id)
                 rows.append((cover.starts_at, _row(i18n, COVER, layer, cover.member_id, as_shift, roster)))
     for _, row in sorted(rows, key=lambda pair: pair[0]):
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -180,6 +181,7 @@ def _parse_row(number: int, fields: Sequence[str], roster: Roster, now: datetime
 
 
 def _member(label: str, roster: Roster, i18n: Localizer) -> DutyMember:
+    label = unquoted(label)
     if label.startswith("#") and label[1:].isdigit() and int(label[1:]) in roster.members:
         return roster.members[int(label[1:])]
     named = [m for m in roster.members.values() if m.name == label.lstrip("@")]

@@ -86,8 +86,9 @@ def fitted(i18n: Localizer, lines: Sequence[str], budget: int = LIST_BUDGET) -> 
     return lines_within(lines, budget, lambda n: i18n("common.more_lines", n=n))
 
 
-def board_text(i18n: Localizer, roster: Roster, now: datetime, days: int) -> str:
-    """Who is on duty now, primary and backup (with shared phone numbers), and the primary's next `days`."""
+def board_text(i18n: Localizer, roster: Roster, now: datetime, days: int, with_phones: bool = True) -> str:
+    """Who is on duty now, primary and backup (with the phone numbers they shared, unless the board is for a group),
+    and the primary's next `days`."""
     if not roster.rostered:
         return i18n("onduty.no_roster", township=roster.township_name)
     lines = [i18n("onduty.header", township=roster.township_name)]
@@ -95,7 +96,11 @@ def board_text(i18n: Localizer, roster: Roster, now: datetime, days: int) -> str
         if layer not in roster.specs:
             continue
         lines.append(
-            i18n("onduty.now_line", layer=layer_name(i18n, layer), who=person(i18n, roster.member_at(layer, now)))
+            i18n(
+                "onduty.now_line",
+                layer=layer_name(i18n, layer),
+                who=person(i18n, roster.member_at(layer, now), with_phones),
+            )
         )
     lines.append(i18n("onduty.upcoming", days=days))
     lines += fitted(

@@ -8,12 +8,14 @@ import asyncio
 import csv
 from pathlib import Path
 
+import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 
 from bot.cli import export
 from bot.settings import Settings
 from handlers.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard, CardVerb, ReportAction
-from models import CalloutAnswer, CalloutRecipient, Database, DutyLayer, Priority
+from models import CalloutAnswer, CalloutRecipient, Database, DutyLayer, Priority, Role
 from services.callout_desk import CalloutDesk
 from services.callout_lifecycle import CalloutVerb
 from services.members import load_profile
@@ -33,6 +35,7 @@ from tests.e2e.duty import local, with_duty_members
 from tests.e2e.reporting import IN_FENGCHENG, Township, file_report
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
 from tests.fakes.users import FakeUser
+from tests.fakes.world import VILLAGE_A1, add_member
 
 ON_MY_WAY, ARRIVED, CANT = "🚶 出发", "📍 到达", "🙅 无法前往"
 
@@ -364,3 +367,33 @@ async def test_alerts_go_ahead_of_reminders_and_digests_already_queued(town: Tow
     inbox = volunteers.huang.inbox
     first_digest = next(i for i, m in enumerate(inbox) if m.shown.startswith("摘要"))
     assert inbox.index(alerts_of(volunteers.huang)[0]) < first_digest
+
+
+HOSTILE_NAMES = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+async def test_the_alerts_export_writes_a_name_that_looks_like_a_formula_as_plain_text(
+    town: Township, settings: Settings, tmp_path: Path, suffix: str
+) -> None:
+    hostile = []
+    for i, name in enumerate(HOSTILE_NAMES):
+        user = town.harness.user(f"v{i}")
+        user.chat.started = True
+        await add_member(town.db, town.clock.now(), user.id, name, Role.VOLUNTEER, VILLAGE_A1)
+        hostile.append(user)
+    await send_callout(town, town.head)
+    out = tmp_path / f"alerts{suffix}"
+    args = argparse.Namespace(what="alerts", since="2026-11-01", out=out, county=None, quarter=None)
+    assert await export(settings, args, 0.0) == 0
+    if suffix == ".xlsx":
+        sheet = load_workbook(out).active
+        assert sheet is not None
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        assert not [c.value for c in cells if c.data_type == "f"], "no cell is a formula"
+        # XML reads a carriage return back as a line feed.
+        written = {str(c.value).replace("\n", "\r") for c in cells}
+    else:
+        written = {cell for row in csv.reader(out.open(encoding="utf-8-sig", newline="")) for cell in row}
+    assert {f"'{name}" for name in HOSTILE_NAMES} <= written
+    assert not written & set(HOSTILE_NAMES)

@@ -2,6 +2,8 @@
 the calendar and CSV files, and step 1 of escalation going to whoever is on duty — all through the fake Bot API
 with the injected clock."""
 
+import csv
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -14,7 +16,7 @@ from tests.e2e.duty import SHANGHAI, local, offer_shift, with_duty_members
 from tests.e2e.reporting import Township, file_report, second_process_sweeps_from_scratch
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser
-from tests.fakes.world import remove_role
+from tests.fakes.world import TOWNSHIP_A, add_member, remove_role
 
 P, B = DutyLayer.PRIMARY, DutyLayer.BACKUP
 
@@ -392,3 +394,43 @@ async def test_an_import_of_more_lines_than_a_roster_needs_is_refused_before_rea
     await town.head.click("📥 导入 CSV")
     await town.head.send_document("roster.csv", "\n".join(rows).encode())
     assert "行数太多（最多 2000 行）" in town.head.last.shown
+
+
+async def test_duty_in_the_group_shows_names_only_and_one_persons_shifts_only_in_private(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao)
+    async with town.db.transaction() as session:
+        member = await find_member(session, town.duty.id)
+        assert member is not None
+        member.phone = "13800138000"
+        session.add(member)
+    group = -100777
+    town.harness.server.add_group(group, "凤城镇应急站值班群")
+    await town.head.send_in_group(group, "/linkgroup")
+    [board] = await duty.sun.send_in_group(group, "/duty")
+    assert "现在主班：王值班" in board.shown and "13800138000" not in board.shown
+    [week] = await duty.sun.send_in_group(group, "/duty week")
+    assert "王值班" in week.shown and "13800138000" not in week.shown
+    for command in ("/duty 王值班", "/duty me", "/duty ics"):
+        [pointer] = await duty.sun.send_in_group(group, command)
+        assert "请在与我的私聊中使用" in pointer.shown and "11-0" not in pointer.shown
+    [private] = await duty.sun.send("/duty 王值班")
+    assert "王值班 的值班" in private.shown
+    [own] = await duty.sun.send("/duty")
+    assert "13800138000" in own.shown
+
+
+async def test_a_name_that_looks_like_a_formula_is_exported_as_text_and_imported_back_unchanged(town: Township) -> None:
+    duty = await with_duty_members(town)
+    formula = town.harness.user("公式")
+    await add_member(town.db, town.clock.now(), formula.id, "=1+2", Role.STATION_DUTY, TOWNSHIP_A)
+    await duty.rotation(P, town.duty, formula)
+    await town.head.send("/roster")
+    await town.head.click("📤 导出 CSV")
+    exported = document_of(town, town.head.last)
+    cells = {cell for row in csv.reader(io.StringIO(exported.decode("utf-8-sig"))) for cell in row}
+    assert "'=1+2" in cells and "=1+2" not in cells
+    await town.head.send("/roster")
+    await town.head.click("📥 导入 CSV")
+    await town.head.send_document("roster.csv", exported)
+    assert "完全一样，没有改动" in town.head.last.shown
