@@ -35,6 +35,7 @@ from services.callout_lifecycle import ANSWER_OF_VERB, CalloutVerb
 from services.callout_texts import answer_name, area_text, kind_name, record_line, until_text
 from services.errors import DomainError
 from services.members import MemberProfile
+from services.numbers import whole_number
 
 KINDS = list(CalloutKind)
 NEEDED_CHOICES = (2, 5, 10, 20, 50)
@@ -282,10 +283,8 @@ async def needed_pressed(
 async def needed_typed(
     message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
 ) -> None:
-    text = (message.text or "").strip()
-    if not text.isdigit():
-        raise DomainError("callout.ask_needed")
-    await show_preview(message, member, i18n, callout_desk, state, int(text))
+    needed = whole_number((message.text or "").strip(), 0, 999_999_999, DomainError("callout.ask_needed"))
+    await show_preview(message, member, i18n, callout_desk, state, needed)
 
 
 def draft_of(data: dict[str, Any]) -> CalloutDraft:

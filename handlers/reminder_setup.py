@@ -13,11 +13,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from handlers.callbacks import RuleField, RuleWizard
 from handlers.edits import turn_into
 from handlers.filters import NOT_A_COMMAND, Known, Registered
-from handlers.roster import parse_hhmm
 from handlers.states import RuleFlow
 from i18n import Localizer, Raw
 from models import HolidayHandling, RuleKind
 from services.members import MemberProfile
+from services.numbers import clock_minutes
 from services.reminder_desk import ReminderDesk
 from services.reminder_texts import when_text
 from services.report_desk import StaleButton
@@ -222,7 +222,7 @@ async def time_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Lo
 
 
 async def time_typed(message: Message, i18n: Localizer, state: FSMContext) -> None:
-    minutes = parse_hhmm(message.text or "")
+    minutes = clock_minutes(message.text or "")
     if minutes is None:
         await message.answer(i18n("roster.bad_time"))
         return

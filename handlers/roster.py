@@ -27,6 +27,7 @@ from services.duty_desk import DutyDesk
 from services.duty_texts import layer_name, shift_lines
 from services.errors import DomainError
 from services.members import MemberProfile
+from services.numbers import clock_minutes
 from services.report_desk import StaleButton
 from services.roster import Roster, RotationSpec
 
@@ -274,21 +275,11 @@ async def handoff_pressed(
 
 
 async def handoff_typed(message: Message, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) -> None:
-    minutes = parse_hhmm(message.text or "")
+    minutes = clock_minutes(message.text or "")
     if minutes is None:
         await message.answer(i18n("roster.bad_time"))
         return
     await ask_start(message, minutes, i18n, duty_desk, state, edit=False)
-
-
-def parse_hhmm(text: str) -> int | None:
-    """08:30, 8:30 or 8点30 -> minutes after midnight; None for anything else."""
-    cleaned = text.strip().replace("：", ":").replace("点", ":").rstrip("分").rstrip(":")
-    hours, _, minutes = cleaned.partition(":")
-    if not hours.isdigit() or (minutes and not minutes.isdigit()):
-        return None
-    h, m = int(hours), int(minutes or 0)
-    return h * 60 + m if 0 <= h < 24 and 0 <= m < 60 else None
 
 
 async def ask_start(

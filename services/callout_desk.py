@@ -2,6 +2,7 @@
 how many it reaches, sending), a volunteer's answer (which edits the sender's live tally, at most every 2 s), the
 sender's message to those coming and the stand-down, /alerts, and /available."""
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -582,7 +583,8 @@ async def remind_unanswered(session: AsyncSession, now: datetime) -> int:
 ON_WORDS = frozenset({"on", "yes", "开", "在", "是", "可以"})
 OFF_WORDS = frozenset({"off", "no", "关", "不在", "否", "不可以"})
 UNTIL_WORDS = ("until", "till", "至", "到", "直到")
-UNTIL_FORMATS = ("%Y-%m-%d %H:%M", "%m-%d %H:%M", "%H:%M")
+UNTIL_FORMATS = ("%Y-%m-%d %H:%M", "%H:%M")
+MONTH_DAY = re.compile(r"([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{2})")
 
 
 def parse_availability(args: str, now: datetime, zone: ZoneInfo) -> tuple[bool, datetime | None]:
@@ -603,8 +605,12 @@ def parse_availability(args: str, now: datetime, zone: ZoneInfo) -> tuple[bool, 
 
 
 def _until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
+    """A time in ASCII digits; a bare time, or a month-day without its year, is the next such moment."""
     local_now = now.astimezone(zone)
-    for form in UNTIL_FORMATS:
+    month_day = MONTH_DAY.fullmatch(text)
+    if month_day is not None:
+        return _next_month_day(*(int(part) for part in month_day.groups()), local_now)
+    for form in UNTIL_FORMATS if text.isascii() else ():
         try:
             parsed = datetime.strptime(text, form)
         except ValueError:
@@ -612,6 +618,19 @@ def _until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
         if form == "%H:%M":
             when = local_now.replace(hour=parsed.hour, minute=parsed.minute, second=0, microsecond=0)
             return when if when > local_now else when + timedelta(days=1)
-        year = parsed.year if form.startswith("%Y") else local_now.year
-        return parsed.replace(year=year, tzinfo=zone)
+        if abs(parsed.year - local_now.year) > 1:
+            break
+        return parsed.replace(tzinfo=zone)
+    raise DomainError("available.bad_until")
+
+
+def _next_month_day(month: int, day: int, hour: int, minute: int, local_now: datetime) -> datetime:
+    """The next 12-31 08:00 (this year's if still ahead, else next year's; 02-29 the next leap year's)."""
+    for year in range(local_now.year, local_now.year + 5):
+        try:
+            when = local_now.replace(year=year, month=month, day=day, hour=hour, minute=minute, second=0, microsecond=0)
+        except ValueError:
+            continue
+        if when > local_now:
+            return when
     raise DomainError("available.bad_until")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from services.errors import DomainError
 
 WHOLE = re.compile(r"[0-9]{1,9}")
+CLOCK = re.compile(r"([0-9]{1,2})(?::([0-9]{1,2}))?")
 DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
 
 
@@ -21,3 +22,14 @@ def decimal_number(text: str, low: Decimal, high: Decimal, error: DomainError) -
     if DECIMAL.fullmatch(text) is None or not low <= Decimal(text) <= high:
         raise error
     return Decimal(text)
+
+
+def clock_minutes(text: str) -> int | None:
+    """08:30, 8:30, 8点30 or 8点 -> minutes after midnight; None for anything else (08:³⁰,
+    ٠٨:٣٠, 24:00, 8:60)."""
+    cleaned = text.strip().replace("：", ":").replace("点", ":").rstrip("分").rstrip(":")
+    match = CLOCK.fullmatch(cleaned)
+    if match is None:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    return hours * 60 + minutes if hours < 24 and minutes < 60 else None

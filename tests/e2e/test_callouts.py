@@ -313,8 +313,9 @@ async def test_a_callout_refuses_bad_headcounts(town: Township) -> None:
     await town.head.click(next(b["text"] for b in town.head.last_with_buttons().buttons if "全镇" in b["text"]))
     await town.head.send("仓库起火")
     await town.head.send("不设集合点")
-    [said] = await town.head.send("很多")
-    assert "需要多少人" in said.shown
+    for typed in ("很多", "²", "٣", "３"):
+        [said] = await town.head.send(typed)
+        assert "需要多少人" in said.shown
     [said] = await town.head.send("0")
     assert "1 到" in said.shown
 

@@ -434,3 +434,19 @@ async def test_a_name_that_looks_like_a_formula_is_exported_as_text_and_imported
     await town.head.click("📥 导入 CSV")
     await town.head.send_document("roster.csv", exported)
     assert "完全一样，没有改动" in town.head.last.shown
+
+
+async def test_a_handoff_time_typed_in_superscript_or_other_digits_is_asked_again(town: Township) -> None:
+    duty = await with_duty_members(town)
+    head = town.head
+    await head.send("/roster")
+    await head.click("✏️ 设置主班")
+    await head.click("王值班")
+    await head.click(duty.zhao.first_name)
+    await head.click("✅ 选好了")
+    await head.click("24 小时一班")
+    for typed in ("08:³⁰", "²", "٠٨:٣٠", "０８:３０"):
+        [said] = await head.send(typed)
+        assert "请发送 24 小时制的时间" in said.shown
+    await head.send("8:30")
+    assert "从哪天开始" in head.last.shown, "an ASCII time moves on"

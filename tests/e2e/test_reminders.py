@@ -171,6 +171,9 @@ async def test_a_head_adds_a_rule_with_buttons_and_a_typed_time(town: Township) 
     await head.click("每月第几个星期几")
     await head.click("最后一个")
     await head.click("周五")
+    for typed in ("15:³⁰", "¹⁵:30", "١٥:٣٠"):
+        [said] = await head.send(typed)
+        assert "时间" in said.shown and "出了点问题" not in said.shown
     await head.send("15:30")
     await head.click("遇节假日跳过")
     await head.click("前一周和前一天")

@@ -39,7 +39,35 @@ def test_available_understands_on_off_and_until(words: str, available: bool, unt
     assert parse_availability(words, NOW, SHANGHAI) == (available, until)
 
 
-@pytest.mark.parametrize("words", ["", "maybe", "off 至 明天", "on until 25:00"])
+@pytest.mark.parametrize(
+    ("words", "until"),
+    [
+        ("off until 01-02 08:00", datetime(2027, 1, 2, 8, 0, tzinfo=SHANGHAI)),
+        ("off until 12-31 08:00", datetime(2026, 12, 31, 8, 0, tzinfo=SHANGHAI)),
+        ("off until 02-29 08:00", datetime(2028, 2, 29, 8, 0, tzinfo=SHANGHAI)),
+    ],
+)
+def test_a_month_day_without_its_year_is_the_next_such_date(words: str, until: datetime) -> None:
+    on_30_december = datetime(2026, 12, 30, 9, 0, tzinfo=SHANGHAI).astimezone(UTC)
+    now = on_30_december if until.month == 1 else NOW
+    assert parse_availability(words, now, SHANGHAI) == (False, until)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "",
+        "maybe",
+        "off 至 明天",
+        "on until 25:00",
+        "off until 08:³⁰",
+        "off until ０８:３０",
+        "off until ٠٨:٣٠",
+        "off until 0001-01-01 00:00",
+        "off until 9999-12-31 23:59",
+        "off until 02-30 08:00",
+    ],
+)
 def test_available_refuses_what_it_cannot_read(words: str) -> None:
     with pytest.raises(DomainError):
         parse_availability(words, NOW, SHANGHAI)
