@@ -609,7 +609,8 @@ def _until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     local_now = now.astimezone(zone)
     month_day = MONTH_DAY.fullmatch(text)
     if month_day is not None:
-        return _next_month_day(*(int(part) for part in month_day.groups()), local_now)
+        month, day, hour, minute = (int(part) for part in month_day.groups())
+        return _next_month_day(local_now, month, day, hour, minute)
     for form in UNTIL_FORMATS if text.isascii() else ():
         try:
             parsed = datetime.strptime(text, form)
@@ -624,7 +625,7 @@ def _until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     raise DomainError("available.bad_until")
 
 
-def _next_month_day(month: int, day: int, hour: int, minute: int, local_now: datetime) -> datetime:
+def _next_month_day(local_now: datetime, month: int, day: int, hour: int, minute: int) -> datetime:
     """The next 12-31 08:00 (this year's if still ahead, else next year's; 02-29 the next leap year's)."""
     for year in range(local_now.year, local_now.year + 5):
         try:
