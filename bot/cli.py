@@ -5,14 +5,17 @@ aiogram is imported only by the commands that talk to Telegram: it takes seconds
 
 import argparse
 import asyncio
+import html
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
 from datetime import date, datetime
 from datetime import time as dt_time
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy.engine import make_url
 
@@ -27,6 +30,8 @@ from services.callout_export import ALERT_COLUMNS, alert_rows
 from services.clock import SystemClock
 from services.compliance import (
     COLUMNS,
+    FIRST_YEAR,
+    LAST_YEAR,
     parse_quarter,
     table_rows,
     township_compliance,
@@ -48,6 +53,7 @@ from services.places import place_label
 from services.reminder_rules import work_calendar
 
 log = logging.getLogger("gridguard")
+TAG = re.compile(r"<[^>]+>")
 
 NO_TOKEN_MESSAGE = (
     "BOT_TOKEN is not set. In Telegram, open @BotFather, send /newbot and follow the prompts; "
@@ -58,9 +64,16 @@ NO_TOKEN_MESSAGE = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A wrong or missing argument: one line naming it, exit code 2 (argparse would print the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (--help lists the arguments)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description="GridGuard (网格安全哨)")
-    commands = p.add_subparsers(dest="command")
+    p = OneLineParser(prog="python -m bot", description="GridGuard (网格安全哨)")
+    commands = p.add_subparsers(dest="command", parser_class=OneLineParser)
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     imp = commands.add_parser("import-units", help="import an official division list (CSV)")
@@ -107,16 +120,24 @@ def main(argv: Sequence[str]) -> int:
     try:
         return asyncio.run(COMMANDS[command](settings, args, started))
     except UnitNotFound as error:
-        print(Localizer("en")("cli.unit_not_found", **error.params), file=sys.stderr)
-        return 1
+        print(terminal_text(Localizer("en")("cli.unit_not_found", **error.params)), file=sys.stderr)
+        return 2
     except DomainError as error:
-        print(Localizer("en")(error.key, **error.params), file=sys.stderr)
-        return 1
+        print(f"{command}: {terminal_text(Localizer('en')(error.key, **error.params))}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{command}: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 2
     except StartupError as error:
         print(error, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def terminal_text(text: str) -> str:
+    """A catalog text as a terminal shows it: no HTML tags or escapes, on one line."""
+    return html.unescape(TAG.sub("", text)).replace("\n", " ")
 
 
 async def run(settings: Settings, _args: argparse.Namespace, started: float) -> int:
@@ -208,9 +229,9 @@ async def holidays(settings: Settings, args: argparse.Namespace, _started: float
     """Load a holiday-cn file: public holidays and make-up working days of a year the package may not know."""
     try:
         text = args.file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"cannot read {args.file}: {error}", file=sys.stderr)
-        return 1
+    except UnicodeDecodeError as error:
+        print(f"holidays: {args.file}: not UTF-8 text ({error.reason})", file=sys.stderr)
+        return 2
     parsed = parse_holiday_file(text)
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
@@ -239,10 +260,16 @@ async def export_alerts(settings: Settings, args: argparse.Namespace, _started: 
         print("export alerts needs --since DATE (e.g. 2026-11-01)", file=sys.stderr)
         return 2
     try:
-        since = datetime.combine(date.fromisoformat(args.since), dt_time(0), settings.zone)
+        day = date.fromisoformat(args.since) if args.since.isascii() else None
     except ValueError:
-        print(f"--since: not a date (YYYY-MM-DD): {args.since}", file=sys.stderr)
+        day = None
+    if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+        print(
+            f"export: --since: not a date between {FIRST_YEAR} and {LAST_YEAR} (YYYY-MM-DD): {args.since}",
+            file=sys.stderr,
+        )
         return 2
+    since = datetime.combine(day, dt_time(0), settings.zone)
     out: Path = args.out or Path(f"alerts-since-{since.date().isoformat()}.csv")
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
@@ -290,7 +317,7 @@ async def backup_command(settings: Settings, args: argparse.Namespace, _started:
         tables = await asyncio.to_thread(back_up_sqlite, Path(url.database), args.file)
     except BackupError as error:
         print(f"backup: {error}", file=sys.stderr)
-        return 1
+        return 2
     print(f"backed up {url.database} to {args.file}: {tables} tables, integrity ok")
     return 0
 

@@ -16,6 +16,8 @@ def back_up_sqlite(source: Path, target: Path) -> int:
         raise BackupError(f"there is no database at {source}")
     if target.exists():
         raise BackupError(f"{target} exists; give a new file name (a backup never overwrites one)")
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent} is not a folder; give a file in an existing folder")
     partial = target.with_name(f"{target.name}.partial")
     partial.unlink(missing_ok=True)
     with sqlite3.connect(source) as original, sqlite3.connect(partial) as copy:

@@ -4,6 +4,7 @@ as held); and per village, at how many of those held its safety officers were pr
 the rules; what was held, and who came, from the organisers' records."""
 
 import csv
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -32,6 +33,11 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone)
 
 
+QUARTER = re.compile(r"([0-9]{4})Q([1-4])")
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""The years a quarter or a day typed on the command line may name."""
+
+
 def quarter(year: int, number: int, zone: ZoneInfo) -> Period:
     first = date(year, 3 * number - 2, 1)
     after = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
@@ -40,10 +46,10 @@ def quarter(year: int, number: int, zone: ZoneInfo) -> Period:
 
 def parse_quarter(text: str, zone: ZoneInfo) -> Period:
     """2026Q4 -> the fourth quarter of 2026 in the deployment's zone."""
-    year, _, number = text.strip().upper().partition("Q")
-    if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3", "4")):
+    match = QUARTER.fullmatch(text.strip().upper())
+    if match is None or not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         raise DomainError("compliance.bad_quarter", value=text)
-    return quarter(int(year), int(number), zone)
+    return quarter(int(match.group(1)), int(match.group(2)), zone)
 
 
 def quarter_of(instant: datetime, zone: ZoneInfo) -> Period:

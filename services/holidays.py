@@ -13,6 +13,9 @@ from models import HolidayDay
 from services.errors import DomainError
 
 NAME_LIMIT = 40
+MAX_CHARS = 100_000
+"""A year's file is a few KB."""
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,26 @@ def _refuse(problem: str) -> DomainError:
 
 def parse_holiday_file(text: str) -> HolidayFile:
     """The file's days, or a refusal naming what is wrong (nothing is loaded then)."""
+    if len(text) > MAX_CHARS:
+        raise _refuse(f"larger than {MAX_CHARS // 1000} KB")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise _refuse(f"not JSON ({error.msg}, line {error.lineno})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("year"), int) or not isinstance(data.get("days"), list):
-        raise _refuse('expected {"year": <number>, "days": [...]}')
-    year, days = data["year"], {}
+    except (ValueError, RecursionError):
+        raise _refuse("not JSON a holiday file can hold (a number too long, or nested too deep)") from None
+    year = data.get("year") if isinstance(data, dict) else None
+    if type(year) is not int or not isinstance(data.get("days"), list):
+        raise _refuse('expected {"year": a year such as 2027, "days": [...]}')
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise _refuse(f"year {year} is not between {FIRST_YEAR} and {LAST_YEAR}")
+    days: dict[date, tuple[bool, str]] = {}
+    first_seen: dict[date, int] = {}
     for number, entry in enumerate(data["days"], start=1):
-        days.update(_day(number, entry, year))
+        for day, meaning in _day(number, entry, year).items():
+            if day in first_seen:
+                raise _refuse(f"day {number}: {day} is listed twice (also day {first_seen[day]})")
+            first_seen[day], days[day] = number, meaning
     if not days:
         raise _refuse(f"no days for {year}: the State Council's notice may not be out yet")
     return HolidayFile(year, days)
@@ -56,7 +70,7 @@ def _day(number: int, entry: object, year: int) -> dict[date, tuple[bool, str]]:
     if not isinstance(name, str) or not name or len(name) > NAME_LIMIT or not isinstance(off, bool):
         raise _refuse(f"day {number}: needs a name and isOffDay true or false")
     try:
-        day = date.fromisoformat(str(when))
+        day = date.fromisoformat(when if isinstance(when, str) else "")
     except ValueError:
         raise _refuse(f"day {number}: date {when!r} is not YYYY-MM-DD") from None
     if day.year != year:

@@ -71,16 +71,16 @@ def test_a_malformed_file_names_the_line_and_imports_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = small_division_file(tmp_path, extra="350524,安溪县,350524100,凤城镇,12345,坏行,x\n")
-    assert main(["import-units", str(path)]) == 1
+    assert main(["import-units", str(path)]) == 2
     assert "Line 30 is wrong: village_code '12345' is not 12 digits. Nothing was imported." in capsys.readouterr().err
-    assert main(["add-grid", "--village", "350524100201", "--name", "网格"]) == 1
+    assert main(["add-grid", "--village", "350524100201", "--name", "网格"]) == 2
     assert "No unit has the code 350524100201. Import the official division list first" in capsys.readouterr().err
 
 
 @pytest.mark.usefixtures("database")
 def test_invite_refuses_a_role_that_does_not_fit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import-units", str(small_division_file(tmp_path))]) == 0
-    assert main(["invite", "--unit", "350524100", "--role", "village_officer"]) == 1
+    assert main(["invite", "--unit", "350524100", "--role", "village_officer"]) == 2
     assert "can't hold this role" in capsys.readouterr().err
 
 
@@ -106,7 +106,7 @@ def test_a_wrong_setting_stops_the_start_with_one_line(
 def test_invite_for_a_unit_not_imported_says_to_import_the_division_list_first(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["invite", "--unit", "350524100", "--role", "station_head"]) == 1
+    assert main(["invite", "--unit", "350524100", "--role", "station_head"]) == 2
     [line] = [line for line in capsys.readouterr().err.splitlines() if " INFO gridguard: " not in line]
     assert line.startswith("No unit has the code 350524100.") and "python -m bot import-units" in line
 
@@ -117,12 +117,12 @@ def test_holidays_loads_a_holiday_cn_file_and_refuses_a_bad_or_empty_one(
 ) -> None:
     assert main(["holidays", str(HOLIDAY_FILES / "2026.json")]) == 0
     assert "loaded 2026: 33 days off, 6 make-up working days" in capsys.readouterr().out
-    assert main(["holidays", str(HOLIDAY_FILES / "2027.json")]) == 1
+    assert main(["holidays", str(HOLIDAY_FILES / "2027.json")]) == 2
     assert "no days for 2027" in capsys.readouterr().err
     broken = tmp_path / "broken.json"
     for text in ("{not json", '{"year": 2027, "days": [{"name": "元旦", "date": "2027-13-01", "isOffDay": true}]}'):
         broken.write_text(text, encoding="utf-8")
-        assert main(["holidays", str(broken)]) == 1
+        assert main(["holidays", str(broken)]) == 2
         assert "Nothing was loaded" in capsys.readouterr().err
     made_up = tmp_path / "2027.json"
     days = [
@@ -167,7 +167,7 @@ def test_a_backup_never_overwrites_and_postgresql_is_pointed_to_pg_dump(
     assert main(["migrate"]) == 0
     existing = tmp_path / "kept.db"
     existing.write_bytes(b"an older backup")
-    assert main(["backup", str(existing)]) == 1
+    assert main(["backup", str(existing)]) == 2
     assert "never overwrites" in capsys.readouterr().err and existing.read_bytes() == b"an older backup"
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     assert main(["backup", str(tmp_path / "pg.db")]) == 2
@@ -242,3 +242,87 @@ async def test_a_postgresql_backup_by_the_readmes_pg_dump_line_restores_every_ro
         async with admin.connect() as connection:
             await connection.execute(sql("DROP DATABASE IF EXISTS gridguard_restore WITH (FORCE)"))
         await admin.dispose()
+
+
+def bad_inputs(tmp_path: Path) -> dict[str, list[str]]:
+    """Every command of the README's table, given what a newcomer might give it by mistake."""
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    wrong_codes = small_division_file(tmp_path, extra="35052x,安溪县,350524100,凤城镇,350524100999,坏村\n")
+    day = {"name": "元旦", "date": "2027-01-01", "isOffDay": True}
+    holiday_files = {
+        "huge-year": '{"year": ' + "9" * 5000 + ', "days": []}',
+        "deep": "[" * 100_000 + "]" * 100_000,
+        "year-true": json.dumps({"year": True, "days": [day]}),
+        "year-far": json.dumps({"year": 99999, "days": [day]}),
+        "twice": json.dumps({"year": 2027, "days": [day, day]}),
+        "list": "[1, 2]",
+    }
+    cases = {
+        "import-units missing": ["import-units", "nosuchfile.csv"],
+        "import-units folder": ["import-units", str(folder)],
+        "import-units binary": ["import-units", str(binary)],
+        "import-units codes": ["import-units", str(wrong_codes)],
+        "import-units no file": ["import-units"],
+        "add-grid no name": ["add-grid", "--village", "350524100201"],
+        "add-grid bad code": ["add-grid", "--village", "nope", "--name", "网格"],
+        "invite bad role": ["invite", "--unit", "350524100", "--role", "mayor"],
+        "invite bad uses": ["invite", "--unit", "350524100", "--role", "station_head", "--uses", "many"],
+        "holidays missing": ["holidays", "nosuch.json"],
+        "holidays folder": ["holidays", str(folder)],
+        "holidays binary": ["holidays", str(binary)],
+        "export nothing": ["export"],
+        "export year one": ["export", "alerts", "--since", "0001-01-01"],
+        "export not a date": ["export", "alerts", "--since", "yesterday"],
+        "export quarter 0": ["export", "compliance", "--county", "350524", "--quarter", "0000Q1"],
+        "export quarter 9999": ["export", "compliance", "--county", "350524", "--quarter", "9999Q4"],
+        "export unwritable": ["export", "alerts", "--since", "2026-11-01", "--out", str(tmp_path / "no" / "x.csv")],
+        "export to a folder": ["export", "alerts", "--since", "2026-11-01", "--out", str(folder)],
+        "backup nothing": ["backup"],
+        "backup folder": ["backup", str(folder)],
+        "backup nowhere": ["backup", str(tmp_path / "no" / "copy.db")],
+        "copy-database nothing": ["copy-database"],
+        "webhook frob": ["webhook", "frob"],
+        "no such command": ["frobnicate"],
+    }
+    for name, text in holiday_files.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(text, encoding="utf-8")
+        cases[f"holidays {name}"] = ["holidays", str(path)]
+    return cases
+
+
+BAD_INPUTS = [
+    *(f"import-units {c}" for c in ("missing", "folder", "binary", "codes", "no file")),
+    *(f"add-grid {c}" for c in ("no name", "bad code")),
+    *(f"invite {c}" for c in ("bad role", "bad uses")),
+    *(f"holidays {c}" for c in ("missing", "folder", "binary", "huge-year", "deep", "year-true", "year-far", "twice")),
+    "holidays list",
+    *(f"export {c}" for c in ("nothing", "year one", "not a date", "quarter 0", "quarter 9999", "unwritable")),
+    "export to a folder",
+    *(f"backup {c}" for c in ("nothing", "folder", "nowhere")),
+    "copy-database nothing",
+    "webhook frob",
+    "no such command",
+]
+
+
+@pytest.mark.usefixtures("database")
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_every_command_answers_a_wrong_argument_with_one_line_and_exit_code_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    argv = bad_inputs(tmp_path)[case]
+    if case.startswith("backup"):
+        assert main(["migrate"]) == 0
+        capsys.readouterr()
+    try:
+        code = main(argv)
+    except SystemExit as stopped:
+        code = stopped.code
+    said = [line for line in capsys.readouterr().err.splitlines() if " INFO gridguard: " not in line]
+    assert code == 2, said
+    assert len(said) == 1, said
+    assert "Traceback" not in said[0] and "&lt;" not in said[0] and "<b>" not in said[0]
