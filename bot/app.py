@@ -39,7 +39,7 @@ from bot.retry import RetryShortFloodWaits
 from bot.settings import Settings
 from bot.startup import Patience, StartupError, ready_database, with_patience
 from bot.telegram_sender import TelegramSender
-from bot.webhook import HandledUpdates, serve_http, serve_webhook, stop_on_signals
+from bot.webhook import RedisClaims, serve_http, serve_webhook, stop_on_signals
 from handlers import build_routers
 from handlers.common import leave_conversation
 from handlers.menu import set_command_menus
@@ -57,6 +57,7 @@ from services.members import MemberProfile
 from services.policy import Policy, load_policy
 from services.reminder_desk import ReminderDesk
 from services.report_desk import ReportDesk
+from services.update_claims import DatabaseClaims
 
 log = logging.getLogger("gridguard")
 
@@ -286,8 +287,8 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None, st
         await set_command_menus(bot, settings.default_language)
         log.info("GridGuard running as @%s, ready %.2f s after the start", me.username, time.monotonic() - started)
         if settings.webhook_url:
-            handled = HandledUpdates(redis, redis_prefix(settings))
-            await serve_webhook(bot, dp, settings, token, handled, stop_on_signals())
+            claims = RedisClaims(redis, redis_prefix(settings)) if redis is not None else DatabaseClaims(db, clock)
+            await serve_webhook(bot, dp, settings, token, claims, stop_on_signals())
         else:
             await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types())
     finally:

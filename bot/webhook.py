@@ -2,30 +2,32 @@
 
 An update is answered only after it is handled (not in the background): an instance killed mid-update leaves
 Telegram without an answer, so Telegram posts it again and another instance handles it. An update handled once is
-remembered (in Redis when several instances run) so a repeat post is answered without handling it again.
+claimed before it is handled (in Redis when several instances run, otherwise in the database), so a repeat post,
+or several at once, is answered without handling it again.
 """
 
 import asyncio
 import logging
 import signal
-from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from pydantic import ValidationError
 from redis.asyncio import Redis
 
 from bot.settings import Settings, host_port
 from bot.startup import StartupError
+from services.update_claims import CLAIM_SECONDS, REMEMBER_HANDLED, Claim, UpdateClaims
 
 log = logging.getLogger("gridguard")
-REMEMBER_HANDLED_SECONDS = 24 * 3600
-"""Telegram gives up on an update after a day of failed posts; a repeat comes well within that."""
-REMEMBER_HANDLED_HERE = 10_000
+CLAIMED, DONE = b"claimed", b"done"
+MAX_UPDATE_ID = 2**63 - 1
 MAX_CONNECTIONS = 40
 """Telegram's default: updates posted at once."""
 SHUTDOWN_GRACE = 10.0
@@ -36,46 +38,103 @@ def webhook_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-class HandledUpdates:
-    """Which updates were handled already: in Redis across instances, otherwise in this process."""
+class RedisClaims:
+    """Update claims in Redis, shared by every instance: SET NX takes a claim; "done" marks one handled."""
 
-    def __init__(self, redis: Redis | None, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str) -> None:
         self.redis = redis
         self.prefix = prefix
-        self._here: OrderedDict[int, None] = OrderedDict()
 
-    async def seen(self, update_id: int) -> bool:
-        if self.redis is not None:
-            return bool(await self.redis.exists(f"{self.prefix}handled:{update_id}"))
-        return update_id in self._here
+    def _key(self, update_id: int) -> str:
+        return f"{self.prefix}update:{update_id}"
 
-    async def remember(self, update_id: int) -> None:
-        if self.redis is not None:
-            await self.redis.set(f"{self.prefix}handled:{update_id}", "1", ex=REMEMBER_HANDLED_SECONDS)
-            return
-        self._here[update_id] = None
-        while len(self._here) > REMEMBER_HANDLED_HERE:
-            self._here.popitem(last=False)
+    async def claim(self, update_id: int) -> Claim:
+        if await self.redis.set(self._key(update_id), CLAIMED, nx=True, ex=CLAIM_SECONDS):
+            return Claim.TAKEN
+        held = await self.redis.get(self._key(update_id))
+        if held is None:
+            return await self.claim(update_id)
+        return Claim.HANDLED if held == DONE else Claim.BUSY
+
+    async def renew(self, update_id: int) -> None:
+        await self.redis.set(self._key(update_id), CLAIMED, xx=True, ex=CLAIM_SECONDS)
+
+    async def finish(self, update_id: int) -> None:
+        await self.redis.set(self._key(update_id), DONE, ex=int(REMEMBER_HANDLED.total_seconds()))
+
+    async def release(self, update_id: int) -> None:
+        await self.redis.delete(self._key(update_id))
+
+
+class MalformedUpdate(Exception):
+    """A post with the right secret whose body is not an update this bot can read."""
+
+
+def parsed_update(body: bytes, bot: Bot) -> Update:
+    """The update in a webhook post's body, or MalformedUpdate naming what is wrong with it."""
+    try:
+        raw = bot.session.json_loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise MalformedUpdate("not UTF-8") from None
+    except (ValueError, RecursionError):
+        raise MalformedUpdate("not JSON (or numbers too long, or nested too deep)") from None
+    update_id = raw.get("update_id") if isinstance(raw, dict) else None
+    if type(update_id) is not int or not 0 <= update_id <= MAX_UPDATE_ID:
+        raise MalformedUpdate("no update_id")
+    try:
+        return Update.model_validate(raw, context={"bot": bot})
+    except (ValidationError, RecursionError) as error:
+        raise MalformedUpdate(f"update {update_id} is not one Telegram sends: {str(error).splitlines()[0]}") from None
 
 
 class UpdateOnce(SimpleRequestHandler):
-    """aiogram's request handler (secret checked: a wrong one gets 401 and nothing is handled), answering after
-    the update is handled, and only once per update id."""
+    """aiogram's request handler (secret checked: a wrong one gets 401 and nothing is handled), answering after the
+    update is handled, and handling each update once: a post of an update this instance is handling waits for it,
+    one another instance is handling gets 503 (Telegram posts it again), one handled already gets 200. A malformed
+    body gets 400 and one log line (Telegram would post a 5xx again forever)."""
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret_token: str, handled: HandledUpdates) -> None:
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret_token: str, claims: UpdateClaims) -> None:
         super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
-        self.handled = handled
+        self.claims = claims
+        self._here: dict[int, asyncio.Future[bool]] = {}
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
-        update = await request.json(loads=bot.session.json_loads)
-        update_id = update.get("update_id")
-        if not isinstance(update_id, int):
+        try:
+            update = parsed_update(await request.read(), bot)
+        except MalformedUpdate as error:
+            log.warning("webhook: refused a malformed post: %s", error)
             return web.Response(status=400, text="not an update")
-        if await self.handled.seen(update_id):
+        if update.update_id in self._here:
+            handled = await asyncio.shield(self._here[update.update_id])
+            return web.json_response({}) if handled else web.Response(status=500)
+        claim = await self.claims.claim(update.update_id)
+        if claim == Claim.HANDLED:
             return web.json_response({})
-        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
-        await self.handled.remember(update_id)
+        if claim == Claim.BUSY:
+            return web.Response(status=503, headers={"Retry-After": str(CLAIM_SECONDS)}, text="being handled")
+        return await self._handle_claimed(bot, update)
+
+    async def _handle_claimed(self, bot: Bot, update: Update) -> web.Response:
+        outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._here[update.update_id] = outcome
+        renewing = asyncio.create_task(self._keep_claim(update.update_id))
+        try:
+            result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        except BaseException:
+            outcome.set_result(False)
+            await self.claims.release(update.update_id)
+            raise
+        finally:
+            renewing.cancel()
+            del self._here[update.update_id]
+        await self.claims.finish(update.update_id)
+        outcome.set_result(True)
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+    async def _keep_claim(self, update_id: int) -> None:
+        while True:
+            await asyncio.sleep(CLAIM_SECONDS / 3)
+            await self.claims.renew(update_id)
 
 
 async def set_webhook(bot: Bot, dp: Dispatcher, settings: Settings, token: str) -> None:
@@ -96,12 +155,12 @@ async def set_webhook(bot: Bot, dp: Dispatcher, settings: Settings, token: str) 
 
 
 async def serve_webhook(
-    bot: Bot, dp: Dispatcher, settings: Settings, token: str, handled: HandledUpdates, stop: asyncio.Event
+    bot: Bot, dp: Dispatcher, settings: Settings, token: str, claims: UpdateClaims, stop: asyncio.Event
 ) -> None:
     """Listen on WEBHOOK_LISTEN, point Telegram at WEBHOOK_URL, and serve until `stop` (SIGTERM or SIGINT)."""
     assert settings.webhook_url is not None
     app = web.Application()
-    UpdateOnce(dp, bot, settings.secret_token(token), handled).register(app, path=webhook_path(settings.webhook_url))
+    UpdateOnce(dp, bot, settings.secret_token(token), claims).register(app, path=webhook_path(settings.webhook_url))
     setup_application(app, dp, bot=bot)
     runner = await serve_http(settings.webhook_listen, app, shutdown_timeout=SHUTDOWN_GRACE)
     try:

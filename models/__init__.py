@@ -38,6 +38,7 @@ from models.reports import (
 )
 from models.roster import DutyCover, Rotation, ShiftSwap
 from models.tables import DirectoryVersion, Invite, InviteRedemption, Member, RoleAssignment, Unit
+from models.updates import ClaimedUpdate
 from models.versioning import directory_version, local_directory_commits
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "CalloutRecipient",
     "CalloutStatus",
     "Category",
+    "ClaimedUpdate",
     "CoverReason",
     "Database",
     "DeliveryStatus",

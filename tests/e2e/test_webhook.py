@@ -6,6 +6,8 @@ and `python -m bot webhook set|info|delete` manages the webhook.
 
 import asyncio
 import contextlib
+import os
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,6 +29,7 @@ from tests.fakes.users import PollingHarness
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, import_townships, invite_token
 
 STARTUP_TIMEOUT = 20.0
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
 @pytest.fixture
@@ -227,3 +230,90 @@ async def test_an_update_of_a_kind_this_bot_does_not_know_is_answered_and_counte
     assert await post(running.webhook_url, future, secret_of(running, server)) == 200
     async with aiohttp.ClientSession() as http, http.get(f"http://{running.metrics_listen}/metrics") as scraped:
         assert 'gridguard_updates_total{outcome="unhandled",type="unknown"} 1.0' in await scraped.text()
+
+
+async def post_body(url: str, body: bytes, secret: str) -> int:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret, "Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
+        return response.status
+
+
+@contextlib.asynccontextmanager
+async def second_instance(first: Settings, server: FakeTelegram, clock: FakeClock) -> AsyncIterator[Settings]:
+    """Another instance on the same database (and Redis, where the first has it), on its own port."""
+    port = free_port()
+    settings = first.model_copy(
+        update={"webhook_url": f"http://127.0.0.1:{port}/telegram/hook", "webhook_listen": f"127.0.0.1:{port}",
+                "metrics_listen": None}
+    )  # fmt: skip
+    server.webhook = None
+    task = asyncio.create_task(run_bot(settings, server.token, clock))
+    await until(lambda: server.webhook is not None or task.done())
+    try:
+        yield settings
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+CLAIMS = ["database", pytest.param("redis", marks=pytest.mark.skipif(not TEST_REDIS_URL, reason="no TEST_REDIS_URL"))]
+
+
+@pytest.fixture(params=CLAIMS)
+def claims_in(request: pytest.FixtureRequest, webhook_settings: Settings) -> Settings:
+    """The instance's claims in the database (no Redis) or in Redis."""
+    if request.param == "redis":
+        return webhook_settings.model_copy(update={"redis_url": TEST_REDIS_URL})
+    return webhook_settings
+
+
+@pytest.mark.parametrize("instances", [1, 2])
+async def test_the_same_update_posted_eight_times_at_once_is_handled_once(
+    claims_in: Settings, server: FakeTelegram, clock: FakeClock, instances: int
+) -> None:
+    task = asyncio.create_task(run_bot(claims_in, server.token, clock))
+    await until(lambda: server.webhook is not None or task.done())
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            urls = [claims_in.webhook_url]
+            if instances == 2:
+                urls.append((await stack.enter_async_context(second_instance(claims_in, server, clock))).webhook_url)
+            user_id = 4500 + instances
+            update = help_update(server, user_id, random.randrange(10**9, 2 * 10**9))
+            secret = secret_of(claims_in, server)
+            statuses = await asyncio.gather(*(post(str(urls[i % instances]), update, secret) for i in range(8)))
+            assert 200 in statuses and set(statuses) <= {200, 503}, statuses
+            assert len(server.sent_to(user_id)) == 1, "one reply"
+            assert await post(str(urls[-1]), update, secret) == 200, "posted again later: answered, not handled"
+            assert len(server.sent_to(user_id)) == 1
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+MALFORMED = {
+    "bad JSON": b"{not json",
+    "a list": b"[1, 2]",
+    "a string": b'"update"',
+    "not UTF-8": b"\xff\xfe\x00{",
+    "no chat": b'{"update_id": 9001, "message": {"message_id": 1, "date": 1790000000, "text": "/help"}}',
+    "a 5,000-digit id": b'{"update_id": ' + b"9" * 5000 + b"}",
+    "deep nesting": b'{"update_id": 9002, "message": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    "update_id true": b'{"update_id": true, "message": {}}',
+    "a negative id": b'{"update_id": -5}',
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED.values(), ids=MALFORMED.keys())
+async def test_a_malformed_body_with_the_right_secret_gets_400_and_one_log_line(
+    running: Settings, server: FakeTelegram, body: bytes
+) -> None:
+    assert running.webhook_url is not None
+    with json_logs(running.zone) as lines:
+        assert await post_body(running.webhook_url, body, secret_of(running, server)) == 400
+    refused = [line for line in lines if "malformed" in line.get("message", "")]
+    assert len(refused) == 1 and refused[0]["level"] == "WARNING"
+    assert not [line for line in lines if line.get("level") == "ERROR"]
+    assert server.errors == []

@@ -319,7 +319,7 @@ def test_every_command_answers_a_wrong_argument_with_one_line_and_exit_code_2(
         assert main(["migrate"]) == 0
         capsys.readouterr()
     try:
-        code = main(argv)
+        code: int | str | None = main(argv)
     except SystemExit as stopped:
         code = stopped.code
     said = [line for line in capsys.readouterr().err.splitlines() if " INFO gridguard: " not in line]
