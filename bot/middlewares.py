@@ -1,5 +1,6 @@
 """Middlewares provide objects (the member, the localizer) and shed floods; no business rules."""
 
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import TelegramObject, Update, User
 
 from i18n import Localizer
@@ -98,7 +100,8 @@ class ThrottlingMiddleware(BaseMiddleware):
     down (the bucket refills completely); a steady trickle under the rate always gets through.
 
     Other users have buckets of their own, so one flooder never slows anyone else down. A shed update is marked
-    `shed` in the middleware data (for the metrics).
+    `shed` in the middleware data (for the metrics). A shed button press is still answered, silently, so the
+    button stops spinning.
     """
 
     def __init__(self, default_language: str, buckets: FloodBuckets | None = None) -> None:
@@ -115,6 +118,9 @@ class ThrottlingMiddleware(BaseMiddleware):
         data["shed"] = True
         if verdict == FloodVerdict.WARN:
             await self._warn(event, data, user)
+        elif isinstance(event, Update) and event.callback_query is not None:
+            with contextlib.suppress(TelegramBadRequest):
+                await event.callback_query.answer()
         return None
 
     async def _warn(self, event: TelegramObject, data: dict[str, Any], user: User) -> None:

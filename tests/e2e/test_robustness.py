@@ -132,3 +132,18 @@ async def test_a_flood_arriving_at_once_is_shed_before_it_queues_behind_the_user
     monotonic.advance(10)
     [calm] = await flooder.send("/help")
     assert "邀请链接" in calm.shown
+
+
+async def test_a_hundred_presses_at_once_are_each_answered_so_no_button_keeps_spinning(
+    harness: Harness, db: Database, clock: FakeClock
+) -> None:
+    user = harness.user("林")
+    await add_member(db, clock.now(), user.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    [choose] = await user.send("/lang")
+    data = choose.buttons[0]["callback_data"]
+    queries = [user.callback_query(choose, data) for _ in range(100)]
+    await asyncio.gather(*(harness.feed(user.id, {"callback_query": query}) for query in queries))
+    unanswered = [q["id"] for q in queries if q["id"] not in harness.server.callback_answers]
+    assert unanswered == [], f"{len(unanswered)} of 100 presses were never answered"
+    shown = [harness.server.callback_answers[q["id"]].get("text", "") for q in queries]
+    assert sum("太快" in text for text in shown) == 1, "told once to slow down; the rest answered silently"
