@@ -4,6 +4,7 @@
 Telegram answered getMe within the last `TELEGRAM_RECHECK` seconds (readiness). /metrics: Prometheus text.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -29,6 +30,10 @@ from services.outbox import Claimed
 
 update_log = logging.getLogger("gridguard.updates")
 TELEGRAM_RECHECK = 15.0
+"""How long /readyz trusts Telegram's last answer to getMe when it was fine,"""
+TELEGRAM_DOWN_RECHECK = 5.0
+"""and when it failed: a load balancer polling /readyz while Telegram is down asks it once in a while, not once a
+request."""
 REMINDER_KINDS = {"remind:": "schedule", "duty-hour:": "duty", "duty-evening:": "duty"}
 """Outbox dedupe-key prefixes of reminders: meetings, inspections and drills (services/reminder_sweep.py), and
 duty shifts (services/duty_sweep.py)."""
@@ -116,7 +121,8 @@ class HealthEndpoints:
         self.bot = bot
         self.clock = clock
         self.head = head_revision()
-        self._telegram_ok_at = float("-inf")
+        self._telegram_verdict: tuple[float, str] | None = None
+        self._telegram_asking = asyncio.Lock()
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -147,11 +153,17 @@ class HealthEndpoints:
         return "ok" if revision == self.head else f"migration {revision}, this code needs {self.head}"
 
     async def _telegram(self) -> str:
-        if time.monotonic() - self._telegram_ok_at < TELEGRAM_RECHECK:
-            return "ok"
-        try:
-            await self.bot.get_me()
-        except TelegramAPIError as error:
-            return f"unreachable: {type(error).__name__}"
-        self._telegram_ok_at = time.monotonic()
-        return "ok"
+        """Telegram's last verdict while fresh; otherwise one getMe, shared by the requests that arrive meanwhile."""
+        async with self._telegram_asking:
+            if self._telegram_verdict is not None:
+                asked_at, verdict = self._telegram_verdict
+                fresh_for = TELEGRAM_RECHECK if verdict == "ok" else TELEGRAM_DOWN_RECHECK
+                if time.monotonic() - asked_at < fresh_for:
+                    return verdict
+            try:
+                await self.bot.get_me()
+                verdict = "ok"
+            except TelegramAPIError as error:
+                verdict = f"unreachable: {type(error).__name__}"
+            self._telegram_verdict = (time.monotonic(), verdict)
+            return verdict

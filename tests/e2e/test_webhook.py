@@ -317,3 +317,19 @@ async def test_a_malformed_body_with_the_right_secret_gets_400_and_one_log_line(
     assert len(refused) == 1 and refused[0]["level"] == "WARNING"
     assert not [line for line in lines if line.get("level") == "ERROR"]
     assert server.errors == []
+
+
+async def test_readiness_asks_telegram_once_in_a_while_not_once_a_request_while_it_is_down(
+    running: Settings, server: FakeTelegram
+) -> None:
+    server.inject_fault(502, "Bad Gateway", method="getMe", times=1000)
+    asked_before = sum(1 for method, _ in server.calls if method == "getMe")
+
+    async def ready() -> int:
+        async with aiohttp.ClientSession() as session, session.get(f"http://{running.metrics_listen}/readyz") as r:
+            return r.status
+
+    statuses = [await ready() for _ in range(100)]
+    statuses += await asyncio.gather(*(ready() for _ in range(100)))
+    assert set(statuses) == {503}
+    assert sum(1 for method, _ in server.calls if method == "getMe") - asked_before <= 2
