@@ -5,14 +5,17 @@ instances on machines whose clocks differ still share one bucket (tests pass a v
 once their bucket would be full again. Cool-downs and the penalty are keys with Redis's own expiry.
 """
 
+import contextlib
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.middlewares import FloodVerdict
 from services.delivery import DeliveryLimits
-from services.send_gate import Admission, chat_rate
+from services.send_gate import Admission, GateUnavailable, chat_rate
 
 log = logging.getLogger("gridguard.delivery")
 
@@ -132,6 +135,26 @@ class RedisGate:
         self._admit_all = redis.register_script(ADMIT_ALL)
         self._flood_wait = redis.register_script(FLOOD_WAIT)
         self._penalised = False
+        self._down_since: float | None = None
+        self._failed_calls = 0
+
+    @contextlib.asynccontextmanager
+    async def _reaching_redis(self) -> AsyncIterator[None]:
+        """A call to Redis: failing, it raises GateUnavailable, and the first failure of an outage is logged in one
+        line; the first call that works after it says so, once."""
+        try:
+            yield
+        except RedisError as error:
+            self._failed_calls += 1
+            if self._down_since is None:
+                self._down_since = time.monotonic()
+                log.warning("delivery paused: the shared limits in Redis are unreachable (%s: %s)",
+                            type(error).__name__, error)  # fmt: skip
+            raise GateUnavailable(str(error)) from None
+        if self._down_since is not None:
+            log.warning("delivery resumed: Redis is reachable again after %.0f s (%d calls failed)",
+                        time.monotonic() - self._down_since, self._failed_calls)  # fmt: skip
+            self._down_since, self._failed_calls = None, 0
 
     async def admit_all(self, messages: Sequence[tuple[int, bool]]) -> list[Admission]:
         if not messages:
@@ -143,7 +166,8 @@ class RedisGate:
         for chat_id, paid in messages:
             keys += [f"{self.prefix}chat:{chat_id}", f"{self.prefix}cool:{chat_id}"]
             args += [*chat_rate(limits, chat_id), "1" if paid else "0"]
-        *answers, penalised = await self._admit_all(keys=keys, args=args)
+        async with self._reaching_redis():
+            *answers, penalised = await self._admit_all(keys=keys, args=args)
         self._penalised = penalised == b"1"
         return [Admission(later=float(later), wait=float(wait)) for later, wait in answers]
 
@@ -152,7 +176,9 @@ class RedisGate:
         keys = [f"{self.prefix}cool:{chat_id}", f"{self.prefix}429s", f"{self.prefix}penalty"]
         args = [max(1, round(retry_after * 1000)), round(limits.penalty_window * 1000), limits.penalty_after_429s,
                 round(limits.penalty_seconds * 1000)]  # fmt: skip
-        if await self._flood_wait(keys=keys, args=args):
+        async with self._reaching_redis():
+            penalised = await self._flood_wait(keys=keys, args=args)
+        if penalised:
             self._penalised = True
             log.warning("repeated 429s: every instance halves the overall send rate for %.0f s", limits.penalty_seconds)
 

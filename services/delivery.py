@@ -40,10 +40,12 @@ from services.outbox import (
     release,
     release_claims,
 )
-from services.send_gate import LocalGate, SendGate, SystemTimer, Timer
+from services.send_gate import GateUnavailable, LocalGate, SendGate, SystemTimer, Timer
 from services.undeliverable import report_dead, report_unreachable
 
 log = logging.getLogger("gridguard.delivery")
+GATE_RETRY = timedelta(seconds=1)
+"""While the shared limits are unreachable, rows claimed are given back to be tried again after this."""
 HANDED_SHARE_OF_LEASE = 0.25
 """Rows handed over at once take at most a quarter of the lease to send at the current rate (half of it should
 repeated 429s halve the rate): none outlives its lease in the queue."""
@@ -213,6 +215,8 @@ class DeliveryWorker:
         while not self._stopping.is_set():
             try:
                 handled = await self.run_once()
+            except GateUnavailable:
+                handled = 0
             except Exception:
                 log.exception("delivery round failed; retrying shortly")
                 handled = 0
@@ -298,7 +302,12 @@ class DeliveryWorker:
             else:
                 sendable.append((item, self._goes_paid(item)))
         admitted_at = self.timer.monotonic()
-        admissions = await self.gate.admit_all([(item.chat_id, paid) for item, paid in sendable])
+        try:
+            admissions = await self.gate.admit_all([(item.chat_id, paid) for item, paid in sendable])
+        except GateUnavailable:
+            to_release += [(item.id, now + GATE_RETRY) for item, _paid in sendable]
+            self._record_behind(_Round((), (), to_release))
+            raise
         for position, ((item, paid), admission) in enumerate(zip(sendable, admissions, strict=True)):
             if self._stopping.is_set():
                 to_release += [(unsent.id, now) for unsent, _paid in sendable[position:]]
@@ -426,7 +435,8 @@ class DeliveryWorker:
         log.log(SEND_LOG_LEVELS.get(result.kind, logging.INFO), "send %s %s", result.kind, result.error or "")
         if result.kind == SendKind.RETRY_AFTER:
             self.observer.flood_wait(item, result.retry_after)
-            await self.gate.flood_wait(item.chat_id, result.retry_after)
+            with contextlib.suppress(GateUnavailable):
+                await self.gate.flood_wait(item.chat_id, result.retry_after)
         elif result.kind in (SendKind.SENT, SendKind.NOT_MODIFIED):
             self.observer.sent(item, self.clock.now())
         return self._outcome(item, result)

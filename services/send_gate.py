@@ -46,6 +46,11 @@ class Admission:
     wait: float = 0.0
 
 
+class GateUnavailable(Exception):
+    """The shared limits cannot be reached (Redis is down): nothing is sent until they can be. The gate logs the
+    outage once and its end once; the worker gives the claimed rows back and naps."""
+
+
 class SendGate(Protocol):
     async def admit_all(self, messages: Sequence[tuple[int, bool]]) -> list[Admission]:
         """For each (chat, paid) in turn: take the chat's token and an overall one (the paid bucket's for a paid

@@ -1,21 +1,29 @@
 """The outbox and its delivery worker through the fake Bot API with Telegram's limits on."""
 
 import asyncio
+import contextlib
+import shutil
+import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram import Bot
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from bot.redis_limits import RedisGate
 from bot.telegram_sender import TelegramSender
 from models import Database, DeliveryStatus, Priority, Role
 from services.delivery import DeliveryLimits, DeliveryWorker
 from services.outbox import Button, Content, Notice, enqueue, enqueue_edit, enqueue_many
+from services.send_gate import GateUnavailable
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock, VirtualTimer
+from tests.fakes.local_http import free_port
 from tests.fakes.logs import json_logs
 from tests.fakes.records import member_row, notifications
 from tests.fakes.telegram_server import FakeTelegram
@@ -364,3 +372,73 @@ async def test_each_send_logs_a_json_line_naming_its_outbox_row_and_dedupe_key(
     assert sends["hello:501"]["row_id"] == rows["hello:501"].id and sends["hello:501"]["level"] == "DEBUG"
     assert sends["hello:502"]["row_id"] == rows["hello:502"].id and sends["hello:502"]["level"] == "WARNING"
     assert "unreachable" in sends["hello:502"]["message"]
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a free port, to stop and start again like an outage."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        devnull = asyncio.subprocess.DEVNULL
+        self.process = await asyncio.create_subprocess_exec(*command, stdout=devnull, stderr=devnull)
+        client = Redis(port=self.port)
+        try:
+            for _ in range(100):
+                with contextlib.suppress(RedisError):
+                    if await client.ping():
+                        return
+                await asyncio.sleep(0.05)
+            raise AssertionError("redis-server did not start")
+        finally:
+            await client.aclose()
+
+    async def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            await self.process.wait()
+            self.process = None
+
+
+@pytest.fixture
+async def own_redis() -> AsyncIterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("no redis-server on this machine")
+    redis = OwnRedis(free_port())
+    await redis.start()
+    yield redis
+    await redis.stop()
+
+
+async def test_while_redis_is_down_delivery_logs_one_line_and_one_when_it_is_back_and_loses_nothing(
+    own_redis: OwnRedis, outbox_bot: Bot, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
+) -> None:
+    client = Redis(port=own_redis.port, socket_connect_timeout=1)
+    gate = RedisGate(client, f"gridguard:test-{uuid.uuid4().hex}:", DeliveryLimits())
+    worker = DeliveryWorker(db, TelegramSender(outbox_bot), clock, timer, name="w1", gate=gate)
+    start_users(harness.server, [7101])
+    await queue(db, clock, ((f"outage{i}", 7101, f"通知 {i}") for i in range(3)))
+    await own_redis.stop()
+    with caplog_of_gridguard() as lines:
+        for _ in range(20):
+            worker._maybe_due = True
+            with pytest.raises(GateUnavailable):
+                await worker.run_once()
+            await worker.settle()
+            clock.advance(seconds=1)
+        await own_redis.start()
+        clock.advance(seconds=1)
+        await worker.run_until_idle()
+    said = [(line["level"], line["message"]) for line in lines if line["level"] in ("WARNING", "ERROR")]
+    assert [m for _, m in said if "paused" in m] and len(said) == 2, said
+    assert said[1][1].startswith("delivery resumed: Redis is reachable again"), said
+    assert all("Traceback" not in str(line) and not line.get("exc_info") for line in lines)
+    assert received(harness.server) == Counter({"通知 0": 1, "通知 1": 1, "通知 2": 1})
+    await client.aclose()
+
+
+def caplog_of_gridguard() -> contextlib.AbstractContextManager[list[dict[str, Any]]]:
+    return json_logs(ZoneInfo("Asia/Shanghai"))
