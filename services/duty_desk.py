@@ -49,6 +49,9 @@ PREVIEW_DAYS = 14
 CALENDAR_DAYS = 60
 SWAPPABLE_DAYS = 14
 
+HANDOVER_WINDOW = timedelta(hours=12)
+"""How long after a handoff its note may still be written: past it, the incoming member has long taken over."""
+
 
 @dataclass(frozen=True)
 class DutyView:
@@ -381,6 +384,8 @@ class DutyDesk(TownshipDesk):
         incoming = roster.member_at(layer, at)
         if outgoing != member.id or incoming is None or incoming.id == member.id or at > now:
             raise NoLongerThere("handover.not_yours")
+        if now - at > HANDOVER_WINDOW:
+            raise NoLongerThere("handover.too_late", hours=int(HANDOVER_WINDOW.total_seconds() // 3600))
         return roster, incoming
 
     async def hand_over(self, member: MemberProfile, layer: DutyLayer, at: datetime, note: str) -> DutyMember:

@@ -259,6 +259,8 @@ class ReminderDesk(TownshipDesk):
             raise NotAllowed()
         if occurrence.happens_at <= now:
             raise NoLongerThere("reminders.rsvp_after")
+        if rule.status == RuleStatus.PAUSED:
+            raise NoLongerThere("reminders.rsvp_paused")
         return occurrence, rule
 
     async def rsvp(

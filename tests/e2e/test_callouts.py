@@ -398,3 +398,21 @@ async def test_the_alerts_export_writes_a_name_that_looks_like_a_formula_as_plai
         written = {cell for row in csv.reader(out.open(encoding="utf-8-sig", newline="")) for cell in row}
     assert {f"'{name}" for name in HOSTILE_NAMES} <= written
     assert not written & set(HOSTILE_NAMES)
+
+
+async def test_a_sender_gone_off_shift_still_stands_their_call_out_down_and_the_next_on_duty_cannot(
+    town: Township,
+) -> None:
+    """Decided: the call-out's sender (and the township's heads) keep its buttons after the sender's shift ends,
+    so a call-out is never left without someone who may stand it down; a colleague now on duty is not its sender."""
+    duty = await with_duty_members(town)
+    await with_volunteers(town)
+    await duty.rotation(DutyLayer.PRIMARY, duty.zhao, duty.sun)
+    tally = await send_callout(town, duty.zhao)
+    await duty.at(local(3, 9, 0))
+    stand_down = data_of(tally, "🛑 解除召集")
+    assert NOT_ALLOWED in await press_and_expect_nothing(town, duty.sun, tally, stand_down)
+    await duty.zhao.click("🛑 解除召集", tally)
+    await duty.zhao.click("🛑 确认解除")
+    await town.deliver()
+    assert "已解除召集" in tally_of(duty.zhao).shown

@@ -450,3 +450,14 @@ async def test_a_handoff_time_typed_in_superscript_or_other_digits_is_asked_agai
         assert "请发送 24 小时制的时间" in said.shown
     await head.send("8:30")
     assert "从哪天开始" in head.last.shown, "an ASCII time moves on"
+
+
+async def test_a_handover_note_is_refused_more_than_twelve_hours_after_its_handoff(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao)
+    await duty.at(local(3, 8, 31))
+    prompt = town.duty.last_with_buttons()
+    await duty.at(local(3, 20, 31))
+    await town.duty.click("✍️ 写交班记录", prompt)
+    assert town.duty.last_alert is not None and "12 小时以上" in town.duty.last_alert["text"]
+    assert "王值班 的交班记录" not in duty.zhao.last.shown

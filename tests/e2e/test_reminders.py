@@ -351,3 +351,12 @@ async def test_a_rule_with_no_future_date_cannot_be_resumed(town: Township) -> N
     [listing] = await town.head.send("/reminders")
     resume = next(b["callback_data"] for b in listing.buttons if b["text"] == f"▶️ 恢复 {INSPECTION}")
     assert "以后不会再有日期" in await press_and_expect_nothing(town, town.head, listing, resume)
+
+
+async def test_an_answer_to_a_reminder_of_a_rule_paused_since_changes_nothing(town: Township) -> None:
+    await at(town, local(3, 9, 1))
+    reminder = reminders_of(town.officer)[0]
+    attend = reminder.buttons[0]["callback_data"]
+    [listing] = await town.head.send("/reminders")
+    await town.head.click(f"⏸ 暂停 {INSPECTION}", listing)
+    assert "已暂停" in await press_and_expect_nothing(town, town.officer, reminder, attend)
