@@ -389,8 +389,8 @@ class OwnRedis:
         try:
             for _ in range(100):
                 with contextlib.suppress(RedisError):
-                    if await client.ping():
-                        return
+                    await client.execute_command("PING")
+                    return
                 await asyncio.sleep(0.05)
             raise AssertionError("redis-server did not start")
         finally:
