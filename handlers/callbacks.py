@@ -184,6 +184,12 @@ class SwapShiftChoice(CallbackData, prefix="v1ss"):
     start: Minute
 
 
+class SwapPage(CallbackData, prefix="v1sp"):
+    """/swap: another page of the member's own shifts."""
+
+    page: PageNumber
+
+
 class SwapToChoice(CallbackData, prefix="v1st"):
     """/swap: to whom; member 0 is everyone on the roster."""
 

@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import DutyAction, SwapShiftChoice, SwapToChoice, pack_buttons
+from handlers.callbacks import DutyAction, SwapPage, SwapShiftChoice, SwapToChoice, pack_buttons
 from handlers.edits import turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.guards import IN_A_GROUP, point_to_private_chat
@@ -28,6 +28,7 @@ from services.duty_texts import (
     week_text,
 )
 from services.errors import DomainError
+from services.fitting import page_of
 from services.members import MemberProfile
 from services.outbox import Button
 from services.permissions import Action, counties_of, townships_of
@@ -47,6 +48,7 @@ def router() -> Router:
     r.message.register(duty_command, Command("duty"), IN_PRIVATE | IN_A_GROUP)
     r.message.register(swap_command, Command("swap"), IN_PRIVATE)
     r.callback_query.register(swap_shift_pressed, SwapShiftChoice.filter())
+    r.callback_query.register(swap_page_pressed, SwapPage.filter())
     r.callback_query.register(swap_to_pressed, SwapToChoice.filter())
     r.callback_query.register(duty_button_pressed, DutyAction.filter())
     r.message.register(handover_note_typed, HandoverFlow.note, F.text, NOT_A_COMMAND)
@@ -130,11 +132,11 @@ def shift_label(i18n: Localizer, view: DutyView, layer: DutyLayer, shift: Shift)
     return f"{shift_span(i18n, shift.starts_at, shift.ends_at, view.roster.zone)} {layer_name(i18n, layer)}"
 
 
-async def swap_command(message: Message, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk) -> None:
-    view, shifts = await duty_desk.my_upcoming(member)
-    if not shifts:
-        await message.answer(i18n("swap.no_shifts"))
-        return
+def swap_screen(
+    i18n: Localizer, view: DutyView, shifts: list[tuple[DutyLayer, Shift]], page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The member's own shifts as buttons, a page at a time."""
+    shown, page, pages = page_of(shifts, page)
     rows = [
         [
             InlineKeyboardButton(
@@ -142,9 +144,34 @@ async def swap_command(message: Message, member: MemberProfile, i18n: Localizer,
                 callback_data=SwapShiftChoice(layer=layer, start=minute_of(shift.starts_at)).pack(),
             )
         ]
-        for layer, shift in shifts
+        for layer, shift in shown
     ]
-    await message.answer(i18n("swap.choose_shift"), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
+    pager = [
+        InlineKeyboardButton(text=i18n(key), callback_data=SwapPage(page=to).pack())
+        for key, to, there in (("common.previous", page - 1, page > 0), ("common.next", page + 1, page < pages - 1))
+        if there
+    ]
+    text = i18n("swap.choose_shift") + (i18n("swap.page", page=page + 1, pages=pages) if pages > 1 else "")
+    return text, InlineKeyboardMarkup(inline_keyboard=[*rows, pager] if pager else rows)
+
+
+async def swap_command(message: Message, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk) -> None:
+    view, shifts = await duty_desk.my_upcoming(member)
+    if not shifts:
+        await message.answer(i18n("swap.no_shifts"))
+        return
+    text, markup = swap_screen(i18n, view, shifts, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def swap_page_pressed(
+    query: CallbackQuery, callback_data: SwapPage, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk
+) -> None:
+    """Another page of the member's own shifts, read afresh (a page past the last shows the last)."""
+    view, shifts = await duty_desk.my_upcoming(member)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *swap_screen(i18n, view, shifts, callback_data.page))
 
 
 async def swap_shift_pressed(

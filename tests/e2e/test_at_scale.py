@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from handlers.callbacks import AttendanceView
+from handlers.callbacks import AttendanceView, SwapPage
 from models import (
     Callout,
     CalloutKind,
@@ -29,7 +29,7 @@ from models import (
 from tests.e2e.callouts import send_callout, tally_of
 from tests.e2e.duty import local, with_duty_members
 from tests.e2e.reporting import Township, file_report
-from tests.e2e.test_forged_buttons import STALE, press_and_expect_nothing
+from tests.e2e.test_forged_buttons import NOT_ALLOWED, STALE, press_and_expect_nothing
 from tests.e2e.test_reminders import at
 from tests.fakes.telegram_server import BUTTON_LIMIT, TEXT_LIMIT, SentMessage
 from tests.fakes.users import FakeUser
@@ -234,3 +234,66 @@ async def test_compliance_and_the_week_of_a_township_of_a_thousand_fit(
         fits(answer)
     [county] = await town.county.send("/compliance")
     fits(county)
+
+
+async def test_a_township_of_a_thousand_volunteers_and_three_hundred_covers_works_end_to_end(
+    town: Township, volunteers: list[FakeUser]
+) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(DutyLayer.PRIMARY, town.duty, duty.zhao, duty.sun)
+    await add_quarter_hour_covers(town)
+    for command in ("/duty", "/duty week", "/duty me"):
+        [answer] = await town.duty.send(command)
+        fits(answer)
+        assert "另有" in answer.shown
+    await send_callout(town, town.head, needed="10")
+    for user in volunteers[:30]:
+        await user.click("🚶 出发", user.inbox[-1])
+    await town.after(seconds=3)
+    fits(tally_of(town.head))
+    assert "出发：30 人" in tally_of(town.head).shown
+    [alerts] = await town.head.send("/alerts")
+    fits(alerts)
+    assert "通知 1000 人" in alerts.shown
+    await at(town, local(14, 10, 0).replace(month=12))
+    await answer_drill(town, volunteers, coming=600, away=24)
+    late = volunteers[900]
+    await late.click("✅ 参加", drill_message(late, "✅ 参加"))
+    await town.deliver()
+    roll = drill_message(town.head, "出席情况")
+    fits(roll)
+    assert "✅ 参加 601" in roll.shown and "🙅 请假 24" in roll.shown
+    await at(town, local(15, 12, 1).replace(month=12))
+    question = drill_message(town.head, "结束了")
+    await town.head.click("✅ 已举行", question)
+    fits(question)
+    assert "已按报名勾选（601 人）" in question.shown
+    await town.head.click(next(b["text"] for b in question.buttons if "美法村委会" in b["text"]), question)
+    fits(question)
+    await town.head.click("➡️ 下一步", question)
+    for _ in range(3):
+        await town.head.click("⏭ 跳过")
+    await town.head.click("✅ 完成记录")
+    assert "601 人参加" in town.head.last.shown
+    assert town.harness.server.errors == []
+
+
+async def test_swap_with_three_hundred_quarter_hour_covers_offers_them_a_page_at_a_time(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(DutyLayer.PRIMARY, town.duty, duty.zhao, duty.sun)
+    await add_quarter_hour_covers(town)
+    [choose] = await town.duty.send("/swap")
+    fits(choose)
+    first = [b["text"] for b in choose.buttons]
+    await town.duty.click("下一页 ▶", choose)
+    fits(choose)
+    assert [b["text"] for b in choose.buttons] != first
+    [outsiders_help] = await town.reporter.send("/help")
+    forged = SwapPage(page=1).pack()
+    assert NOT_ALLOWED in await press_and_expect_nothing(town, town.reporter, outsiders_help, forged)
+    await town.duty.press_data(choose, SwapPage(page=999).pack())
+    fits(choose)
+    assert "下一页 ▶" not in [b["text"] for b in choose.buttons], "a page past the last shows the last"
+    shift = next(b["text"] for b in choose.buttons if "主班" in b["text"])
+    await town.duty.click(shift, choose)
+    assert "赵值班" in " ".join(b["text"] for b in town.duty.last_with_buttons().buttons)
