@@ -17,6 +17,7 @@ from services.errors import DomainError
 from services.grids import add_grid_as, village_for_grids, villages_for_grids
 from services.invites import InviteSpec, check_invitable, create_invite, invitable_units, parse_invite_arguments
 from services.members import MemberProfile
+from services.numbers import ascii_digits
 from services.permissions import Action, may_at_all, roles_grantable_by
 from services.places import place_label
 
@@ -234,7 +235,7 @@ async def addgrid_from_arguments(
 
 
 def looks_like_unit_code(text: str) -> bool:
-    return text.isdigit() and len(text) in (6, 9, 12)
+    return ascii_digits(text) and len(text) in (6, 9, 12)
 
 
 async def ask_grid_name(message: Message, village: Unit, i18n: Localizer, state: FSMContext) -> None:

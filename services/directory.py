@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import Unit, UnitLevel
 from services.errors import DomainError, UnitNotFound
+from services.numbers import ascii_digits
 
 OFFICIAL_CODE_LENGTH = 12
 DIVISION_COLUMNS = (
@@ -29,7 +30,7 @@ GRID_NAME_MAX = 40
 def normalize_code(code: str) -> str:
     """Accept the short official forms (6-digit county, 9-digit township) and pad to 12 digits."""
     code = code.strip()
-    if code.isdigit() and len(code) in (6, 9):
+    if ascii_digits(code) and len(code) in (6, 9):
         return code.ljust(OFFICIAL_CODE_LENGTH, "0")
     return code
 
@@ -96,7 +97,7 @@ class ImportReport:
 def _check_code(line: int, value: str, level: UnitLevel, parent: str | None) -> None:
     length = _SHORT_CODE_LENGTHS[level]
     column = f"{level.value}_code"
-    if not (value.isdigit() and len(value) == length):
+    if not (ascii_digits(value) and len(value) == length):
         raise MalformedDivisionFile(line, f"{column} {value!r} is not {length} digits")
     if parent is not None and not value.startswith(parent):
         raise MalformedDivisionFile(line, f"{column} {value} does not lie under {parent}")

@@ -10,6 +10,11 @@ CLOCK = re.compile(r"([0-9]{1,2})(?::([0-9]{1,2}))?")
 DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")
 
 
+def ascii_digits(text: str) -> bool:
+    """Only the digits 0-9 (isdigit() alone also takes ², ٣ and ３)."""
+    return text.isascii() and text.isdigit()
+
+
 def whole_number(text: str, low: int, high: int, error: DomainError) -> int:
     """`text` as an integer in [low, high]; `error` for anything else (², ٣, 5,000 digits, -1, 1e3)."""
     if WHOLE.fullmatch(text) is None or not low <= int(text) <= high:

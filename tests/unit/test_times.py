@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.errors import DomainError
-from services.numbers import clock_minutes, whole_number
+from services.numbers import ascii_digits, clock_minutes, whole_number
 from services.times import local_time, time_of_day
 
 
@@ -35,3 +35,8 @@ def test_a_typed_whole_number_in_other_digits_is_refused_with_the_given_error(ty
     with pytest.raises(DomainError) as refused:
         whole_number(typed, 0, 1000, DomainError("callout.ask_needed"))
     assert refused.value.key == "callout.ask_needed"
+
+
+@pytest.mark.parametrize(("typed", "digits"), [("350524", True), ("３５０５２４", False), ("٣٥٠٥٢٤", False), ("³⁵", False)])
+def test_a_unit_code_is_digits_0_to_9_only(typed: str, digits: bool) -> None:
+    assert ascii_digits(typed) is digits
