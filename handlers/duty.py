@@ -13,6 +13,7 @@ from handlers.callbacks import DutyAction, SwapPage, SwapShiftChoice, SwapToChoi
 from handlers.edits import turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.guards import IN_A_GROUP, point_to_private_chat
+from handlers.keyboards import pager_row
 from handlers.states import HandoverFlow
 from i18n import Localizer
 from models import DutyLayer
@@ -146,11 +147,7 @@ def swap_screen(
         ]
         for layer, shift in shown
     ]
-    pager = [
-        InlineKeyboardButton(text=i18n(key), callback_data=SwapPage(page=to).pack())
-        for key, to, there in (("common.previous", page - 1, page > 0), ("common.next", page + 1, page < pages - 1))
-        if there
-    ]
+    pager = pager_row(i18n, page, pages, lambda to: SwapPage(page=to).pack())
     text = i18n("swap.choose_shift") + (i18n("swap.page", page=page + 1, pages=pages) if pages > 1 else "")
     return text, InlineKeyboardMarkup(inline_keyboard=[*rows, pager] if pager else rows)
 

@@ -1,6 +1,6 @@
 """Keyboards: big buttons, one per row where the label is long."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from aiogram.types import (
     InlineKeyboardButton,
@@ -19,6 +19,7 @@ from handlers.callbacks import (
 )
 from i18n import Localizer
 from models import Role, Unit
+from services.fitting import page_of
 from services.members import MemberProfile
 from services.permissions import may_file_reports
 
@@ -74,13 +75,17 @@ def uses_keyboard(i18n: Localizer) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(inline_keyboard=[buttons[:2], buttons[2:]])
 
 
+def pager_row(i18n: Localizer, page: int, pages: int, data_for: Callable[[int], str]) -> list[InlineKeyboardButton]:
+    """◀ and ▶ where there is a page before or after; `data_for(page)` is the button's callback data."""
+    moves = (("common.previous", page - 1, page > 0), ("common.next", page + 1, page < pages - 1))
+    return [InlineKeyboardButton(text=i18n(key), callback_data=data_for(to)) for key, to, there in moves if there]
+
+
 def units_keyboard(
     i18n: Localizer, purpose: str, units: Sequence[Unit], page: int, labels: dict[int, str] | None = None
 ) -> InlineKeyboardMarkup:
     """One page of units as buttons, with previous/next when there are more."""
-    pages = max(1, -(-len(units) // UNITS_PER_PAGE))
-    page = min(max(page, 0), pages - 1)
-    shown = units[page * UNITS_PER_PAGE : (page + 1) * UNITS_PER_PAGE]
+    shown, page, pages = page_of(units, page, UNITS_PER_PAGE)
     rows = [
         [
             InlineKeyboardButton(
@@ -90,24 +95,8 @@ def units_keyboard(
         ]
         for unit in shown
     ]
-    navigation = []
-    if page > 0:
-        navigation.append(
-            InlineKeyboardButton(
-                text=i18n("common.previous"),
-                callback_data=UnitPage(purpose=purpose, page=page - 1).pack(),
-            )
-        )
-    if page < pages - 1:
-        navigation.append(
-            InlineKeyboardButton(
-                text=i18n("common.next"),
-                callback_data=UnitPage(purpose=purpose, page=page + 1).pack(),
-            )
-        )
-    if navigation:
-        rows.append(navigation)
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    navigation = pager_row(i18n, page, pages, lambda to: UnitPage(purpose=purpose, page=to).pack())
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, navigation] if navigation else rows)
 
 
 def main_menu(i18n: Localizer, member: MemberProfile) -> ReplyKeyboardMarkup:

@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from handlers.callbacks import AttendanceToggle, AttendanceView, RecordAction, RecordStep, RecordStepVerb
 from handlers.edits import turn_into
 from handlers.filters import NOT_A_COMMAND, Known, Registered
+from handlers.keyboards import pager_row
 from handlers.states import RecordFlow
 from i18n import Localizer
 from services.fitting import BUTTON_PAGE, page_of
@@ -60,13 +61,8 @@ def view_button(text: str, place: int, page: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=AttendanceView(place=place, page=page).pack())
 
 
-def pager_row(i18n: Localizer, place: int, page: int, pages: int) -> list[InlineKeyboardButton]:
-    row = []
-    if page > 0:
-        row.append(view_button(i18n("common.previous"), place, page - 1))
-    if page < pages - 1:
-        row.append(view_button(i18n("common.next"), place, page + 1))
-    return row
+def view_pager(i18n: Localizer, place: int, page: int, pages: int) -> list[InlineKeyboardButton]:
+    return pager_row(i18n, page, pages, lambda to: AttendanceView(place=place, page=to).pack())
 
 
 def attendance_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
@@ -84,7 +80,7 @@ def attendance_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, Inlin
         here = [(member_id, person) for member_id, person, where in people if where == name]
         shown, page, pages = page_of(here, page)
         rows = [name_button(member_id, person, attended) for member_id, person in shown]
-        rows += [pager_row(i18n, place, page, pages), [view_button(i18n("record.back_to_places"), ALL_PLACES, 0)]]
+        rows += [view_pager(i18n, place, page, pages), [view_button(i18n("record.back_to_places"), ALL_PLACES, 0)]]
         text += i18n("record.attendance_page", place=name, page=page + 1, pages=pages)
     rows.append(step_button(i18n("record.next_button"), RecordStepVerb.NEXT))
     return text, InlineKeyboardMarkup(inline_keyboard=[row for row in rows if row])
@@ -101,7 +97,7 @@ def places_rows(
         ticked = sum(1 for member_id in here if member_id in attended)
         label = i18n("record.place_button", place=name, ticked=ticked, total=len(here))
         rows.append([view_button(label, index, 0)])
-    rows.append(pager_row(i18n, ALL_PLACES, page, pages))
+    rows.append(view_pager(i18n, ALL_PLACES, page, pages))
     return rows
 
 

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram import Bot
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from bot.redis_limits import RedisGate
@@ -416,7 +418,8 @@ async def own_redis() -> AsyncIterator[OwnRedis]:
 async def test_while_redis_is_down_delivery_logs_one_line_and_one_when_it_is_back_and_loses_nothing(
     own_redis: OwnRedis, outbox_bot: Bot, harness: Harness, db: Database, clock: FakeClock, timer: VirtualTimer
 ) -> None:
-    client = Redis(port=own_redis.port, socket_connect_timeout=1)
+    # No retries within a call: redis-py's own back-off would make each failing round take seconds.
+    client = Redis(port=own_redis.port, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
     gate = RedisGate(client, f"gridguard:test-{uuid.uuid4().hex}:", DeliveryLimits())
     worker = DeliveryWorker(db, TelegramSender(outbox_bot), clock, timer, name="w1", gate=gate)
     start_users(harness.server, [7101])

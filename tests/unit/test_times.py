@@ -37,6 +37,8 @@ def test_a_typed_whole_number_in_other_digits_is_refused_with_the_given_error(ty
     assert refused.value.key == "callout.ask_needed"
 
 
-@pytest.mark.parametrize(("typed", "digits"), [("350524", True), ("３５０５２４", False), ("٣٥٠٥٢٤", False), ("³⁵", False)])
+@pytest.mark.parametrize(
+    ("typed", "digits"), [("350524", True), ("３５０５２４", False), ("٣٥٠٥٢٤", False), ("³⁵", False)]
+)
 def test_a_unit_code_is_digits_0_to_9_only(typed: str, digits: bool) -> None:
     assert ascii_digits(typed) is digits
