@@ -1,9 +1,9 @@
 """Webhook mode: Telegram posts each update to WEBHOOK_URL; a proxy in front spreads them over the instances.
 
 An update is answered only after it is handled (not in the background): an instance killed mid-update leaves
-Telegram without an answer, so Telegram posts it again and another instance handles it. An update handled once is
-claimed before it is handled (in Redis when several instances run, otherwise in the database), so a repeat post,
-or several at once, is answered without handling it again.
+Telegram without an answer, so Telegram posts it again and another instance handles it. Each update is claimed
+before it is handled (in Redis when several instances run, otherwise in the database), so a repeated post, or
+several at once, is answered without handling it again.
 """
 
 import asyncio

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from i18n import Localizer, Raw
 from models import DutyLayer, ShiftSwap
-from services.fitting import LIST_BUDGET, joined_within, lines_within
+from services.fitting import LIST_BUDGET, lines_fitted, names_within
 from services.outbox import Button, Content, Notice
 from services.roster import DutyMember, Roster
 from services.rotation import Shift
@@ -76,16 +76,6 @@ def shift_lines(i18n: Localizer, roster: Roster, shifts: Sequence[Shift], layer:
 DEPARTED_BUDGET = 300
 
 
-def departed_names(i18n: Localizer, roster: Roster) -> str:
-    names = [html.escape(name, quote=False) for name in roster.departed]
-    return joined_within(names, DEPARTED_BUDGET, "、", lambda n: i18n("common.and_more_people", n=n))
-
-
-def fitted(i18n: Localizer, lines: Sequence[str], budget: int = LIST_BUDGET) -> list[str]:
-    """As many shift lines as fit one message, then how many more there are."""
-    return lines_within(lines, budget, lambda n: i18n("common.more_lines", n=n))
-
-
 def board_text(i18n: Localizer, roster: Roster, now: datetime, days: int, with_phones: bool = True) -> str:
     """Who is on duty now, primary and backup (with the phone numbers they shared, unless the board is for a group),
     and the primary's next `days`."""
@@ -103,11 +93,11 @@ def board_text(i18n: Localizer, roster: Roster, now: datetime, days: int, with_p
             )
         )
     lines.append(i18n("onduty.upcoming", days=days))
-    lines += fitted(
+    lines += lines_fitted(
         i18n, shift_lines(i18n, roster, roster.timeline(DutyLayer.PRIMARY, now, now + timedelta(days=days)))
     )
     if roster.departed:
-        lines.append(i18n("onduty.departed", names=Raw(departed_names(i18n, roster))))
+        lines.append(i18n("onduty.departed", names=names_within(i18n, roster.departed, DEPARTED_BUDGET)))
     return "\n".join(lines)
 
 
@@ -119,7 +109,7 @@ def week_text(i18n: Localizer, roster: Roster, since: datetime, until: datetime)
     for layer in layers:
         lines.append(f"<b>{layer_name(i18n, layer)}</b>")
         shifts = shift_lines(i18n, roster, roster.timeline(layer, since, until))
-        lines += fitted(i18n, shifts, LIST_BUDGET // len(layers))
+        lines += lines_fitted(i18n, shifts, LIST_BUDGET // len(layers))
     return "\n".join(lines)
 
 
@@ -129,7 +119,7 @@ def member_shifts_text(i18n: Localizer, roster: Roster, name: str, shifts: Seque
     lines = [i18n("onduty.shifts_of", name=name)]
     for layer, shift in shifts:
         lines += shift_lines(i18n, roster, [shift], layer)
-    return "\n".join(fitted(i18n, lines))
+    return "\n".join(lines_fitted(i18n, lines))
 
 
 def swap_offer_content(i18n: Localizer, swap: ShiftSwap, offerer: str, zone: ZoneInfo) -> Content:
@@ -206,10 +196,10 @@ def reminder_content(i18n: Localizer, lead: str, layer: DutyLayer, shift: Shift,
 
 def gap_warning(i18n: Localizer, roster: Roster, gaps: Sequence[Shift]) -> Content:
     lines = [i18n("dutyremind.gap_header", township=roster.township_name)]
-    lines += fitted(
+    lines += lines_fitted(
         i18n, [i18n("dutyremind.gap_line", span=shift_span(i18n, g.starts_at, g.ends_at, roster.zone)) for g in gaps]
     )
     if roster.departed:
-        lines.append(i18n("onduty.departed", names=Raw(departed_names(i18n, roster))))
+        lines.append(i18n("onduty.departed", names=names_within(i18n, roster.departed, DEPARTED_BUDGET)))
     lines.append(i18n("dutyremind.gap_footer"))
     return Content(text="\n".join(lines))

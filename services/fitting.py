@@ -1,11 +1,15 @@
 """Lists that fit one Telegram message at any size: counts first, then as many items as fit, then "and N more".
 
-Lengths are counted as Telegram counts them (UTF-16 code units) on the text before HTML escaping, which is what a
-reader sees; the budgets leave room for the header and footer lines around a list.
+Lengths are counted as Telegram counts them (UTF-16 code units). Names are measured before HTML escaping, as a
+reader sees them; lines already rendered as HTML are measured as written, longer than they show, which errs on the
+safe side. The budgets leave room for the header and footer lines around a list.
 """
 
+import html
 from collections.abc import Callable, Sequence
 from typing import TypeVar
+
+from i18n import Localizer, Raw
 
 T = TypeVar("T")
 
@@ -65,3 +69,18 @@ def page_of(items: Sequence[T], page: int, size: int = BUTTON_PAGE) -> tuple[Seq
     pages = max((len(items) + size - 1) // size, 1)
     page = min(max(page, 0), pages - 1)
     return items[page * size : (page + 1) * size], page, pages
+
+
+def listed_within(i18n: Localizer, items: Sequence[str], budget: int, separator: str = "、") -> Raw:
+    """Items of safe HTML, as many as fit in `budget` characters, then "等，另有 N 人"; "—" for none."""
+    return Raw(joined_within(items, budget, separator, lambda n: i18n("common.and_more_people", n=n)) or "—")
+
+
+def names_within(i18n: Localizer, names: Sequence[str], budget: int) -> Raw:
+    """Plain names, escaped, as many as fit in `budget` characters, then "等，另有 N 人"; "—" for none."""
+    return listed_within(i18n, [html.escape(name, quote=False) for name in names], budget)
+
+
+def lines_fitted(i18n: Localizer, lines: Sequence[str], budget: int = LIST_BUDGET) -> list[str]:
+    """Rendered lines, as many as fit in `budget` characters, then "……另有 N 条"."""
+    return lines_within(lines, budget, lambda n: i18n("common.more_lines", n=n))

@@ -1,16 +1,15 @@
 """What the reminders say: a reminder with its RSVP buttons, the organiser's roll, a rule's line in /reminders,
 and the admins' notice of a year the holiday data does not cover yet."""
 
-import html
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from i18n import Localizer, Raw
+from i18n import Localizer
 from models import ReminderRule, Rsvp, RsvpAnswer
 from services.compliance import TownshipCompliance, VillageAttendance
-from services.fitting import LIST_BUDGET, clip, joined_within, lines_within
+from services.fitting import clip, lines_fitted, listed_within, names_within
 from services.outbox import Button, ButtonRows, Content
 from services.reminder_rules import Reminded
 from services.schedule import When
@@ -77,13 +76,6 @@ ROLL_NAMES_BUDGET = 900
 ROLL_REASON_SHOWN = 40
 
 
-def people_within(i18n: Localizer, names: Sequence[str], budget: int, separator: str = "、") -> Raw:
-    """Names, as many as fit in `budget` characters, then "and N more"; as safe HTML."""
-    escaped = [html.escape(n, quote=False) for n in names]
-    text = joined_within(escaped, budget, separator, lambda n: i18n("common.and_more_people", n=n))
-    return Raw(text or "—")
-
-
 def roll_content(
     i18n: Localizer,
     rule: ReminderRule,
@@ -106,11 +98,11 @@ def roll_content(
         title=rule.title,
         when=when_text(i18n, when, zone),
         coming_count=len(coming),
-        coming=people_within(i18n, coming, ROLL_NAMES_BUDGET),
+        coming=names_within(i18n, coming, ROLL_NAMES_BUDGET),
         away_count=len(away),
-        away=Raw(joined_within(away, ROLL_NAMES_BUDGET, "；", lambda n: i18n("common.and_more_people", n=n)) or "—"),
+        away=listed_within(i18n, away, ROLL_NAMES_BUDGET, "；"),
         silent_count=len(silent),
-        silent=people_within(i18n, silent, ROLL_NAMES_BUDGET),
+        silent=names_within(i18n, silent, ROLL_NAMES_BUDGET),
     )
     return Content(text=text)
 
@@ -162,7 +154,7 @@ def compliance_text(i18n: Localizer, rows: Sequence[TownshipCompliance], zone: Z
         if r.overdue:
             shown = "、".join(f"{title} {local_time(when, zone)}" for title, when in r.overdue[:OVERDUE_SHOWN])
             lines.append(i18n("compliance.overdue", count=len(r.overdue), items=shown))
-        return "\n".join(lines + lines_within(village_lines(i18n, r.villages), LIST_BUDGET, more_lines(i18n)))
+        return "\n".join(lines + lines_fitted(i18n, village_lines(i18n, r.villages)))
     lines = [i18n("compliance.county_header", period=period), i18n("compliance.county_columns")]
     for r in rows:
         lines.append(
@@ -176,11 +168,7 @@ def compliance_text(i18n: Localizer, rows: Sequence[TownshipCompliance], zone: Z
                 overdue=len(r.overdue),
             )
         )
-    return "\n".join(lines[:2] + lines_within(lines[2:], LIST_BUDGET, more_lines(i18n)))
-
-
-def more_lines(i18n: Localizer) -> Callable[[int], str]:
-    return lambda n: i18n("common.more_lines", n=n)
+    return "\n".join(lines[:2] + lines_fitted(i18n, lines[2:]))
 
 
 def village_lines(i18n: Localizer, villages: Sequence[VillageAttendance]) -> list[str]:
