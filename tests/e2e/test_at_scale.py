@@ -215,7 +215,7 @@ async def test_alerts_and_the_tally_with_a_thousand_volunteers_and_a_thousand_ca
     fits(alerts)
 
 
-async def test_reports_with_a_thousand_open_fit(town: Township) -> None:
+async def test_reports_and_the_week_with_a_thousand_open_fit(town: Township) -> None:
     await file_report(town.reporter, text="仓库有烟" * 50)
     async with town.db.transaction() as session:
         [filed] = (await session.exec(select(Report))).all()
@@ -224,6 +224,10 @@ async def test_reports_with_a_thousand_open_fit(town: Township) -> None:
     for user in (town.reporter, town.officer, town.head):
         [reports] = await user.send("/reports")
         fits(reports)
+    await town.after(hours=2)
+    [week] = await town.head.send("/week")
+    fits(week)
+    assert "1000" in week.shown
 
 
 async def test_compliance_and_the_week_of_a_township_of_a_thousand_fit(
