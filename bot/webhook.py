@@ -20,6 +20,8 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 from pydantic import ValidationError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings, host_port
 from bot.startup import StartupError
@@ -132,9 +134,14 @@ class UpdateOnce(SimpleRequestHandler):
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
     async def _keep_claim(self, update_id: int) -> None:
+        """Renew the claim while the update is handled; a renewal that fails is tried again at the next turn (if
+        the claim lapses meanwhile, a repeated post may be handled a second time, never not at all)."""
         while True:
             await asyncio.sleep(CLAIM_SECONDS / 3)
-            await self.claims.renew(update_id)
+            try:
+                await self.claims.renew(update_id)
+            except (RedisError, SQLAlchemyError) as error:
+                log.warning("webhook: the claim on update %d was not renewed (%s)", update_id, type(error).__name__)
 
 
 async def set_webhook(bot: Bot, dp: Dispatcher, settings: Settings, token: str) -> None:
