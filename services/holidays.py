@@ -45,7 +45,7 @@ def parse_holiday_file(text: str) -> HolidayFile:
     except json.JSONDecodeError as error:
         raise _refuse(f"not JSON ({error.msg}, line {error.lineno})") from None
     except (ValueError, RecursionError):
-        raise _refuse("not JSON a holiday file can hold (a number too long, or nested too deep)") from None
+        raise _refuse("JSON this file cannot hold (a number too long, or nesting too deep)") from None
     year = data.get("year") if isinstance(data, dict) else None
     if type(year) is not int or not isinstance(data.get("days"), list):
         raise _refuse('expected {"year": a year such as 2027, "days": [...]}')
