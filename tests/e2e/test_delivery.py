@@ -427,7 +427,6 @@ async def test_while_redis_is_down_delivery_logs_one_line_and_one_when_it_is_bac
     await own_redis.stop()
     with caplog_of_gridguard() as lines:
         for _ in range(20):
-            worker._maybe_due = True
             with pytest.raises(GateUnavailable):
                 await worker.run_once()
             await worker.settle()
