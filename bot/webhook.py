@@ -120,17 +120,17 @@ class UpdateOnce(SimpleRequestHandler):
         outcome: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._here[update.update_id] = outcome
         renewing = asyncio.create_task(self._keep_claim(update.update_id))
+        handled = False
         try:
             result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
-        except BaseException:
-            outcome.set_result(False)
-            await self.claims.release(update.update_id)
-            raise
+            handled = True
         finally:
             renewing.cancel()
             del self._here[update.update_id]
+            outcome.set_result(handled)
+            if not handled:
+                await self.claims.release(update.update_id)
         await self.claims.finish(update.update_id)
-        outcome.set_result(True)
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
     async def _keep_claim(self, update_id: int) -> None:
