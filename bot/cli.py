@@ -5,10 +5,8 @@ aiogram is imported only by the commands that talk to Telegram: it takes seconds
 
 import argparse
 import asyncio
-import html
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -30,8 +28,6 @@ from services.callout_export import ALERT_COLUMNS, alert_rows
 from services.clock import SystemClock
 from services.compliance import (
     COLUMNS,
-    FIRST_YEAR,
-    LAST_YEAR,
     parse_quarter,
     table_rows,
     township_compliance,
@@ -47,13 +43,14 @@ from services.directory import (
     unit_path,
 )
 from services.errors import DomainError, UnitNotFound
+from services.fitting import plain_text
 from services.holidays import load_holidays, parse_holiday_file
 from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
+from services.numbers import FIRST_YEAR, LAST_YEAR
 from services.places import place_label
 from services.reminder_rules import work_calendar
 
 log = logging.getLogger("gridguard")
-TAG = re.compile(r"<[^>]+>")
 
 NO_TOKEN_MESSAGE = (
     "BOT_TOKEN is not set. In Telegram, open @BotFather, send /newbot and follow the prompts; "
@@ -137,7 +134,7 @@ def main(argv: Sequence[str]) -> int:
 
 def terminal_text(text: str) -> str:
     """A catalog text as a terminal shows it: no HTML tags or escapes, on one line."""
-    return html.unescape(TAG.sub("", text)).replace("\n", " ")
+    return plain_text(text).replace("\n", " ")
 
 
 async def run(settings: Settings, _args: argparse.Namespace, started: float) -> int:

@@ -14,8 +14,9 @@ from handlers.keyboards import choices_keyboard
 from i18n import Localizer, Raw, all_translations
 from models import Database, Report
 from services.clock import Clock
+from services.fitting import TEXT_LIMIT, visible_length
 from services.members import MemberProfile
-from services.report_cards import TEXT_LIMIT, card_keyboard, card_text, reporter_keyboard, visible_length, waited
+from services.report_cards import card_keyboard, card_text, reporter_keyboard, waited
 from services.report_lifecycle import OPEN_STATUSES
 from services.report_views import Details, HistoryLine, my_reports, open_reports_for
 from services.times import local_time

@@ -56,10 +56,10 @@ from services.clock import Clock
 from services.delivery import DeliveryWorker
 from services.desk import TownshipDesk
 from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.fitting import TEXT_LIMIT, visible_length
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue, enqueue_edit, enqueue_many
 from services.permissions import Action, may_at_all, may_call_out, may_run_callout, townships_of
-from services.report_cards import TEXT_LIMIT, visible_length
 from services.roster import on_duty_now
 
 TALLY_EVERY = timedelta(seconds=2)

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from models import Occurrence, ReminderRule, RoleAssignment, RuleKind, Unit
 from services.cells import safe_cell
 from services.errors import DomainError
+from services.numbers import FIRST_YEAR, LAST_YEAR
 from services.permissions import VILLAGE_DELEGATE
 from services.reminder_rules import rules_of, schedule_of
 from services.work_calendar import WorkCalendar
@@ -34,8 +35,6 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 QUARTER = re.compile(r"([0-9]{4})Q([1-4])")
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-"""The years a quarter or a day typed on the command line may name."""
 
 
 def quarter(year: int, number: int, zone: ZoneInfo) -> Period:

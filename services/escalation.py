@@ -26,10 +26,11 @@ from models import (
 )
 from models.db import on_postgres
 from services.audience import Audience, Recipient, audience, units_of
+from services.fitting import TEXT_LIMIT
 from services.outbox import Content, Notice, enqueue_edit, enqueue_many, messages_about
 from services.places import place_of
 from services.policy import Policy
-from services.report_cards import CAPTION_LIMIT, TEXT_LIMIT, CardFacts, card_keyboard, card_text
+from services.report_cards import CAPTION_LIMIT, CardFacts, card_keyboard, card_text
 from services.roster import holders_of_duty_step, with_duty
 
 E = ReportEventKind

@@ -1,11 +1,11 @@
 """Lists that fit one Telegram message at any size: counts first, then as many items as fit, then "and N more".
 
-Lengths are counted as Telegram counts them (UTF-16 code units). Names are measured before HTML escaping, as a
-reader sees them; lines already rendered as HTML are measured as written, longer than they show, which errs on the
-safe side. The budgets leave room for the header and footer lines around a list.
+Lengths are counted as Telegram counts them: UTF-16 code units of the text after its HTML is parsed. The budgets
+leave room for the header and footer lines around a list.
 """
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -21,22 +21,35 @@ BUTTON_PAGE = 40
 """Names offered as buttons on one page (Telegram shows about 100 buttons; a page leaves room to move on)."""
 
 
-def visible_length(text: str) -> int:
+_TAG = re.compile(r"<[^>]+>")
+
+
+def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def plain_text(text_html: str) -> str:
+    """What a reader sees of an HTML text: no tags, no escapes."""
+    return html.unescape(_TAG.sub("", text_html))
+
+
+def visible_length(text_html: str) -> int:
+    """Length in UTF-16 units after Telegram parses the HTML, which is what its limits count."""
+    return utf16_length(plain_text(text_html))
+
+
 def clip(text: str, limit: int) -> str:
-    """`text`, cut to `limit` characters with an ellipsis when longer."""
-    if visible_length(text) <= limit:
+    """Plain `text`, cut to `limit` characters with an ellipsis when longer."""
+    if utf16_length(text) <= limit:
         return text
     cut = text[: max(limit - 1, 0)]
-    while visible_length(cut) > limit - 1:
+    while utf16_length(cut) > limit - 1:
         cut = cut[:-1]
     return cut + "…"
 
 
 def joined_within(items: Sequence[str], budget: int, separator: str, more: Callable[[int], str]) -> str:
-    """As many items as fit in `budget` characters, joined; then `more(n)` naming how many were left out."""
+    """As many items (HTML) as fit in `budget` characters, joined; then `more(n)` naming how many were left out."""
     shown: list[str] = []
     used = 0
     for item in items:
@@ -51,7 +64,7 @@ def joined_within(items: Sequence[str], budget: int, separator: str, more: Calla
 
 
 def lines_within(lines: Sequence[str], budget: int, more: Callable[[int], str]) -> list[str]:
-    """As many lines as fit in `budget` characters; then a line naming how many were left out."""
+    """As many lines (HTML) as fit in `budget` characters; then a line naming how many were left out."""
     shown: list[str] = []
     used = 0
     for line in lines:

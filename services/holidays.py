@@ -11,11 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models import HolidayDay
 from services.errors import DomainError
+from services.numbers import FIRST_YEAR, LAST_YEAR
 
 NAME_LIMIT = 40
 MAX_CHARS = 100_000
 """A year's file is a few KB."""
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from services.errors import DomainError
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""The years a date typed on the command line, a quarter or a holiday file may name."""
 WHOLE = re.compile(r"[0-9]{1,9}")
 CLOCK = re.compile(r"([0-9]{1,2})(?::([0-9]{1,2}))?")
 DECIMAL = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,2})?")

@@ -1,29 +1,22 @@
 """How a report looks on an escalation card and in details: text within Telegram's limits, and its buttons."""
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from i18n import Localizer, Raw
 from models import Category, ReportStatus, Severity
+from services.fitting import visible_length
 from services.outbox import Button, ButtonRows
 from services.report_lifecycle import OPEN_STATUSES, Actor, verbs_for
 from services.times import local_time
 
-TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 DETAILS = "details"
 CALL_OUT = "call_out"
 """A critical report's card: start a call-out (/alert) with its area and message prefilled."""
 """The card's one button that is no transition: the whole report, in the presser's private chat."""
-_TAG = re.compile(r"<[^>]+>")
-
-
-def visible_length(text_html: str) -> int:
-    """Length in UTF-16 units after Telegram parses the HTML, which is what its limits count."""
-    return len(html.unescape(_TAG.sub("", text_html)).encode("utf-16-le")) // 2
 
 
 @dataclass(frozen=True)
