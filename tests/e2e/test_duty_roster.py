@@ -187,6 +187,13 @@ async def test_duty_ics_is_a_calendar_with_stable_uids_and_the_zone_named(town: 
     assert calendars[0].walk("VTIMEZONE")[0]["TZID"] == "Asia/Shanghai"
 
 
+async def import_csv(town: Township, data: bytes) -> None:
+    """The head opens /roster, taps "import CSV" and sends `data` as roster.csv."""
+    await town.head.send("/roster")
+    await town.head.click("📥 导入 CSV")
+    await town.head.send_document("roster.csv", data)
+
+
 async def test_csv_export_imported_back_changes_nothing_and_a_bad_file_is_refused_by_line(town: Township) -> None:
     duty = await with_duty_members(town)
     await duty.rotation(P, town.duty, duty.zhao)
@@ -194,9 +201,7 @@ async def test_csv_export_imported_back_changes_nothing_and_a_bad_file_is_refuse
     await town.head.click("📤 导出 CSV")
     exported = document_of(town, town.head.last)
     assert exported.decode("utf-8-sig").splitlines()[0] == "类型,班次,成员,开始,结束"
-    await town.head.send("/roster")
-    await town.head.click("📥 导入 CSV")
-    await town.head.send_document("roster.csv", exported)
+    await import_csv(town, exported)
     assert "完全一样，没有改动" in town.head.last.shown
 
     bad = "\n".join(
@@ -208,9 +213,7 @@ async def test_csv_export_imported_back_changes_nothing_and_a_bad_file_is_refuse
             "顶班,备班,孙值班,2026-11-09 08:30,2026-11-09 08:30",
         ]
     ).encode()
-    await town.head.send("/roster")
-    await town.head.click("📥 导入 CSV")
-    await town.head.send_document("roster.csv", bad)
+    await import_csv(town, bad)
     refusal = town.head.last.shown
     assert "没有导入任何内容" in refusal
     assert "第 4 行：本站没有值班人员“不存在的人”" in refusal
@@ -375,9 +378,7 @@ async def test_an_import_with_a_period_of_millennia_or_of_year_one_is_refused_by
         "顶班,主班,孙值班,0001-01-01 00:00,2026-11-06 08:30",
         "顶班,备班,孙值班,2026-11-05 08:30,2026-12-07 08:30",
     ]
-    await town.head.send("/roster")
-    await town.head.click("📥 导入 CSV")
-    await town.head.send_document("roster.csv", "\n".join(rows).encode())
+    await import_csv(town, "\n".join(rows).encode())
     refusal = town.head.last.shown
     assert "没有导入任何内容" in refusal
     assert "第 2 行：时间“9999-12-31 23:59”超出范围" in refusal
@@ -390,9 +391,7 @@ async def test_an_import_with_a_period_of_millennia_or_of_year_one_is_refused_by
 async def test_an_import_of_more_lines_than_a_roster_needs_is_refused_before_reading_them(town: Township) -> None:
     await with_duty_members(town)
     rows = ["顶班,主班,孙值班,2026-11-05 08:30,2026-11-05 08:45"] * 2_001
-    await town.head.send("/roster")
-    await town.head.click("📥 导入 CSV")
-    await town.head.send_document("roster.csv", "\n".join(rows).encode())
+    await import_csv(town, "\n".join(rows).encode())
     assert "行数太多（最多 2000 行）" in town.head.last.shown
 
 
@@ -430,9 +429,7 @@ async def test_a_name_that_looks_like_a_formula_is_exported_as_text_and_imported
     exported = document_of(town, town.head.last)
     cells = {cell for row in csv.reader(io.StringIO(exported.decode("utf-8-sig"))) for cell in row}
     assert "'=1+2" in cells and "=1+2" not in cells
-    await town.head.send("/roster")
-    await town.head.click("📥 导入 CSV")
-    await town.head.send_document("roster.csv", exported)
+    await import_csv(town, exported)
     assert "完全一样，没有改动" in town.head.last.shown
 
 
