@@ -310,6 +310,7 @@ async def backup_command(settings: Settings, args: argparse.Namespace, _started:
     if url.get_backend_name() != "sqlite" or not url.database:
         print("backup copies a SQLite database; for PostgreSQL use pg_dump (see the README's Backups)", file=sys.stderr)
         return 2
+    args.file.parent.mkdir(parents=True, exist_ok=True)
     try:
         tables = await asyncio.to_thread(back_up_sqlite, Path(url.database), args.file)
     except BackupError as error:
@@ -335,14 +336,15 @@ async def webhook(settings: Settings, args: argparse.Namespace, _started: float)
 
 
 async def copy_database_command(settings: Settings, args: argparse.Namespace, _started: float) -> int:
-    """Copy every table from DATABASE_URL into the empty database at --to, and compare the counts."""
+    """Copy every table from DATABASE_URL into the empty database at --to, and compare the counts. The target is
+    tried once: it is a database the operator has just made, not one still starting."""
     try:
         target = load_settings(database_url=args.to).database_url
     except SettingsError as error:
         print(str(error).replace("DATABASE_URL", "--to"), file=sys.stderr)
         return 2
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    await ready_database(target, Patience(settings.startup_wait_seconds))
+    await ready_database(target, Patience(0), setting="--to")
     try:
         copied = await copy_database(settings.database_url, target)
     except CopyError as error:

@@ -93,8 +93,8 @@ def database_is_starting(error: BaseException) -> bool:
     )
 
 
-async def wait_for_database(url: str, patience: Patience) -> None:
-    """Connect once (`SELECT 1`), waiting for a database that is still starting."""
+async def wait_for_database(url: str, patience: Patience, setting: str = "DATABASE_URL") -> None:
+    """Connect once (`SELECT 1`), waiting for a database that is still starting; a failure names `setting`."""
     shown = make_url(url).render_as_string(hide_password=True)
 
     async def connect() -> None:
@@ -107,10 +107,10 @@ async def wait_for_database(url: str, patience: Patience) -> None:
             await db.dispose()
 
     transient = (lambda _error: False) if is_sqlite(url) else database_is_starting
-    await with_patience(f"Setting DATABASE_URL ({shown})", connect, transient, patience)
+    await with_patience(f"Setting {setting} ({shown})", connect, transient, patience)
 
 
-async def ready_database(url: str, patience: Patience) -> None:
+async def ready_database(url: str, patience: Patience, setting: str = "DATABASE_URL") -> None:
     """Wait for the database (it may be starting too), then bring its schema up to date."""
-    await wait_for_database(url, patience)
+    await wait_for_database(url, patience, setting)
     await upgrade_to_head_async(url)

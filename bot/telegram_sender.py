@@ -56,7 +56,7 @@ def send_request(item: Claimed) -> tuple[str, dict[str, Any]]:
     if "location" in payload:
         params["latitude"], params["longitude"] = payload["location"]
         return "sendLocation", params
-    for kind, method in (("photo", "sendPhoto"), ("document", "sendDocument")):
+    for kind, method in (("photo", "sendPhoto"), ("document", "sendDocument"), ("voice", "sendVoice")):
         if kind in payload:
             params[kind] = payload[kind]
             if payload.get("text"):
@@ -74,7 +74,7 @@ def edit_request(item: Claimed) -> tuple[str, dict[str, Any]]:
     if "location" in original or "text" not in item.payload:
         return "editMessageReplyMarkup", params
     text = {"parse_mode": ParseMode.HTML.value}
-    if "photo" in original or "document" in original:
+    if any(kind in original for kind in ("photo", "document", "voice")):
         return "editMessageCaption", params | text | {"caption": item.payload["text"]}
     return "editMessageText", params | text | {"text": item.payload["text"]}
 

@@ -2,6 +2,7 @@
 headcount, a preview with how many it reaches, send), the volunteers' answers (出发 / 到达 / 无法前往), the sender's
 buttons on the live tally (message those coming, stand down), /alerts, and /available."""
 
+import html
 from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
@@ -32,7 +33,7 @@ from i18n import Localizer, Raw, all_translations
 from models import CalloutKind
 from services.callout_desk import CalloutDesk, CalloutDraft, Opening, Preview, Say, parse_availability
 from services.callout_lifecycle import ANSWER_OF_VERB, CalloutVerb
-from services.callout_texts import answer_name, area_text, kind_name, record_line, until_text
+from services.callout_texts import answer_name, area_text, kind_name, record_line, report_block, until_text
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.numbers import whole_number
@@ -55,6 +56,9 @@ def router() -> Router:
     r.callback_query.register(kind_pressed, CalloutFlow.kind, CalloutWizard.filter(F.field == CalloutField.KIND))
     r.callback_query.register(area_pressed, CalloutFlow.area, CalloutWizard.filter())
     r.message.register(message_typed, CalloutFlow.message, F.text, NOT_A_COMMAND)
+    r.callback_query.register(
+        message_skipped, CalloutFlow.message, CalloutWizard.filter(F.field == CalloutField.NO_MESSAGE)
+    )
     r.message.register(point_shared, CalloutFlow.point, F.location)
     r.message.register(point_skipped, CalloutFlow.point, F.text.in_(all_translations("callout.skip_point_button")))
     r.callback_query.register(point_pressed, CalloutFlow.point, CalloutWizard.filter())
@@ -130,7 +134,7 @@ async def begin(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContex
             "villages": villages,
             "all_villages": opening.villages,
             "kind": opening.kind.value if opening.kind else None,
-            "message": opening.message,
+            "message": None,
             "report_point": list(opening.location) if opening.location else None,
             "report_id": opening.report_id,
         }
@@ -142,11 +146,23 @@ async def begin(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContex
         await bot.send_message(chat_id, i18n("callout.ask_kind"), reply_markup=markup)
         return
     area = area_text(i18n, opening.township, [n for v, n in opening.villages if v in villages])
+    report = Raw(report_block(i18n, opening.report) if opening.report else "")
     await bot.send_message(
-        chat_id,
-        i18n("callout.prefilled", kind=kind_name(i18n, opening.kind), area=area, message=opening.message or ""),
+        chat_id, i18n("callout.prefilled", kind=kind_name(i18n, opening.kind), area=area, report=report)
     )
-    await ask_point(bot, chat_id, i18n, state)
+    await ask_message(bot, chat_id, i18n, state)
+
+
+async def ask_message(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
+    """What to tell the volunteers; beside a report's own words, optional."""
+    assert bot is not None
+    await state.set_state(CalloutFlow.message)
+    if (await state.get_data()).get("report_id") is None:
+        await bot.send_message(chat_id, i18n("callout.ask_message"))
+        return
+    skip = wizard_button(i18n("callout.no_extra_message_button"), CalloutField.NO_MESSAGE)
+    markup = InlineKeyboardMarkup(inline_keyboard=[[skip], cancel_row(i18n)])
+    await bot.send_message(chat_id, i18n("callout.ask_extra_message"), reply_markup=markup)
 
 
 async def wizard_cancelled(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
@@ -204,13 +220,25 @@ async def area_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n:
     if isinstance(query.message, Message):
         names = [name for v, name in data["all_villages"] if v in chosen]
         await turn_into(query.message, i18n("callout.area_set", area=area_text(i18n, data["township"], names)))
-        await query.message.answer(i18n("callout.ask_message"))
+        await ask_message(query.message.bot, query.message.chat.id, i18n, state)
 
 
 async def message_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
-    text = callout_desk.check_message(message.text or "")
+    from_report = (await state.get_data()).get("report_id") is not None
+    text = callout_desk.check_message(message.text or "", from_report)
     await state.update_data(message=text)
     await ask_point(message.bot, message.chat.id, i18n, state)
+
+
+async def message_skipped(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    """No words of the sender's own: the alert carries the report's."""
+    if (await state.get_data()).get("report_id") is None:
+        raise DomainError("callout.ask_message")
+    await state.update_data(message="")
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, i18n("callout.no_extra_message"))
+        await ask_point(query.message.bot, query.message.chat.id, i18n, state)
 
 
 async def ask_point(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
@@ -327,11 +355,14 @@ async def show_preview(
 def preview_text(i18n: Localizer, draft: CalloutDraft, preview: Preview) -> str:
     left_out = i18n("callout.left_out", unavailable=preview.unavailable, unreachable=preview.unreachable)
     point = i18n("callout.preview_point") if draft.latitude is not None else i18n("callout.preview_no_point")
+    said = [report_block(i18n, preview.report)] if preview.report else []
+    if draft.message:
+        said.append(html.escape(draft.message, quote=False))
     return i18n(
         "callout.preview",
         kind=kind_name(i18n, draft.kind),
         area=area_text(i18n, preview.township, preview.villages),
-        message=draft.message,
+        message=Raw("\n".join(said)),
         point=point,
         needed=draft.needed,
         reaches=preview.reaches,

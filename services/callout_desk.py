@@ -38,7 +38,15 @@ from services.callout_lifecycle import (
     may_change_answer,
 )
 from services.callout_notices import callout_topic
-from services.callout_texts import alert_content, alert_text, answer_name, reminder_content, tally_content
+from services.callout_texts import (
+    REPORT_TEXT_SHOWN,
+    ReportBrief,
+    alert_content,
+    alert_text,
+    answer_name,
+    reminder_content,
+    tally_content,
+)
 from services.callouts import (
     AreaResponders,
     CalloutRecord,
@@ -60,6 +68,7 @@ from services.fitting import TEXT_LIMIT, visible_length
 from services.members import MemberProfile
 from services.outbox import Content, Notice, enqueue, enqueue_edit, enqueue_many
 from services.permissions import Action, may_at_all, may_call_out, may_run_callout, townships_of
+from services.places import place_of
 from services.roster import on_duty_now
 
 TALLY_EVERY = timedelta(seconds=2)
@@ -88,6 +97,7 @@ class CalloutDraft:
     kind: CalloutKind
     villages: tuple[int, ...]
     message: str
+    """The sender's words (may be empty for a call-out from a report, which carries the report's)."""
     needed: int
     latitude: float | None = None
     longitude: float | None = None
@@ -96,15 +106,15 @@ class CalloutDraft:
 
 @dataclass(frozen=True)
 class Opening:
-    """What /alert starts from: the township and its villages; from a critical report, its kind, village, message
-    and location, prefilled."""
+    """What /alert starts from: the township and its villages; from a critical report, its kind, village, what the
+    report says and its location, prefilled."""
 
     township_id: int
     township: str
     villages: list[tuple[int, str]]
     kind: CalloutKind | None = None
     village_id: int | None = None
-    message: str | None = None
+    report: ReportBrief | None = None
     location: tuple[float, float] | None = None
     report_id: int | None = None
 
@@ -117,6 +127,8 @@ class Preview:
     unavailable: int
     unreachable: int
     paid: bool
+    report: ReportBrief | None = None
+    """The report the alert carries, if raised from one."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,12 @@ class Say:
 
     available: bool
     until: datetime | None
+
+
+async def brief_of(session: AsyncSession, report: Report) -> ReportBrief:
+    unit = await session.get(Unit, report.unit_id)
+    place = (await place_of(session, unit)).label if unit else report.code
+    return ReportBrief(report.code, report.category, place, report.description, report.voice_file_id)
 
 
 def tally_key(callout_id: int) -> str:
@@ -205,7 +223,7 @@ class CalloutDesk(TownshipDesk):
             villages,
             KIND_OF_CATEGORY.get(report.category, CalloutKind.GENERAL_HELP),
             village,
-            report.description or report.code,
+            await brief_of(session, report),
             (report.latitude, report.longitude) if located else None,  # type: ignore[arg-type]
             report.id,
         )
@@ -224,10 +242,11 @@ class CalloutDesk(TownshipDesk):
             raise DomainError("callout.not_on_duty")
         raise NotAllowed()
 
-    def check_message(self, text: str) -> str:
-        """The alert's message, if the alert carrying it fits a Telegram message in every language."""
+    def check_message(self, text: str, from_report: bool = False) -> str:
+        """The alert's message, if the alert carrying it (and a report's longest brief) fits a Telegram message in
+        every language; empty only beside a report's own words."""
         message = text.strip()
-        if not message:
+        if not message and not from_report:
             raise DomainError("callout.message_empty")
         probe = Callout(
             township_id=0,
@@ -241,8 +260,9 @@ class CalloutDesk(TownshipDesk):
             status=CalloutStatus.OPEN,
             created_at=self.clock.now(),
         )
+        report = ReportBrief("—" * 20, Category.OTHER, "—" * 60, "—" * REPORT_TEXT_SHOWN, None) if from_report else None
         longest = max(
-            visible_length(alert_text(Localizer(lang), probe, "—" * 20, ["—" * 20] * 3, "—" * 20, "0" * 20))
+            visible_length(alert_text(Localizer(lang), probe, "—" * 20, ["—" * 20] * 3, "—" * 20, "0" * 20, report))
             for lang in LANGUAGES
         )
         if longest > TEXT_LIMIT:
@@ -287,16 +307,20 @@ class CalloutDesk(TownshipDesk):
                 responders.unavailable,
                 responders.unreachable,
                 self._paid(draft, report),
+                await brief_of(session, report) if report else None,
             )
 
     async def send(self, member: MemberProfile, draft: CalloutDraft) -> tuple[Callout, int]:
         """Send the alert to the area's available responders at the outbox's top priority, and the sender's tally
         card first; the call-out and how many it reached."""
         assert member.id is not None
-        self.check_message(draft.message)
+        self.check_message(draft.message, from_report=draft.report_id is not None)
         async with self._work() as (session, now):
             responders, township, villages = await self._reach(session, member, draft, now)
             report = await session.get(Report, draft.report_id) if draft.report_id else None
+            if draft.report_id is not None and report is None:
+                raise NoLongerThere("callout.report_gone")
+            brief = await brief_of(session, report) if report else None
             callout = Callout(
                 township_id=draft.township_id,
                 sender_id=member.id,
@@ -323,7 +347,7 @@ class CalloutDesk(TownshipDesk):
             names = [v.name for v in villages]
             contents = {
                 lang: alert_content(
-                    Localizer(lang), callout, township.name, names, member.name, member.phone, callout.critical
+                    Localizer(lang), callout, township.name, names, member.name, member.phone, callout.critical, brief
                 )
                 for lang in LANGUAGES
             }
@@ -339,6 +363,9 @@ class CalloutDesk(TownshipDesk):
                 )
                 for r in responders.ready
             ]
+            if brief and brief.voice_file_id:
+                voice = Content(voice=brief.voice_file_id)
+                notices += under_alerts(callout_id, responders.ready, "voice", lambda _: voice)
             await enqueue_many(session, notices, now)
             return callout, len(responders.ready)
 

@@ -3,17 +3,47 @@ the lines of /alerts."""
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from i18n import Localizer, Raw
-from models import Callout, CalloutAnswer, CalloutKind, CalloutStatus
+from models import Callout, CalloutAnswer, CalloutKind, CalloutStatus, Category
 from services.callout_lifecycle import CalloutVerb
 from services.callouts import NAMES_SHOWN, CalloutRecord, Tally
+from services.fitting import clip
 from services.outbox import Button, ButtonRows, Content
 from services.times import local_time
 
 ANSWERS_SHOWN = (CalloutAnswer.ON_MY_WAY, CalloutAnswer.ARRIVED, CalloutAnswer.CANT)
+REPORT_TEXT_SHOWN = 800
+"""A report's description is cut to this in an alert, so the sender's own message always has room."""
+
+
+@dataclass(frozen=True)
+class ReportBrief:
+    """What an alert raised from a report tells the volunteers about it (they may not open the report itself)."""
+
+    code: str
+    category: Category
+    place: str
+    description: str | None
+    voice_file_id: str | None
+
+
+def report_block(i18n: Localizer, brief: ReportBrief) -> str:
+    """隐患 code：category · place, then what the reporter said (or that their voice note follows)."""
+    if brief.description:
+        said = html.escape(clip(brief.description, REPORT_TEXT_SHOWN), quote=False)
+    else:
+        said = i18n("callout.report_voice") if brief.voice_file_id else i18n("callout.report_no_text")
+    return i18n(
+        "callout.report_block",
+        code=brief.code,
+        category=i18n(f"category.{brief.category}"),
+        place=brief.place,
+        said=Raw(said),
+    )
 
 
 def kind_name(i18n: Localizer, kind: CalloutKind) -> str:
@@ -45,13 +75,22 @@ def answer_buttons(i18n: Localizer, callout_id: int) -> ButtonRows:
 
 
 def alert_text(
-    i18n: Localizer, callout: Callout, township: str, villages: Sequence[str], sender: str, phone: str | None
+    i18n: Localizer,
+    callout: Callout,
+    township: str,
+    villages: Sequence[str],
+    sender: str,
+    phone: str | None,
+    report: ReportBrief | None = None,
 ) -> str:
+    said = [report_block(i18n, report)] if report else []
+    if callout.message:
+        said.append(html.escape(callout.message, quote=False))
     return i18n(
         "callout.alert",
         kind=kind_name(i18n, callout.kind),
         area=area_text(i18n, township, villages),
-        message=callout.message,
+        message=Raw("\n\n".join(said)),
         point=Raw(point_text(i18n, callout)),
         needed=callout.needed,
         sender=sender,
@@ -67,9 +106,10 @@ def alert_content(
     sender: str,
     phone: str | None,
     paid: bool,
+    report: ReportBrief | None = None,
 ) -> Content:
     """The alert a volunteer receives, with 出发 / 到达 / 无法前往."""
-    text = alert_text(i18n, callout, township, villages, sender, phone)
+    text = alert_text(i18n, callout, township, villages, sender, phone, report)
     return Content(text=text, buttons=answer_buttons(i18n, callout.id or 0), paid=paid or None)
 
 

@@ -297,7 +297,7 @@ class DeliveryWorker:
         to_release: list[tuple[int, datetime]] = []
         sendable = []
         for item in claimed:
-            if self._edit_waits_for_its_message(item):
+            if self._edit_waits_for_its_message(item) or self._reply_waits_for_its_message(item):
                 to_release.append((item.id, now + timedelta(seconds=1)))
             else:
                 sendable.append((item, self._goes_paid(item)))
@@ -413,6 +413,11 @@ class DeliveryWorker:
         """An edit of a message not sent yet (and not failed for good) waits for it."""
         failed = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
         return item.is_edit and item.edit_message_id is None and item.edit_of_status not in failed
+
+    @staticmethod
+    def _reply_waits_for_its_message(item: Claimed) -> bool:
+        """A reply to a message still on its way waits for it, so it lands under it."""
+        return item.reply_to_status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
     def _goes_paid(self, item: Claimed) -> bool:
         """A row marked `paid` goes by paid broadcast where the deployment allows it, unless Stars ran out lately."""

@@ -71,11 +71,13 @@ ButtonRows = tuple[tuple[Button, ...], ...]
 
 @dataclass(frozen=True)
 class Content:
-    """What to send: text, or a photo/document with a caption, or a location; buttons, described neutrally."""
+    """What to send: text, or a photo, document or voice note with a caption, or a location; buttons, described
+    neutrally."""
 
     text: str | None = None
     photo: str | None = None
     document: str | None = None
+    voice: str | None = None
     location: tuple[float, float] | None = None
     buttons: ButtonRows | None = None
     reply_to: str | None = None
@@ -303,7 +305,7 @@ def _kept_apart(row: Notification, now: datetime, min_gap: timedelta) -> datetim
 
 def _kind_of(payload: dict[str, Any]) -> dict[str, Any]:
     """A pending photo stays a photo when its caption is edited before it is sent."""
-    return {k: payload[k] for k in ("photo", "document", "location") if k in payload}
+    return {k: payload[k] for k in ("photo", "document", "voice", "location") if k in payload}
 
 
 @dataclass(frozen=True)
@@ -324,6 +326,8 @@ class Claimed:
     edit_of_payload: dict[str, Any] | None = field(default=None)
     reply_to_message_id: int | None = None
     """For a reply (`reply_to` in the payload): the message it answers, if that one has been sent."""
+    reply_to_status: DeliveryStatus | None = None
+    """For a reply: where the message it answers stands (None if there is no such row)."""
     topic: str | None = None
     dedupe_key: str = ""
     queued_at: datetime | None = None
@@ -359,10 +363,11 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: ti
     )
     rows = (await session.exec(statement)).scalars().all()
     targets = await _edit_targets(session, [r.edit_of_id for r in rows if r.edit_of_id is not None])
-    replied = await _sent_message_ids(session, [r.payload["reply_to"] for r in rows if "reply_to" in r.payload])
+    replied = await _reply_targets(session, [r.payload["reply_to"] for r in rows if "reply_to" in r.payload])
     claimed = []
     for row in rows:
         target = targets.get(row.edit_of_id) if row.edit_of_id is not None else None
+        answered = replied.get(row.payload.get("reply_to", ""))
         claimed.append(
             Claimed(
                 id=row.id,
@@ -377,7 +382,8 @@ async def claim_due(session: AsyncSession, worker: str, now: datetime, lease: ti
                 edit_of_status=target.status if target else None,
                 edit_message_id=target.sent_message_id if target else None,
                 edit_of_payload=target.payload if target else None,
-                reply_to_message_id=replied.get(row.payload.get("reply_to", "")),
+                reply_to_message_id=answered[1] if answered else None,
+                reply_to_status=answered[0] if answered else None,
                 topic=row.topic,
                 dedupe_key=row.dedupe_key,
                 queued_at=row.next_attempt_at,
@@ -393,13 +399,14 @@ async def _edit_targets(session: AsyncSession, ids: Sequence[int]) -> dict[int, 
     return {r.id: r for r in rows if r.id is not None}
 
 
-async def _sent_message_ids(session: AsyncSession, keys: Sequence[str]) -> dict[str, int]:
+async def _reply_targets(session: AsyncSession, keys: Sequence[str]) -> dict[str, tuple[DeliveryStatus, int | None]]:
+    """The messages replies answer, by dedupe key: where each stands and, once sent, its message id."""
     if not keys:
         return {}
-    query = select(Notification.dedupe_key, Notification.sent_message_id).where(
-        col(Notification.dedupe_key).in_(keys), col(Notification.sent_message_id).is_not(None)
+    query = select(Notification.dedupe_key, Notification.status, Notification.sent_message_id).where(
+        col(Notification.dedupe_key).in_(keys)
     )
-    return {key: message_id for key, message_id in (await session.exec(query)).all() if message_id is not None}
+    return {key: (DeliveryStatus(status), message_id) for key, status, message_id in (await session.exec(query)).all()}
 
 
 @dataclass(frozen=True)

@@ -261,11 +261,49 @@ async def test_a_critical_reports_card_calls_out_with_its_area_and_message(town:
     presser = town.head if card.chat_id == town.head.id else town.duty
     await presser.click("📣 召集志愿者", card)
     assert any("仓库大火蔓延" in m.shown and "美法村" in m.shown for m in presser.inbox)
+    await presser.click("➡️ 不补充，下一步")
     await presser.click("📍 用报告的位置作集合点")
     await presser.click("5")
     await presser.click(next(b["text"] for b in presser.last.buttons if b["text"].startswith("🚨")))
     await town.deliver()
     assert {u.first_name for u in volunteers.responders if alerts_of(u)} == {"黄志愿", "郭志愿", "蔡救援"}
+    [alert] = alerts_of(volunteers.huang)
+    assert "火灾隐患" in alert.shown and "美法村" in alert.shown and "仓库大火蔓延" in alert.shown
+
+
+async def file_voice_only_report(user: FakeUser) -> None:
+    await user.send("📢 上报隐患")
+    await user.click("🌊 防汛/内涝")
+    await user.click("🔴 紧急")
+    await user.send_location(*IN_FENGCHENG)
+    await user.send_voice()
+    await user.send("✅ 完成")
+    await user.click("✅ 确认提交")
+
+
+async def test_a_call_out_from_a_voice_only_report_carries_its_kind_place_and_the_voice_note(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    await file_voice_only_report(town.reporter)
+    await town.deliver()
+    presser, card = next(
+        (user, m)
+        for user in (town.head, town.duty)
+        for m in user.inbox
+        if any(b["text"] == "📣 召集志愿者" for b in m.buttons)
+    )
+    await presser.click("📣 召集志愿者", card)
+    await presser.send("带上救生衣，到村委会集合")
+    await presser.click("📍 用报告的位置作集合点")
+    await presser.click("5")
+    preview = presser.last
+    assert "语音说明" in preview.shown and "带上救生衣" in preview.shown
+    await presser.click(next(b["text"] for b in preview.buttons if b["text"].startswith("🚨")))
+    await town.deliver()
+    [alert] = alerts_of(volunteers.huang)
+    assert "防汛/内涝" in alert.shown and "美法村" in alert.shown
+    assert "语音说明，见下方附件" in alert.shown and "带上救生衣，到村委会集合" in alert.shown
+    [voice] = [m for m in volunteers.huang.inbox if m.method == "sendVoice"]
+    assert voice.reply_to == alert.message_id
 
 
 async def test_two_stand_downs_at_once_one_wins(town: Township, db: Database) -> None:

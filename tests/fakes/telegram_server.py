@@ -672,6 +672,7 @@ class FakeTelegram:
             html=caption,
             reply_markup=params.get("reply_markup"),
             media=media,
+            reply_to=self._replied(chat, params.get("reply_parameters")),
         )
 
     def _file_ref(self, value: Any, kind: str) -> str:

@@ -149,8 +149,8 @@ def test_a_backup_of_the_running_database_restores_every_row(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["import-units", str(small_division_file(tmp_path))]) == 0
-    backup = tmp_path / "backup.db"
-    assert main(["backup", str(backup)]) == 0
+    backup = tmp_path / "backups" / "gridguard-2026-12-04.db"
+    assert main(["backup", str(backup)]) == 0, "the README's line works before backups/ exists"
     assert "integrity ok" in capsys.readouterr().out
     original = asyncio.run(state_of(database))
     restored = tmp_path / "restored" / "gridguard.db"
@@ -211,6 +211,16 @@ def test_copy_database_copies_every_row_into_an_empty_database_and_refuses_a_fil
 def test_copy_database_refuses_a_target_that_is_not_a_database_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["copy-database", "--to", "mysql://somewhere/db"]) == 2
     assert "Setting --to:" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("database")
+def test_copy_database_to_a_server_that_does_not_answer_fails_at_once_naming_to(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["copy-database", "--to", "postgresql+asyncpg://nobody@127.0.0.1:9/x"]) == 1
+    error = capsys.readouterr().err
+    assert "Setting --to (postgresql+asyncpg://nobody@127.0.0.1:9/x)" in error and "DATABASE_URL" not in error
+    assert "after 1 attempt" in error or "refused" in error.lower()
 
 
 @pytest.mark.skipif(
@@ -282,7 +292,7 @@ def bad_inputs(tmp_path: Path) -> dict[str, list[str]]:
         "export to a folder": ["export", "alerts", "--since", "2026-11-01", "--out", str(folder)],
         "backup nothing": ["backup"],
         "backup folder": ["backup", str(folder)],
-        "backup nowhere": ["backup", str(tmp_path / "no" / "copy.db")],
+        "backup under a file": ["backup", str(binary / "copy.db")],
         "copy-database nothing": ["copy-database"],
         "webhook frob": ["webhook", "frob"],
         "no such command": ["frobnicate"],
@@ -302,7 +312,7 @@ BAD_INPUTS = [
     "holidays list",
     *(f"export {c}" for c in ("nothing", "year one", "not a date", "quarter 0", "quarter 9999", "unwritable")),
     "export to a folder",
-    *(f"backup {c}" for c in ("nothing", "folder", "nowhere")),
+    *(f"backup {c}" for c in ("nothing", "folder", "under a file")),
     "copy-database nothing",
     "webhook frob",
     "no such command",
