@@ -24,7 +24,7 @@ from handlers.states import RosterFlow
 from i18n import Localizer, Raw
 from models import DutyLayer, ShiftPattern
 from services.duty_desk import DutyDesk
-from services.duty_texts import layer_name, shift_lines
+from services.duty_texts import concerns_block, layer_name, shift_lines
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.numbers import clock_minutes
@@ -98,7 +98,8 @@ async def roster_command(
             RosterMenuVerb.IMPORT,
         )
     ]
-    text = i18n("roster.menu", township=view.roster.township_name, layers=Raw(layers))
+    concerns = Raw(concerns_block(i18n, view.roster, duty_desk.concerns_ahead(view)))
+    text = i18n("roster.menu", township=view.roster.township_name, layers=Raw(layers), concerns=concerns)
     await message.answer(text, reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -317,7 +318,7 @@ async def start_pressed(
     await state.update_data(start=start.isoformat())
     data = await state.get_data()
     spec = spec_of(data)
-    view, shifts = await duty_desk.preview(member, spec)
+    preview = await duty_desk.preview(member, spec)
     await state.set_state(RosterFlow.preview)
     text = i18n(
         "roster.preview",
@@ -325,7 +326,8 @@ async def start_pressed(
         pattern=i18n(f"roster.pattern_{spec.pattern}"),
         handoff=hhmm(spec.handoff_minutes),
         start=spec.start_date.isoformat(),
-        shifts=Raw("\n".join(shift_lines(i18n, view.roster, shifts))),
+        shifts=Raw("\n".join(shift_lines(i18n, preview.roster, preview.shifts))),
+        concerns=Raw(concerns_block(i18n, preview.roster, preview.concerns)),
     )
     save = button(i18n("roster.save"), RosterStep(action=RosterStepVerb.SAVE).pack())
     await query.answer()
@@ -347,7 +349,12 @@ async def csv_received(
     assert downloaded is not None
     added = await duty_desk.import_csv(member, downloaded.read())
     await state.clear()
-    await message.answer(i18n("roster.imported", count=added) if added else i18n("roster.imported_nothing"))
+    if not added:
+        await message.answer(i18n("roster.imported_nothing"))
+        return
+    view = await duty_desk.keeper_view(member)
+    concerns = Raw(concerns_block(i18n, view.roster, duty_desk.concerns_ahead(view)))
+    await message.answer(i18n("roster.imported", count=added, concerns=concerns))
 
 
 async def csv_expected(message: Message, i18n: Localizer) -> None:

@@ -3,6 +3,7 @@ transaction and takes one `now`, its messages go through the outbox and are hand
 a refusal is a DomainError raised inside the transaction, so it changes nothing."""
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,13 +24,15 @@ from models import (
 )
 from services import duty_files
 from services.desk import TownshipDesk
-from services.duty_texts import handover_note_text, swap_news, swap_offer_content
+from services.duty_texts import handover_note_text, shifts_moved, swap_news, swap_offer_content
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
 from services.outbox import Notice, enqueue_many, is_queued
 from services.permissions import Action, counties_of, may_move_swap, townships_of
 from services.report_lifecycle import OPEN_STATUSES
 from services.roster import (
+    CONCERN_HORIZON,
+    Concerns,
     CoverSpec,
     DutyMember,
     Roster,
@@ -41,7 +44,7 @@ from services.roster import (
     load_rosters,
     save_rotation,
 )
-from services.rotation import Layer, RotationPlan, Shift
+from services.rotation import Shift
 from services.swap_lifecycle import SWAP_TRANSITIONS, SwapVerb
 
 UPCOMING_DAYS = 7
@@ -62,10 +65,41 @@ class DutyView:
 
 
 @dataclass(frozen=True)
+class RosterPreview:
+    """A rotation before it is saved: the roster it would make, the layer's next two weeks from now (a shift it
+    leaves empty shows as nobody's), and what the head must hear of."""
+
+    roster: Roster
+    shifts: list[Shift]
+    concerns: Concerns
+
+
+@dataclass(frozen=True)
 class SwapOutcome:
     swap: ShiftSwap
     offerer: DutyMember
     taker: DutyMember
+
+
+def moved_notices(
+    before: Roster, after: Roster, layer: DutyLayer, version: int, now: datetime, saved_by: int
+) -> list[Notice]:
+    """A notice to each member (but the one who saved) whose shifts on `layer` in the next two weeks differ."""
+    until = now + timedelta(days=PREVIEW_DAYS)
+    old, new = before.timeline(layer, now, until), after.timeline(layer, now, until)
+    notices = []
+    for member in after.members.values():
+        theirs = [s for s in new if s.member_id == member.id]
+        if member.id == saved_by or _spans(theirs) == _spans(s for s in old if s.member_id == member.id):
+            continue
+        content = shifts_moved(Localizer(member.language), after, layer, theirs)
+        key = f"duty-moved:{after.township_id}:{layer}:{version}:{member.id}"
+        notices.append(Notice(key, member.telegram_id, content, member_id=member.id))
+    return notices
+
+
+def _spans(shifts: Iterable[Shift]) -> list[tuple[datetime, datetime]]:
+    return [(s.starts_at, s.ends_at) for s in shifts]
 
 
 def minute_of(instant: datetime) -> int:
@@ -131,20 +165,28 @@ class DutyDesk(TownshipDesk):
             township_id = self._township(member, Action.EDIT_ROSTER)
             return DutyView(await self._roster(session, township_id, now), now)
 
-    async def preview(self, member: MemberProfile, spec: RotationSpec) -> tuple[DutyView, list[Shift]]:
+    def concerns_ahead(self, view: DutyView) -> Concerns:
+        """Gaps and members on both layers in the coming week, as /roster and the daily warning show them."""
+        return view.roster.concerns(view.now, view.now + CONCERN_HORIZON)
+
+    async def preview(self, member: MemberProfile, spec: RotationSpec) -> RosterPreview:
         """The next two weeks of the layer as `spec` would make them (covers still winning), before it is saved."""
         view = await self.keeper_view(member)
         check_spec(spec, view.roster.members)
-        plan = RotationPlan(spec.pattern, spec.handoff_minutes, spec.start_date, spec.member_ids, self.zone)
-        layer = Layer(plan, view.roster.layers[spec.layer].covers)
-        start = max(view.now, plan.slot_start(spec.start_date, 0))
-        return view, layer.timeline(start, start + timedelta(days=PREVIEW_DAYS))
+        after = view.roster.with_rotation(spec)
+        until = view.now + timedelta(days=PREVIEW_DAYS)
+        return RosterPreview(after, after.timeline(spec.layer, view.now, until), after.concerns(view.now, until))
 
     async def save(self, member: MemberProfile, spec: RotationSpec, seen_version: int | None) -> None:
+        """Save the rotation; everyone else whose shifts on the layer it moves is told their shifts from now on."""
         assert member.id is not None
         async with self._work() as (session, now):
             township_id = self._township(member, Action.EDIT_ROSTER)
-            await save_rotation(session, township_id, spec, seen_version, member.id, now)
+            before = await self._roster(session, township_id, now)
+            rotation = await save_rotation(session, township_id, spec, seen_version, member.id, now)
+            after = before.with_rotation(spec)
+            moved = moved_notices(before, after, spec.layer, rotation.version, now, member.id)
+            await enqueue_many(session, moved, now)
 
     async def export_csv(self, member: MemberProfile) -> bytes:
         view = await self.keeper_view(member)
@@ -266,6 +308,9 @@ class DutyDesk(TownshipDesk):
         holders = {s.member_id for s in roster.layers[swap.layer].timeline(swap.starts_at, swap.ends_at)}
         if swap.offered_by_id not in roster.members or holders != {swap.offered_by_id}:
             raise DomainError("swap.no_longer_theirs")
+        others = [layer for layer in DutyLayer if layer != swap.layer]
+        if any(s.member_id == member_id for o in others for s in roster.timeline(o, swap.starts_at, swap.ends_at)):
+            raise DomainError("swap.would_hold_both")
 
     async def _drop_own_cover(self, session: AsyncSession, swap: ShiftSwap, now: datetime) -> None:
         """A shift the offerer held by a cover (one they took earlier) passes on: their cover for it ends."""

@@ -17,11 +17,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import DutyLayer, Rotation
+from models import Rotation
 from services.duty_desk import minute_of, open_reports_in
 from services.duty_texts import gap_warning, handover_prompt, reminder_content
 from services.outbox import Notice, enqueue_many
-from services.roster import Roster, load_rosters
+from services.roster import CONCERN_HORIZON, Roster, load_rosters
 from services.rotation import Shift
 from services.sweep_marks import sweep_window
 
@@ -31,7 +31,6 @@ LATE_AFTER = timedelta(minutes=10)
 HANDOVER_PROMPT_WITHIN = timedelta(hours=2)
 """A handoff longer ago than this (the bot was down) gets no prompt: the note would come too late to help."""
 GAP_CHECK_AT = time(9, 0)
-GAP_HORIZON = timedelta(days=7)
 LOOKBACK_LIMIT = timedelta(hours=26)
 """After a long outage, look back no further than this (every reminder for a shift not yet begun is within it)."""
 
@@ -117,20 +116,21 @@ async def _handovers(session: AsyncSession, roster: Roster, since: datetime, now
 
 
 def gap_warnings(roster: Roster, since: datetime, now: datetime) -> list[Notice]:
-    """Once a day (at 09:00 local), the heads hear of primary shifts with nobody on them in the next 7 days, and
-    of members a rotation names who have left the station (they are skipped)."""
+    """Once a day (at 09:00 local), the heads hear of shifts with nobody on them in the next 7 days (on either
+    layer that has a rotation), of periods when one member holds both layers, and of members a rotation names who
+    have left the station (they are skipped)."""
     check = datetime.combine(now.astimezone(roster.zone).date(), GAP_CHECK_AT, roster.zone)
-    if not _due(check, since, now) or DutyLayer.PRIMARY not in roster.specs:
+    if not _due(check, since, now) or not roster.specs:
         return []
-    gaps = [s for s in roster.timeline(DutyLayer.PRIMARY, now, now + GAP_HORIZON) if s.member_id is None]
-    if not gaps and not roster.departed:
+    concerns = roster.concerns(now, now + CONCERN_HORIZON)
+    if not concerns and not roster.departed:
         return []
     day = check.date().isoformat()
     return [
         Notice(
             f"duty-gap:{roster.township_id}:{day}:{keeper.id}",
             keeper.telegram_id,
-            gap_warning(Localizer(keeper.language), roster, gaps),
+            gap_warning(Localizer(keeper.language), roster, concerns),
             member_id=keeper.id,
         )
         for keeper in roster.members.values()

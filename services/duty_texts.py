@@ -13,7 +13,7 @@ from i18n import Localizer, Raw
 from models import DutyLayer, ShiftSwap
 from services.fitting import LIST_BUDGET, lines_fitted, names_within
 from services.outbox import Button, Content, Notice
-from services.roster import DutyMember, Roster
+from services.roster import Concerns, DutyMember, Roster
 from services.rotation import Shift
 from services.times import span
 
@@ -194,12 +194,52 @@ def reminder_content(i18n: Localizer, lead: str, layer: DutyLayer, shift: Shift,
     return Content(text=text + (i18n("dutyremind.late") if late else ""))
 
 
-def gap_warning(i18n: Localizer, roster: Roster, gaps: Sequence[Shift]) -> Content:
+def concern_lines(i18n: Localizer, roster: Roster, concerns: Concerns) -> list[str]:
+    """A line per shift with nobody on it, and per period one member holds both layers, in time order."""
+    dated = [
+        (s.starts_at, i18n("roster.concern_gap", layer=layer_name(i18n, layer), span=_span(i18n, roster, s)))
+        for layer, s in concerns.gaps
+    ]
+    dated += [
+        (s.starts_at, i18n("roster.concern_both", name=_name(roster, s.member_id), span=_span(i18n, roster, s)))
+        for s in concerns.doubled
+    ]
+    return [line for _at, line in sorted(dated, key=lambda pair: pair[0])]
+
+
+def _span(i18n: Localizer, roster: Roster, shift: Shift) -> str:
+    return shift_span(i18n, shift.starts_at, shift.ends_at, roster.zone)
+
+
+def _name(roster: Roster, member_id: int | None) -> str:
+    member = roster.members.get(member_id) if member_id is not None else None
+    return member.name if member else "?"
+
+
+CONCERNS_BUDGET = 1200
+"""Room for concern lines under a preview or the /roster menu, beside their own lists."""
+
+
+def concerns_block(i18n: Localizer, roster: Roster, concerns: Concerns) -> str:
+    """The concerns as a paragraph to put under a roster screen ("" when there are none)."""
+    if not concerns:
+        return ""
+    lines = lines_fitted(i18n, concern_lines(i18n, roster, concerns), CONCERNS_BUDGET)
+    return "\n\n" + i18n("roster.concerns", lines=Raw("\n".join(lines)))
+
+
+def gap_warning(i18n: Localizer, roster: Roster, concerns: Concerns) -> Content:
     lines = [i18n("dutyremind.gap_header", township=roster.township_name)]
-    lines += lines_fitted(
-        i18n, [i18n("dutyremind.gap_line", span=shift_span(i18n, g.starts_at, g.ends_at, roster.zone)) for g in gaps]
-    )
+    lines += lines_fitted(i18n, concern_lines(i18n, roster, concerns))
     if roster.departed:
         lines.append(i18n("onduty.departed", names=names_within(i18n, roster.departed, DEPARTED_BUDGET)))
     lines.append(i18n("dutyremind.gap_footer"))
     return Content(text="\n".join(lines))
+
+
+def shifts_moved(i18n: Localizer, roster: Roster, layer: DutyLayer, shifts: Sequence[Shift]) -> Content:
+    """To a member whose shifts a saved rotation moved: their shifts on the layer from now on."""
+    lines = [_span(i18n, roster, s) for s in shifts] or [i18n("roster.moved_none")]
+    listed = "\n".join(f"• {line}" for line in lines_fitted(i18n, [html.escape(line) for line in lines]))
+    text = i18n("roster.moved", township=roster.township_name, layer=layer_name(i18n, layer), shifts=Raw(listed))
+    return Content(text=text)

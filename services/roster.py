@@ -18,9 +18,11 @@ from models import CoverReason, DutyCover, DutyLayer, Member, Report, RoleAssign
 from services.audience import Audience, Recipient
 from services.errors import DomainError
 from services.permissions import DUTY_ROLES, ROSTER_KEEPER
-from services.rotation import Cover, Layer, RotationPlan, Shift, overlapping
+from services.rotation import Cover, Layer, RotationPlan, Shift, held_by_one, overlapping
 
 LAYERS = tuple(DutyLayer)
+CONCERN_HORIZON = timedelta(days=7)
+"""How far ahead /roster and the daily warning look for gaps and members on both layers."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,33 @@ class Roster:
         """The member's own shifts in [since, until), on either layer, in time order."""
         mine = [(layer, s) for layer in LAYERS for s in self.timeline(layer, since, until) if s.member_id == member_id]
         return sorted(mine, key=lambda pair: pair[1].starts_at)
+
+    def with_rotation(self, spec: RotationSpec) -> "Roster":
+        """The roster as it would be with `spec` saved (covers still winning)."""
+        plan = RotationPlan(spec.pattern, spec.handoff_minutes, spec.start_date, spec.member_ids, self.zone)
+        layers = dict(self.layers) | {spec.layer: Layer(plan, self.layers[spec.layer].covers)}
+        specs = dict(self.specs) | {spec.layer: spec}
+        return replace(self, layers=MappingProxyType(layers), specs=MappingProxyType(specs))
+
+    def concerns(self, since: datetime, until: datetime) -> "Concerns":
+        """What a head must hear of in [since, until): shifts with nobody on a layer that has a rotation, and
+        periods when one member holds both layers (a critical report would then reach one person, not two)."""
+        timelines = {layer: self.timeline(layer, since, until) for layer in LAYERS}
+        gaps = tuple(
+            (layer, s) for layer in LAYERS if layer in self.specs for s in timelines[layer] if s.member_id is None
+        )
+        doubled = tuple(held_by_one(timelines[DutyLayer.PRIMARY], timelines[DutyLayer.BACKUP]))
+        return Concerns(gaps, doubled)
+
+
+@dataclass(frozen=True)
+class Concerns:
+    gaps: tuple[tuple[DutyLayer, Shift], ...]
+    doubled: tuple[Shift, ...]
+    """Periods when one member holds both layers (`member_id`: who)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.gaps or self.doubled)
 
 
 async def duty_members(session: AsyncSession, township_id: int) -> dict[int, DutyMember]:

@@ -161,3 +161,21 @@ def overlapping(covers: Sequence[Cover]) -> tuple[Cover, Cover] | None:
         if later.starts_at < earlier.ends_at:
             return earlier, later
     return None
+
+
+def held_by_one(first: Sequence[Shift], second: Sequence[Shift]) -> list[Shift]:
+    """Where one member holds both layers at once: the overlaps of two timelines' pieces with the same member."""
+    both: list[Shift] = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        a, b = first[i], second[j]
+        start, end = max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at)
+        if start < end and a.member_id is not None and a.member_id == b.member_id:
+            if both and both[-1].member_id == a.member_id and both[-1].ends_at == start:
+                start = both.pop().starts_at
+            both.append(Shift(start, end, a.member_id))
+        if a.ends_at <= b.ends_at:
+            i += 1
+        else:
+            j += 1
+    return both

@@ -155,10 +155,10 @@ async def test_a_gap_in_the_coming_week_warns_the_head_once_a_day(town: Township
     await duty.rotation(P, town.duty, start=local(6, 0).date())
     await duty.at(local(3, 9, 1))
     await duty.at(local(3, 12, 0))
-    warnings = [t for t in texts(town.head) if "无人值班的时段" in t]
+    warnings = [t for t in texts(town.head) if "值班需要调整" in t]
     assert len(warnings) == 1 and "11-05 周四 08:30–11-06 08:30" in warnings[0]
     await duty.at(local(4, 9, 1))
-    assert len([t for t in texts(town.head) if "无人值班的时段" in t]) == 2
+    assert len([t for t in texts(town.head) if "值班需要调整" in t]) == 2
 
 
 async def test_a_member_who_left_the_station_is_skipped_and_flagged(town: Township) -> None:
@@ -458,3 +458,57 @@ async def test_a_handover_note_is_refused_more_than_twelve_hours_after_its_hando
     await town.duty.click("✍️ 写交班记录", prompt)
     assert town.duty.last_alert is not None and "12 小时以上" in town.duty.last_alert["text"]
     assert "王值班 的交班记录" not in duty.zhao.last.shown
+
+
+async def test_one_member_on_both_layers_is_flagged_in_the_preview_the_roster_and_the_daily_warning(
+    town: Township,
+) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty)
+    head = town.head
+    await head.send("/roster")
+    await head.click("✏️ 设置备班")
+    await head.click("王值班")
+    await head.click("✅ 选好了")
+    await head.click("24 小时一班")
+    await head.click("08:30")
+    await head.click("今天 11-02")
+    assert "王值班 同时是值班和备班：11-02 周一 08:30" in head.last.shown
+    await head.click("💾 保存")
+    await head.send("/roster")
+    assert "王值班 同时是值班和备班" in head.last.shown
+    await duty.at(local(3, 9, 1))
+    [warning] = [t for t in texts(head) if "值班需要调整" in t]
+    assert "王值班 同时是值班和备班" in warning
+
+
+async def test_a_colleague_on_the_other_layer_cannot_take_the_shift_and_nothing_changes(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao, duty.sun)
+    await duty.rotation(B, duty.zhao, duty.sun, town.duty, start=local(5, 0).date())
+    await offer_shift(town, town.duty, "📣 所有值班同事")
+    await duty.zhao.click("✋ 我来值", duty.zhao.last_with_buttons())
+    assert duty.zhao.last_alert is not None and "同时值班和备班" in duty.zhao.last_alert["text"]
+    [week] = await town.reporter.send("/duty week")
+    assert "11-05 周四 08:30–11-06 08:30 王值班" in week.shown and "顶班" not in week.shown
+
+
+async def test_a_handoff_moved_later_today_shows_the_empty_shift_and_tells_whose_shifts_moved(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao)
+    head = town.head
+    await head.send("/roster")
+    await head.click("✏️ 设置主班")
+    await head.click("↩️ 重选")
+    await head.click("王值班")
+    await head.click("赵值班")
+    await head.click("✅ 选好了")
+    await head.click("24 小时一班")
+    await head.send("18:00")
+    await head.click("今天 11-02")
+    assert "主班无人：11-01 周日 18:00–11-02 18:00" in head.last.shown
+    await head.click("💾 保存")
+    await town.deliver()
+    assert "主班安排调整了" in town.duty.last.shown and "11-02 周一 18:00–11-03 18:00" in town.duty.last.shown
+    assert "主班安排调整了" in duty.zhao.last.shown and "11-03 周二 18:00–11-04 18:00" in duty.zhao.last.shown
+    assert not any("安排调整了" in t for t in texts(duty.sun))

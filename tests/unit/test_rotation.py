@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import ShiftPattern
-from services.rotation import Cover, Layer, RotationPlan, Shift, overlapping, slots_on
+from services.rotation import Cover, Layer, RotationPlan, Shift, held_by_one, overlapping, slots_on
 
 ZONES = [ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("UTC")]
 START = date(2026, 1, 1)
@@ -126,3 +126,21 @@ def test_overlapping_covers_are_found() -> None:
     c = Cover(datetime(2026, 1, 3, tzinfo=UTC), datetime(2026, 1, 4, tzinfo=UTC), 2)
     assert overlapping([b, a]) == (a, b)
     assert overlapping([a, c]) is None
+
+
+@settings(max_examples=60)
+@given(first=plans, second=plans, since=instants, hours=st.integers(1, 24 * 14), probes=st.lists(instants, max_size=20))
+def test_one_member_on_both_layers_is_found_exactly_where_both_layers_name_them(
+    first: RotationPlan, second: RotationPlan, since: datetime, hours: int, probes: list[datetime]
+) -> None:
+    until = since + timedelta(hours=hours)
+    both = held_by_one(first.shifts(since, until), second.shifts(since, until))
+    for earlier, later in pairwise(both):
+        assert earlier.ends_at <= later.starts_at
+    checked = [since, *(p for p in probes if since <= p < until), *(s.starts_at for s in both if s.starts_at >= since)]
+    for instant in checked:
+        held = first.shift_at(instant).member_id
+        same = held is not None and held == second.shift_at(instant).member_id
+        found = [s for s in both if s.holds(instant)]
+        assert bool(found) == same
+        assert all(s.member_id == held for s in found)
