@@ -17,10 +17,10 @@ from services.numbers import whole_number
 from services.permissions import (
     ROLE_LEVELS,
     Action,
+    invite_roots,
     may,
     role_fits_unit,
     roles_grantable_by,
-    units_for,
 )
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -200,7 +200,7 @@ async def invitable_units(session: AsyncSession, actor: MemberProfile, role: Rol
     """Units of the actor's own township(s) where `role` may sit (empty for an admin: they type a code)."""
     if role not in roles_grantable_by(actor):
         raise NotAllowed()
-    roots = units_for(actor, Action.INVITE)
+    roots = invite_roots(actor, role)
     units = await descendants(session, roots, ROLE_LEVELS[role])
     return [u for u in units if u.id is not None and role_fits_unit(role, u.level, await has_grids(session, u.id))]
 

@@ -3,7 +3,7 @@
 from enum import StrEnum
 
 from models import Role, UnitLevel
-from services.members import MemberProfile
+from services.members import MemberProfile, RoleOnUnit
 from services.report_lifecycle import Actor
 from services.swap_lifecycle import SwapActor
 
@@ -30,6 +30,12 @@ ROLE_LEVELS: dict[Role, frozenset[UnitLevel]] = {
 }
 
 
+LEVELS_UNDER: dict[UnitLevel, frozenset[UnitLevel]] = {
+    level: frozenset(list(UnitLevel)[i:]) for i, level in enumerate(UnitLevel)
+}
+"""A unit's level and the levels below it (the enum lists them top first)."""
+
+
 class Action(StrEnum):
     INVITE = "invite"
     ADD_GRID = "add_grid"
@@ -47,7 +53,7 @@ class Action(StrEnum):
 
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
-    Action.INVITE: frozenset({Role.STATION_HEAD}),
+    Action.INVITE: frozenset({Role.STATION_HEAD, Role.VILLAGE_OFFICER}),
     Action.ADD_GRID: frozenset({Role.VILLAGE_OFFICER, Role.STATION_HEAD}),
     Action.VIEW_OUTBOX: frozenset({Role.STATION_HEAD}),
     Action.REPORT: frozenset(
@@ -117,15 +123,31 @@ def may(
 ) -> bool:
     """May `member` do `action` on the unit whose path (ids, top first) is given?
 
-    For INVITE, `granted_role` is the role the invite would grant: a station head invites only
-    to roles below their own.
+    For INVITE, `granted_role` is the role the invite would grant: a station head or a village officer invites
+    only to roles below their own, within their own unit.
     """
     if member.is_admin:
         return True
-    if action == Action.INVITE and (granted_role is None or ROLE_RANK[granted_role] >= ROLE_RANK[Role.STATION_HEAD]):
-        return False
+    if action == Action.INVITE:
+        return granted_role is not None and any(r.covers(target_path_ids) for r in _inviting(member, granted_role))
     allowed = ACTION_ROLES[action]
     return any(r.role in allowed and r.covers(target_path_ids) for r in member.roles)
+
+
+def _inviting(member: MemberProfile, granted_role: Role) -> list[RoleOnUnit]:
+    """The member's roles that may invite someone to `granted_role` (one of lower rank)."""
+    return [
+        r
+        for r in member.roles
+        if r.role in ACTION_ROLES[Action.INVITE]
+        and ROLE_RANK[granted_role] < ROLE_RANK[r.role]
+        and ROLE_LEVELS[granted_role] & LEVELS_UNDER[r.unit_level]
+    ]
+
+
+def invite_roots(member: MemberProfile, granted_role: Role) -> list[int]:
+    """The units under which the member may invite someone to `granted_role`."""
+    return [r.unit_id for r in _inviting(member, granted_role)]
 
 
 def may_file_reports(member: MemberProfile) -> bool:
@@ -156,9 +178,7 @@ def may_at_all(member: MemberProfile, action: Action) -> bool:
 def roles_grantable_by(member: MemberProfile) -> list[Role]:
     if member.is_admin:
         return list(Role)
-    if member.has_role(*ACTION_ROLES[Action.INVITE]):
-        return [r for r in Role if ROLE_RANK[r] < ROLE_RANK[Role.STATION_HEAD]]
-    return []
+    return [role for role in Role if _inviting(member, role)]
 
 
 def townships_of(member: MemberProfile, action: Action) -> list[int]:

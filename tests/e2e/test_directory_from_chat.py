@@ -82,6 +82,24 @@ async def test_members_without_the_right_cannot_invite(harness: Harness, db: Dat
     assert "没有权限" in stranger.shown
 
 
+async def test_a_village_officer_invites_grid_workers_and_volunteers_to_their_own_village(
+    harness: Harness, db: Database, clock: FakeClock
+) -> None:
+    officer = harness.user("陈")
+    await add_member(db, clock.now(), officer.id, "陈安全", Role.VILLAGE_OFFICER, VILLAGE_A1)
+    [roles] = await officer.send("/invite")
+    assert [b["text"] for b in roles.buttons] == ["网格员", "志愿者"]
+    assert await officer.press_data(roles, InviteRoleChoice(role="village_officer").pack()) == []
+    assert officer.last_alert is not None and "没有权限" in officer.last_alert["text"]
+    [units] = await officer.click("志愿者")
+    assert [b["text"] for b in units.buttons] == ["美法村委会"]
+    [uses] = await officer.click("美法村委会")
+    [created] = await officer.click("5 人", uses)
+    assert "志愿者" in created.shown and LINK.search(created.shown)
+    [other_village] = await officer.send(f"/invite {VILLAGE_B1} grid_worker")
+    assert "没有权限" in other_village.shown
+
+
 async def test_a_forged_role_button_is_refused(harness: Harness, db: Database, clock: FakeClock) -> None:
     head = harness.user("李")
     await add_member(db, clock.now(), head.id, "李站长", Role.STATION_HEAD, TOWNSHIP_A)

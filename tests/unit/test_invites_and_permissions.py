@@ -23,6 +23,7 @@ from tests.fakes.world import (
     TOWNSHIP_A,
     TOWNSHIP_B,
     VILLAGE_A1,
+    VILLAGE_A2,
     VILLAGE_B1,
     add_member,
     import_townships,
@@ -65,9 +66,24 @@ async def test_a_station_head_invites_below_their_rank_within_their_township(db:
     with pytest.raises(NotAllowed):
         await invite_as(db, clock, HEAD, VILLAGE_B1, Role.GRID_WORKER)
     with pytest.raises(NotAllowed):
-        await invite_as(db, clock, OFFICER, VILLAGE_A1, Role.GRID_WORKER)
-    with pytest.raises(NotAllowed):
         await invite_as(db, clock, WORKER, VILLAGE_A1, Role.GRID_WORKER)
+
+
+@pytest.mark.usefixtures("township")
+async def test_a_village_officer_invites_grid_workers_and_volunteers_of_their_own_village_only(
+    db: Database, clock: FakeClock
+) -> None:
+    assert await invite_as(db, clock, OFFICER, VILLAGE_A1, Role.GRID_WORKER)
+    assert await invite_as(db, clock, OFFICER, VILLAGE_A1, Role.VOLUNTEER)
+    for unit, role in (
+        (VILLAGE_A1, Role.VILLAGE_OFFICER),
+        (TOWNSHIP_A, Role.RESCUE_TEAM),
+        (TOWNSHIP_A, Role.VOLUNTEER),
+        (VILLAGE_A2, Role.GRID_WORKER),
+        (VILLAGE_B1, Role.VOLUNTEER),
+    ):
+        with pytest.raises(NotAllowed):
+            await invite_as(db, clock, OFFICER, unit, role)
 
 
 @pytest.mark.usefixtures("township")
