@@ -19,7 +19,7 @@ from models import HolidayHandling, RuleKind
 from services.members import MemberProfile
 from services.numbers import clock_minutes
 from services.reminder_desk import ReminderDesk
-from services.reminder_texts import when_text
+from services.reminder_texts import leads_text, repeat_text, when_text
 from services.report_desk import StaleButton
 from services.rule_setup import LAST, LEAD_CHOICES, MAX_DAY, Frequency, Repeat, RuleDraft
 
@@ -321,4 +321,10 @@ async def save_pressed(
     data = await state.get_data()
     rule = await reminder_desk.save_rule(member, draft_of(data), data.get("rule_id"), data.get("seen_version"))
     await state.clear()
-    await show(query, i18n("reminders.saved", title=rule.title), None)
+    saved = i18n(
+        "reminders.saved",
+        title=rule.title,
+        repeat=repeat_text(i18n, rule.rrule),
+        leads=leads_text(i18n, rule.leads),
+    )
+    await show(query, saved, None)

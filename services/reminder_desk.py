@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,6 +38,8 @@ from services.weekly_agenda import Week, township_week
 
 REASON_LIMIT = 200
 PREVIEW_DAYS = 400
+RULE_LIMIT = 20
+"""Rules a township may keep: each is a line and three buttons on /reminders (20 lines, 61 buttons)."""
 PREVIEWED = 3
 
 
@@ -118,6 +121,7 @@ class ReminderDesk(TownshipDesk):
         async with self._work() as (session, now):
             if rule_id is None:
                 township_id = self._township(member, Action.KEEP_REMINDERS)
+                await self._refuse_one_too_many(session, township_id)
                 rule = new_rule(township_id, draft, now)
             else:
                 rule = await self._kept_rule(session, member, rule_id)
@@ -134,6 +138,13 @@ class ReminderDesk(TownshipDesk):
             session.add(rule)
             await session.flush()
             return rule
+
+    @staticmethod
+    async def _refuse_one_too_many(session: AsyncSession, township_id: int) -> None:
+        """/reminders lists every rule with its buttons on one screen: it stays within Telegram's limits."""
+        query = select(func.count()).select_from(ReminderRule).where(ReminderRule.township_id == township_id)
+        if (await session.exec(query)).one() >= RULE_LIMIT:
+            raise DomainError("reminders.too_many", limit=RULE_LIMIT)
 
     @staticmethod
     def _active(rule: ReminderRule) -> bool:

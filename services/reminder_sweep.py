@@ -3,7 +3,8 @@ sweep, once per (rule, occurrence, lead, member) — the outbox's dedupe key —
 and a second scheduler. APScheduler only decides when to look.
 
 After downtime, a reminder whose lead time passed but whose event has not begun is still sent, marked late (only
-the nearest, when several lead times passed); one whose event has begun is not. An hour before, those who have
+the nearest, when several lead times passed); one whose event has begun is not. A rule saved after every lead time
+of its next occurrence had passed is treated the same way. An hour before, those who have
 not answered get it as a nudge. The organiser's roll goes out with the first reminder of an occurrence and is
 edited in place as answers come. Once an occurrence has ended, its organisers are asked to record it.
 """
@@ -69,11 +70,14 @@ async def _due_for_rule(
     session: AsyncSession, rule: ReminderRule, since: datetime, ctx: SweepContext, calendar: WorkCalendar
 ) -> list[Notice]:
     horizon = ctx.now + timedelta(minutes=max(rule.leads) + 1)
+    first_look = since <= rule.updated_at <= ctx.now
     since = max(since, rule.created_at)
     notices: list[Notice] = []
     people: list[Reminded] | None = None
     for when in schedule_of(rule, ctx.zone).occurrences(since, horizon, calendar):
         leads = [lead for lead in rule.leads if since < when.happens_at - timedelta(minutes=lead) <= ctx.now]
+        if not leads and first_look:
+            leads = missed_before_saving(rule, when)
         if not leads or when.happens_at <= ctx.now:
             continue
         people = people if people is not None else await audience_of(session, rule)
@@ -85,6 +89,16 @@ async def _due_for_rule(
         notices += _reminders(rule, when, occurrence_id, min(leads), people, answers, ctx, week)
         notices += roll_notices(rule, when, occurrence_id, people, answers, ctx.zone)
     return notices + await _record_questions(session, rule, since, ctx, calendar)
+
+
+def missed_before_saving(rule: ReminderRule, when: When) -> list[int]:
+    """A rule saved (made, changed or resumed) after every lead time of an occurrence had passed: its nearest lead,
+    to be sent now, late (as after downtime); nothing when a lead is still ahead (it goes on time). A reminder sent
+    already is not sent again (its dedupe key)."""
+    saved = rule.updated_at
+    if when.happens_at <= saved or any(when.happens_at - timedelta(minutes=lead) > saved for lead in rule.leads):
+        return []
+    return [min(rule.leads)]
 
 
 async def _record_questions(

@@ -12,6 +12,7 @@ from services.compliance import TownshipCompliance, VillageAttendance
 from services.fitting import clip, lines_fitted, listed_within, names_within
 from services.outbox import Button, ButtonRows, Content
 from services.reminder_rules import Reminded
+from services.rule_setup import LAST, Frequency, Repeat
 from services.schedule import When
 from services.times import local_time, moment
 
@@ -107,6 +108,49 @@ def roll_content(
     return Content(text=text)
 
 
+REPEAT_KEYS = {
+    Frequency.WEEKLY: "reminders.repeat_weekly",
+    Frequency.MONTHLY_WEEKDAY: "reminders.repeat_monthly_weekday",
+    Frequency.MONTHLY_DAY: "reminders.repeat_monthly_day",
+    Frequency.QUARTERLY: "reminders.repeat_quarterly",
+    Frequency.HALF_YEARLY: "reminders.repeat_half_yearly",
+}
+ORDINAL_KEYS = {
+    1: "reminders.ordinal_1",
+    2: "reminders.ordinal_2",
+    3: "reminders.ordinal_3",
+    4: "reminders.ordinal_4",
+    LAST: "reminders.ordinal_last",
+}
+
+
+def repeat_text(i18n: Localizer, rrule: str) -> str:
+    """每周一 09:00, 每月最后一个周五 15:30, …: how a rule repeats, in words ("" for a form the wizard never makes)."""
+    repeat = Repeat.of_rrule(rrule)
+    if repeat is None:
+        return ""
+    return i18n(
+        REPEAT_KEYS[repeat.frequency],
+        weekday=i18n("onduty.weekdays").split(",")[repeat.weekday] if repeat.weekday is not None else "",
+        ordinal=i18n(ORDINAL_KEYS[repeat.ordinal]) if repeat.ordinal in ORDINAL_KEYS else "",
+        day=repeat.day or "",
+        time=f"{repeat.minutes // 60:02d}:{repeat.minutes % 60:02d}",
+    )
+
+
+def leads_text(i18n: Localizer, leads: Sequence[int]) -> str:
+    """提前 1 天、提前 1 小时: when the reminders go, earliest first."""
+    parts = []
+    for lead in sorted(leads, reverse=True):
+        if lead % (24 * 60) == 0:
+            parts.append(i18n("reminders.lead_days", n=lead // (24 * 60)))
+        elif lead % 60 == 0:
+            parts.append(i18n("reminders.lead_hours", n=lead // 60))
+        else:
+            parts.append(i18n("reminders.lead_minutes", n=lead))
+    return i18n("reminders.lead_separator").join(parts)
+
+
 def rule_line(i18n: Localizer, rule: ReminderRule, upcoming: When | None, zone: ZoneInfo) -> str:
     status = i18n(f"reminders.status_{rule.status}")
     nxt = when_text(i18n, upcoming, zone) if upcoming else i18n("reminders.no_next")
@@ -114,6 +158,8 @@ def rule_line(i18n: Localizer, rule: ReminderRule, upcoming: When | None, zone: 
         "reminders.rule_line",
         title=rule.title,
         status=status,
+        repeat=repeat_text(i18n, rule.rrule),
+        leads=leads_text(i18n, rule.leads),
         next=nxt,
         holidays=i18n(f"reminders.holidays_{rule.holidays}"),
     )

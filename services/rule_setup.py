@@ -66,6 +66,28 @@ class Repeat:
                 return f"FREQ=YEARLY;BYMONTH=6,12;BYMONTHDAY={self._day()};{at}"
         raise DomainError("reminders.bad_repeat")
 
+    @classmethod
+    def of_rrule(cls, rrule: str) -> "Repeat | None":
+        """The repeat an RRULE line of the wizard's forms says (None for any other form)."""
+        parts = dict(part.split("=", 1) for part in rrule.split(";") if "=" in part)
+        try:
+            minutes = int(parts["BYHOUR"]) * 60 + int(parts["BYMINUTE"])
+            match parts["FREQ"], parts.get("BYMONTH"):
+                case "WEEKLY", None:
+                    return cls(Frequency.WEEKLY, minutes, weekday=WEEKDAY_CODES.index(parts["BYDAY"]))
+                case "MONTHLY", None if "BYDAY" in parts:
+                    ordinal, code = int(parts["BYDAY"][:-2]), parts["BYDAY"][-2:]
+                    return cls(Frequency.MONTHLY_WEEKDAY, minutes, WEEKDAY_CODES.index(code), ordinal)
+                case "MONTHLY", None:
+                    return cls(Frequency.MONTHLY_DAY, minutes, day=int(parts["BYMONTHDAY"]))
+                case "YEARLY", "1,4,7,10":
+                    return cls(Frequency.QUARTERLY, minutes, day=int(parts["BYMONTHDAY"]))
+                case "YEARLY", "6,12":
+                    return cls(Frequency.HALF_YEARLY, minutes, day=int(parts["BYMONTHDAY"]))
+        except (KeyError, ValueError):
+            return None
+        return None
+
     def _weekday(self) -> str:
         if self.weekday is None or not 0 <= self.weekday < 7:
             raise DomainError("reminders.bad_repeat")

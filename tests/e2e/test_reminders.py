@@ -50,10 +50,12 @@ def roll_of(user: FakeUser) -> SentMessage:
 async def test_a_station_has_the_four_default_rules_with_their_next_dates(town: Township) -> None:
     [answer] = await town.duty.send("/reminders")
     shown = answer.shown
-    assert "周例会（启用）下次：11-09 周一 09:00" in shown
-    assert "每月安全生产检查（启用）下次：11-04 周三 09:00" in shown
-    assert "季度安全生产防范工作会议（启用）下次：01-05 周二 15:00" in shown
-    assert "半年应急演练（启用）下次：12-15 周二 09:00" in shown
+    assert "周例会（启用）每周一 09:00，提前 1 天、提前 1 小时提醒\n   下次：11-09 周一 09:00" in shown
+    assert "每月安全生产检查（启用）每月第一个周三 09:00，提前 1 天、提前 1 小时提醒\n   下次：11-04 周三 09:00" in shown
+    assert "季度安全生产防范工作会议（启用）每季度（1、4、7、10 月）5 日 15:00" in shown
+    assert "下次：01-05 周二 15:00" in shown
+    assert "半年应急演练（启用）每半年（6、12 月）15 日 09:00，提前 1 天、提前 1 小时提醒" in shown
+    assert "下次：12-15 周二 09:00" in shown
     assert answer.buttons == [], "only a station head gets the buttons"
 
 
@@ -159,7 +161,7 @@ async def test_under_a_2027_clock_the_four_rules_are_listed(town: Township, cloc
     clock.current = datetime(2027, 3, 1, 1, 0, tzinfo=SHANGHAI)
     [answer] = await town.head.send("/reminders")
     assert answer.shown.count("（启用）") == 4
-    assert "周例会（启用）下次：03-01 周一 09:00" in answer.shown
+    assert "周例会（启用）每周一 09:00" in answer.shown and "下次：03-01 周一 09:00" in answer.shown
 
 
 async def test_a_head_adds_a_rule_with_buttons_and_a_typed_time(town: Township) -> None:
@@ -182,9 +184,11 @@ async def test_a_head_adds_a_rule_with_buttons_and_a_typed_time(town: Township) 
     assert "📍 镇政府三楼会议室" in preview
     assert "防汛物资盘点" in preview and "11-27 周五 15:30" in preview and "12-25 周五 15:30" in preview
     await head.click("💾 保存")
-    assert "已保存：防汛物资盘点" in head.last.shown
+    assert "已保存：防汛物资盘点，每月最后一个周五 15:30。会提前 7 天、提前 1 天提醒" in head.last.shown
     [listing] = await town.duty.send("/reminders")
-    assert "防汛物资盘点（启用）下次：11-27 周五 15:30；遇节假日跳过" in listing.shown
+    assert "防汛物资盘点（启用）每月最后一个周五 15:30，提前 7 天、提前 1 天提醒" in listing.shown
+    assert "下次：11-27 周五 15:30；遇节假日跳过" in listing.shown
+    assert "周例会（启用）每周一 09:00，提前 1 天、提前 1 小时提醒" in listing.shown
 
 
 async def test_editing_a_rule_moves_its_next_date_and_a_stale_edit_is_refused(town: Township) -> None:
@@ -210,7 +214,7 @@ async def test_editing_a_rule_moves_its_next_date_and_a_stale_edit_is_refused(to
     await head.click("⏭ 跳过", first_screen)
     assert head.last_alert is not None and "已失效" in head.last_alert["text"], "the first edit's screen is stale"
     [listing] = await town.duty.send("/reminders")
-    assert "周例会（启用）下次：11-05 周四 09:00" in listing.shown
+    assert "周例会（启用）每周四 09:00" in listing.shown and "下次：11-05 周四 09:00" in listing.shown
 
 
 async def test_wizard_buttons_outside_the_wizard_or_from_a_non_head_change_nothing(town: Township) -> None:
@@ -360,3 +364,54 @@ async def test_an_answer_to_a_reminder_of_a_rule_paused_since_changes_nothing(to
     [listing] = await town.head.send("/reminders")
     await town.head.click(f"⏸ 暂停 {INSPECTION}", listing)
     assert "已暂停" in await press_and_expect_nothing(town, town.officer, reminder, attend)
+
+
+async def test_a_rule_saved_after_its_reminder_times_passed_reminds_at_once_marked_late(town: Township) -> None:
+    head = town.head
+    [listing] = await head.send("/reminders")
+    await head.click("➕ 新增提醒", listing)
+    await head.click("提醒")
+    await head.send("防汛值守碰头会")
+    await head.click("每周一次")
+    await head.click("周一")
+    await head.send("15:30")
+    await head.click("节假日照常")
+    await head.click("前两天和前一天")
+    await head.click("⏭ 跳过")
+    await head.click("💾 保存")
+    await town.after(seconds=30)
+    [late] = reminders_of(town.duty, "防汛值守碰头会")
+    assert "晚到了" in late.shown and "11-02 周一 15:30" in late.shown
+    await at(town, local(2, 15, 0))
+    assert len(reminders_of(town.duty, "防汛值守碰头会")) == 1, "sent once"
+
+
+async def test_a_township_keeps_at_most_twenty_rules_so_reminders_fits_one_screen(town: Township) -> None:
+    head = town.head
+    for n in range(17):
+        [listing] = await head.send("/reminders")
+        await head.click("➕ 新增提醒", listing)
+        await head.click("提醒")
+        await head.send(f"提醒{n}")
+        await head.click("每周一次")
+        await head.click("周三")
+        await head.send("15:30")
+        await head.click("节假日照常")
+        await head.click("前 1 小时")
+        await head.click("⏭ 跳过")
+        await head.click("💾 保存")
+    [listing] = await head.send("/reminders")
+    assert len(listing.buttons) <= 100
+    await head.click("➕ 新增提醒", listing)
+    await head.click("提醒")
+    await head.send("第二十一条")
+    await head.click("每周一次")
+    await head.click("周三")
+    await head.send("15:30")
+    await head.click("节假日照常")
+    await head.click("前 1 小时")
+    await head.click("⏭ 跳过")
+    await head.click("💾 保存")
+    assert head.last_alert is not None and "最多 20 条" in head.last_alert["text"]
+    [listing] = await head.send("/reminders")
+    assert "第二十一条" not in listing.shown
