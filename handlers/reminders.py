@@ -8,14 +8,15 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
-from handlers.edits import turn_into
+from handlers.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard, pack_buttons
+from handlers.edits import rewrite, turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.states import RsvpFlow
 from i18n import Localizer
 from models import RsvpAnswer, RuleStatus
 from services.compliance import quarter_of
 from services.members import MemberProfile
+from services.outbox import Content
 from services.permissions import Action, may_at_all
 from services.reminder_desk import ReminderDesk, RulesView
 from services.reminder_texts import compliance_text, rule_line
@@ -124,19 +125,25 @@ async def rsvp_pressed(
     reminder_desk: ReminderDesk,
     state: FSMContext,
 ) -> None:
+    """参加 is recorded at once; 请假 asks the reason first. The reminder then shows the answer and keeps both
+    buttons, so the answer can change until the event begins."""
     occurrence = callback_data.occurrence_id
     if callback_data.answer == RsvpAnswer.CANT:
         await reminder_desk.check_rsvp(member, occurrence)
         await state.set_state(RsvpFlow.reason)
-        await state.update_data(occurrence=occurrence)
+        message_id = query.message.message_id if isinstance(query.message, Message) else None
+        await state.update_data(occurrence=occurrence, reminder_message_id=message_id)
         await query.answer()
         await ask_reason(query, i18n)
         return
-    rule = await reminder_desk.rsvp(member, occurrence, RsvpAnswer.ATTENDING)
-    await query.answer(i18n("reminders.attending_done", title=rule.title))
-    noted = i18n("reminders.you_answered_attending")
-    if isinstance(query.message, Message) and noted not in query.message.html_text:
-        await turn_into(query.message, f"{query.message.html_text}\n\n{noted}")
+    answered = await reminder_desk.rsvp(member, occurrence, RsvpAnswer.ATTENDING)
+    await query.answer(i18n("reminders.attending_done", title=answered.rule.title))
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *reminder_screen(answered.reminder))
+
+
+def reminder_screen(reminder: Content) -> tuple[str, InlineKeyboardMarkup | None]:
+    return reminder.text or "", pack_buttons(reminder.buttons) if reminder.buttons else None
 
 
 async def ask_reason(query: CallbackQuery, i18n: Localizer) -> None:
@@ -147,10 +154,13 @@ async def ask_reason(query: CallbackQuery, i18n: Localizer) -> None:
 async def reason_typed(
     message: Message, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
 ) -> None:
-    occurrence = int((await state.get_data())["occurrence"])
-    rule = await reminder_desk.rsvp(member, occurrence, RsvpAnswer.CANT, (message.text or "").strip())
+    data = await state.get_data()
+    answered = await reminder_desk.rsvp(member, int(data["occurrence"]), RsvpAnswer.CANT, (message.text or "").strip())
     await state.clear()
-    await message.answer(i18n("reminders.cant_done", title=rule.title))
+    await message.answer(i18n("reminders.cant_done", title=answered.rule.title))
+    if data.get("reminder_message_id") is not None and message.bot is not None:
+        reminder_id = int(data["reminder_message_id"])
+        await rewrite(message.bot, message.chat.id, reminder_id, *reminder_screen(answered.reminder))
 
 
 async def reason_not_text(message: Message, i18n: Localizer) -> None:

@@ -18,7 +18,7 @@ from services.delivery import DeliveryWorker
 from services.desk import TownshipDesk
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
-from services.outbox import enqueue_edit
+from services.outbox import Content, enqueue_edit
 from services.permissions import Action, counties_of, townships_of
 from services.policy import Policy
 from services.reminder_rules import (
@@ -31,7 +31,7 @@ from services.reminder_rules import (
     work_calendar,
 )
 from services.reminder_sweep import answers_to, roll_key
-from services.reminder_texts import roll_content
+from services.reminder_texts import reminder_content, roll_content
 from services.rule_setup import DURATIONS, RuleDraft
 from services.schedule import Schedule, When
 from services.weekly_agenda import Week, township_week
@@ -67,6 +67,13 @@ class Record:
     photos: list[str]
     scenario: str | None = None
     problems: str | None = None
+
+
+@dataclass(frozen=True)
+class Answered:
+    rule: ReminderRule
+    reminder: Content
+    """The reminder as it now reads for the member: their answer, and both buttons (it may change)."""
 
 
 @dataclass(frozen=True)
@@ -276,8 +283,9 @@ class ReminderDesk(TownshipDesk):
 
     async def rsvp(
         self, member: MemberProfile, occurrence_id: int, answer: RsvpAnswer, reason: str | None = None
-    ) -> ReminderRule:
-        """Record the member's answer (a second answer replaces the first) and edit the organisers' roll."""
+    ) -> Answered:
+        """Record the member's answer (a second answer replaces the first) and edit the organisers' roll; the
+        reminder as it now reads for the member."""
         assert member.id is not None
         if reason is not None and len(reason) > REASON_LIMIT:
             raise DomainError("reminders.reason_too_long", limit=REASON_LIMIT)
@@ -291,7 +299,10 @@ class ReminderDesk(TownshipDesk):
             session.add(row)
             await session.flush()
             await self._refresh_roll(session, rule, occurrence, now)
-            return rule
+            when = When(occurrence.planned_for, occurrence.happens_at)
+            i18n = Localizer(member.language)
+            content = reminder_content(i18n, rule, when, self.zone, occurrence_id, answer, nudge=False, late=False)
+            return Answered(rule, content)
 
     async def _refresh_roll(
         self, session: AsyncSession, rule: ReminderRule, occurrence: Occurrence, now: datetime

@@ -50,6 +50,13 @@ def rsvp_buttons(i18n: Localizer, occurrence_id: int) -> ButtonRows:
     )
 
 
+ANSWER_STATUS_KEYS = {
+    None: "reminders.please_answer",
+    RsvpAnswer.ATTENDING: "reminders.status_attending",
+    RsvpAnswer.CANT: "reminders.status_cant",
+}
+
+
 def reminder_content(
     i18n: Localizer,
     rule: ReminderRule,
@@ -60,16 +67,19 @@ def reminder_content(
     nudge: bool,
     late: bool,
 ) -> Content:
-    """The reminder: what, when, where; the RSVP buttons while unanswered (as a nudge an hour before)."""
-    key = "reminders.nudge" if nudge else "reminders.reminder"
+    """The reminder: what, when, where, and the member's answer so far; both RSVP buttons until the event begins
+    (an answer may change), the nudge an hour before for those who have not answered."""
     place = i18n("reminders.place", place=rule.place) if rule.place else ""
-    text = i18n(key, title=rule.title, when=when_text(i18n, when, zone), place=place)
-    if answer == RsvpAnswer.ATTENDING:
-        text += i18n("reminders.you_attend")
+    if nudge:
+        text = i18n("reminders.nudge", title=rule.title, when=when_text(i18n, when, zone), place=place)
+    else:
+        status = i18n(ANSWER_STATUS_KEYS[answer])
+        text = i18n(
+            "reminders.reminder", title=rule.title, when=when_text(i18n, when, zone), place=place, status=status
+        )
     if late:
         text += i18n("reminders.late")
-    buttons = rsvp_buttons(i18n, occurrence_id) if answer is None else None
-    return Content(text=text, buttons=buttons)
+    return Content(text=text, buttons=rsvp_buttons(i18n, occurrence_id))
 
 
 ROLL_NAMES_BUDGET = 900

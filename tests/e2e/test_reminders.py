@@ -51,7 +51,9 @@ async def test_a_station_has_the_four_default_rules_with_their_next_dates(town: 
     [answer] = await town.duty.send("/reminders")
     shown = answer.shown
     assert "周例会（启用）每周一 09:00，提前 1 天、提前 1 小时提醒\n   下次：11-09 周一 09:00" in shown
-    assert "每月安全生产检查（启用）每月第一个周三 09:00，提前 1 天、提前 1 小时提醒\n   下次：11-04 周三 09:00" in shown
+    assert (
+        "每月安全生产检查（启用）每月第一个周三 09:00，提前 1 天、提前 1 小时提醒\n   下次：11-04 周三 09:00" in shown
+    )
     assert "季度安全生产防范工作会议（启用）每季度（1、4、7、10 月）5 日 15:00" in shown
     assert "下次：01-05 周二 15:00" in shown
     assert "半年应急演练（启用）每半年（6、12 月）15 日 09:00，提前 1 天、提前 1 小时提醒" in shown
@@ -75,9 +77,13 @@ async def test_each_reminder_goes_once_to_the_audience_and_the_head_gets_the_rol
 async def test_answers_update_the_roll_in_place_and_an_hour_before_only_the_silent_are_nudged(town: Township) -> None:
     await at(town, local(3, 9, 1))
     await town.officer.click("✅ 参加", reminders_of(town.officer)[0])
+    answered = reminders_of(town.officer)[0]
+    assert "您已报名参加" in answered.shown and "请点下方按钮" not in answered.shown
+    assert [b["text"] for b in answered.buttons] == ["✅ 参加", "🙅 请假"], "the answer may still change"
     await town.duty.click("🙅 请假", reminders_of(town.duty)[0])
     await town.duty.send("在县里开会")
     assert "已登记请假" in town.duty.last.shown
+    assert "您已请假" in reminders_of(town.duty)[0].shown
     await town.deliver()
     roll = roll_of(town.head)
     assert roll.edits >= 1
@@ -85,7 +91,7 @@ async def test_answers_update_the_roll_in_place_and_an_hour_before_only_the_sile
     assert "❔ 未答复 1：李站长" in roll.shown
     await at(town, local(4, 8, 1))
     assert "您还没有答复" in reminders_of(town.head)[-1].shown
-    assert "您已报名参加" in reminders_of(town.officer)[-1].shown and reminders_of(town.officer)[-1].buttons == []
+    assert "您已报名参加" in reminders_of(town.officer)[-1].shown
     assert len(reminders_of(town.duty)) == 1, "someone who can't come is not reminded again"
 
 
@@ -415,3 +421,17 @@ async def test_a_township_keeps_at_most_twenty_rules_so_reminders_fits_one_scree
     assert head.last_alert is not None and "最多 20 条" in head.last_alert["text"]
     [listing] = await head.send("/reminders")
     assert "第二十一条" not in listing.shown
+
+
+async def test_an_attendee_changes_their_answer_to_cant_and_the_roll_follows(town: Township) -> None:
+    await at(town, local(3, 9, 1))
+    await town.officer.click("✅ 参加", reminders_of(town.officer)[0])
+    await town.officer.click("🙅 请假", reminders_of(town.officer)[0])
+    await town.officer.send("村里有急事")
+    await town.deliver()
+    assert "您已请假" in reminders_of(town.officer)[0].shown
+    roll = roll_of(town.head)
+    assert "✅ 参加 0" in roll.shown and "陈安全（村里有急事）" in roll.shown
+    await town.officer.click("✅ 参加", reminders_of(town.officer)[0])
+    await town.deliver()
+    assert "✅ 参加 1：陈安全" in roll_of(town.head).shown
