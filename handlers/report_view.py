@@ -57,7 +57,9 @@ def details_keyboard(i18n: Localizer, details: Details) -> InlineKeyboardMarkup 
     facts = details.facts
     rows = reporter_keyboard(i18n, facts.report_id, facts.status) if details.is_reporter else ((),)
     if details.may_act and facts.status in OPEN_STATUSES:
-        rows = card_keyboard(i18n, facts.report_id, facts.status, facts.severity, with_details=False)
+        rows = card_keyboard(
+            i18n, facts.report_id, facts.status, facts.severity, with_details=False, calls_out=details.calls_out
+        )
     return pack_buttons(rows) if any(rows) else None
 
 

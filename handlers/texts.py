@@ -3,8 +3,11 @@
 from i18n import Localizer, Raw
 from models import Role
 from services.members import MemberProfile, RoleOnUnit
-from services.permissions import Action, may_at_all, may_file_reports
+from services.permissions import DRILL_AUDIENCE, Action, counties_of, may_at_all, may_file_reports, townships_of
 from services.places import place_label
+
+REMINDED_ROLES = DRILL_AUDIENCE
+"""Who the township's meetings, inspections or drills remind (and so who reads /reminders)."""
 
 
 def role_line(i18n: Localizer, role: RoleOnUnit) -> Raw:
@@ -12,17 +15,23 @@ def role_line(i18n: Localizer, role: RoleOnUnit) -> Raw:
 
 
 def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
-    """What this member can do, by role, as a bulleted list of commands."""
+    """What this member can do, by role, as a bulleted list of the commands that work for them."""
     lines = []
     if may_file_reports(member):
         lines.append(i18n("help.report"))
     lines.append(i18n("help.reports"))
-    if may_at_all(member, Action.ACT_ON_REPORT):
+    if townships_of(member, Action.ACT_ON_REPORT):
         lines.append(i18n("help.week"))
-    if may_at_all(member, Action.VIEW_DUTY):
-        lines.append(i18n("help.duty"))
     if may_at_all(member, Action.STAND_DUTY):
-        lines += [i18n("help.swap"), i18n("help.reminders"), i18n("help.compliance")]
+        lines += [i18n("help.duty"), i18n("help.swap")]
+    elif townships_of(member, Action.VIEW_DUTY):
+        lines.append(i18n("help.duty_view"))
+    elif counties_of(member):
+        lines.append(i18n("help.duty_county"))
+    if member.has_role(*REMINDED_ROLES):
+        lines.append(i18n("help.reminders"))
+    if may_at_all(member, Action.STAND_DUTY) or counties_of(member):
+        lines.append(i18n("help.compliance"))
     if may_at_all(member, Action.CALL_OUT):
         lines += [i18n("help.alert"), i18n("help.alerts")]
     if may_at_all(member, Action.ANSWER_CALLOUTS):

@@ -16,7 +16,7 @@ from models import (
     StationGroup,
     Unit,
 )
-from services.permissions import STEP_ROLES
+from services.permissions import ACTION_ROLES, STEP_ROLES, Action
 from services.places import ReportUnits
 
 
@@ -38,12 +38,15 @@ class Audience:
     """In a township with a duty roster: the primary on duty, whom step 1 reaches instead of every on-duty member."""
     backup: tuple[Recipient, ...] = ()
     """The backup on duty, reached when step 1's own timeout passes unanswered."""
+    callers: frozenset[int] = frozenset()
+    """The township's members who may call out volunteers: their cards of a critical report offer it."""
 
 
 async def audience(session: AsyncSession, units: ReportUnits, severity: str, default_language: str) -> Audience:
     """Step 0 the village's safety officers; 1 the township's on-duty members and group; 2 its heads; 3 the county."""
     step_units = {0: units.village_id, 1: units.township_id, 2: units.township_id, 3: units.county_id}
     wanted = [(STEP_ROLES[step], unit_id) for step, unit_id in step_units.items() if unit_id is not None]
+    wanted += [(role, units.township_id) for role in ACTION_ROLES[Action.CALL_OUT]]
     query = (
         select(Member, RoleAssignment)
         .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
@@ -64,7 +67,12 @@ async def audience(session: AsyncSession, units: ReportUnits, severity: str, def
     if group is not None:
         by_step[1] += (Recipient(group.chat_id, None, default_language),)
     overrides = await township_overrides(session, units.township_id, severity)
-    return Audience(MappingProxyType(by_step), MappingProxyType(overrides))
+    callers = frozenset(
+        m.id
+        for (r, u, _), m in held.items()
+        if m.id is not None and r in ACTION_ROLES[Action.CALL_OUT] and u == units.township_id
+    )
+    return Audience(MappingProxyType(by_step), MappingProxyType(overrides), callers=callers)
 
 
 async def units_of(session: AsyncSession, report: Report) -> ReportUnits:

@@ -22,12 +22,14 @@ from models import (
     ReportEventKind,
     ReportMedia,
     ReportStatus,
+    RoleAssignment,
     Unit,
 )
 from models.db import on_postgres
 from services.audience import Audience, Recipient, audience, units_of
 from services.fitting import TEXT_LIMIT
 from services.outbox import Content, Notice, enqueue_edit, enqueue_many, messages_about
+from services.permissions import ACTION_ROLES, Action
 from services.places import place_of
 from services.policy import Policy
 from services.report_cards import CAPTION_LIMIT, CardFacts, card_keyboard, card_text
@@ -82,12 +84,21 @@ async def first_photo(session: AsyncSession, report_id: int) -> str | None:
 
 
 def card_content(
-    facts: CardFacts, language: str, photo: str | None, now: datetime, zone: ZoneInfo, header: str = ""
+    facts: CardFacts,
+    language: str,
+    photo: str | None,
+    now: datetime,
+    zone: ZoneInfo,
+    header: str = "",
+    calls_out: bool = False,
 ) -> Content:
+    """A card in one language; `calls_out`: its holder may call out volunteers (a station's head or duty member,
+    or the station's group), so a critical report's card offers it."""
     i18n = Localizer(language)
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
     text = card_text(i18n, facts, now, zone, limit, header)
-    return Content(text=text, photo=photo, buttons=card_keyboard(i18n, facts.report_id, facts.status, facts.severity))
+    buttons = card_keyboard(i18n, facts.report_id, facts.status, facts.severity, calls_out=calls_out)
+    return Content(text=text, photo=photo, buttons=buttons)
 
 
 @dataclass(frozen=True)
@@ -106,11 +117,21 @@ class CardSource:
 
     facts: CardFacts
     photo: str | None
+    callers: frozenset[int] = frozenset()
+    """The members who may call out volunteers in the report's township."""
+
+    def calls_out(self, member_id: int | None) -> bool:
+        """Whether a card held by `member_id` (None: the station's group) offers "call out volunteers"."""
+        return member_id is None or member_id in self.callers
 
 
 async def card_source(session: AsyncSession, report: Report) -> CardSource:
     assert report.id is not None
-    return CardSource(await card_facts(session, report), await first_photo(session, report.id))
+    query = select(RoleAssignment.member_id).where(
+        RoleAssignment.unit_id == report.township_id, col(RoleAssignment.role).in_(ACTION_ROLES[Action.CALL_OUT])
+    )
+    callers = frozenset((await session.exec(query)).all())
+    return CardSource(await card_facts(session, report), await first_photo(session, report.id), callers)
 
 
 Nudge = Callable[[Localizer], str]
@@ -147,7 +168,9 @@ def cards_for(
             notices.append(Notice(f"{key}:{report.id}:{who}", r.chat_id, reminder, Priority.URGENT, r.member_id))
             continue
         on_top = header(i18n) if header else ""
-        content = card_content(source.facts, r.language, source.photo, ctx.now, ctx.zone, on_top)
+        content = card_content(
+            source.facts, r.language, source.photo, ctx.now, ctx.zone, on_top, source.calls_out(r.member_id)
+        )
         notices.append(
             Notice(
                 f"{key}:{report.id}:{who}",
@@ -351,5 +374,7 @@ async def refresh_cards(session: AsyncSession, report: Report, ctx: Context) -> 
             member = await session.get(Member, row.member_id)
             languages[row.member_id] = member.language if member else ctx.default_language
         language = languages.get(row.member_id, ctx.default_language) if row.member_id else ctx.default_language
-        content = card_content(source.facts, language, source.photo, ctx.now, ctx.zone)
+        content = card_content(
+            source.facts, language, source.photo, ctx.now, ctx.zone, calls_out=source.calls_out(row.member_id)
+        )
         await enqueue_edit(session, of_key=row.dedupe_key, content=content, now=ctx.now, priority=Priority.URGENT)

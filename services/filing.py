@@ -61,7 +61,9 @@ async def next_code(session: AsyncSession, township: UnitRef, now: datetime, zon
     return f"{township.code[4:9]}-{period}-{sequence:04d}"
 
 
-def new_card_source(report: Report, filing: Filing, place: Place, reporter: MemberProfile) -> CardSource:
+def new_card_source(
+    report: Report, filing: Filing, place: Place, reporter: MemberProfile, callers: frozenset[int]
+) -> CardSource:
     facts = CardFacts(
         report_id=report.id or 0,
         code=report.code,
@@ -82,7 +84,7 @@ def new_card_source(report: Report, filing: Filing, place: Place, reporter: Memb
         photo_count=len(filing.media),
     )
     photo = next((file_id for kind, file_id in filing.media if kind == "photo"), None)
-    return CardSource(facts, photo)
+    return CardSource(facts, photo, callers)
 
 
 _INSERT_REPORT = insert(Report).returning(col(Report.id))
@@ -123,7 +125,7 @@ async def file_report(
     created = {"report_id": report.id, "actor_id": report.reporter_id, "kind": ReportEventKind.CREATED,
                "from_status": None, "to_status": ReportStatus.NEW, "note": None, "created_at": ctx.now}  # fmt: skip
     await session.exec(_INSERT_EVENT, params=created)
-    cards = cards_for(report, reached, new_card_source(report, filing, place, reporter), ctx, "card")
+    cards = cards_for(report, reached, new_card_source(report, filing, place, reporter, reach.callers), ctx, "card")
     await enqueue_many(session, cards, ctx.now)
     return report
 

@@ -105,13 +105,19 @@ def _extras(i18n: Localizer, facts: CardFacts) -> str:
 
 
 def card_keyboard(
-    i18n: Localizer, report_id: int, status: ReportStatus, severity: Severity, with_details: bool = True
+    i18n: Localizer,
+    report_id: int,
+    status: ReportStatus,
+    severity: Severity,
+    with_details: bool = True,
+    calls_out: bool = False,
 ) -> ButtonRows:
-    """What an officer may do to the report now (the lifecycle's table), two to a row; a critical open report's
-    "call out volunteers"; then "details" on a row of its own (the details view leaves it out: it is the details)."""
+    """What an officer may do to the report now (the lifecycle's table), two to a row; for someone who may call
+    out volunteers (`calls_out`), a critical open report's "call out volunteers"; then "details" on a row of its own
+    (the details view leaves it out: it is the details)."""
     actions = [Button(i18n(f"report.button.{verb}"), verb, report_id) for verb in verbs_for(status, Actor.OFFICER)]
     rows = [tuple(actions[i : i + 2]) for i in range(0, len(actions), 2)]
-    if severity == Severity.CRITICAL and status in OPEN_STATUSES:
+    if calls_out and severity == Severity.CRITICAL and status in OPEN_STATUSES:
         rows.append((Button(i18n(f"report.button.{CALL_OUT}"), CALL_OUT, report_id),))
     if with_details:
         rows.append((Button(i18n(f"report.button.{DETAILS}"), DETAILS, report_id),))

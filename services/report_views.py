@@ -12,7 +12,7 @@ from services.errors import DomainError, NotAllowed
 from services.escalation import card_facts
 from services.filing import find_report
 from services.members import MemberProfile
-from services.permissions import Action, units_for
+from services.permissions import Action, townships_of, units_for
 from services.report_actions import may_act
 from services.report_cards import CardFacts
 from services.report_lifecycle import OPEN_STATUSES
@@ -40,6 +40,8 @@ class Details:
     may_act: bool
     """The viewer may act on it as on a card (the same buttons, the same checks on every press)."""
     is_reporter: bool
+    calls_out: bool = False
+    """The viewer may call out volunteers in the report's township (a critical report offers it)."""
 
 
 async def report_details(
@@ -76,6 +78,7 @@ async def report_details(
         reject_reason=report.reject_reason,
         may_act=may_act_on_it,
         is_reporter=is_reporter,
+        calls_out=report.township_id in townships_of(actor, Action.CALL_OUT),
     )
 
 

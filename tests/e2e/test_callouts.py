@@ -385,6 +385,10 @@ async def test_a_critical_reports_call_out_is_refused_to_another_townships_head(
     await file_report(town.reporter, severity="🔴 紧急")
     await town.deliver()
     [card] = [m for m in town.head.inbox if any(b["text"] == "📣 召集志愿者" for b in m.buttons)]
+    await town.after(hours=2)
+    for officer in (town.officer, town.county):
+        held = town.cards(officer)
+        assert held and not any(b["text"] == "📣 召集志愿者" for m in held for b in m.buttons), "they may not call out"
     data = data_of(card, "📣 召集志愿者")
     assert (await press_and_expect_nothing(town, town.other_head, card, data)).startswith(NOT_ALLOWED)
     assert (await press_and_expect_nothing(town, town.officer, card, data)).startswith(NOT_ALLOWED)

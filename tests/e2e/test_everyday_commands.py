@@ -1,6 +1,7 @@
 """/help, /me, /lang, /cancel and the command menu."""
 
 import json
+import re
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import Harness
-from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships
+from tests.fakes.world import COUNTY, TOWNSHIP_A, VILLAGE_A1, add_member, import_townships
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,37 @@ async def test_help_lists_what_each_role_can_do(harness: Harness, db: Database, 
     assert "/outbox" in head_help.shown and "/outbox" not in worker_help.shown
     [stranger_help] = await harness.user("陌生人").send("/help")
     assert "邀请链接" in stranger_help.shown
+
+
+ROLE_UNITS = {
+    Role.GRID_WORKER: VILLAGE_A1,
+    Role.VOLUNTEER: VILLAGE_A1,
+    Role.RESCUE_TEAM: TOWNSHIP_A,
+    Role.VILLAGE_OFFICER: VILLAGE_A1,
+    Role.STATION_DUTY: TOWNSHIP_A,
+    Role.STATION_HEAD: TOWNSHIP_A,
+    Role.COUNTY_OFFICER: COUNTY,
+}
+COMMAND = re.compile(r"^(/[a-z]+)", re.MULTILINE)
+
+
+@pytest.mark.parametrize("role", list(ROLE_UNITS))
+async def test_every_command_help_lists_works_for_the_role(
+    harness: Harness, db: Database, clock: FakeClock, role: Role
+) -> None:
+    user = harness.user("成员")
+    await add_member(db, clock.now(), user.id, "成员", role, ROLE_UNITS[role])
+    [help_text] = await user.send("/help")
+    listed = COMMAND.findall(help_text.shown)
+    assert listed and "/me" in listed
+    for command in listed:
+        answers = await user.send(command)
+        assert not any("没有权限" in m.shown for m in answers), (command, [m.shown for m in answers])
+        await user.send("/cancel")
+    calendar = "/duty ics" in help_text.shown or "/duty me" in help_text.shown
+    assert calendar == (role in (Role.STATION_DUTY, Role.STATION_HEAD)), "only those on the roster have shifts"
+    assert ("/reminders" in listed) == (role not in (Role.GRID_WORKER, Role.COUNTY_OFFICER))
+    assert ("/compliance" in listed) == (role in (Role.STATION_DUTY, Role.STATION_HEAD, Role.COUNTY_OFFICER))
 
 
 async def test_me_shows_name_units_roles_and_language(harness: Harness, db: Database, clock: FakeClock) -> None:
