@@ -282,7 +282,7 @@ class AttendanceToggle(CallbackData, prefix="v1at"):
     member_id: RowId
 
 
-class AttendanceView(CallbackData, prefix="v1av"):
+class AttendanceView(CallbackData, prefix="v1atv"):
     """Recording who attended in a large township: the villages (`place` -1) or one village's names, a page at a
     time."""
 

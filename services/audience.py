@@ -16,7 +16,7 @@ from models import (
     StationGroup,
     Unit,
 )
-from services.permissions import ACTION_ROLES, STEP_ROLES, Action
+from services.permissions import CALLER_ROLES, STEP_ROLES
 from services.places import ReportUnits
 
 
@@ -46,7 +46,7 @@ async def audience(session: AsyncSession, units: ReportUnits, severity: str, def
     """Step 0 the village's safety officers; 1 the township's on-duty members and group; 2 its heads; 3 the county."""
     step_units = {0: units.village_id, 1: units.township_id, 2: units.township_id, 3: units.county_id}
     wanted = [(STEP_ROLES[step], unit_id) for step, unit_id in step_units.items() if unit_id is not None]
-    wanted += [(role, units.township_id) for role in ACTION_ROLES[Action.CALL_OUT]]
+    wanted += [(role, units.township_id) for role in CALLER_ROLES]
     query = (
         select(Member, RoleAssignment)
         .join(RoleAssignment, col(RoleAssignment.member_id) == Member.id)
@@ -68,9 +68,7 @@ async def audience(session: AsyncSession, units: ReportUnits, severity: str, def
         by_step[1] += (Recipient(group.chat_id, None, default_language),)
     overrides = await township_overrides(session, units.township_id, severity)
     callers = frozenset(
-        m.id
-        for (r, u, _), m in held.items()
-        if m.id is not None and r in ACTION_ROLES[Action.CALL_OUT] and u == units.township_id
+        m.id for (r, u, _), m in held.items() if m.id is not None and r in CALLER_ROLES and u == units.township_id
     )
     return Audience(MappingProxyType(by_step), MappingProxyType(overrides), callers=callers)
 

@@ -29,7 +29,7 @@ from models.db import on_postgres
 from services.audience import Audience, Recipient, audience, units_of
 from services.fitting import TEXT_LIMIT
 from services.outbox import Content, Notice, enqueue_edit, enqueue_many, messages_about
-from services.permissions import ACTION_ROLES, Action
+from services.permissions import CALLER_ROLES
 from services.places import place_of
 from services.policy import Policy
 from services.report_cards import CAPTION_LIMIT, CardFacts, card_keyboard, card_text
@@ -128,7 +128,7 @@ class CardSource:
 async def card_source(session: AsyncSession, report: Report) -> CardSource:
     assert report.id is not None
     query = select(RoleAssignment.member_id).where(
-        RoleAssignment.unit_id == report.township_id, col(RoleAssignment.role).in_(ACTION_ROLES[Action.CALL_OUT])
+        RoleAssignment.unit_id == report.township_id, col(RoleAssignment.role).in_(CALLER_ROLES)
     )
     callers = frozenset((await session.exec(query)).all())
     return CardSource(await card_facts(session, report), await first_photo(session, report.id), callers)

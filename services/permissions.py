@@ -88,6 +88,8 @@ ROSTER_KEEPER = Role.STATION_HEAD
 
 RESPONDER_ROLES = ACTION_ROLES[Action.ANSWER_CALLOUTS]
 """Who a call-out asks: the volunteers of the villages called (and of the township), and the township's rescue team."""
+CALLER_ROLES = ACTION_ROLES[Action.CALL_OUT]
+"""Who may call out volunteers in their township (a critical report's card offers it to them)."""
 ALWAYS_CALLS_OUT = Role.STATION_HEAD
 """Who may call out at any time; the station's duty members may while they are on duty (any time, without a
 roster)."""

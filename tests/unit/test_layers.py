@@ -76,3 +76,15 @@ def test_who_may_do_what_is_decided_in_permissions_only(path: Path) -> None:
     if relative == ROLE_RULES or relative in ROLE_RECORDS:
         return
     assert not role_rules_in(path), f"{relative} decides on roles: {role_rules_in(path)}"
+
+
+def test_every_kind_of_button_has_its_own_callback_prefix() -> None:
+    """Two kinds of button sharing a prefix would be told apart only by luck (how many parts their data has)."""
+    from aiogram.filters.callback_data import CallbackData
+
+    import handlers.callbacks as callbacks
+
+    kinds = [k for k in vars(callbacks).values() if isinstance(k, type) and issubclass(k, CallbackData)]
+    prefixes = [k.__prefix__ for k in kinds if k is not CallbackData]
+    assert len(prefixes) > 20
+    assert sorted(prefixes) == sorted(set(prefixes))
