@@ -124,6 +124,18 @@ class RecordAction(CallbackData, prefix="v1rc2"):
     occurrence_id: RowId
 
 
+class RecordsPage(CallbackData, prefix="v1rcp"):
+    """/records: another page of the township's records."""
+
+    page: PageNumber
+
+
+class RecordOpen(CallbackData, prefix="v1ro"):
+    """/records: open one record."""
+
+    occurrence_id: RowId
+
+
 class RsvpAction(CallbackData, prefix="v1rv"):
     """A reminder's answer: attending, or can't (a reason is asked next)."""
 

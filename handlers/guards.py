@@ -51,6 +51,7 @@ MEMBERS_ONLY_COMMANDS = (
     "reminders",
     "week",
     "compliance",
+    "records",
     "alert",
     "alerts",
     "available",

@@ -21,6 +21,7 @@ MENU_COMMANDS = (
     "reminders",
     "week",
     "compliance",
+    "records",
     "alert",
     "alerts",
     "available",

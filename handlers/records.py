@@ -1,22 +1,33 @@
 """Recording a meeting, inspection or drill after it: held or not; if held, who attended (pre-filled from the
-RSVPs, a tap each to change), notes, for a drill its scenario and the problems found, and photos."""
+RSVPs, a tap each to change), notes, for a drill its scenario and the problems found, and photos. /records reads
+them back later, a page of records at a time."""
 
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import AttendanceToggle, AttendanceView, RecordAction, RecordStep, RecordStepVerb
+from handlers.callbacks import (
+    AttendanceToggle,
+    AttendanceView,
+    RecordAction,
+    RecordOpen,
+    RecordsPage,
+    RecordStep,
+    RecordStepVerb,
+)
 from handlers.edits import turn_into
-from handlers.filters import NOT_A_COMMAND, Known, Registered
+from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.keyboards import pager_row
 from handlers.states import RecordFlow
 from i18n import Localizer
 from services.fitting import BUTTON_PAGE, page_of
 from services.members import MemberProfile
 from services.reminder_desk import Record, ReminderDesk
+from services.reminder_texts import record_line_label, record_text
 from services.report_desk import StaleButton
 
 TEXT_LIMIT = 1000
@@ -27,6 +38,9 @@ def router() -> Router:
     r = Router(name="records")
     r.message.filter(Known())
     r.callback_query.filter(Registered())
+    r.message.register(records_command, Command("records"), IN_PRIVATE)
+    r.callback_query.register(records_paged, RecordsPage.filter())
+    r.callback_query.register(record_opened, RecordOpen.filter())
     r.callback_query.register(record_pressed, RecordAction.filter())
     r.callback_query.register(attendance_toggled, RecordFlow.attendance, AttendanceToggle.filter())
     r.callback_query.register(attendance_moved, RecordFlow.attendance, AttendanceView.filter())
@@ -220,3 +234,65 @@ async def done_pressed(
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, i18n("record.saved", title=title, count=len(record.attended)))
+
+
+# --- /records: reading them later ------------------------------------------------------------------
+
+
+async def records_screen(
+    member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The township's records, newest first: a button each, a page at a time."""
+    view = await reminder_desk.records(member)
+    lines = view.lines
+    if not lines:
+        return i18n("record.list_none"), None
+    shown, page, pages = page_of(lines, page, BUTTON_PAGE)
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=record_line_label(i18n, line, reminder_desk.zone),
+                callback_data=RecordOpen(occurrence_id=line.occurrence_id).pack(),
+            )
+        ]
+        for line in shown
+    ]
+    pager = pager_row(i18n, page, pages, lambda to: RecordsPage(page=to).pack())
+    markup = InlineKeyboardMarkup(inline_keyboard=[*rows, pager] if pager else rows)
+    return i18n("record.list_header", township=view.township, count=len(lines)), markup
+
+
+async def records_command(
+    message: Message, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk
+) -> None:
+    text, markup = await records_screen(member, i18n, reminder_desk, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+async def records_paged(
+    query: CallbackQuery,
+    callback_data: RecordsPage,
+    member: MemberProfile,
+    i18n: Localizer,
+    reminder_desk: ReminderDesk,
+) -> None:
+    text, markup = await records_screen(member, i18n, reminder_desk, callback_data.page)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, text, markup)
+
+
+async def record_opened(
+    query: CallbackQuery,
+    callback_data: RecordOpen,
+    member: MemberProfile,
+    i18n: Localizer,
+    reminder_desk: ReminderDesk,
+    bot: Bot,
+) -> None:
+    """The record in the presser's chat, then its photos."""
+    view = await reminder_desk.record(member, callback_data.occurrence_id)
+    await query.answer()
+    await bot.send_message(query.from_user.id, record_text(i18n, view, reminder_desk.zone))
+    for photo in view.photos:
+        await bot.send_photo(query.from_user.id, photo)

@@ -47,5 +47,7 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines += [i18n("help.linkgroup"), i18n("help.policy")]
     if may_at_all(member, Action.EDIT_ROSTER):
         lines.append(i18n("help.roster"))
+    if may_at_all(member, Action.KEEP_REMINDERS):
+        lines.append(i18n("help.records"))
     duties = [i18n(f"duty.{role.value}") for role in Role if member.has_role(role)]
     return Raw("\n".join([*duties, *lines]))

@@ -11,12 +11,13 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from i18n import Localizer
-from models import Database, Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind, RuleStatus, Unit
+from models import Database, Member, Occurrence, Priority, ReminderRule, Rsvp, RsvpAnswer, RuleKind, RuleStatus, Unit
 from services.clock import Clock
 from services.compliance import TownshipCompliance, month_of, quarter_of, township_compliance
 from services.delivery import DeliveryWorker
 from services.desk import TownshipDesk
 from services.errors import DomainError, NoLongerThere, NotAllowed
+from services.meeting_records import RecordLine, RecordsView, RecordView
 from services.members import MemberProfile
 from services.outbox import Content, enqueue_edit
 from services.permissions import Action, counties_of, townships_of
@@ -38,6 +39,8 @@ from services.weekly_agenda import Week, township_week
 
 REASON_LIMIT = 200
 PREVIEW_DAYS = 400
+RECORDS_LISTED = 400
+"""/records lists this many, newest first (about eight years of weekly meetings), a page at a time."""
 RULE_LIMIT = 20
 """Rules a township may keep: each is a line and three buttons on /reminders (20 lines, 61 buttons)."""
 PREVIEWED = 3
@@ -261,6 +264,52 @@ class ReminderDesk(TownshipDesk):
             occurrence.recorded_by_id, occurrence.recorded_at = member.id, now
             session.add(occurrence)
             return rule.title
+
+    # --- reading records ------------------------------------------------------------------------
+
+    async def records(self, member: MemberProfile) -> RecordsView:
+        """The township's recorded meetings, inspections and drills, newest first (the last RECORDS_LISTED)."""
+        async with self.db.reading() as session:
+            township_id = self._township(member, Action.KEEP_REMINDERS)
+            query = (
+                select(Occurrence, ReminderRule.title)
+                .join(ReminderRule, col(ReminderRule.id) == Occurrence.rule_id)
+                .where(ReminderRule.township_id == township_id, col(Occurrence.held).is_not(None))
+                .order_by(col(Occurrence.happens_at).desc(), col(Occurrence.id).desc())
+                .limit(RECORDS_LISTED)
+            )
+            rows = (await session.exec(query)).all()
+            township = await session.get(Unit, township_id)
+            lines = [RecordLine(o.id or 0, title, o.happens_at, bool(o.held)) for o, title in rows]
+            return RecordsView(township.name if township else "?", lines)
+
+    async def record(self, member: MemberProfile, occurrence_id: int) -> RecordView:
+        """One recorded occurrence: held or not, who attended, the notes, a drill's scenario and problems, photos."""
+        async with self.db.reading() as session:
+            occurrence, rule = await _occurrence(session, occurrence_id)
+            if rule.township_id not in townships_of(member, Action.KEEP_REMINDERS):
+                raise NotAllowed()
+            if occurrence.held is None:
+                raise NoLongerThere("record.not_recorded")
+            people = await audience_of(session, rule)
+            ids = list(occurrence.attended or [])
+            found = (await session.exec(select(Member.id, Member.name).where(col(Member.id).in_(ids)))).all()
+            names = dict(found)
+            recorder = await session.get(Member, occurrence.recorded_by_id) if occurrence.recorded_by_id else None
+            return RecordView(
+                title=rule.title,
+                drill=rule.kind == RuleKind.DRILL,
+                happens_at=occurrence.happens_at,
+                held=occurrence.held,
+                attended=[names[i] for i in ids if i in names],
+                invited=len(people),
+                notes=occurrence.notes,
+                scenario=occurrence.scenario,
+                problems=occurrence.problems,
+                photos=list(occurrence.photos or []),
+                recorded_by=recorder.name if recorder else "—",
+                recorded_at=occurrence.recorded_at,
+            )
 
     # --- answering ------------------------------------------------------------------------------
 

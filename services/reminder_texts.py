@@ -10,6 +10,7 @@ from i18n import Localizer
 from models import ReminderRule, Rsvp, RsvpAnswer
 from services.compliance import TownshipCompliance, VillageAttendance
 from services.fitting import clip, lines_fitted, listed_within, names_within
+from services.meeting_records import RecordLine, RecordView
 from services.outbox import Button, ButtonRows, Content
 from services.reminder_rules import Reminded
 from services.rule_setup import LAST, Frequency, Repeat
@@ -173,6 +174,43 @@ def rule_line(i18n: Localizer, rule: ReminderRule, upcoming: When | None, zone: 
         next=nxt,
         holidays=i18n(f"reminders.holidays_{rule.holidays}"),
     )
+
+
+RECORD_NAMES_BUDGET = 600
+
+
+def record_line_label(i18n: Localizer, line: RecordLine, zone: ZoneInfo) -> str:
+    """A /records button: 11-02 周一 周例会 ✅."""
+    mark = i18n("record.held_mark") if line.held else i18n("record.not_held_mark")
+    return f"{_moment(i18n, line.happens_at, zone)} {line.title} {mark}"
+
+
+def record_text(i18n: Localizer, view: RecordView, zone: ZoneInfo) -> str:
+    """A record as the head reads it later: held or not, who attended, notes, a drill's scenario and problems."""
+    when = _moment(i18n, view.happens_at, zone)
+    recorded = i18n(
+        "record.recorded_by",
+        who=view.recorded_by,
+        when=_moment(i18n, view.recorded_at, zone) if view.recorded_at else "—",
+    )
+    if not view.held:
+        return "\n".join([i18n("record.view_not_held", title=view.title, when=when), recorded])
+    lines = [
+        i18n("record.view_header", title=view.title, when=when),
+        i18n(
+            "record.view_attended",
+            count=len(view.attended),
+            invited=view.invited,
+            names=names_within(i18n, view.attended, RECORD_NAMES_BUDGET),
+        ),
+    ]
+    lines += [i18n("record.view_notes", text=view.notes)] if view.notes else []
+    lines += [i18n("record.view_scenario", text=view.scenario)] if view.scenario else []
+    lines += [i18n("record.view_problems", text=view.problems)] if view.problems else []
+    if view.photos:
+        lines.append(i18n("record.view_photos", n=len(view.photos)))
+    lines.append(recorded)
+    return "\n".join(lines)
 
 
 def unknown_year_text(i18n: Localizer, year: int) -> str:

@@ -3,16 +3,17 @@ exactly once (a restart, a second scheduler), late after downtime, the RSVP roll
 deleting, forged or replayed answers, and the admins told once of a year the holiday data does not cover."""
 
 import argparse
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import col, select
 
 from bot.cli import export
 from bot.settings import Settings
 from handlers.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
-from models import ReminderRule, RsvpAnswer
+from models import Occurrence, ReminderRule, RsvpAnswer
 from scheduler.sweeps import Sweeper
 from services.errors import DomainError
 from tests.e2e.duty import SHANGHAI, local
@@ -279,6 +280,16 @@ async def test_after_an_inspection_the_head_records_it_with_attendance_from_the_
     assert "本月安全检查：已查 1 / 应查 1" in compliance.shown and "• 美法村委会：1 / 1" in compliance.shown
     assert "已经记录过了" in await press_and_expect_nothing(town, town.head, question, held)
 
+    [listing] = await town.head.send("/records")
+    assert "共 1 条" in listing.shown
+    [opened, photo] = await town.head.click(next(b["text"] for b in listing.buttons if "每月安全生产检查" in b["text"]))
+    assert "已举行" in opened.shown and "参加 2 / 3 人：陈安全、王值班" in opened.shown
+    assert "检查了美法村仓库的消防通道，已整改两处" in opened.shown and "记录人：李站长" in opened.shown
+    assert photo.method == "sendPhoto"
+    record = listing.buttons[0]["callback_data"]
+    for outsider in (town.duty, town.officer, town.other_head):
+        assert (await press_and_expect_nothing(town, outsider, listing, record)).startswith(NOT_ALLOWED)
+
 
 async def test_a_drill_record_asks_its_scenario_and_problems_and_not_held_is_recorded_at_once(town: Township) -> None:
     await at(town, local(2, 12, 1).replace(month=12))
@@ -295,6 +306,13 @@ async def test_a_drill_record_asks_its_scenario_and_problems_and_not_held_is_rec
     inspection = [m for m in town.head.inbox if "每月安全生产检查" in m.shown and "结束了" in m.shown][-1]
     await town.head.click("❌ 未举行", inspection)
     assert "已记录：未举行" in inspection.shown
+    [listing] = await town.head.send("/records")
+    assert [b["text"] for b in listing.buttons][:2] == [
+        "12-15 周二 09:00 半年应急演练 ✅",
+        "12-02 周三 09:00 每月安全生产检查 ❌ 未举行",
+    ]
+    [drill] = await town.head.click("12-15 周二 09:00 半年应急演练 ✅", listing)
+    assert "演练情景：美法村山洪转移群众" in drill.shown and "发现的问题：广播覆盖不到后山" in drill.shown
 
 
 async def test_a_record_press_from_a_non_head_or_before_the_event_changes_nothing(town: Township) -> None:
@@ -435,3 +453,18 @@ async def test_an_attendee_changes_their_answer_to_cant_and_the_roll_follows(tow
     await town.officer.click("✅ 参加", reminders_of(town.officer)[0])
     await town.deliver()
     assert "✅ 参加 1：陈安全" in roll_of(town.head).shown
+
+
+async def test_records_are_listed_a_page_at_a_time_however_many_there_are(town: Township) -> None:
+    async with town.db.transaction() as session:
+        query = select(ReminderRule).where(ReminderRule.title == "周例会").order_by(col(ReminderRule.id))
+        rule = (await session.exec(query)).first()
+        assert rule is not None
+        for week in range(45):
+            when = local(2, 9, 0) - timedelta(weeks=week + 1)
+            session.add(Occurrence(rule_id=rule.id or 0, planned_for=when, happens_at=when, held=week % 2 == 0))
+    [listing] = await town.head.send("/records")
+    assert "共 45 条" in listing.shown and len(listing.buttons) == 41
+    assert listing.buttons[0]["text"].startswith("10-26 周一 09:00 周例会")
+    [second] = await town.head.click("下一页 ▶", listing)
+    assert len(second.buttons) == 6 and second.buttons[-1]["text"] == "◀ 上一页"
