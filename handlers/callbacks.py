@@ -320,6 +320,7 @@ class CalloutField(StrEnum):
     VILLAGE = "village"
     AREA_DONE = "area"
     NO_MESSAGE = "nomsg"
+    AREA_AGAIN = "area2"
     REPORT_POINT = "rpoint"
     NEEDED = "needed"
     SEND = "send"

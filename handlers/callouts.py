@@ -24,6 +24,7 @@ from handlers.callbacks import (
     CalloutWizard,
     CardVerb,
     ReportAction,
+    pack_buttons,
 )
 from handlers.edits import turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
@@ -37,6 +38,7 @@ from services.callout_texts import answer_name, area_text, kind_name, record_lin
 from services.errors import DomainError
 from services.members import MemberProfile
 from services.numbers import whole_number
+from services.times import local_time
 
 KINDS = list(CalloutKind)
 NEEDED_CHOICES = (2, 5, 10, 20, 50)
@@ -61,10 +63,12 @@ def router() -> Router:
     )
     r.message.register(point_shared, CalloutFlow.point, F.location)
     r.message.register(point_skipped, CalloutFlow.point, F.text.in_(all_translations("callout.skip_point_button")))
+    r.message.register(place_typed, CalloutFlow.point, F.text, NOT_A_COMMAND)
     r.callback_query.register(point_pressed, CalloutFlow.point, CalloutWizard.filter())
     r.callback_query.register(needed_pressed, CalloutFlow.needed, CalloutWizard.filter(F.field == CalloutField.NEEDED))
     r.message.register(needed_typed, CalloutFlow.needed, F.text, NOT_A_COMMAND)
     r.callback_query.register(send_pressed, CalloutFlow.preview, CalloutWizard.filter(F.field == CalloutField.SEND))
+    r.callback_query.register(area_again, CalloutFlow.preview, CalloutWizard.filter(F.field == CalloutField.AREA_AGAIN))
     for step, key in (
         (CalloutFlow.kind, "callout.ask_kind"),
         (CalloutFlow.area, "callout.use_the_buttons"),
@@ -197,7 +201,16 @@ def area_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeybo
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def area_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
+async def area_pressed(
+    query: CallbackQuery,
+    callback_data: CalloutWizard,
+    member: MemberProfile,
+    i18n: Localizer,
+    callout_desk: CalloutDesk,
+    state: FSMContext,
+) -> None:
+    """Tap villages in or out, or take the whole township; done, on to the message (or, coming back from a
+    preview that reached nobody, straight to the preview again)."""
     data = await state.get_data()
     chosen: list[int] = list(data["villages"])
     field, value = callback_data.field, callback_data.value
@@ -215,12 +228,15 @@ async def area_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n:
     if field == CalloutField.WHOLE:
         chosen = []
         await state.update_data(villages=chosen)
-    await state.set_state(CalloutFlow.message)
     await query.answer()
-    if isinstance(query.message, Message):
-        names = [name for v, name in data["all_villages"] if v in chosen]
-        await turn_into(query.message, i18n("callout.area_set", area=area_text(i18n, data["township"], names)))
-        await ask_message(query.message.bot, query.message.chat.id, i18n, state)
+    if not isinstance(query.message, Message):
+        return
+    names = [name for v, name in data["all_villages"] if v in chosen]
+    await turn_into(query.message, i18n("callout.area_set", area=area_text(i18n, data["township"], names)))
+    if data.get("needed"):
+        await show_preview(query.message, member, i18n, callout_desk, state, data["needed"])
+        return
+    await ask_message(query.message.bot, query.message.chat.id, i18n, state)
 
 
 async def message_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
@@ -272,7 +288,14 @@ async def point_shared(
 
 
 async def point_skipped(message: Message, i18n: Localizer, state: FSMContext) -> None:
-    await state.update_data(point=None)
+    await state.update_data(point=None, meeting_place=None)
+    await ask_needed(message, i18n, state)
+
+
+async def place_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
+    """A meeting place in words (村委会门口), for a sender who has no pin to share."""
+    place = callout_desk.check_meeting_place(message.text or "")
+    await state.update_data(point=None, meeting_place=place)
     await ask_needed(message, i18n, state)
 
 
@@ -326,6 +349,7 @@ def draft_of(data: dict[str, Any]) -> CalloutDraft:
         latitude=point[0] if point else None,
         longitude=point[1] if point else None,
         report_id=data.get("report_id"),
+        meeting_place=data.get("meeting_place"),
     )
 
 
@@ -343,6 +367,12 @@ async def show_preview(
     draft = draft_of(data)
     preview = await callout_desk.preview(member, draft)
     await state.set_state(CalloutFlow.preview)
+    if not preview.reaches:
+        again = [wizard_button(i18n("callout.area_again_button"), CalloutField.AREA_AGAIN)]
+        text = i18n("callout.nobody_available", unavailable=preview.unavailable, unreachable=preview.unreachable)
+        markup = InlineKeyboardMarkup(inline_keyboard=[again, cancel_row(i18n)])
+        await message.answer(f"{text}\n{i18n('callout.message_kept')}", reply_markup=markup)
+        return
     markup = InlineKeyboardMarkup(
         inline_keyboard=[
             [wizard_button(i18n("callout.send_button", n=preview.reaches), CalloutField.SEND)],
@@ -352,9 +382,19 @@ async def show_preview(
     await message.answer(preview_text(i18n, draft, preview), reply_markup=markup)
 
 
+async def area_again(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    """Nobody to reach in the area chosen: choose again; the message and the meeting point are kept."""
+    await state.set_state(CalloutFlow.area)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, *area_screen(i18n, await state.get_data()))
+
+
 def preview_text(i18n: Localizer, draft: CalloutDraft, preview: Preview) -> str:
     left_out = i18n("callout.left_out", unavailable=preview.unavailable, unreachable=preview.unreachable)
-    point = i18n("callout.preview_point") if draft.latitude is not None else i18n("callout.preview_no_point")
+    point = draft.meeting_place or i18n("callout.preview_no_point")
+    if draft.latitude is not None:
+        point = i18n("callout.preview_point")
     said = [report_block(i18n, preview.report)] if preview.report else []
     if draft.message:
         said.append(html.escape(draft.message, quote=False))
@@ -398,9 +438,18 @@ async def callout_pressed(
     if verb in ANSWER_OF_VERB:
         await answer_pressed(query, member, i18n, callout_desk, callout_id, verb)
         return
+    if verb == CalloutVerb.OPEN:
+        tally = await callout_desk.live(member, callout_id)
+        await query.answer()
+        markup = pack_buttons(tally.buttons) if tally.buttons else None
+        await bot.send_message(query.from_user.id, tally.text or "", reply_markup=markup)
+        return
     await callout_desk.run_check(member, callout_id)
     await query.answer()
-    if verb == CalloutVerb.MESSAGE:
+    if verb == CalloutVerb.KEEP_GOING:
+        if isinstance(query.message, Message):
+            await turn_into(query.message, i18n("callout.kept_going"))
+    elif verb == CalloutVerb.MESSAGE:
         private = dispatcher.fsm.get_context(bot, chat_id=query.from_user.id, user_id=query.from_user.id)
         await private.set_state(CalloutNoteFlow.text)
         await private.set_data({"callout_id": callout_id})
@@ -410,7 +459,11 @@ async def callout_pressed(
             text=i18n("callout.confirm_stand_down_button"),
             callback_data=CalloutAction(action=CalloutVerb.CONFIRM_STAND_DOWN, callout_id=callout_id).pack(),
         )
-        markup = InlineKeyboardMarkup(inline_keyboard=[[confirm]])
+        keep = InlineKeyboardButton(
+            text=i18n("callout.keep_going_button"),
+            callback_data=CalloutAction(action=CalloutVerb.KEEP_GOING, callout_id=callout_id).pack(),
+        )
+        markup = InlineKeyboardMarkup(inline_keyboard=[[confirm], [keep]])
         await bot.send_message(query.from_user.id, i18n("callout.confirm_stand_down"), reply_markup=markup)
     else:
         told = await callout_desk.stand_down(member, callout_id)
@@ -436,6 +489,8 @@ async def answer_pressed(
     marker = i18n("callout.your_answer", answer="")
     base = query.message.html_text.split(f"\n\n{marker}")[0]
     markup = query.message.reply_markup if verb != CalloutVerb.ARRIVED else None
+    if markup is None:
+        base = base.replace(i18n("callout.answer_prompt"), "")
     await turn_into(query.message, f"{base}\n\n{i18n('callout.your_answer', answer=name)}", markup)
 
 
@@ -452,9 +507,24 @@ async def note_typed(
 
 
 async def alerts_command(message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk) -> None:
-    records = await callout_desk.recent(member)
-    lines = [record_line(i18n, r, callout_desk.zone) for r in records] or [i18n("callout.list_none")]
-    await message.answer("\n\n".join([i18n("callout.list_header"), *lines]))
+    """/alerts: the latest call-outs; a button to open each live one the member runs (its tally and stand-down)."""
+    recent = await callout_desk.recent(member)
+    lines = [record_line(i18n, r, callout_desk.zone) for r in recent.records] or [i18n("callout.list_none")]
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=i18n(
+                    "callout.open_button",
+                    kind=kind_name(i18n, c.kind),
+                    when=local_time(c.created_at, callout_desk.zone),
+                ),
+                callback_data=CalloutAction(action=CalloutVerb.OPEN, callout_id=c.id or 0).pack(),
+            )
+        ]
+        for c in recent.live
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+    await message.answer("\n\n".join([i18n("callout.list_header"), *lines]), reply_markup=markup)
 
 
 def availability_screen(i18n: Localizer, say: Say, callout_desk: CalloutDesk) -> tuple[str, InlineKeyboardMarkup]:

@@ -24,6 +24,8 @@ class Callout(SQLModel, table=True):
     message: str = Field(sa_column=Column(Text, nullable=False))
     latitude: float | None = None
     longitude: float | None = None
+    meeting_place: str | None = Field(default=None, max_length=100)
+    """Where to meet, as the sender typed it (村委会门口), when they gave no pin."""
     needed: int
     report_id: int | None = Field(default=None, foreign_key="report.id")
     critical: bool = False

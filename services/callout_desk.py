@@ -76,6 +76,7 @@ TALLY_EVERY = timedelta(seconds=2)
 REMIND_AFTER = timedelta(minutes=10)
 NEEDED_LIMIT = 10_000
 NOTE_LIMIT = 1000
+MEETING_PLACE_LIMIT = 100
 RECENT_SHOWN = 10
 RECENT_DAYS = 90
 CRITICAL_KINDS = frozenset({CalloutKind.FLOOD_EVACUATION, CalloutKind.FIRE, CalloutKind.SEARCH_RESCUE})
@@ -102,6 +103,8 @@ class CalloutDraft:
     latitude: float | None = None
     longitude: float | None = None
     report_id: int | None = None
+    meeting_place: str | None = None
+    """Where to meet, typed (without a pin)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,13 @@ class Preview:
     paid: bool
     report: ReportBrief | None = None
     """The report the alert carries, if raised from one."""
+
+
+@dataclass(frozen=True)
+class RecentCallouts:
+    records: list[CalloutRecord]
+    live: list[Callout]
+    """The open ones among them the member may run."""
 
 
 @dataclass(frozen=True)
@@ -257,6 +267,7 @@ class CalloutDesk(TownshipDesk):
             needed=NEEDED_LIMIT,
             latitude=90.0,
             longitude=180.0,
+            meeting_place="—" * MEETING_PLACE_LIMIT,
             status=CalloutStatus.OPEN,
             created_at=self.clock.now(),
         )
@@ -269,6 +280,16 @@ class CalloutDesk(TownshipDesk):
             raise DomainError("callout.message_too_long", over=longest - TEXT_LIMIT)
         return message
 
+    @staticmethod
+    def check_meeting_place(text: str) -> str:
+        """A meeting place in words: one line, not empty, at most MEETING_PLACE_LIMIT characters."""
+        place = " ".join(text.split())
+        if not place:
+            raise DomainError("callout.ask_point")
+        if len(place) > MEETING_PLACE_LIMIT:
+            raise DomainError("callout.place_too_long", limit=MEETING_PLACE_LIMIT)
+        return place
+
     async def check_point(self, member: MemberProfile, township_id: int, latitude: float, longitude: float) -> None:
         async with self.db.reading() as session:
             await self._check_caller(session, member, township_id, self.clock.now())
@@ -279,7 +300,7 @@ class CalloutDesk(TownshipDesk):
         return self.paid_broadcast and (draft.kind in CRITICAL_KINDS or critical_report)
 
     async def _reach(
-        self, session: AsyncSession, member: MemberProfile, draft: CalloutDraft, now: datetime
+        self, session: AsyncSession, member: MemberProfile, draft: CalloutDraft, now: datetime, sending: bool = True
     ) -> tuple[AreaResponders, Unit, list[Unit]]:
         await self._check_caller(session, member, draft.township_id, now)
         township = await session.get(Unit, draft.township_id)
@@ -289,16 +310,17 @@ class CalloutDesk(TownshipDesk):
         if not 1 <= draft.needed <= NEEDED_LIMIT:
             raise DomainError("callout.needed_invalid", limit=NEEDED_LIMIT)
         responders = await area_responders(session, draft.township_id, draft.villages, now, member.id)
-        if not responders.ready:
+        if sending and not responders.ready:
             raise DomainError(
                 "callout.nobody_available", unavailable=responders.unavailable, unreachable=responders.unreachable
             )
         return responders, township, [own[v] for v in draft.villages]
 
     async def preview(self, member: MemberProfile, draft: CalloutDraft) -> Preview:
-        """How many the alert would reach (refused if nobody), and how many are left out."""
+        """How many the alert would reach (none: the wizard offers another area, keeping what was typed), and how
+        many are left out."""
         async with self.db.reading() as session:
-            responders, township, villages = await self._reach(session, member, draft, self.clock.now())
+            responders, township, villages = await self._reach(session, member, draft, self.clock.now(), False)
             report = await session.get(Report, draft.report_id) if draft.report_id else None
             return Preview(
                 township.name,
@@ -329,6 +351,7 @@ class CalloutDesk(TownshipDesk):
                 message=draft.message,
                 latitude=draft.latitude,
                 longitude=draft.longitude,
+                meeting_place=self.check_meeting_place(draft.meeting_place) if draft.meeting_place else None,
                 needed=draft.needed,
                 report_id=report.id if report else None,
                 critical=self._paid(draft, report),
@@ -554,15 +577,32 @@ class CalloutDesk(TownshipDesk):
 
     # --- records -------------------------------------------------------------------------------------
 
-    async def recent(self, member: MemberProfile) -> list[CalloutRecord]:
-        """/alerts: the township's latest call-outs with turnout and median response time."""
+    async def recent(self, member: MemberProfile) -> RecentCallouts:
+        """/alerts: the township's latest call-outs with turnout and median response time, and which of them are
+        live and the member's to run (message those coming, stand down)."""
         now = self.clock.now()
         async with self.db.reading() as session:
             townships = townships_of(member, Action.CALL_OUT)
             if not townships:
                 raise NotAllowed()
             callouts = await callouts_since(session, townships, now - timedelta(days=RECENT_DAYS))
-            return [await record_of(session, c) for c in callouts[:RECENT_SHOWN]]
+            records = [await record_of(session, c) for c in callouts[:RECENT_SHOWN]]
+            live = [
+                r.callout
+                for r in records
+                if r.callout.status == CalloutStatus.OPEN
+                and may_run_callout(member, r.callout.sender_id, r.callout.township_id)
+            ]
+            return RecentCallouts(records, live)
+
+    async def live(self, member: MemberProfile, callout_id: int) -> Content:
+        """A live call-out's tally with the sender's buttons, brought back into the member's chat."""
+        async with self.db.reading() as session:
+            callout = await self._run(session, member, callout_id)
+            township = await session.get(Unit, callout.township_id)
+            tally = await tally_of(session, callout_id)
+            name = township.name if township else "?"
+            return tally_content(Localizer(member.language), callout, name, tally, self.zone)
 
     # --- availability ---------------------------------------------------------------------------------
 

@@ -17,6 +17,10 @@ class CalloutVerb(StrEnum):
     STAND_DOWN = "co_stop"
     """The sender asks to stand the call-out down (confirmed next)."""
     CONFIRM_STAND_DOWN = "co_stop_ok"
+    KEEP_GOING = "co_stop_no"
+    """The sender thinks better of standing down (the confirmation's "no")."""
+    OPEN = "co_open"
+    """/alerts: bring a live call-out's tally, with its buttons, back into the chat."""
 
 
 ANSWER_OF_VERB = {

@@ -59,9 +59,11 @@ def area_text(i18n: Localizer, township: str, villages: Sequence[str]) -> str:
 
 
 def point_text(i18n: Localizer, callout: Callout) -> str:
-    if callout.latitude is None or callout.longitude is None:
-        return ""
-    return i18n("callout.point_line", lat=f"{callout.latitude:.5f}", lon=f"{callout.longitude:.5f}")
+    """The meeting point: the place typed, and the pin's coordinates (it follows those setting out)."""
+    lines = [i18n("callout.place_line", place=callout.meeting_place)] if callout.meeting_place else []
+    if callout.latitude is not None and callout.longitude is not None:
+        lines.append(i18n("callout.point_line", lat=f"{callout.latitude:.5f}", lon=f"{callout.longitude:.5f}"))
+    return "".join(lines)
 
 
 def answer_buttons(i18n: Localizer, callout_id: int) -> ButtonRows:
@@ -95,6 +97,7 @@ def alert_text(
         needed=callout.needed,
         sender=sender,
         phone=phone or i18n("callout.no_phone"),
+        prompt=Raw(i18n("callout.answer_prompt")),
     )
 
 

@@ -94,6 +94,7 @@ async def test_a_second_press_and_a_press_after_arriving_change_nothing(town: To
     cant = data_of(alert, CANT)
     await answer(town, volunteers.huang, ARRIVED)
     assert alerts_of(volunteers.huang)[0].buttons == [], "arrived is final: the buttons go"
+    assert "请按下方按钮回复" not in alerts_of(volunteers.huang)[0].shown, "and so does the prompt to press them"
     assert "无需再改" in await press_and_expect_nothing(town, volunteers.huang, alert, cant)
 
 
@@ -141,6 +142,43 @@ async def test_the_stand_down_tells_everyone_and_later_presses_are_answered(town
     assert "已解除" in await press_and_expect_nothing(town, volunteers.wu, alert, data_of(alert, ON_MY_WAY))
     confirm = CalloutAction(action=CalloutVerb.CONFIRM_STAND_DOWN, callout_id=callout_id_of(alert)).pack()
     assert "已解除" in await press_and_expect_nothing(town, town.head, tally, confirm)
+
+
+async def test_alerts_reopens_a_live_call_out_and_the_stand_down_can_be_taken_back(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    await send_callout(town, town.head)
+    [listing] = await town.head.send("/alerts")
+    [opened] = await town.head.click(listing.buttons[0]["text"], listing)
+    assert opened.shown.startswith("📣 召集") and "🛑 解除召集" in [b["text"] for b in opened.buttons]
+    await town.head.click("🛑 解除召集", opened)
+    confirm = town.head.last
+    await town.head.click("↩️ 不解除，继续召集", confirm)
+    assert "召集继续进行" in confirm.shown
+    await town.deliver()
+    assert not any("召集已解除" in m.shown for u in volunteers.responders for m in u.inbox)
+    for outsider in (town.duty, volunteers.huang, town.other_head):
+        said = await press_and_expect_nothing(town, outsider, listing, listing.buttons[0]["callback_data"])
+        assert said.startswith(NOT_ALLOWED)
+    await town.head.click("🛑 解除召集", opened)
+    await town.head.click("🛑 确认解除")
+    [listing] = await town.head.send("/alerts")
+    assert listing.buttons == [], "nothing live to open"
+
+
+async def test_a_typed_meeting_place_goes_out_with_the_alert(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    await town.head.send("/alert")
+    await town.head.click(FIRE)
+    await town.head.click(next(b["text"] for b in town.head.last_with_buttons().buttons if "全镇" in b["text"]))
+    await town.head.send("村口仓库起火")
+    [said] = await town.head.send("美" * 101)
+    assert "最多 100 字" in said.shown
+    await town.head.send("美法村村委会门口")
+    await town.head.click("2")
+    assert "美法村村委会门口" in town.head.last.shown
+    await town.head.click(next(b["text"] for b in town.head.last.buttons if b["text"].startswith("🚨")))
+    await town.deliver()
+    assert "集合地点：美法村村委会门口" in alerts_of(volunteers.huang)[0].shown
 
 
 async def test_the_sender_messages_only_those_coming(town: Township) -> None:
@@ -198,10 +236,20 @@ async def test_an_area_with_nobody_available_is_refused_before_sending(town: Tow
     volunteers = await with_volunteers(town)
     for user in volunteers.responders:
         await user.send("/available off")
-    await preview_callout(town.head)
-    assert "没有可以通知" in town.head.last.shown and "召集没有发出" in town.head.last.shown
+    await preview_callout(town.head, message="带上雨衣到村委会集合")
+    refused = town.head.last
+    assert "没有可以通知" in refused.shown and "召集没有发出" in refused.shown
     await town.deliver()
     assert not any(alerts_of(u) for u in volunteers.everyone())
+    await volunteers.cai.send("/available on")
+    await town.head.click("🗺️ 重新选择范围", refused)
+    await town.head.click(next(b["text"] for b in town.head.last_with_buttons().buttons if "全镇" in b["text"]))
+    preview = town.head.last
+    assert "带上雨衣到村委会集合" in preview.shown and "将通知 <b>1</b> 人" in (preview.html or "")
+    await town.head.click(next(b["text"] for b in preview.buttons if b["text"].startswith("🚨")))
+    await town.deliver()
+    [alert] = alerts_of(volunteers.cai)
+    assert "带上雨衣到村委会集合" in alert.shown
 
 
 async def test_a_meeting_point_far_away_is_refused_and_a_near_one_follows_those_setting_out(town: Township) -> None:
