@@ -13,6 +13,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from pydantic import Field
 
 from models import Category, DutyLayer, RsvpAnswer, Severity, ShiftPattern
+from services.callout_desk import Pause
 from services.callout_lifecycle import CalloutVerb
 from services.duty_texts import DutyVerb
 from services.outbox import Button
@@ -332,7 +333,8 @@ class CalloutWizard(CallbackData, prefix="v1cw"):
     value: Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
-class AvailabilityChoice(CallbackData, prefix="v1av"):
-    """/available: answer call-outs, or not (until said otherwise)."""
+class AvailabilityChoice(CallbackData, prefix="v1av2"):
+    """/available: answer call-outs, or pause them (for a while, or until said otherwise)."""
 
     available: bool
+    pause: Pause = Pause.OPEN

@@ -32,7 +32,15 @@ from handlers.keyboards import REMOVE_KEYBOARD
 from handlers.states import CalloutFlow, CalloutNoteFlow
 from i18n import Localizer, Raw, all_translations
 from models import CalloutKind
-from services.callout_desk import CalloutDesk, CalloutDraft, Opening, Preview, Say, parse_availability
+from services.callout_desk import (
+    CalloutDesk,
+    CalloutDraft,
+    Opening,
+    Pause,
+    Preview,
+    Say,
+    parse_availability,
+)
 from services.callout_lifecycle import ANSWER_OF_VERB, CalloutVerb
 from services.callout_texts import answer_name, area_text, kind_name, record_line, report_block, until_text
 from services.errors import DomainError
@@ -527,18 +535,26 @@ async def alerts_command(message: Message, member: MemberProfile, i18n: Localize
     await message.answer("\n\n".join([i18n("callout.list_header"), *lines]), reply_markup=markup)
 
 
+PAUSE_KEYS = {
+    Pause.TWO_HOURS: "available.pause_2h_button",
+    Pause.EIGHT_HOURS: "available.pause_8h_button",
+    Pause.TILL_MORNING: "available.pause_morning_button",
+    Pause.OPEN: "available.off_button",
+}
+
+
 def availability_screen(i18n: Localizer, say: Say, callout_desk: CalloutDesk) -> tuple[str, InlineKeyboardMarkup]:
+    """The member's say, then 接收 and the pauses: for two hours, eight, till 08:00 tomorrow, or until resumed."""
     until = until_text(say.until, callout_desk.zone)
     state = "on" if say.available else "off"
     text = i18n(f"available.now_{state}") + (i18n("available.until", until=until) if until else "")
-    rows = [
-        [
-            InlineKeyboardButton(
-                text=i18n(f"available.{key}_button"), callback_data=AvailabilityChoice(available=v).pack()
-            )
-        ]
-        for key, v in (("on", True), ("off", False))
-    ]
+
+    def choice(key: str, available: bool, pause: Pause = Pause.OPEN) -> InlineKeyboardButton:
+        data = AvailabilityChoice(available=available, pause=pause).pack()
+        return InlineKeyboardButton(text=i18n(key), callback_data=data)
+
+    pauses = [choice(PAUSE_KEYS[p], False, p) for p in (Pause.TWO_HOURS, Pause.EIGHT_HOURS, Pause.TILL_MORNING)]
+    rows = [[choice("available.on_button", True)], pauses[:2], pauses[2:], [choice(PAUSE_KEYS[Pause.OPEN], False)]]
     return f"{text}\n\n{i18n('available.usage')}", InlineKeyboardMarkup(inline_keyboard=rows)
 
 
@@ -562,7 +578,10 @@ async def availability_pressed(
     i18n: Localizer,
     callout_desk: CalloutDesk,
 ) -> None:
-    say = await callout_desk.set_availability(member, callback_data.available, None)
+    if callback_data.available:
+        say = await callout_desk.set_availability(member, True, None)
+    else:
+        say = await callout_desk.pause(member, callback_data.pause)
     await query.answer(i18n("available.saved"))
     if isinstance(query.message, Message):
         await turn_into(query.message, *availability_screen(i18n, say, callout_desk))

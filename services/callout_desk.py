@@ -5,7 +5,8 @@ sender's message to those coming and the stand-down, /alerts, and /available."""
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from enum import StrEnum
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,7 @@ from services.desk import TownshipDesk
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.fitting import TEXT_LIMIT, visible_length
 from services.members import MemberProfile
+from services.numbers import clock_minutes
 from services.outbox import Content, Notice, enqueue, enqueue_edit, enqueue_many
 from services.permissions import Action, may_at_all, may_call_out, may_run_callout, townships_of
 from services.places import place_of
@@ -132,6 +134,17 @@ class Preview:
     paid: bool
     report: ReportBrief | None = None
     """The report the alert carries, if raised from one."""
+
+
+class Pause(StrEnum):
+    """How long a volunteer pauses with a button on /available."""
+
+    OPEN = "open"
+    """Until they answer again."""
+    TWO_HOURS = "2h"
+    EIGHT_HOURS = "8h"
+    TILL_MORNING = "morning"
+    """Until 08:00 tomorrow."""
 
 
 @dataclass(frozen=True)
@@ -628,6 +641,10 @@ class CalloutDesk(TownshipDesk):
             session.add(say)
             return Say(available, until)
 
+    async def pause(self, member: MemberProfile, pause: Pause) -> Say:
+        """A pause chosen with a button: for two or eight hours, till 08:00 tomorrow, or until resumed."""
+        return await self.set_availability(member, False, pause_until(pause, self.clock.now(), self.zone))
+
 
 async def remind_unanswered(session: AsyncSession, now: datetime) -> int:
     """Ten minutes after an open call-out went out, one reminder to each recipient who has not answered; how many."""
@@ -647,49 +664,74 @@ async def remind_unanswered(session: AsyncSession, now: datetime) -> int:
     return sent
 
 
-ON_WORDS = frozenset({"on", "yes", "开", "在", "是", "可以"})
-OFF_WORDS = frozenset({"off", "no", "关", "不在", "否", "不可以"})
-UNTIL_WORDS = ("until", "till", "至", "到", "直到")
-UNTIL_FORMATS = ("%Y-%m-%d %H:%M", "%H:%M")
+ON_WORDS = frozenset({"on", "yes", "开", "在", "是", "可以", "恢复", "接收", "开启"})
+OFF_WORDS = frozenset({"off", "no", "关", "不在", "否", "不可以", "暂停", "停止", "关闭", "不接收"})
+SAY_WORDS = sorted(ON_WORDS | OFF_WORDS, key=len, reverse=True)
+"""Longest first, so 不在 is not read as 不 and 在."""
+UNTIL_WORDS = ("until", "till", "直到", "至", "到")
+DAY_WORDS = {"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2}
 MONTH_DAY = re.compile(r"([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{2})")
 
 
 def parse_availability(args: str, now: datetime, zone: ZoneInfo) -> tuple[bool, datetime | None]:
-    """`on`, `off`, `off until 18:00`, `on until 12-01 08:00` (Chinese: 开 / 关, 至 / 到): the say and when it lapses.
-    A bare time is its next occurrence (today, or tomorrow if it has passed)."""
-    words = args.strip().split(maxsplit=1)
-    head = words[0].lower() if words else ""
-    if head not in ON_WORDS | OFF_WORDS:
+    """`on`, `off`, `off until 18:00`, `on until 12-01 08:00`, and in Chinese `暂停 至 18:00`, `暂停到明天8:00`,
+    `恢复`: the say and when it lapses. A bare time is its next occurrence (today, or tomorrow if it has passed)."""
+    text = " ".join(args.split())
+    said = next((word for word in SAY_WORDS if text.lower().startswith(word)), None)
+    if said is None:
         raise DomainError("available.bad_args")
-    rest = words[1].strip() if len(words) > 1 else ""
+    rest = text[len(said) :].strip()
     if not rest:
-        return head in ON_WORDS, None
+        return said in ON_WORDS, None
     for word in UNTIL_WORDS:
         if rest.lower().startswith(word):
             rest = rest[len(word) :].strip()
             break
-    return head in ON_WORDS, _until(rest, now, zone)
+    return said in ON_WORDS, _until(rest, now, zone)
 
 
 def _until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
-    """A time in ASCII digits; a bare time, or a month-day without its year, is the next such moment."""
+    """A time in ASCII digits (18:00, 8点半), after 今天/明天/后天 or alone (its next occurrence); a month-day
+    without its year is the next such moment."""
     local_now = now.astimezone(zone)
     month_day = MONTH_DAY.fullmatch(text)
     if month_day is not None:
         month, day, hour, minute = (int(part) for part in month_day.groups())
         return _next_month_day(local_now, month, day, hour, minute)
-    for form in UNTIL_FORMATS if text.isascii() else ():
-        try:
-            parsed = datetime.strptime(text, form)
-        except ValueError:
-            continue
-        if form == "%H:%M":
-            when = local_now.replace(hour=parsed.hour, minute=parsed.minute, second=0, microsecond=0)
+    for word, days in DAY_WORDS.items():
+        if text.lower().startswith(word):
+            minutes = clock_minutes(text[len(word) :])
+            if minutes is None:
+                break
+            on_day = local_now.date() + timedelta(days=days)
+            when = datetime.combine(on_day, time(0), zone) + timedelta(minutes=minutes)
+            if when <= local_now:
+                break
+            return when
+    else:
+        minutes = clock_minutes(text)
+        if minutes is not None:
+            when = datetime.combine(local_now.date(), time(0), zone) + timedelta(minutes=minutes)
             return when if when > local_now else when + timedelta(days=1)
-        if abs(parsed.year - local_now.year) > 1:
-            break
-        return parsed.replace(tzinfo=zone)
+        try:
+            parsed = datetime.strptime(text, "%Y-%m-%d %H:%M") if text.isascii() else None
+        except ValueError:
+            parsed = None
+        if parsed is not None and abs(parsed.year - local_now.year) <= 1:
+            return parsed.replace(tzinfo=zone)
     raise DomainError("available.bad_until")
+
+
+def pause_until(pause: Pause, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """When a pause chosen with a button lapses: in two or eight hours, at 08:00 tomorrow, or never by itself."""
+    if pause == Pause.TWO_HOURS:
+        return now + timedelta(hours=2)
+    if pause == Pause.EIGHT_HOURS:
+        return now + timedelta(hours=8)
+    if pause == Pause.TILL_MORNING:
+        tomorrow = now.astimezone(zone).date() + timedelta(days=1)
+        return datetime.combine(tomorrow, time(8, 0), zone)
+    return None
 
 
 def _next_month_day(local_now: datetime, month: int, day: int, hour: int, minute: int) -> datetime:

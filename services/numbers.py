@@ -32,8 +32,9 @@ def decimal_number(text: str, low: Decimal, high: Decimal, error: DomainError) -
 
 
 def clock_minutes(text: str) -> int | None:
-    """08:30, 8:30, 8点30 or 8点 -> minutes after midnight; None for anything else (08:³⁰, ٠٨:٣٠, 24:00, 8:60)."""
-    cleaned = text.strip().replace("：", ":").replace("点", ":").rstrip("分").rstrip(":")
+    """08:30, 8:30, 8点30, 8点半 or 8点 -> minutes after midnight; None for anything else (08:³⁰, ٠٨:٣٠, 24:00,
+    8:60)."""
+    cleaned = text.strip().replace("点半", ":30").replace("：", ":").replace("点", ":").rstrip("分").rstrip(":")
     match = CLOCK.fullmatch(cleaned)
     if match is None:
         return None

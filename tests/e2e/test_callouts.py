@@ -212,7 +212,7 @@ async def test_unavailable_volunteers_are_left_out_until_their_say_lapses(town: 
     [shown] = await volunteers.huang.send("/available off 至 18:00")
     assert "暂停" in shown.shown and "18:00" in shown.shown
     await volunteers.wu.send("/available")
-    await volunteers.wu.click("⛔ 暂停接收")
+    await volunteers.wu.click("⛔ 暂停（直到我恢复）")
     preview = await preview_callout(town.head)
     assert "将通知 2 人" in preview.shown
     assert "2 人暂停响应" in preview.shown
@@ -222,10 +222,26 @@ async def test_unavailable_volunteers_are_left_out_until_their_say_lapses(town: 
     assert alerts_of(volunteers.huang) and not alerts_of(volunteers.wu)
 
 
+async def test_a_volunteer_pauses_in_chinese_or_with_a_button_for_a_while(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    [said] = await volunteers.huang.send("/available 暂停 至 明天 8:00")
+    assert "暂停" in said.shown and "11-03 08:00" in said.shown
+    await volunteers.wu.send("/available")
+    [screen] = [m for m in volunteers.wu.inbox if m.buttons][-1:]
+    await volunteers.wu.click("⏸ 暂停 2 小时", screen)
+    assert "暂停" in screen.shown and "11:30" in screen.shown
+    preview = await preview_callout(town.head)
+    assert "2 人暂停响应" in preview.shown
+    await town.head.send("/cancel")
+    await town.after(hours=2, minutes=1)
+    await send_callout(town, town.head)
+    assert alerts_of(volunteers.wu) and not alerts_of(volunteers.huang)
+
+
 async def test_bad_availability_words_are_refused_and_change_nothing(town: Township) -> None:
     volunteers = await with_volunteers(town)
     [said] = await volunteers.huang.send("/available maybe")
-    assert "/available on" in said.shown
+    assert "/available 恢复" in said.shown
     [said] = await volunteers.huang.send("/available off 至 明天")
     assert "看不懂这个时间" in said.shown
     [said] = await town.reporter.send("/available off")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models import CalloutAnswer
-from services.callout_desk import parse_availability
+from services.callout_desk import Pause, parse_availability, pause_until
 from services.callout_lifecycle import ANSWER_TRANSITIONS, answers_leading_to, may_change_answer
 from services.callouts import is_available
 from services.errors import DomainError
@@ -33,6 +33,14 @@ def test_no_say_is_available_and_a_timed_say_turns_into_its_opposite() -> None:
         ("off until 08:00", False, datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI)),
         ("开 到 12-01 08:00", True, datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI)),
         ("off 2027-01-02 07:30", False, datetime(2027, 1, 2, 7, 30, tzinfo=SHANGHAI)),
+        ("暂停 至 18:00", False, datetime(2026, 11, 29, 18, 0, tzinfo=SHANGHAI)),
+        ("暂停到明天8:00", False, datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI)),
+        ("暂停 至 明天 8点半", False, datetime(2026, 11, 30, 8, 30, tzinfo=SHANGHAI)),
+        ("暂停 至 今天 21:00", False, datetime(2026, 11, 29, 21, 0, tzinfo=SHANGHAI)),
+        ("不接收 直到 后天 7:00", False, datetime(2026, 12, 1, 7, 0, tzinfo=SHANGHAI)),
+        ("恢复", True, None),
+        ("不在", False, None),
+        ("off until tomorrow 06:00", False, datetime(2026, 11, 30, 6, 0, tzinfo=SHANGHAI)),
     ],
 )
 def test_available_understands_on_off_and_until(words: str, available: bool, until: datetime | None) -> None:
@@ -59,6 +67,10 @@ def test_a_month_day_without_its_year_is_the_next_such_date(words: str, until: d
         "",
         "maybe",
         "off 至 明天",
+        "暂停 至 今天 8:00",
+        "暂停 至 明天 25:00",
+        "暂停 至 明天 ０８:００",
+        "暂停一下",
         "on until 25:00",
         "off until 08:³⁰",
         "off until ０８:３０",
@@ -79,3 +91,10 @@ def test_the_answer_table_never_returns_to_asked_and_arrived_is_final() -> None:
     for answer in CalloutAnswer:
         assert all(may_change_answer(current, answer) for current in answers_leading_to(answer))
         assert not may_change_answer(answer, answer), "pressing the same answer again changes nothing"
+
+
+def test_each_pause_button_lapses_when_it_says() -> None:
+    assert pause_until(Pause.OPEN, NOW, SHANGHAI) is None
+    assert pause_until(Pause.TWO_HOURS, NOW, SHANGHAI) == NOW + timedelta(hours=2)
+    assert pause_until(Pause.EIGHT_HOURS, NOW, SHANGHAI) == NOW + timedelta(hours=8)
+    assert pause_until(Pause.TILL_MORNING, NOW, SHANGHAI) == datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI)
