@@ -282,6 +282,7 @@ class RuleField(StrEnum):
     """Keep the place as it is (none, or an edited rule's)."""
     SAVE = "save"
     CANCEL = "cancel"
+    BACK = "back"
 
 
 class RuleWizard(CallbackData, prefix="v1rw"):

@@ -14,8 +14,10 @@ from handlers.callbacks import RuleField, RuleWizard
 from handlers.edits import turn_into
 from handlers.filters import NOT_A_COMMAND, Known, Registered
 from handlers.states import RuleFlow
+from handlers.wizard import enter, numbered, step_before
 from i18n import Localizer, Raw
 from models import HolidayHandling, RuleKind
+from services.errors import DomainError
 from services.members import MemberProfile
 from services.numbers import clock_minutes
 from services.reminder_desk import ReminderDesk
@@ -47,6 +49,7 @@ def router() -> Router:
     r.callback_query.register(add_pressed, field(F.field == RuleField.ADD))
     r.callback_query.register(edit_pressed, field(F.field == RuleField.EDIT))
     r.callback_query.register(cancel_pressed, StateFilter(RuleFlow), field(F.field == RuleField.CANCEL))
+    r.callback_query.register(back_pressed, StateFilter(RuleFlow), field(F.field == RuleField.BACK))
     r.callback_query.register(kind_pressed, RuleFlow.kind, field(F.field == RuleField.KIND))
     r.message.register(title_typed, RuleFlow.title, F.text, NOT_A_COMMAND)
     r.callback_query.register(frequency_pressed, RuleFlow.frequency, field(F.field == RuleField.FREQUENCY))
@@ -67,9 +70,10 @@ def wizard_button(text: str, field: RuleField, value: int = 0) -> InlineKeyboard
     return InlineKeyboardButton(text=text, callback_data=RuleWizard(field=field, value=value).pack())
 
 
-def keyboard(i18n: Localizer, rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    cancel = [wizard_button(i18n("roster.cancel_button"), RuleField.CANCEL)]
-    return InlineKeyboardMarkup(inline_keyboard=[*rows, cancel])
+def choice(i18n: Localizer, text: str, field: RuleField, value: int, current: object) -> InlineKeyboardButton:
+    """A choice, marked when it is the one made so far (going back, or editing a rule)."""
+    mark = i18n("wizard.current_mark") if current == value else ""
+    return wizard_button(mark + text, field, value)
 
 
 def in_rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -86,11 +90,33 @@ async def show(query_or_message: CallbackQuery | Message, text: str, markup: Inl
         await turn_into(query_or_message.message, text, markup)
 
 
+def total_steps(data: dict[str, Any]) -> int:
+    """How many steps the wizard has, given what is chosen so far: how often, the day, the time, holidays, lead
+    times, the place and the preview; a new rule's kind first (and the title of an "other" one); a monthly rule on a
+    weekday asks which one."""
+    total = 7
+    if data.get("rule_id") is None:
+        total += 2 if data.get("kind") == RuleKind.OTHER else 1
+    if data.get("frequency") == Frequency.MONTHLY_WEEKDAY:
+        total += 1
+    return total
+
+
 async def step(
-    event: CallbackQuery | Message, state: FSMContext, to: State, text: str, markup: InlineKeyboardMarkup
+    event: CallbackQuery | Message,
+    i18n: Localizer,
+    state: FSMContext,
+    to: State,
+    text: str,
+    rows: list[list[InlineKeyboardButton]],
 ) -> None:
-    await state.set_state(to)
-    await show(event, text, markup)
+    """Show a step: numbered, its choices, then back (past the first step) and cancel."""
+    number = await enter(state, to)
+    total = total_steps(await state.get_data())
+    back = [[wizard_button(i18n("wizard.back_button"), RuleField.BACK)]] if number > 1 else []
+    cancel = [wizard_button(i18n("roster.cancel_button"), RuleField.CANCEL)]
+    markup = InlineKeyboardMarkup(inline_keyboard=[*rows, *back, cancel])
+    await show(event, numbered(i18n, number, total, text), markup)
 
 
 # --- starting -------------------------------------------------------------------------------------
@@ -101,8 +127,14 @@ async def add_pressed(
 ) -> None:
     reminder_desk.check_may_add(member)
     await state.set_data({"rule_id": None, "seen_version": None})
-    buttons = [wizard_button(i18n(f"reminders.kind_{k}"), RuleField.KIND, i) for i, k in enumerate(KINDS)]
-    await step(query, state, RuleFlow.kind, i18n("reminders.pick_kind"), keyboard(i18n, in_rows(buttons, 1)))
+    await ask_kind(query, i18n, state)
+
+
+async def ask_kind(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    kind = (await state.get_data()).get("kind")
+    current = KINDS.index(RuleKind(kind)) if kind else None
+    buttons = [choice(i18n, i18n(f"reminders.kind_{k}"), RuleField.KIND, i, current) for i, k in enumerate(KINDS)]
+    await step(event, i18n, state, RuleFlow.kind, i18n("reminders.pick_kind"), in_rows(buttons, 1))
 
 
 async def edit_pressed(
@@ -113,22 +145,38 @@ async def edit_pressed(
     reminder_desk: ReminderDesk,
     state: FSMContext,
 ) -> None:
+    """Change a rule, starting from how often, with its current values marked at each step."""
     rule = await reminder_desk.check_keeper(member, callback_data.value)
-    await state.set_data(
-        {
-            "rule_id": rule.id,
-            "seen_version": rule.version,
-            "kind": rule.kind.value,
-            "title": rule.title,
-            "place": rule.place,
-        }
-    )
+    data: dict[str, Any] = {
+        "rule_id": rule.id,
+        "seen_version": rule.version,
+        "kind": rule.kind.value,
+        "title": rule.title,
+        "place": rule.place,
+        "holidays": rule.holidays.value,
+        "editing": i18n("reminders.editing", title=rule.title, repeat=repeat_text(i18n, rule.rrule)),
+    }
+    repeat = Repeat.of_rrule(rule.rrule)
+    if repeat is not None:
+        data |= {"frequency": repeat.frequency.value, "minutes": repeat.minutes}
+        data |= {"weekday": repeat.weekday, "ordinal": repeat.ordinal, "day": repeat.day}
+    if tuple(rule.leads) in LEAD_CHOICES:
+        data["leads"] = LEAD_CHOICES.index(tuple(rule.leads))
+    await state.set_data(data)
     await ask_frequency(query, i18n, state)
 
 
 async def cancel_pressed(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
     await state.clear()
     await show(query, i18n("reminders.setup_cancelled"), None)
+
+
+async def back_pressed(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    """The step before, as it was answered (the answer marked); nothing chosen is lost."""
+    before = await step_before(state)
+    if before not in SHOW_STEP:
+        raise DomainError("wizard.nothing_before")
+    await SHOW_STEP[before](query, i18n, state)
 
 
 # --- what, how often, when ------------------------------------------------------------------------
@@ -140,10 +188,13 @@ async def kind_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Lo
     kind = KINDS[callback_data.value]
     await state.update_data(kind=kind.value, title=i18n(f"reminders.kind_{kind}"))
     if kind == RuleKind.OTHER:
-        await state.set_state(RuleFlow.title)
-        await show(query, i18n("reminders.ask_title", limit=TITLE_LIMIT), None)
+        await ask_title(query, i18n, state)
         return
     await ask_frequency(query, i18n, state)
+
+
+async def ask_title(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    await step(event, i18n, state, RuleFlow.title, i18n("reminders.ask_title", limit=TITLE_LIMIT), [])
 
 
 async def title_typed(message: Message, i18n: Localizer, state: FSMContext) -> None:
@@ -156,12 +207,14 @@ async def title_typed(message: Message, i18n: Localizer, state: FSMContext) -> N
 
 
 async def ask_frequency(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    title = (await state.get_data())["title"]
+    data = await state.get_data()
+    current = FREQUENCIES.index(Frequency(data["frequency"])) if data.get("frequency") else None
     buttons = [
-        wizard_button(i18n(f"reminders.frequency_{f}"), RuleField.FREQUENCY, i) for i, f in enumerate(FREQUENCIES)
+        choice(i18n, i18n(f"reminders.frequency_{f}"), RuleField.FREQUENCY, i, current)
+        for i, f in enumerate(FREQUENCIES)
     ]
-    text = i18n("reminders.pick_frequency", title=title)
-    await step(event, state, RuleFlow.frequency, text, keyboard(i18n, in_rows(buttons, 1)))
+    text = data.get("editing", "") + i18n("reminders.pick_frequency", title=data["title"])
+    await step(event, i18n, state, RuleFlow.frequency, text, in_rows(buttons, 1))
 
 
 async def frequency_pressed(
@@ -171,22 +224,27 @@ async def frequency_pressed(
         raise StaleButton()
     frequency = FREQUENCIES[callback_data.value]
     await state.update_data(frequency=frequency.value)
-    following = NEXT_STEP[frequency]
-    if following == RuleFlow.weekday:
-        await ask_weekday(query, i18n, state)
-    elif following == RuleFlow.ordinal:
-        names = [i18n(f"reminders.ordinal_{'last' if n == LAST else n}") for n in ORDINALS]
-        buttons = [wizard_button(name, RuleField.ORDINAL, n) for name, n in zip(names, ORDINALS, strict=True)]
-        await step(query, state, RuleFlow.ordinal, i18n("reminders.pick_ordinal"), keyboard(i18n, in_rows(buttons, 5)))
-    else:
-        buttons = [wizard_button(str(d), RuleField.DAY, d) for d in range(1, MAX_DAY + 1)]
-        await step(query, state, RuleFlow.day, i18n("reminders.pick_day"), keyboard(i18n, in_rows(buttons, 7)))
+    await SHOW_STEP[NEXT_STEP[frequency].state or ""](query, i18n, state)
 
 
-async def ask_weekday(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+async def ask_ordinal(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    current = (await state.get_data()).get("ordinal")
+    names = [i18n(f"reminders.ordinal_{'last' if n == LAST else n}") for n in ORDINALS]
+    buttons = [choice(i18n, name, RuleField.ORDINAL, n, current) for name, n in zip(names, ORDINALS, strict=True)]
+    await step(event, i18n, state, RuleFlow.ordinal, i18n("reminders.pick_ordinal"), in_rows(buttons, 5))
+
+
+async def ask_day(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    current = (await state.get_data()).get("day")
+    buttons = [choice(i18n, str(d), RuleField.DAY, d, current) for d in range(1, MAX_DAY + 1)]
+    await step(event, i18n, state, RuleFlow.day, i18n("reminders.pick_day"), in_rows(buttons, 7))
+
+
+async def ask_weekday(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    current = (await state.get_data()).get("weekday")
     names = i18n("onduty.weekdays").split(",")
-    buttons = [wizard_button(name, RuleField.WEEKDAY, i) for i, name in enumerate(names)]
-    await step(query, state, RuleFlow.weekday, i18n("reminders.pick_weekday"), keyboard(i18n, in_rows(buttons, 7)))
+    buttons = [choice(i18n, name, RuleField.WEEKDAY, i, current) for i, name in enumerate(names)]
+    await step(event, i18n, state, RuleFlow.weekday, i18n("reminders.pick_weekday"), in_rows(buttons, 7))
 
 
 async def ordinal_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
@@ -211,14 +269,19 @@ async def day_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Loc
 
 
 async def ask_time(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    buttons = [wizard_button(f"{m // 60:02d}:{m % 60:02d}", RuleField.TIME, m) for m in TIMES]
-    await step(event, state, RuleFlow.time, i18n("reminders.pick_time"), keyboard(i18n, in_rows(buttons, 3)))
+    current = (await state.get_data()).get("minutes")
+    buttons = [choice(i18n, f"{m // 60:02d}:{m % 60:02d}", RuleField.TIME, m, current) for m in TIMES]
+    text = i18n("reminders.pick_time")
+    if current is not None and current not in TIMES:
+        text += i18n("reminders.current_time", time=f"{current // 60:02d}:{current % 60:02d}")
+    await step(event, i18n, state, RuleFlow.time, text, in_rows(buttons, 3))
 
 
 async def time_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 0 <= callback_data.value < 24 * 60:
         raise StaleButton()
-    await ask_holidays(query, callback_data.value, i18n, state)
+    await state.update_data(minutes=callback_data.value)
+    await ask_holidays(query, i18n, state)
 
 
 async def time_typed(message: Message, i18n: Localizer, state: FSMContext) -> None:
@@ -226,15 +289,50 @@ async def time_typed(message: Message, i18n: Localizer, state: FSMContext) -> No
     if minutes is None:
         await message.answer(i18n("roster.bad_time"))
         return
-    await ask_holidays(message, minutes, i18n, state)
-
-
-async def ask_holidays(event: CallbackQuery | Message, minutes: int, i18n: Localizer, state: FSMContext) -> None:
     await state.update_data(minutes=minutes)
+    await ask_holidays(message, i18n, state)
+
+
+async def ask_holidays(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    held = (await state.get_data()).get("holidays")
+    current = HOLIDAY_CHOICES.index(HolidayHandling(held)) if held else None
     buttons = [
-        wizard_button(i18n(f"reminders.holidays_{h}"), RuleField.HOLIDAYS, i) for i, h in enumerate(HOLIDAY_CHOICES)
+        choice(i18n, i18n(f"reminders.holidays_{h}"), RuleField.HOLIDAYS, i, current)
+        for i, h in enumerate(HOLIDAY_CHOICES)
     ]
-    await step(event, state, RuleFlow.holidays, i18n("reminders.pick_holidays"), keyboard(i18n, in_rows(buttons, 1)))
+    await step(event, i18n, state, RuleFlow.holidays, i18n("reminders.pick_holidays"), in_rows(buttons, 1))
+
+
+async def ask_leads(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    current = (await state.get_data()).get("leads")
+    buttons = [
+        choice(i18n, i18n(f"reminders.leads_{i}"), RuleField.LEADS, i, current) for i in range(len(LEAD_CHOICES))
+    ]
+    await step(event, i18n, state, RuleFlow.leads, i18n("reminders.pick_leads"), in_rows(buttons, 1))
+
+
+async def ask_place(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
+    place = (await state.get_data()).get("place")
+    text = i18n("reminders.pick_place", limit=PLACE_LIMIT)
+    if place:
+        text += i18n("reminders.current_place", place=place)
+    key = "reminders.place_keep" if place else "reminders.place_skip"
+    await step(event, i18n, state, RuleFlow.place, text, [[wizard_button(i18n(key), RuleField.PLACE)]])
+
+
+SHOW_STEP = {
+    RuleFlow.kind.state: ask_kind,
+    RuleFlow.title.state: ask_title,
+    RuleFlow.frequency.state: ask_frequency,
+    RuleFlow.ordinal.state: ask_ordinal,
+    RuleFlow.weekday.state: ask_weekday,
+    RuleFlow.day.state: ask_day,
+    RuleFlow.time.state: ask_time,
+    RuleFlow.holidays.state: ask_holidays,
+    RuleFlow.leads.state: ask_leads,
+    RuleFlow.place.state: ask_place,
+}
+"""Each step the wizard can go back to, shown again from the data."""
 
 
 # --- preview and save -----------------------------------------------------------------------------
@@ -265,8 +363,7 @@ async def holidays_pressed(
     if not 0 <= callback_data.value < len(HOLIDAY_CHOICES):
         raise StaleButton()
     await state.update_data(holidays=HOLIDAY_CHOICES[callback_data.value].value)
-    buttons = [wizard_button(i18n(f"reminders.leads_{i}"), RuleField.LEADS, i) for i in range(len(LEAD_CHOICES))]
-    await step(query, state, RuleFlow.leads, i18n("reminders.pick_leads"), keyboard(i18n, in_rows(buttons, 1)))
+    await ask_leads(query, i18n, state)
 
 
 async def leads_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
@@ -274,8 +371,7 @@ async def leads_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: L
         raise StaleButton()
     await state.update_data(leads=callback_data.value)
     draft_of(await state.get_data()).repeat.rrule()
-    skip = keyboard(i18n, [[wizard_button(i18n("reminders.place_skip"), RuleField.PLACE)]])
-    await step(query, state, RuleFlow.place, i18n("reminders.pick_place", limit=PLACE_LIMIT), skip)
+    await ask_place(query, i18n, state)
 
 
 async def place_skipped(
@@ -311,8 +407,7 @@ async def show_preview(
     )
     place = Raw(i18n("reminders.place", place=draft.place) if draft.place else "")
     text = i18n("reminders.preview", title=draft.title, dates=dates, holidays=holidays, place=place)
-    markup = keyboard(i18n, [[wizard_button(i18n("roster.save"), RuleField.SAVE)]])
-    await step(event, state, RuleFlow.preview, text, markup)
+    await step(event, i18n, state, RuleFlow.preview, text, [[wizard_button(i18n("roster.save"), RuleField.SAVE)]])
 
 
 async def save_pressed(

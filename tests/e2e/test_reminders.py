@@ -202,18 +202,21 @@ async def test_editing_a_rule_moves_its_next_date_and_a_stale_edit_is_refused(to
     head = town.head
     [listing] = await head.send("/reminders")
     edit = next(b for b in listing.buttons if b["text"] == "✏️ 修改")
-    await head.press_data(listing, edit["callback_data"])
-    await head.click("每周一次")
+    [screen] = await head.press_data(listing, edit["callback_data"])
+    assert "正在修改：周例会，现在是每周一 09:00" in screen.shown and "第 1 步，共 7 步" in screen.shown
+    await head.click("✅ 每周一次")
+    assert "✅ 周一" in [b["text"] for b in head.last_with_buttons().buttons], "the current day is ticked"
     await head.click("周二")
+    assert "✅ 09:00" in [b["text"] for b in head.last_with_buttons().buttons]
     await head.click("14:30")
-    await head.click("遇节假日顺延到下一个工作日")
-    await head.click("前一天和前 1 小时")
+    await head.click("✅ 遇节假日顺延到下一个工作日")
+    await head.click("✅ 前一天和前 1 小时")
     [again] = await head.send("/reminders")
     await head.press_data(again, edit["callback_data"])
-    await head.click("每周一次")
+    await head.click("✅ 每周一次")
     await head.click("周四")
-    await head.click("09:00")
-    await head.click("遇节假日顺延到下一个工作日")
+    await head.click("✅ 09:00")
+    await head.click("✅ 遇节假日顺延到下一个工作日")
     await head.click("前 1 小时")
     await head.click("⏭ 跳过")
     await head.click("💾 保存")
@@ -222,6 +225,33 @@ async def test_editing_a_rule_moves_its_next_date_and_a_stale_edit_is_refused(to
     assert head.last_alert is not None and "已失效" in head.last_alert["text"], "the first edit's screen is stale"
     [listing] = await town.duty.send("/reminders")
     assert "周例会（启用）每周四 09:00" in listing.shown and "下次：11-05 周四 09:00" in listing.shown
+
+
+async def test_each_rule_step_is_numbered_and_going_back_keeps_what_was_chosen(town: Township) -> None:
+    head = town.head
+    [listing] = await head.send("/reminders")
+    await head.click("➕ 新增提醒", listing)
+    assert "第 1 步，共 8 步" in head.last.shown and "⬅️ 上一步" not in [b["text"] for b in head.last.buttons]
+    await head.click("每月安全生产检查")
+    await head.click("每月第几个星期几")
+    assert "第 3 步，共 9 步" in head.last.shown
+    await head.click("第二个")
+    await head.click("⬅️ 上一步")
+    assert "第 3 步，共 9 步" in head.last.shown and "✅ 第二个" in [b["text"] for b in head.last.buttons]
+    await head.click("⬅️ 上一步")
+    await head.click("⬅️ 上一步")
+    assert "第 1 步" in head.last.shown and "✅ 每月安全生产检查" in [b["text"] for b in head.last.buttons]
+    await head.click("✅ 每月安全生产检查")
+    await head.click("✅ 每月第几个星期几")
+    await head.click("✅ 第二个")
+    await head.click("周五")
+    await head.click("14:30")
+    await head.click("遇节假日跳过")
+    await head.click("前 1 小时")
+    await head.click("⏭ 跳过")
+    assert "第 9 步，共 9 步" in head.last.shown
+    await head.click("💾 保存")
+    assert "每月第二个周五 14:30" in head.last.shown
 
 
 async def test_wizard_buttons_outside_the_wizard_or_from_a_non_head_change_nothing(town: Township) -> None:
