@@ -323,6 +323,8 @@ class CalloutField(StrEnum):
     AREA_DONE = "area"
     NO_MESSAGE = "nomsg"
     AREA_AGAIN = "area2"
+    KEEP_MESSAGE = "keepmsg"
+    BACK = "back"
     REPORT_POINT = "rpoint"
     NEEDED = "needed"
     SEND = "send"

@@ -6,8 +6,9 @@ import html
 from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -26,10 +27,11 @@ from handlers.callbacks import (
     ReportAction,
     pack_buttons,
 )
-from handlers.edits import turn_into
+from handlers.edits import remove_buttons, turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.keyboards import REMOVE_KEYBOARD
 from handlers.states import CalloutFlow, CalloutNoteFlow
+from handlers.wizard import TRAIL, enter, numbered, step_before
 from i18n import Localizer, Raw, all_translations
 from models import CalloutKind
 from services.callout_desk import (
@@ -49,6 +51,8 @@ from services.numbers import whole_number
 from services.times import local_time
 
 KINDS = list(CalloutKind)
+BACK_TO_PREVIEW = "back_to_preview"
+"""FSM data: the area is chosen again after a preview that reached nobody; done, the preview follows at once."""
 NEEDED_CHOICES = (2, 5, 10, 20, 50)
 VILLAGES_PER_ROW = 2
 
@@ -63,11 +67,15 @@ def router() -> Router:
     r.callback_query.register(availability_pressed, AvailabilityChoice.filter())
     r.callback_query.register(call_out_from_card, ReportAction.filter(F.action == CardVerb.CALL_OUT))
     r.callback_query.register(wizard_cancelled, CalloutWizard.filter(F.field == CalloutField.CANCEL))
+    r.callback_query.register(wizard_back, StateFilter(CalloutFlow), CalloutWizard.filter(F.field == CalloutField.BACK))
     r.callback_query.register(kind_pressed, CalloutFlow.kind, CalloutWizard.filter(F.field == CalloutField.KIND))
     r.callback_query.register(area_pressed, CalloutFlow.area, CalloutWizard.filter())
     r.message.register(message_typed, CalloutFlow.message, F.text, NOT_A_COMMAND)
     r.callback_query.register(
         message_skipped, CalloutFlow.message, CalloutWizard.filter(F.field == CalloutField.NO_MESSAGE)
+    )
+    r.callback_query.register(
+        message_kept, CalloutFlow.message, CalloutWizard.filter(F.field == CalloutField.KEEP_MESSAGE)
     )
     r.message.register(point_shared, CalloutFlow.point, F.location)
     r.message.register(point_skipped, CalloutFlow.point, F.text.in_(all_translations("callout.skip_point_button")))
@@ -152,10 +160,7 @@ async def begin(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContex
         }
     )
     if opening.kind is None:
-        await state.set_state(CalloutFlow.kind)
-        rows = [[wizard_button(kind_name(i18n, kind), CalloutField.KIND, n)] for n, kind in enumerate(KINDS)]
-        markup = InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row(i18n)])
-        await bot.send_message(chat_id, i18n("callout.ask_kind"), reply_markup=markup)
+        await ask_kind(bot, chat_id, i18n, state)
         return
     area = area_text(i18n, opening.township, [n for v, n in opening.villages if v in villages])
     report = Raw(report_block(i18n, opening.report) if opening.report else "")
@@ -165,16 +170,51 @@ async def begin(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContex
     await ask_message(bot, chat_id, i18n, state)
 
 
+def total_steps(data: dict[str, Any]) -> int:
+    """Kind, area, message, meeting point, headcount, preview; from a report (kind and area taken from it), four."""
+    return 4 if data.get("report_id") is not None else 6
+
+
+async def numbered_step(
+    state: FSMContext, to: State, i18n: Localizer, text: str
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """Enter step `to`: its text under its number, and the back button's row (none on the first step)."""
+    number = await enter(state, to)
+    back = [[wizard_button(i18n("wizard.back_button"), CalloutField.BACK)]] if number > 1 else []
+    return numbered(i18n, number, total_steps(await state.get_data()), text), back
+
+
+async def ask_kind(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
+    assert bot is not None
+    text, back = await numbered_step(state, CalloutFlow.kind, i18n, i18n("callout.ask_kind"))
+    chosen = (await state.get_data()).get("kind")
+    rows = [
+        [wizard_button(marked(i18n, kind.value == chosen) + kind_name(i18n, kind), CalloutField.KIND, n)]
+        for n, kind in enumerate(KINDS)
+    ]
+    markup = InlineKeyboardMarkup(inline_keyboard=[*rows, *back, cancel_row(i18n)])
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+def marked(i18n: Localizer, chosen: bool) -> str:
+    return i18n("wizard.current_mark") if chosen else ""
+
+
 async def ask_message(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
     """What to tell the volunteers; beside a report's own words, optional."""
     assert bot is not None
-    await state.set_state(CalloutFlow.message)
-    if (await state.get_data()).get("report_id") is None:
-        await bot.send_message(chat_id, i18n("callout.ask_message"))
-        return
-    skip = wizard_button(i18n("callout.no_extra_message_button"), CalloutField.NO_MESSAGE)
-    markup = InlineKeyboardMarkup(inline_keyboard=[[skip], cancel_row(i18n)])
-    await bot.send_message(chat_id, i18n("callout.ask_extra_message"), reply_markup=markup)
+    data = await state.get_data()
+    from_report = data.get("report_id") is not None
+    prompt = i18n("callout.ask_extra_message" if from_report else "callout.ask_message")
+    if data.get("message"):
+        prompt += i18n("callout.message_so_far", message=data["message"])
+    text, back = await numbered_step(state, CalloutFlow.message, i18n, prompt)
+    skip = [[wizard_button(i18n("callout.no_extra_message_button"), CalloutField.NO_MESSAGE)]] if from_report else []
+    keep = (
+        [[wizard_button(i18n("callout.keep_message_button"), CalloutField.KEEP_MESSAGE)]] if data.get("message") else []
+    )
+    markup = InlineKeyboardMarkup(inline_keyboard=[*keep, *skip, *back, cancel_row(i18n)])
+    await bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def wizard_cancelled(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
@@ -184,18 +224,38 @@ async def wizard_cancelled(query: CallbackQuery, i18n: Localizer, state: FSMCont
         await turn_into(query.message, i18n("callout.cancelled"))
 
 
+async def wizard_back(query: CallbackQuery, member: MemberProfile, i18n: Localizer, state: FSMContext) -> None:
+    """The step before, shown again with what was chosen or typed (nothing is lost); the pressed screen loses its
+    buttons."""
+    before = await step_before(state)
+    if before not in SHOW_STEP:
+        raise DomainError("wizard.nothing_before")
+    await query.answer()
+    if isinstance(query.message, Message):
+        await remove_buttons(query.message)
+    await SHOW_STEP[before](query.bot, query.from_user.id, i18n, state)
+
+
 async def kind_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
     if callback_data.value >= len(KINDS):
         raise DomainError("callout.use_the_buttons")
     await state.update_data(kind=KINDS[callback_data.value].value)
-    await state.set_state(CalloutFlow.area)
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, *area_screen(i18n, await state.get_data()))
+        await turn_into(query.message, i18n("callout.kind_set", kind=kind_name(i18n, KINDS[callback_data.value])))
+    await ask_area(query.bot, query.from_user.id, i18n, state)
 
 
-def area_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+async def ask_area(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
+    assert bot is not None
+    await enter(state, CalloutFlow.area)
+    text, markup = await area_screen(i18n, state)
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+async def area_screen(i18n: Localizer, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
     """The whole township, or tap villages to choose them (tap again to take one out), then done."""
+    data = await state.get_data()
     chosen: list[int] = data["villages"]
     buttons = [
         wizard_button(("✅ " if v in chosen else "") + name, CalloutField.VILLAGE, v)
@@ -203,10 +263,12 @@ def area_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeybo
     ]
     rows = [[wizard_button(i18n("callout.whole_button", township=data["township"]), CalloutField.WHOLE)]]
     rows += [buttons[i : i + VILLAGES_PER_ROW] for i in range(0, len(buttons), VILLAGES_PER_ROW)]
-    rows += [[wizard_button(i18n("callout.area_done_button"), CalloutField.AREA_DONE)], cancel_row(i18n)]
+    rows += [[wizard_button(i18n("callout.area_done_button"), CalloutField.AREA_DONE)]]
+    rows += [[wizard_button(i18n("wizard.back_button"), CalloutField.BACK)], cancel_row(i18n)]
     names = [name for v, name in data["all_villages"] if v in chosen]
     text = i18n("callout.ask_area", chosen=area_text(i18n, data["township"], names))
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    number = len(data.get(TRAIL, []))
+    return numbered(i18n, number, total_steps(data), text), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def area_pressed(
@@ -229,7 +291,7 @@ async def area_pressed(
         await state.update_data(villages=chosen)
         await query.answer()
         if isinstance(query.message, Message):
-            await turn_into(query.message, *area_screen(i18n, {**data, "villages": chosen}))
+            await turn_into(query.message, *await area_screen(i18n, state))
         return
     if field not in (CalloutField.WHOLE, CalloutField.AREA_DONE):
         raise DomainError("callout.use_the_buttons")
@@ -241,7 +303,8 @@ async def area_pressed(
         return
     names = [name for v, name in data["all_villages"] if v in chosen]
     await turn_into(query.message, i18n("callout.area_set", area=area_text(i18n, data["township"], names)))
-    if data.get("needed"):
+    if data.get(BACK_TO_PREVIEW):
+        await state.update_data({BACK_TO_PREVIEW: False})
         await show_preview(query.message, member, i18n, callout_desk, state, data["needed"])
         return
     await ask_message(query.message.bot, query.message.chat.id, i18n, state)
@@ -265,10 +328,20 @@ async def message_skipped(query: CallbackQuery, i18n: Localizer, state: FSMConte
         await ask_point(query.message.bot, query.message.chat.id, i18n, state)
 
 
+async def message_kept(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
+    """Back at the message step, go on with the message typed before."""
+    if not (await state.get_data()).get("message"):
+        raise DomainError("callout.ask_message")
+    await query.answer()
+    if isinstance(query.message, Message):
+        await remove_buttons(query.message)
+    await ask_point(query.bot, query.from_user.id, i18n, state)
+
+
 async def ask_point(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
-    """The meeting point: share a location, use the report's, or go without one."""
+    """The meeting point: share a location, type a place, use the report's, or go without one."""
     assert bot is not None
-    await state.set_state(CalloutFlow.point)
+    text, back = await numbered_step(state, CalloutFlow.point, i18n, i18n("callout.ask_point"))
     keyboard = ReplyKeyboardMarkup(
         keyboard=[
             [KeyboardButton(text=i18n("callout.share_point_button"), request_location=True)],
@@ -277,12 +350,12 @@ async def ask_point(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMCo
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    await bot.send_message(chat_id, i18n("callout.ask_point"), reply_markup=keyboard)
-    if (await state.get_data()).get("report_point"):
-        markup = InlineKeyboardMarkup(
-            inline_keyboard=[[wizard_button(i18n("callout.report_point_button"), CalloutField.REPORT_POINT)]]
-        )
-        await bot.send_message(chat_id, i18n("callout.or_report_point"), reply_markup=markup)
+    await bot.send_message(chat_id, text, reply_markup=keyboard)
+    data = await state.get_data()
+    use_report = [[wizard_button(i18n("callout.report_point_button"), CalloutField.REPORT_POINT)]]
+    rows = [*(use_report if data.get("report_point") else []), *back, cancel_row(i18n)]
+    key = "callout.or_report_point" if data.get("report_point") else "callout.or_go_back"
+    await bot.send_message(chat_id, i18n(key), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 async def point_shared(
@@ -291,39 +364,54 @@ async def point_shared(
     assert message.location is not None
     latitude, longitude = message.location.latitude, message.location.longitude
     await callout_desk.check_point(member, (await state.get_data())["township_id"], latitude, longitude)
-    await state.update_data(point=[latitude, longitude])
-    await ask_needed(message, i18n, state)
+    await state.update_data(point=[latitude, longitude], meeting_place=None)
+    await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
+    await ask_needed(message.bot, message.chat.id, i18n, state)
 
 
 async def point_skipped(message: Message, i18n: Localizer, state: FSMContext) -> None:
     await state.update_data(point=None, meeting_place=None)
-    await ask_needed(message, i18n, state)
+    await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
+    await ask_needed(message.bot, message.chat.id, i18n, state)
 
 
 async def place_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
     """A meeting place in words (村委会门口), for a sender who has no pin to share."""
     place = callout_desk.check_meeting_place(message.text or "")
     await state.update_data(point=None, meeting_place=place)
-    await ask_needed(message, i18n, state)
+    await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
+    await ask_needed(message.bot, message.chat.id, i18n, state)
 
 
 async def point_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
     point = (await state.get_data()).get("report_point")
     if callback_data.field != CalloutField.REPORT_POINT or not point:
         raise DomainError("callout.ask_point")
-    await state.update_data(point=point)
+    await state.update_data(point=point, meeting_place=None)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, i18n("callout.report_point_used"))
-        await ask_needed(query.message, i18n, state)
+        await query.message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
+        await ask_needed(query.message.bot, query.message.chat.id, i18n, state)
 
 
-async def ask_needed(message: Message, i18n: Localizer, state: FSMContext) -> None:
-    await state.set_state(CalloutFlow.needed)
-    await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
-    row = [wizard_button(str(n), CalloutField.NEEDED, n) for n in NEEDED_CHOICES]
-    markup = InlineKeyboardMarkup(inline_keyboard=[row, cancel_row(i18n)])
-    await message.answer(i18n("callout.ask_needed"), reply_markup=markup)
+async def ask_needed(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
+    assert bot is not None
+    text, back = await numbered_step(state, CalloutFlow.needed, i18n, i18n("callout.ask_needed"))
+    chosen = (await state.get_data()).get("needed")
+    row = [wizard_button(marked(i18n, n == chosen) + str(n), CalloutField.NEEDED, n) for n in NEEDED_CHOICES]
+    markup = InlineKeyboardMarkup(inline_keyboard=[row, *back, cancel_row(i18n)])
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+SHOW_STEP = {
+    CalloutFlow.kind.state: ask_kind,
+    CalloutFlow.area.state: ask_area,
+    CalloutFlow.message.state: ask_message,
+    CalloutFlow.point.state: ask_point,
+    CalloutFlow.needed.state: ask_needed,
+}
+"""Each step the wizard can go back to, shown again from the data."""
 
 
 async def needed_pressed(
@@ -374,28 +462,26 @@ async def show_preview(
     data = await state.get_data()
     draft = draft_of(data)
     preview = await callout_desk.preview(member, draft)
-    await state.set_state(CalloutFlow.preview)
     if not preview.reaches:
+        await state.set_state(CalloutFlow.preview)
         again = [wizard_button(i18n("callout.area_again_button"), CalloutField.AREA_AGAIN)]
         text = i18n("callout.nobody_available", unavailable=preview.unavailable, unreachable=preview.unreachable)
         markup = InlineKeyboardMarkup(inline_keyboard=[again, cancel_row(i18n)])
         await message.answer(f"{text}\n{i18n('callout.message_kept')}", reply_markup=markup)
         return
-    markup = InlineKeyboardMarkup(
-        inline_keyboard=[
-            [wizard_button(i18n("callout.send_button", n=preview.reaches), CalloutField.SEND)],
-            cancel_row(i18n),
-        ]
-    )
-    await message.answer(preview_text(i18n, draft, preview), reply_markup=markup)
+    text, back = await numbered_step(state, CalloutFlow.preview, i18n, preview_text(i18n, draft, preview))
+    send = [wizard_button(i18n("callout.send_button", n=preview.reaches), CalloutField.SEND)]
+    markup = InlineKeyboardMarkup(inline_keyboard=[send, *back, cancel_row(i18n)])
+    await message.answer(text, reply_markup=markup)
 
 
 async def area_again(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
     """Nobody to reach in the area chosen: choose again; the message and the meeting point are kept."""
-    await state.set_state(CalloutFlow.area)
+    await enter(state, CalloutFlow.area)
+    await state.update_data({BACK_TO_PREVIEW: True})
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, *area_screen(i18n, await state.get_data()))
+        await turn_into(query.message, *await area_screen(i18n, state))
 
 
 def preview_text(i18n: Localizer, draft: CalloutDraft, preview: Preview) -> str:

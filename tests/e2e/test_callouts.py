@@ -165,6 +165,34 @@ async def test_alerts_reopens_a_live_call_out_and_the_stand_down_can_be_taken_ba
     assert listing.buttons == [], "nothing live to open"
 
 
+async def test_each_alert_step_is_numbered_and_going_back_keeps_what_was_typed(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    head = town.head
+    [kinds] = await head.send("/alert")
+    assert "第 1 步，共 6 步" in kinds.shown and "⬅️ 上一步" not in [b["text"] for b in kinds.buttons]
+    await head.click(FIRE, kinds)
+    area = head.last_with_buttons()
+    assert "第 2 步，共 6 步" in area.shown
+    await head.click("⬅️ 上一步", area)
+    assert "第 1 步" in head.last.shown and f"✅ {FIRE}" in [b["text"] for b in head.last.buttons]
+    await head.click(f"✅ {FIRE}")
+    await head.click(next(b["text"] for b in head.last_with_buttons().buttons if "全镇" in b["text"]))
+    assert "第 3 步，共 6 步" in head.last.shown
+    await head.send("村口仓库起火")
+    assert "第 4 步，共 6 步" in head.inbox[-2].shown
+    await head.click("⬅️ 上一步")
+    assert "刚才输入的是：村口仓库起火" in head.last.shown
+    await head.click("➡️ 沿用这段话，下一步")
+    await head.send("不设集合点")
+    assert "第 5 步，共 6 步" in head.last.shown
+    await head.click("5")
+    preview = head.last
+    assert "第 6 步，共 6 步" in preview.shown and "村口仓库起火" in preview.shown
+    await head.click(next(b["text"] for b in preview.buttons if b["text"].startswith("🚨")))
+    await town.deliver()
+    assert "村口仓库起火" in alerts_of(volunteers.huang)[0].shown
+
+
 async def test_a_typed_meeting_place_goes_out_with_the_alert(town: Township) -> None:
     volunteers = await with_volunteers(town)
     await town.head.send("/alert")
@@ -296,7 +324,7 @@ async def test_a_message_longer_than_telegram_allows_is_refused(town: Township) 
     await town.head.click(next(b["text"] for b in town.head.last_with_buttons().buttons if "全镇" in b["text"]))
     [refusal] = await town.head.send("火" * 4000)
     assert "太长" in refusal.shown
-    [asked] = await town.head.send("仓库起火")
+    asked, _back = await town.head.send("仓库起火")
     assert "集合点" in asked.shown
 
 
