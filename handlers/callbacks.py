@@ -231,6 +231,7 @@ class RosterStepVerb(StrEnum):
     RESET = "reset"
     CANCEL = "cancel"
     SAVE = "save"
+    BACK = "back"
 
 
 class RosterStep(CallbackData, prefix="v1rx2"):

@@ -2,6 +2,7 @@
 time, start date), previews two weeks and saves; or exports and imports the roster as CSV."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -21,6 +22,7 @@ from handlers.callbacks import (
 from handlers.edits import turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.states import RosterFlow
+from handlers.wizard import enter, numbered, step_before
 from i18n import Localizer, Raw
 from models import DutyLayer, ShiftPattern
 from services.duty_desk import DutyDesk
@@ -35,6 +37,8 @@ HANDOFF_CHOICES = (8 * 60, 8 * 60 + 30, 9 * 60, 17 * 60 + 30, 18 * 60, 20 * 60)
 EDIT_LAYER = {RosterMenuVerb.EDIT_PRIMARY: DutyLayer.PRIMARY, RosterMenuVerb.EDIT_BACKUP: DutyLayer.BACKUP}
 IN_ROSTER_FLOW = StateFilter(RosterFlow)
 CSV_LIMIT = 200_000
+TOTAL_STEPS = 5
+"""Members, shift length, handoff time, start date, preview."""
 
 
 def router() -> Router:
@@ -131,13 +135,16 @@ async def menu_pressed(
     layer = EDIT_LAYER[callback_data.action]
     spec = view.roster.specs.get(layer)
     chosen = [m for m in spec.member_ids if m in view.roster.members] if spec else []
-    await state.set_state(RosterFlow.members)
-    await state.set_data({"layer": layer.value, "chosen": chosen, "seen_version": view.roster.versions.get(layer)})
-    await turn_into(query.message, *members_screen(i18n, view.roster, layer, chosen))
+    wizard: dict[str, Any] = {"layer": layer.value, "chosen": chosen, "seen_version": view.roster.versions.get(layer)}
+    if spec is not None:
+        wizard |= {"pattern": spec.pattern.value, "handoff": spec.handoff_minutes}
+    await state.set_data(wizard)
+    number = await enter(state, RosterFlow.members)
+    await turn_into(query.message, *members_screen(i18n, view.roster, layer, chosen, number))
 
 
 def members_screen(
-    i18n: Localizer, roster: Roster, layer: DutyLayer, chosen: list[int]
+    i18n: Localizer, roster: Roster, layer: DutyLayer, chosen: list[int], number: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     rows = []
     for candidate in roster.members.values():
@@ -153,10 +160,20 @@ def members_screen(
             ),
         ]
     )
-    rows.append(cancel_row(i18n))
+    rows += closing_rows(i18n, number)
     names = " → ".join(roster.members[m].name for m in chosen if m in roster.members) or i18n("roster.nobody_chosen")
     text = i18n("roster.pick_members", layer=layer_name(i18n, layer), chosen=names)
-    return text, InlineKeyboardMarkup(inline_keyboard=rows)
+    return numbered(i18n, number, TOTAL_STEPS, text), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def closing_rows(i18n: Localizer, number: int) -> list[list[InlineKeyboardButton]]:
+    """Back (past the first step) and cancel, under every step."""
+    back = button(i18n("wizard.back_button"), RosterStep(action=RosterStepVerb.BACK).pack())
+    return [back, cancel_row(i18n)] if number > 1 else [cancel_row(i18n)]
+
+
+def marked(i18n: Localizer, text: str, chosen: bool) -> str:
+    return (i18n("wizard.current_mark") if chosen else "") + text
 
 
 async def member_pressed(
@@ -181,7 +198,7 @@ async def member_pressed(
     await state.update_data(chosen=chosen)
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, *members_screen(i18n, roster, DutyLayer(data["layer"]), chosen))
+        await turn_into(query.message, *members_screen(i18n, roster, DutyLayer(data["layer"]), chosen, 1))
 
 
 async def step_pressed(
@@ -207,17 +224,19 @@ async def step_pressed(
         await query.answer()
         if message:
             roster = (await duty_desk.keeper_view(member)).roster
-            await turn_into(message, *members_screen(i18n, roster, layer, []))
+            await turn_into(message, *members_screen(i18n, roster, layer, [], 1))
         return
     if action == RosterStepVerb.DONE and step == RosterFlow.members.state:
         if not data["chosen"]:
             raise DomainError("roster.no_members")
-        await state.set_state(RosterFlow.pattern)
-        rows = [button(i18n(f"roster.pattern_{p}"), RosterPattern(pattern=p).pack()) for p in ShiftPattern]
         await query.answer()
         if message:
-            text = i18n("roster.pick_pattern", layer=layer_name(i18n, layer))
-            await turn_into(message, text, InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row(i18n)]))
+            await turn_into(message, *await pattern_screen(i18n, state))
+        return
+    if action == RosterStepVerb.BACK:
+        await query.answer()
+        if message:
+            await go_back(message, member, i18n, duty_desk, state)
         return
     if action == RosterStepVerb.SAVE and step == RosterFlow.preview.state:
         await duty_desk.save(member, spec_of(data), data["seen_version"])
@@ -241,38 +260,49 @@ def spec_of(data: dict[str, object]) -> RotationSpec:
     )
 
 
+async def pattern_screen(i18n: Localizer, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
+    number = await enter(state, RosterFlow.pattern)
+    data = await state.get_data()
+    rows = [
+        button(marked(i18n, i18n(f"roster.pattern_{p}"), p == data.get("pattern")), RosterPattern(pattern=p).pack())
+        for p in ShiftPattern
+    ]
+    text = i18n("roster.pick_pattern", layer=layer_name(i18n, DutyLayer(data["layer"])))
+    rows += closing_rows(i18n, number)
+    return numbered(i18n, number, TOTAL_STEPS, text), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
 async def pattern_pressed(
     query: CallbackQuery, callback_data: RosterPattern, i18n: Localizer, state: FSMContext
 ) -> None:
     await state.update_data(pattern=callback_data.pattern.value)
-    await state.set_state(RosterFlow.handoff)
-    layer = DutyLayer((await state.get_data())["layer"])
-    rows = [
-        [
-            InlineKeyboardButton(text=hhmm(m), callback_data=RosterHandoff(minutes=m).pack())
-            for m in HANDOFF_CHOICES[:3]
-        ],
-        [
-            InlineKeyboardButton(text=hhmm(m), callback_data=RosterHandoff(minutes=m).pack())
-            for m in HANDOFF_CHOICES[3:]
-        ],
-        cancel_row(i18n),
-    ]
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(
-            query.message,
-            i18n("roster.pick_handoff", layer=layer_name(i18n, layer)),
-            InlineKeyboardMarkup(inline_keyboard=rows),
-        )
+        await turn_into(query.message, *await handoff_screen(i18n, state))
+
+
+async def handoff_screen(i18n: Localizer, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
+    number = await enter(state, RosterFlow.handoff)
+    data = await state.get_data()
+    current = data.get("handoff")
+    times = [
+        InlineKeyboardButton(text=marked(i18n, hhmm(m), m == current), callback_data=RosterHandoff(minutes=m).pack())
+        for m in HANDOFF_CHOICES
+    ]
+    text = i18n("roster.pick_handoff", layer=layer_name(i18n, DutyLayer(data["layer"])))
+    if current is not None and current not in HANDOFF_CHOICES:
+        text += i18n("roster.current_handoff", time=hhmm(current))
+    rows = [times[:3], times[3:], *closing_rows(i18n, number)]
+    return numbered(i18n, number, TOTAL_STEPS, text), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def handoff_pressed(
     query: CallbackQuery, callback_data: RosterHandoff, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext
 ) -> None:
+    await state.update_data(handoff=callback_data.minutes)
     await query.answer()
     if isinstance(query.message, Message):
-        await ask_start(query.message, callback_data.minutes, i18n, duty_desk, state, edit=True)
+        await turn_into(query.message, *await start_screen(i18n, duty_desk, state))
 
 
 async def handoff_typed(message: Message, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) -> None:
@@ -280,28 +310,47 @@ async def handoff_typed(message: Message, i18n: Localizer, duty_desk: DutyDesk, 
     if minutes is None:
         await message.answer(i18n("roster.bad_time"))
         return
-    await ask_start(message, minutes, i18n, duty_desk, state, edit=False)
+    await state.update_data(handoff=minutes)
+    text, markup = await start_screen(i18n, duty_desk, state)
+    await message.answer(text, reply_markup=markup)
 
 
-async def ask_start(
-    message: Message, handoff: int, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext, edit: bool
-) -> None:
-    await state.update_data(handoff=handoff)
-    await state.set_state(RosterFlow.start)
-    layer = DutyLayer((await state.get_data())["layer"])
+async def start_screen(i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
+    number = await enter(state, RosterFlow.start)
+    data = await state.get_data()
     today = duty_desk.today()
     monday = today + timedelta(days=7 - today.weekday())
     days = (("start_today", today), ("start_tomorrow", today + timedelta(days=1)), ("start_monday", monday))
     rows = [
-        button(i18n(f"roster.{key}", day=day.strftime("%m-%d")), RosterStart(day=day.toordinal()).pack())
+        button(
+            marked(i18n, i18n(f"roster.{key}", day=day.strftime("%m-%d")), day.isoformat() == data.get("start")),
+            RosterStart(day=day.toordinal()).pack(),
+        )
         for key, day in days
     ]
-    markup = InlineKeyboardMarkup(inline_keyboard=[*rows, cancel_row(i18n)])
-    text = i18n("roster.pick_start", layer=layer_name(i18n, layer))
-    if edit:
-        await turn_into(message, text, markup)
+    text = i18n("roster.pick_start", layer=layer_name(i18n, DutyLayer(data["layer"])))
+    rows += closing_rows(i18n, number)
+    return numbered(i18n, number, TOTAL_STEPS, text), InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+async def go_back(
+    message: Message, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext
+) -> None:
+    """The step before, shown again in place with what was chosen marked."""
+    before = await step_before(state)
+    if before == RosterFlow.members.state:
+        data = await state.get_data()
+        roster = (await duty_desk.keeper_view(member)).roster
+        number = await enter(state, RosterFlow.members)
+        await turn_into(message, *members_screen(i18n, roster, DutyLayer(data["layer"]), data["chosen"], number))
+    elif before == RosterFlow.pattern.state:
+        await turn_into(message, *await pattern_screen(i18n, state))
+    elif before == RosterFlow.handoff.state:
+        await turn_into(message, *await handoff_screen(i18n, state))
+    elif before == RosterFlow.start.state:
+        await turn_into(message, *await start_screen(i18n, duty_desk, state))
     else:
-        await message.answer(text, reply_markup=markup)
+        raise DomainError("wizard.nothing_before")
 
 
 async def start_pressed(
@@ -319,7 +368,7 @@ async def start_pressed(
     data = await state.get_data()
     spec = spec_of(data)
     preview = await duty_desk.preview(member, spec)
-    await state.set_state(RosterFlow.preview)
+    number = await enter(state, RosterFlow.preview)
     text = i18n(
         "roster.preview",
         layer=layer_name(i18n, spec.layer),
@@ -330,9 +379,10 @@ async def start_pressed(
         concerns=Raw(concerns_block(i18n, preview.roster, preview.concerns)),
     )
     save = button(i18n("roster.save"), RosterStep(action=RosterStepVerb.SAVE).pack())
+    markup = InlineKeyboardMarkup(inline_keyboard=[save, *closing_rows(i18n, number)])
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, text, InlineKeyboardMarkup(inline_keyboard=[save, cancel_row(i18n)]))
+        await turn_into(query.message, numbered(i18n, number, TOTAL_STEPS, text), markup)
 
 
 async def csv_received(

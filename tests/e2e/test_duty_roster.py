@@ -503,7 +503,7 @@ async def test_a_handoff_moved_later_today_shows_the_empty_shift_and_tells_whose
     await head.click("王值班")
     await head.click("赵值班")
     await head.click("✅ 选好了")
-    await head.click("24 小时一班")
+    await head.click("✅ 24 小时一班")
     await head.send("18:00")
     await head.click("今天 11-02")
     assert "主班无人：11-01 周日 18:00–11-02 18:00" in head.last.shown
@@ -512,3 +512,28 @@ async def test_a_handoff_moved_later_today_shows_the_empty_shift_and_tells_whose
     assert "主班安排调整了" in town.duty.last.shown and "11-02 周一 18:00–11-03 18:00" in town.duty.last.shown
     assert "主班安排调整了" in duty.zhao.last.shown and "11-03 周二 18:00–11-04 18:00" in duty.zhao.last.shown
     assert not any("安排调整了" in t for t in texts(duty.sun))
+
+
+async def test_each_roster_step_is_numbered_and_going_back_keeps_what_was_chosen(town: Township) -> None:
+    duty = await with_duty_members(town)
+    head = town.head
+    await head.send("/roster")
+    await head.click("✏️ 设置主班")
+    assert "第 1 步，共 5 步" in head.last.shown
+    await head.click("王值班")
+    await head.click("赵值班")
+    await head.click("✅ 选好了")
+    await head.click("12 小时一班（白班、夜班）")
+    assert "第 3 步，共 5 步" in head.last.shown
+    await head.click("⬅️ 上一步")
+    assert "第 2 步" in head.last.shown and "✅ 12 小时一班（白班、夜班）" in [b["text"] for b in head.last.buttons]
+    await head.click("⬅️ 上一步")
+    assert "王值班 → 赵值班" in head.last.shown, "the order chosen is kept"
+    await head.click("✅ 选好了")
+    await head.click("✅ 12 小时一班（白班、夜班）")
+    await head.click("08:30")
+    await head.click("今天 11-02")
+    assert "第 5 步，共 5 步" in head.last.shown
+    await head.click("💾 保存")
+    [board] = await duty.zhao.send("/duty me")
+    assert "11-02 周一 20:30–11-03 08:30" in board.shown
