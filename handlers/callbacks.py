@@ -197,6 +197,10 @@ class SwapShiftChoice(CallbackData, prefix="v1ss"):
     start: Minute
 
 
+class SwapClose(CallbackData, prefix="v1sx"):
+    """/swap: cancel, nothing offered."""
+
+
 class SwapPage(CallbackData, prefix="v1sp"):
     """/swap: another page of the member's own shifts."""
 

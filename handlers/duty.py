@@ -9,7 +9,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from handlers.callbacks import DutyAction, SwapPage, SwapShiftChoice, SwapToChoice, pack_buttons
+from handlers.callbacks import DutyAction, SwapClose, SwapPage, SwapShiftChoice, SwapToChoice, pack_buttons
 from handlers.edits import turn_into
 from handlers.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from handlers.guards import IN_A_GROUP, point_to_private_chat
@@ -50,6 +50,7 @@ def router() -> Router:
     r.message.register(swap_command, Command("swap"), IN_PRIVATE)
     r.callback_query.register(swap_shift_pressed, SwapShiftChoice.filter())
     r.callback_query.register(swap_page_pressed, SwapPage.filter())
+    r.callback_query.register(swap_closed, SwapClose.filter())
     r.callback_query.register(swap_to_pressed, SwapToChoice.filter())
     r.callback_query.register(duty_button_pressed, DutyAction.filter())
     r.message.register(handover_note_typed, HandoverFlow.note, F.text, NOT_A_COMMAND)
@@ -149,7 +150,18 @@ def swap_screen(
     ]
     pager = pager_row(i18n, page, pages, lambda to: SwapPage(page=to).pack())
     text = i18n("swap.choose_shift") + (i18n("swap.page", page=page + 1, pages=pages) if pages > 1 else "")
-    return text, InlineKeyboardMarkup(inline_keyboard=[*rows, pager] if pager else rows)
+    rows += [pager] if pager else []
+    return text, InlineKeyboardMarkup(inline_keyboard=[*rows, swap_cancel_row(i18n)])
+
+
+def swap_cancel_row(i18n: Localizer) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text=i18n("swap.cancel_button"), callback_data=SwapClose().pack())]
+
+
+async def swap_closed(query: CallbackQuery, i18n: Localizer) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await turn_into(query.message, i18n("swap.cancelled"))
 
 
 async def swap_command(message: Message, member: MemberProfile, i18n: Localizer, duty_desk: DutyDesk) -> None:
@@ -192,6 +204,7 @@ async def swap_shift_pressed(
         for colleague in view.roster.members.values()
         if colleague.id != member.id
     ]
+    rows.append(swap_cancel_row(i18n))
     text = i18n(
         "swap.choose_colleague",
         span=shift_span(i18n, shift.starts_at, shift.ends_at, view.roster.zone),
@@ -251,6 +264,9 @@ async def duty_button_pressed(
             layer=layer_name(i18n, swap.layer),
             span=shift_span(i18n, swap.starts_at, swap.ends_at, zone),
         )
+    elif verb == DutyVerb.DECLINE:
+        await duty_desk.decline_swap(member, subject)
+        text = i18n("swap.declined_done")
     else:
         await duty_desk.withdraw_swap(member, subject)
         text = i18n("swap.withdrawn")

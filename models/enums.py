@@ -121,6 +121,8 @@ class SwapStatus(StrEnum):
     TAKEN = "taken"
     WITHDRAWN = "withdrawn"
     UNDONE = "undone"
+    DECLINED = "declined"
+    """The colleague it was offered to (by name) said they can't."""
 
 
 class RuleKind(StrEnum):

@@ -24,10 +24,18 @@ from models import (
 )
 from services import duty_files
 from services.desk import TownshipDesk
-from services.duty_texts import handover_note_text, shifts_moved, swap_news, swap_offer_content
+from services.duty_texts import (
+    handover_note_text,
+    offer_closed,
+    offer_key,
+    shifts_moved,
+    swap_declined,
+    swap_news,
+    swap_offer_content,
+)
 from services.errors import DomainError, NoLongerThere, NotAllowed
 from services.members import MemberProfile
-from services.outbox import Notice, enqueue_many, is_queued
+from services.outbox import Notice, enqueue_edit, enqueue_many, is_queued
 from services.permissions import Action, counties_of, may_move_swap, townships_of
 from services.report_lifecycle import OPEN_STATUSES
 from services.roster import (
@@ -245,7 +253,7 @@ class DutyDesk(TownshipDesk):
             asked = [m for m in roster.members.values() if m.id != member.id and to_member_id in (None, m.id)]
             notices = [
                 Notice(
-                    f"swap-offer:{swap.id}:{m.id}",
+                    offer_key(swap.id or 0, m.id),
                     m.telegram_id,
                     swap_offer_content(Localizer(m.language), swap, roster.members[member.id].name, self.zone),
                     Priority.NORMAL,
@@ -294,7 +302,39 @@ class DutyDesk(TownshipDesk):
             session.add(swap)
             offerer, taker = roster.members[swap.offered_by_id], roster.members[member.id]
             await enqueue_many(session, swap_news(swap, "taken", offerer, taker, roster, self.zone), now)
+            await self._close_offers(session, swap, roster, now, but=member.id, taker=taker.name)
             return SwapOutcome(swap, offerer, taker)
+
+    async def _close_offers(
+        self, session: AsyncSession, swap: ShiftSwap, roster: Roster, now: datetime, but: int, taker: str = ""
+    ) -> None:
+        """The offer as each colleague who got it sees it now (taken, withdrawn, declined), without its buttons —
+        but for `but`, whose own press already answered them."""
+        offerer = roster.members.get(swap.offered_by_id)
+        for colleague in roster.members.values():
+            if colleague.id in (swap.offered_by_id, but) or swap.offered_to_id not in (None, colleague.id):
+                continue
+            i18n = Localizer(colleague.language)
+            outcome = i18n("swap.taken_by", name=taker) if taker else i18n(f"swap.now_{swap.status}")
+            content = offer_closed(i18n, swap, offerer.name if offerer else "?", outcome, self.zone)
+            await enqueue_edit(session, of_key=offer_key(swap.id or 0, colleague.id), content=content, now=now)
+
+    async def decline_swap(self, member: MemberProfile, swap_id: int) -> ShiftSwap:
+        """The colleague a shift was offered to by name says they can't: the offer closes and the offerer is told,
+        so they can ask someone else."""
+        assert member.id is not None
+        async with self._work() as (session, now):
+            swap = await self._swap(session, swap_id)
+            roster = await self._roster(session, swap.township_id, now)
+            if swap.status == SwapStatus.OFFERED and swap.offered_to_id != member.id:
+                raise NotAllowed() if swap.offered_to_id is None else DomainError("swap.offered_to_another")
+            await self._move(session, member, swap, SwapVerb.DECLINE, roster, now)
+            offerer, decliner = roster.members.get(swap.offered_by_id), roster.members.get(member.id)
+            if offerer is not None and decliner is not None:
+                content = swap_declined(Localizer(offerer.language), swap, decliner.name, self.zone)
+                notice = Notice(f"swap-declined:{swap.id}", offerer.telegram_id, content, member_id=offerer.id)
+                await enqueue_many(session, [notice], now)
+            return swap
 
     def _check_may_take(self, swap: ShiftSwap, roster: Roster, member_id: int, now: datetime) -> None:
         """What refuses a take besides the transition: a shift offered to someone else, one begun, or one the
@@ -362,6 +402,7 @@ class DutyDesk(TownshipDesk):
             swap = await self._swap(session, swap_id)
             roster = await self._roster(session, swap.township_id, now)
             await self._move(session, member, swap, SwapVerb.WITHDRAW, roster, now)
+            await self._close_offers(session, swap, roster, now, but=member.id or 0)
             return swap
 
     async def _swap(self, session: AsyncSession, swap_id: int) -> ShiftSwap:

@@ -26,6 +26,7 @@ class DutyVerb(StrEnum):
     TAKE = "swap_take"
     UNDO = "swap_undo"
     WITHDRAW = "swap_withdraw"
+    DECLINE = "swap_decline"
     NOTE_PRIMARY = "note_primary"
     NOTE_BACKUP = "note_backup"
 
@@ -129,7 +130,31 @@ def swap_offer_content(i18n: Localizer, swap: ShiftSwap, offerer: str, zone: Zon
         layer=layer_name(i18n, swap.layer),
         span=shift_span(i18n, swap.starts_at, swap.ends_at, zone),
     )
-    return Content(text=text, buttons=((Button(i18n("swap.take_button"), DutyVerb.TAKE, swap.id or 0),),))
+    take = Button(i18n("swap.take_button"), DutyVerb.TAKE, swap.id or 0)
+    if swap.offered_to_id is None:
+        return Content(text=text, buttons=((take,),))
+    return Content(text=text, buttons=((take, Button(i18n("swap.decline_button"), DutyVerb.DECLINE, swap.id or 0)),))
+
+
+def swap_declined(i18n: Localizer, swap: ShiftSwap, decliner: str, zone: ZoneInfo) -> Content:
+    """To the offerer: the colleague they asked by name can't; /swap asks another."""
+    span = shift_span(i18n, swap.starts_at, swap.ends_at, zone)
+    return Content(text=i18n("swap.declined", name=decliner, layer=layer_name(i18n, swap.layer), span=span))
+
+
+def offer_key(swap_id: int, member_id: int) -> str:
+    return f"swap-offer:{swap_id}:{member_id}"
+
+
+def offer_closed(i18n: Localizer, swap: ShiftSwap, offerer: str, outcome: str, zone: ZoneInfo) -> Content:
+    """An offer a colleague received, once taken, withdrawn or declined: what it was, what became of it, no buttons."""
+    text = i18n(
+        "swap.offer",
+        name=offerer,
+        layer=layer_name(i18n, swap.layer),
+        span=shift_span(i18n, swap.starts_at, swap.ends_at, zone),
+    )
+    return Content(text=f"{text}\n\n{outcome}")
 
 
 def swap_news(

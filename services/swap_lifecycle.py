@@ -10,6 +10,7 @@ class SwapVerb(StrEnum):
     TAKE = "take"
     WITHDRAW = "withdraw"
     UNDO = "undo"
+    DECLINE = "decline"
 
 
 class SwapActor(StrEnum):
@@ -31,4 +32,5 @@ SWAP_TRANSITIONS: dict[SwapVerb, SwapTransition] = {
     SwapVerb.TAKE: SwapTransition(SwapStatus.OFFERED, SwapStatus.TAKEN, SwapActor.COLLEAGUE),
     SwapVerb.WITHDRAW: SwapTransition(SwapStatus.OFFERED, SwapStatus.WITHDRAWN, SwapActor.OFFERER),
     SwapVerb.UNDO: SwapTransition(SwapStatus.TAKEN, SwapStatus.UNDONE, SwapActor.KEEPER),
+    SwapVerb.DECLINE: SwapTransition(SwapStatus.OFFERED, SwapStatus.DECLINED, SwapActor.COLLEAGUE),
 }

@@ -14,6 +14,7 @@ from models import DutyLayer, Role
 from services.members import find_member
 from tests.e2e.duty import SHANGHAI, local, offer_shift, with_duty_members
 from tests.e2e.reporting import Township, file_report, second_process_sweeps_from_scratch
+from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser
 from tests.fakes.world import TOWNSHIP_A, add_member, remove_role
@@ -537,3 +538,45 @@ async def test_each_roster_step_is_numbered_and_going_back_keeps_what_was_chosen
     await head.click("💾 保存")
     [board] = await duty.zhao.send("/duty me")
     assert "11-02 周一 20:30–11-03 08:30" in board.shown
+
+
+async def test_a_taken_or_withdrawn_offer_loses_its_buttons_everywhere_and_swap_can_be_cancelled(
+    town: Township,
+) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao, duty.sun)
+    [listing] = await town.duty.send("/swap")
+    await town.duty.click("✖️ 取消", listing)
+    assert "没有发出换班请求" in listing.shown and listing.buttons == []
+    await offer_shift(town, town.duty, "📣 所有值班同事")
+    zhao_offer, sun_offer = duty.zhao.last_with_buttons(), duty.sun.last_with_buttons()
+    await duty.zhao.click("✋ 我来值", zhao_offer)
+    await town.deliver()
+    assert sun_offer.buttons == [] and "已被 赵值班 接走" in sun_offer.shown
+    assert "您接下了" in zhao_offer.shown
+
+    await offer_shift(town, duty.zhao, "📣 所有值班同事")
+    offer = duty.sun.last_with_buttons()
+    withdraw = duty.zhao.last_with_buttons()
+    await duty.zhao.click("撤回换班请求", withdraw)
+    await town.deliver()
+    assert offer.buttons == [] and "已撤回" in offer.shown
+
+
+async def test_a_colleague_asked_by_name_declines_and_the_offerer_is_told(town: Township) -> None:
+    duty = await with_duty_members(town)
+    await duty.rotation(P, town.duty, duty.zhao, duty.sun)
+    await offer_shift(town, town.duty, "赵值班")
+    offer = duty.zhao.last_with_buttons()
+    assert [b["text"] for b in offer.buttons] == ["✋ 我来值", "🙅 我不方便"]
+    take, decline = (b["callback_data"] for b in offer.buttons)
+    for outsider in (duty.sun, town.reporter, town.other_head):
+        said = await press_and_expect_nothing(town, outsider, offer, decline)
+        assert said.startswith(NOT_ALLOWED) or "发给别的同事" in said
+    await duty.zhao.click("🙅 我不方便", offer)
+    assert "已告诉对方您不方便" in offer.shown
+    await town.deliver()
+    assert "赵值班 不方便接" in town.duty.last.shown
+    assert "已被谢绝" in await press_and_expect_nothing(town, duty.zhao, offer, take)
+    [week] = await town.reporter.send("/duty week")
+    assert "11-05 周四 08:30–11-06 08:30 王值班" in week.shown
