@@ -111,8 +111,8 @@ def main(argv: Sequence[str]) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    configure_logging(settings)
     command = args.command or "run"
+    configure_logging(settings.model_copy(update={"log_level": "WARNING"}) if command == "sandbox" else settings)
     log.info("GridGuard %s: pid %d, %s", command, os.getpid(), make_url(settings.database_url).get_backend_name())
     try:
         return asyncio.run(COMMANDS[command](settings, args, started))

@@ -6,10 +6,13 @@ of each role; you act as one of them, read the bot's replies and press buttons b
 
 import asyncio
 import logging
+import re
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.app import build_bot, build_delivery, build_dispatcher, build_sweeper
 from bot.paths import ESCALATION_POLICY, QUANZHOU_DIVISIONS_CSV
@@ -39,7 +42,24 @@ Escalation runs in real time with the policy in config/escalation.toml. Sandbox 
   :g TEXT     say TEXT in the station's group chat (李站长: ":g /linkgroup", then cards arrive there too)
   :as N       act as member N          :who     list the members and their roles
   :loc        share a location         :photo   send a photo        :voice  send a voice note
-  :sticker    send a sticker           :help    this text           :quit   leave (Ctrl-C works too)"""
+  :file PATH  send a file (a roster CSV to /roster's import)           :sticker send a sticker
+  :clock +1h  move the bot's clock on (+30m, +2h, +1d): reminders, handovers and escalation come due
+  :help       this text                :quit    leave (Ctrl-C works too)"""
+FILE_LIMIT = 1_000_000
+"""The largest file `:file` sends (the bot refuses roster files far smaller)."""
+CLOCK_STEP = re.compile(r"\+([0-9]{1,3})([mhd])")
+CLOCK_UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
+LONGEST_STEP = timedelta(days=31)
+
+
+class SandboxClock:
+    """The system's time, moved on by `:clock` (never back): the bot, its sweeps and delivery all read it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
 
 
 @dataclass
@@ -57,8 +77,14 @@ PERSONAS = [
     Persona(104, "王值班", Role.STATION_DUTY, UnitLevel.TOWNSHIP),
     Persona(105, "李站长", Role.STATION_HEAD, UnitLevel.TOWNSHIP),
     Persona(106, "张县局", Role.COUNTY_OFFICER, UnitLevel.COUNTY),
+    Persona(108, "赵值班", Role.STATION_DUTY, UnitLevel.TOWNSHIP),
+    Persona(109, "孙值班", Role.STATION_DUTY, UnitLevel.TOWNSHIP),
+    Persona(110, "吴志愿", Role.VOLUNTEER, UnitLevel.VILLAGE),
+    Persona(111, "蔡救援", Role.RESCUE_TEAM, UnitLevel.TOWNSHIP),
+    Persona(112, "周网格", Role.GRID_WORKER, UnitLevel.GRID),
     Persona(107, "新用户 (not registered)", None, None),
 ]
+"""Enough of each role to set up a roster (three on duty), call out volunteers and a rescue team, and escalate."""
 
 
 async def seed(db: Database, township_code: str) -> str:
@@ -108,8 +134,15 @@ def describe(message: SentMessage, recipient: str) -> str:
 
 
 class TerminalChat:
-    def __init__(self, harness: Harness, token: str) -> None:
+    def __init__(
+        self,
+        harness: Harness,
+        token: str,
+        clock: SandboxClock | None = None,
+        sweep: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
         self.harness = harness
+        self.clock, self.sweep = clock, sweep
         self.db: Database = harness.dp["db"]
         self.users = {p.telegram_id: harness.user(p.name, "zh", user_id=p.telegram_id) for p in PERSONAS}
         for persona in PERSONAS:
@@ -184,8 +217,13 @@ class TerminalChat:
         }
         if line in (":quit", ":q"):
             return False
+        command, _, argument = line.partition(" ")
         if line == ":who":
             await self.who()
+        elif command == ":clock":
+            await self.move_clock(argument.strip())
+        elif command == ":file":
+            await self.send_file(user, argument.strip())
         elif line == ":help":
             print(HELP)
         elif line.startswith(":as ") and line[4:].strip().isdigit() and 1 <= int(line[4:]) <= len(PERSONAS):
@@ -197,9 +235,33 @@ class TerminalChat:
             await user.send_in_group(GROUP_ID, line[3:].strip())
         elif line in actions:
             await actions[line]()
+        elif line.startswith(":"):
+            print(f"unknown sandbox command {command}; :help lists them")
         elif line:
             await user.send(line)
         return True
+
+    async def move_clock(self, step: str) -> None:
+        """`:clock +1h`: the bot's time moves on, and the sweeps run at once (what fell due arrives)."""
+        match = CLOCK_STEP.fullmatch(step)
+        if match is None or self.clock is None:
+            print("usage: :clock +30m, +2h or +1d (at most 31 days at a time)")
+            return
+        moved = int(match.group(1)) * CLOCK_UNITS[match.group(2)]
+        if moved > LONGEST_STEP:
+            print("usage: :clock +30m, +2h or +1d (at most 31 days at a time)")
+            return
+        self.clock.offset += moved
+        zone = self.harness.dp["settings"].zone
+        print(f"the bot's clock now reads {self.clock.now().astimezone(zone):%Y-%m-%d %H:%M}")
+        if self.sweep is not None:
+            await self.sweep()
+
+    async def send_file(self, user: FakeUser, path_text: str) -> None:
+        """`:file roster.csv`: the file as a document the bot can download (bounded in size)."""
+        content = await asyncio.to_thread(read_small_file, path_text)
+        if content is not None:
+            await user.send_document(Path(path_text).name, content)
 
     async def loop(self) -> None:
         print(HELP)
@@ -218,6 +280,18 @@ class TerminalChat:
             await asyncio.sleep(SETTLE_SECONDS)
 
 
+def read_small_file(path_text: str) -> bytes | None:
+    """A file's bytes, if there is one at `path_text` no larger than FILE_LIMIT (else None, and why)."""
+    path = Path(path_text).expanduser()
+    if not path_text or not path.is_file():
+        print(f"no such file: {path_text or '(none given)'}")
+        return None
+    if path.stat().st_size > FILE_LIMIT:
+        print(f"{path} is larger than {FILE_LIMIT // 1000} kB")
+        return None
+    return path.read_bytes()
+
+
 async def stdin_lines() -> asyncio.StreamReader:
     """Standard input read by the event loop itself (not a thread blocked in input()), so Ctrl-C ends at once."""
     reader = asyncio.StreamReader()
@@ -227,7 +301,7 @@ async def stdin_lines() -> asyncio.StreamReader:
 
 
 async def run_sandbox(settings: Settings, township: str | None) -> None:
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="gridguard-sandbox-") as folder:
         url = f"sqlite+aiosqlite:///{folder}/sandbox.db"
         await upgrade_to_head_async(url)
@@ -237,7 +311,7 @@ async def run_sandbox(settings: Settings, township: str | None) -> None:
         bot = build_bot(server.token, server.base_url, wait_out_flood=asyncio.sleep)
         outbox_bot = build_bot(server.token, server.base_url)
         sandbox_settings = settings.model_copy(update={"database_url": url, "telegram_api_base": server.base_url})
-        clock = SystemClock()
+        clock = SandboxClock()
         delivery = build_delivery(sandbox_settings, db, outbox_bot, clock)
         policy = load_policy(ESCALATION_POLICY)
         dp = build_dispatcher(sandbox_settings, db, clock, delivery=delivery, policy=policy)
@@ -247,7 +321,7 @@ async def run_sandbox(settings: Settings, township: str | None) -> None:
         scheduler.start()
         try:
             token = await seed(db, township or DEFAULT_TOWNSHIP)
-            await TerminalChat(Harness(server, bot, dp), token).loop()
+            await TerminalChat(Harness(server, bot, dp), token, clock, sweeper.tick).loop()
         finally:
             scheduler.shutdown(wait=False)
             await sweeper.resign()

@@ -6,15 +6,16 @@ import signal
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.app import build_bot, build_dispatcher
 from bot.paths import PROJECT_ROOT
-from bot.sandbox import GROUP_ID, PERSONAS, TerminalChat, describe, seed
+from bot.sandbox import GROUP_ID, PERSONAS, SandboxClock, TerminalChat, describe, seed
 from bot.settings import Settings
 from models import Database
-from services.clock import SystemClock
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import Harness
 
@@ -23,7 +24,16 @@ from tests.fakes.users import Harness
 async def chat(settings: Settings, db: Database, server: FakeTelegram) -> AsyncIterator[TerminalChat]:
     token = await seed(db, "350524100")
     bot = build_bot(server.token, server.base_url)
-    yield TerminalChat(Harness(server, bot, build_dispatcher(settings, db, SystemClock())), token)
+    clock = SandboxClock()
+    swept: list[datetime] = []
+
+    async def sweep() -> None:
+        swept.append(clock.now())
+
+    harness = Harness(server, bot, build_dispatcher(settings, db, clock))
+    terminal = TerminalChat(harness, token, clock, sweep)
+    terminal.swept = swept  # type: ignore[attr-defined]
+    yield terminal
     await bot.session.close()
 
 
@@ -76,6 +86,40 @@ async def test_photos_pins_voice_and_older_buttons_and_the_group(
     assert "已收到语音说明" in capsys.readouterr().out
 
 
+async def test_the_clock_moves_on_and_the_sweeps_run_and_unknown_commands_are_named(
+    chat: TerminalChat, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert chat.clock is not None
+    before = datetime.now(UTC)
+    await chat.handle(":clock +2h")
+    assert chat.clock.now() - before >= timedelta(hours=2)
+    assert len(chat.swept) == 1  # type: ignore[attr-defined]
+    await chat.handle(":clock -1h")
+    await chat.handle(":clock +99d")
+    assert chat.clock.now() - before < timedelta(hours=3), "never back, never by months"
+    await chat.handle(":frobnicate")
+    out = capsys.readouterr().out
+    assert "the bot's clock now reads" in out and "usage: :clock" in out
+    assert "unknown sandbox command :frobnicate" in out
+
+
+async def test_a_roster_file_is_sent_to_the_import_and_enough_members_stand_duty(
+    chat: TerminalChat, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    on_duty = [p for p in PERSONAS if p.role is not None and p.role.value == "station_duty"]
+    assert len(on_duty) >= 3 and any(p.role is not None and p.role.value == "rescue_team" for p in PERSONAS)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("not,a,roster\n", encoding="utf-8")
+    await chat.handle(":as 5")
+    await chat.handle("/roster")
+    await chat.handle("#4")
+    await chat.handle(f":file {roster}")
+    await chat.handle(":file /no/such/file.csv")
+    out = capsys.readouterr().out
+    assert "no such file: /no/such/file.csv" in out
+    assert "第 1 行：应有 5 列" in out, "the bot read the file sent and refused it by line"
+
+
 def test_photos_pins_and_voice_notes_show_what_they_carry() -> None:
     photo = SentMessage(1, 7, "sendPhoto", caption="🟠 重大 · 🔥 火灾隐患", media={"photo": [{"file_id": "p"}]})
     pin = SentMessage(1, 8, "sendLocation", media={"location": {"latitude": 25.0553, "longitude": 118.1867}})
@@ -89,6 +133,7 @@ def test_the_sandbox_starts_quiet_and_ctrl_c_ends_it_at_once() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "TELEGRAM_API_BASE", "DATABASE_URL")}
     output, waited = asyncio.run(run_until_prompt_then_interrupt(env))
     assert "apscheduler" not in output.lower() and "Running job" not in output
+    assert " INFO " not in output, "log lines stay out of the chat"
     assert waited < 5, f"Ctrl-C took {waited:.1f} s"
 
 
