@@ -42,10 +42,14 @@ def test_the_card_shows_exactly_the_officers_verbs_then_details(status: ReportSt
 
 
 @pytest.mark.parametrize("status", list(ReportStatus))
-def test_a_critical_open_card_offers_a_call_out_before_details(status: ReportStatus) -> None:
-    buttons = [b.verb for row in card_keyboard(Localizer("zh"), 7, status, Severity.CRITICAL) for b in row]
+def test_a_critical_open_card_offers_a_call_out_before_details_to_those_who_may_call_out(status: ReportStatus) -> None:
+    def verbs(calls_out: bool) -> list[str]:
+        rows = card_keyboard(Localizer("zh"), 7, status, Severity.CRITICAL, calls_out=calls_out)
+        return [b.verb for row in rows for b in row]
+
     call_out = [CALL_OUT] if status in OPEN_STATUSES else []
-    assert buttons == [*verbs_for(status, Actor.OFFICER), *call_out, DETAILS]
+    assert verbs(True) == [*verbs_for(status, Actor.OFFICER), *call_out, DETAILS]
+    assert verbs(False) == [*verbs_for(status, Actor.OFFICER), DETAILS]
 
 
 def test_every_pressable_verb_has_a_wire_code_and_every_wire_code_a_verb() -> None:
