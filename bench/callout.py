@@ -37,13 +37,16 @@ from bench.outbox import TOKEN
 from bot.app import build_bot
 from bot.paths import QUANZHOU_DIVISIONS_CSV
 from bot.telegram_sender import TelegramSender
-from models import CalloutAnswer, CalloutKind, Database, Member, Role, RoleAssignment, Unit
-from services.callout_desk import CalloutDesk, CalloutDraft
-from services.clock import SystemClock
-from services.delivery import DeliveryLimits, DeliveryWorker, SendResult
-from services.directory import import_divisions, read_division_file
-from services.members import MemberProfile, load_profile
-from services.outbox import Claimed
+from gridguard.callouts.callout_desk import CalloutDesk, CalloutDraft
+from gridguard.callouts.enums import CalloutAnswer, CalloutKind
+from gridguard.db.database import Database
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker, SendResult
+from gridguard.delivery.outbox import Claimed
+from gridguard.directory.directory import import_divisions, read_division_file
+from gridguard.directory.enums import Role
+from gridguard.directory.members import MemberProfile, load_profile
+from gridguard.directory.tables import Member, RoleAssignment, Unit
+from gridguard.kernel.clock import SystemClock
 
 VOLUNTEERS = 2000
 HEAD = VOLUNTEERS + 1

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager, contextmanager
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from models import Database
-from models.migrate import upgrade_to_head_async
+from gridguard.db.database import Database
+from gridguard.db.migrate import upgrade_to_head_async
 
 
 @asynccontextmanager

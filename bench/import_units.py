@@ -8,8 +8,8 @@ import asyncio
 
 from bench.common import peak_memory_mib, scratch_database, stopwatch
 from bot.paths import QUANZHOU_DIVISIONS_CSV
-from services.clock import SystemClock
-from services.directory import import_divisions, read_division_file
+from gridguard.directory.directory import import_divisions, read_division_file
+from gridguard.kernel.clock import SystemClock
 
 
 async def run(url: str | None) -> None:

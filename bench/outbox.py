@@ -25,10 +25,10 @@ from bench.common import peak_memory_mib, scratch_database, stopwatch
 from bot.app import build_bot
 from bot.redis_limits import RedisGate, key_prefix
 from bot.telegram_sender import TelegramSender
-from models import Database
-from services.clock import SystemClock
-from services.delivery import DeliveryLimits, DeliveryWorker
-from services.outbox import Content, Notice, enqueue_many
+from gridguard.db.database import Database
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker
+from gridguard.delivery.outbox import Content, Notice, enqueue_many
+from gridguard.kernel.clock import SystemClock
 
 RECIPIENTS = 300
 ENQUEUE_BATCH = 50

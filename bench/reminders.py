@@ -24,13 +24,17 @@ from bench.outbox import TOKEN, cpu_seconds
 from bot.app import build_bot
 from bot.paths import ESCALATION_POLICY, QUANZHOU_DIVISIONS_CSV
 from bot.telegram_sender import TelegramSender
-from models import Database, Member, ReminderRule, Role, RoleAssignment, SweepMark, Unit, UnitLevel
-from services.clock import SystemClock
-from services.delivery import DeliveryLimits, DeliveryWorker
-from services.directory import import_divisions, read_division_file
-from services.policy import load_policy
-from services.reminder_rules import schedule_of, seed_defaults, work_calendar
-from services.reminder_sweep import SweepContext, sweep_reminders
+from gridguard.db.database import Database
+from gridguard.db.tables import SweepMark
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker
+from gridguard.directory.directory import import_divisions, read_division_file
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.tables import Member, RoleAssignment, Unit
+from gridguard.kernel.clock import SystemClock
+from gridguard.reminders.reminder_rules import schedule_of, seed_defaults, work_calendar
+from gridguard.reminders.reminder_sweep import SweepContext, sweep_reminders
+from gridguard.reminders.tables import ReminderRule
+from gridguard.reports.policy import load_policy
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MEMBERS_PER_TOWNSHIP = 20

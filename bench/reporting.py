@@ -41,15 +41,17 @@ from bot.app import build_bot, build_dispatcher
 from bot.paths import QUANZHOU_DIVISIONS_CSV
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
-from handlers.callbacks import SummaryAction, SummaryVerb
-from handlers.states import ReportFlow
-from models import Category, Database, Role, Severity, UnitLevel
-from services.clock import SystemClock
-from services.delivery import DeliveryLimits, DeliveryWorker
-from services.directory import descendants, find_unit, import_divisions, read_division_file
-from services.invites import enroll
-from services.members import find_member
-from services.report_drafts import Draft, save_draft
+from gridguard.db.database import Database
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker
+from gridguard.directory.directory import descendants, find_unit, import_divisions, read_division_file
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.invites import enroll
+from gridguard.directory.members import find_member
+from gridguard.kernel.clock import SystemClock
+from gridguard.reports.enums import Category, Severity
+from gridguard.reports.report_drafts import Draft, save_draft
+from gridguard.telegram.callbacks import SummaryAction, SummaryVerb
+from gridguard.telegram.states import ReportFlow
 
 COUNTY = "350524"  # 安溪县: enough villages for one reporter and one officer each
 TOKEN = "123456:TEST-token"

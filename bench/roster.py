@@ -4,7 +4,7 @@ Each township gets 10 on-duty members, a primary rotation (24-hour shifts) and a
 them, and two covers. Three rounds of:
   - in memory: "who is primary at t" for every township every 6 hours of the coming year, against a baseline
     of converting the same instants to local time (what showing a time costs);
-  - from the database: what escalation does when a report reaches step 1 (services.roster.with_duty's read),
+  - from the database: what escalation does when a report reaches step 1 (gridguard.duty.roster.with_duty's read),
     once per township, against a baseline of reading the township's row;
   - the duty sweep over all 174 townships (what the scheduler runs every 30 s).
 Prints wall time and CPU per operation, the ratios, and the memory the 174 rosters take.
@@ -29,22 +29,14 @@ from sqlmodel import col, select
 
 from bench.common import peak_memory_mib, scratch_database
 from bot.paths import QUANZHOU_DIVISIONS_CSV
-from models import (
-    CoverReason,
-    Database,
-    DutyCover,
-    DutyLayer,
-    Member,
-    Role,
-    RoleAssignment,
-    Rotation,
-    ShiftPattern,
-    Unit,
-    UnitLevel,
-)
-from services.directory import import_divisions, read_division_file
-from services.duty_sweep import DutyTimes, sweep_duty
-from services.roster import Roster, load_roster, on_duty_now
+from gridguard.db.database import Database
+from gridguard.directory.directory import import_divisions, read_division_file
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.tables import Member, RoleAssignment, Unit
+from gridguard.duty.duty_sweep import DutyTimes, sweep_duty
+from gridguard.duty.enums import CoverReason, DutyLayer, ShiftPattern
+from gridguard.duty.roster import Roster, load_roster, on_duty_now
+from gridguard.duty.tables import DutyCover, Rotation
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MEMBERS_PER_TOWNSHIP = 10

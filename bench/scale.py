@@ -36,10 +36,12 @@ from sqlmodel import col, select
 from bench.common import scratch_database
 from bench.reporting import LOG_POLL, LogEntry, RemoteServer, percentile, user_json
 from bot.paths import PROJECT_ROOT, QUANZHOU_DIVISIONS_CSV
-from models import Database, Role, Unit, UnitLevel
-from services.clock import SystemClock
-from services.directory import import_divisions, read_division_file
-from services.invites import enroll
+from gridguard.db.database import Database
+from gridguard.directory.directory import import_divisions, read_division_file
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.invites import enroll
+from gridguard.directory.tables import Unit
+from gridguard.kernel.clock import SystemClock
 from tests.fakes.local_http import free_port
 from tests.fakes.summaries import SUBMIT, at_the_summary
 

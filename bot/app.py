@@ -40,24 +40,24 @@ from bot.settings import Settings
 from bot.startup import Patience, StartupError, ready_database, with_patience
 from bot.telegram_sender import TelegramSender
 from bot.webhook import RedisClaims, serve_http, serve_webhook, stop_on_signals
-from handlers import build_routers
-from handlers.common import leave_conversation
-from handlers.menu import set_command_menus
+from gridguard.callouts.callout_desk import CalloutDesk
+from gridguard.db.database import Database
+from gridguard.db.update_claims import DatabaseClaims
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryObserver, DeliveryWorker
+from gridguard.directory.directory_cache import DirectoryCache
+from gridguard.directory.members import MemberProfile
+from gridguard.duty.duty_desk import DutyDesk
+from gridguard.duty.duty_sweep import DutyTimes
+from gridguard.kernel.clock import Clock, SystemClock
+from gridguard.kernel.errors import DomainError
+from gridguard.reminders.reminder_desk import ReminderDesk
+from gridguard.reports.policy import Policy, load_policy
+from gridguard.reports.report_desk import ReportDesk
+from gridguard.telegram import build_routers
+from gridguard.telegram.common import leave_conversation
+from gridguard.telegram.menu import set_command_menus
 from i18n import Localizer
-from models import Database
 from scheduler.sweeps import Sweeper, build_scheduler
-from services.callout_desk import CalloutDesk
-from services.clock import Clock, SystemClock
-from services.delivery import DeliveryLimits, DeliveryObserver, DeliveryWorker
-from services.directory_cache import DirectoryCache
-from services.duty_desk import DutyDesk
-from services.duty_sweep import DutyTimes
-from services.errors import DomainError
-from services.members import MemberProfile
-from services.policy import Policy, load_policy
-from services.reminder_desk import ReminderDesk
-from services.report_desk import ReportDesk
-from services.update_claims import DatabaseClaims
 
 log = logging.getLogger("gridguard")
 

@@ -20,21 +20,11 @@ from sqlalchemy.engine import make_url
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import Patience, StartupError, ready_database
-from i18n import Localizer
-from models import Database, Role
-from models.backup import BackupError, back_up_sqlite
-from models.copy import CopyError, copy_database
-from services.callout_export import ALERT_COLUMNS, alert_rows
-from services.clock import SystemClock
-from services.compliance import (
-    COLUMNS,
-    parse_quarter,
-    table_rows,
-    township_compliance,
-    townships_of_county,
-    write_table,
-)
-from services.directory import (
+from gridguard.callouts.callout_export import ALERT_COLUMNS, alert_rows
+from gridguard.db.backup import BackupError, back_up_sqlite
+from gridguard.db.copy import CopyError, copy_database
+from gridguard.db.database import Database
+from gridguard.directory.directory import (
     ImportReport,
     add_grid,
     find_unit,
@@ -42,13 +32,24 @@ from services.directory import (
     read_division_file,
     unit_path,
 )
-from services.errors import DomainError, UnitNotFound
-from services.fitting import plain_text
-from services.holidays import load_holidays, parse_holiday_file
-from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite
-from services.numbers import FIRST_YEAR, LAST_YEAR
-from services.places import place_label
-from services.reminder_rules import work_calendar
+from gridguard.directory.enums import Role
+from gridguard.directory.invites import SYSTEM_ACTOR, InviteSpec, create_invite
+from gridguard.directory.places import place_label
+from gridguard.kernel.clock import SystemClock
+from gridguard.kernel.errors import DomainError, UnitNotFound
+from gridguard.kernel.fitting import plain_text
+from gridguard.kernel.numbers import FIRST_YEAR, LAST_YEAR
+from gridguard.reminders.compliance import (
+    COLUMNS,
+    parse_quarter,
+    table_rows,
+    township_compliance,
+    townships_of_county,
+    write_table,
+)
+from gridguard.reminders.holidays import load_holidays, parse_holiday_file
+from gridguard.reminders.reminder_rules import work_calendar
+from i18n import Localizer
 
 log = logging.getLogger("gridguard")
 

@@ -1,7 +1,7 @@
 """Logging: readable lines by default, one JSON object a line with LOG_FORMAT=json.
 
 A JSON line inside an update names the update, its sender and the handler that took it; a line inside a send (or
-about a row, `extra=row_fields(...)`) names the outbox row and its dedupe key (services/log_context.py).
+about a row, `extra=row_fields(...)`) names the outbox row and its dedupe key (gridguard/kernel/log_context.py).
 """
 
 import json
@@ -15,7 +15,7 @@ from aiogram.types import Update
 from aiogram.types.update import UpdateTypeLookupError
 
 from bot.settings import Settings
-from services.log_context import UpdateTrace, current_row, current_update
+from gridguard.kernel.log_context import UpdateTrace, current_row, current_update
 
 ROW_FIELDS = ("row_id", "dedupe_key")
 

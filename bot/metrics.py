@@ -19,14 +19,15 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.health import WATCHED_STATUSES, database_revision, escalation_lag, outbox_gauges
 from bot.logs import update_type
-from models import Database, Priority
-from models.migrate import head_revision
-from services.clock import Clock
-from services.delivery import DeliveryObserver
-from services.errors import DomainError
-from services.health import WATCHED_STATUSES, database_revision, escalation_lag, outbox_gauges
-from services.outbox import Claimed
+from gridguard.db.database import Database
+from gridguard.db.migrate import head_revision
+from gridguard.delivery.delivery import DeliveryObserver
+from gridguard.delivery.enums import Priority
+from gridguard.delivery.outbox import Claimed
+from gridguard.kernel.clock import Clock
+from gridguard.kernel.errors import DomainError
 
 update_log = logging.getLogger("gridguard.updates")
 TELEGRAM_RECHECK = 15.0
@@ -35,8 +36,9 @@ TELEGRAM_DOWN_RECHECK = 5.0
 """and when it failed: a load balancer polling /readyz while Telegram is down asks it once in a while, not once a
 request."""
 REMINDER_KINDS = {"remind:": "schedule", "duty-hour:": "duty", "duty-evening:": "duty"}
-"""Outbox dedupe-key prefixes of reminders: meetings, inspections and drills (services/reminder_sweep.py), and
-duty shifts (services/duty_sweep.py)."""
+"""Outbox dedupe-key prefixes of reminders: meetings, inspections and drills
+(gridguard/reminders/reminder_sweep.py), and
+duty shifts (gridguard/duty/duty_sweep.py)."""
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 

@@ -11,16 +11,16 @@ from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import TelegramObject, Update, User
 
+from gridguard.directory.directory_cache import DirectoryCache
+from gridguard.directory.members import pick_language
+from gridguard.kernel.rate import TokenBucket
 from i18n import Localizer
-from services.directory_cache import DirectoryCache
-from services.members import pick_language
-from services.rate import TokenBucket
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class ProfileMiddleware(BaseMiddleware):
-    """Provides the sender's profile (services/directory_cache.py) and picks their language."""
+    """Provides the sender's profile (gridguard/directory/directory_cache.py) and picks their language."""
 
     def __init__(self, profiles: DirectoryCache, default_language: str) -> None:
         self.profiles = profiles

@@ -14,8 +14,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.middlewares import FloodVerdict
-from services.delivery import DeliveryLimits
-from services.send_gate import Admission, GateUnavailable, chat_rate
+from gridguard.delivery.delivery import DeliveryLimits
+from gridguard.delivery.send_gate import Admission, GateUnavailable, chat_rate
 
 log = logging.getLogger("gridguard.delivery")
 
@@ -125,7 +125,7 @@ def key_prefix(token: str) -> str:
 
 
 class RedisGate:
-    """services/send_gate.SendGate with every bucket in Redis."""
+    """gridguard/delivery/send_gate.SendGate with every bucket in Redis."""
 
     def __init__(self, redis: Redis, prefix: str, limits: DeliveryLimits, clock: Clock | None = None) -> None:
         self.redis = redis

@@ -17,15 +17,16 @@ from pathlib import Path
 from bot.app import build_bot, build_delivery, build_dispatcher, build_sweeper
 from bot.paths import ESCALATION_POLICY, QUANZHOU_DIVISIONS_CSV
 from bot.settings import Settings
+from gridguard.db.database import Database
+from gridguard.db.migrate import upgrade_to_head_async
+from gridguard.directory.directory import add_grid, child_units, find_unit, import_divisions, read_division_file
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
+from gridguard.directory.members import load_profile
+from gridguard.kernel.clock import SystemClock
+from gridguard.reports.policy import load_policy
 from i18n import Localizer
-from models import Database, Role, UnitLevel
-from models.migrate import upgrade_to_head_async
 from scheduler.sweeps import build_scheduler
-from services.clock import SystemClock
-from services.directory import add_grid, child_units, find_unit, import_divisions, read_division_file
-from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
-from services.members import load_profile
-from services.policy import load_policy
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import FakeUser, Harness
 

@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from models import Database
-from models.db import ensure_sqlite_folder, is_sqlite
-from models.migrate import upgrade_to_head_async
+from gridguard.db.database import Database, ensure_sqlite_folder, is_sqlite
+from gridguard.db.migrate import upgrade_to_head_async
 
 log = logging.getLogger("gridguard.startup")
 T = TypeVar("T")

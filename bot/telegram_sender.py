@@ -15,9 +15,9 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
 
-from handlers.callbacks import inline_keyboard
-from services.delivery import SendKind, SendResult
-from services.outbox import Button, Claimed
+from gridguard.delivery.delivery import SendKind, SendResult
+from gridguard.delivery.outbox import Button, Claimed
+from gridguard.telegram.callbacks import inline_keyboard
 
 NO_STARS = ("stars", "balance_too_low")
 """What a paid broadcast's refusal for lack of Stars on the bot's balance says."""

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings, host_port
 from bot.startup import StartupError
-from services.update_claims import CLAIM_SECONDS, REMEMBER_HANDLED, Claim, UpdateClaims
+from gridguard.db.update_claims import CLAIM_SECONDS, REMEMBER_HANDLED, Claim, UpdateClaims
 
 log = logging.getLogger("gridguard")
 CLAIMED, DONE = b"claimed", b"done"

@@ -5,8 +5,8 @@ from aiogram.types import WebhookInfo
 from bot.app import build_bot, build_dispatcher
 from bot.settings import Settings
 from bot.webhook import set_webhook
-from models import Database
-from services.clock import SystemClock
+from gridguard.db.database import Database
+from gridguard.kernel.clock import SystemClock
 
 
 async def manage_webhook(settings: Settings, action: str, drop_pending: bool) -> list[str]:

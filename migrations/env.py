@@ -8,8 +8,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.db import create_engine
+import gridguard.db.registry  # noqa: F401  (every table on SQLModel.metadata)
+from gridguard.db.database import create_engine
 
 MIGRATION_LOCK = 0x6772_6964
 """PostgreSQL advisory lock: instances starting together migrate one after another (the later ones find the

@@ -1,5 +1,5 @@
-"""The periodic sweeps: escalation, re-notification, auto-close, abandoned drafts, the duty roster's reminders,
-handovers and gap warnings, and the meeting, inspection and drill reminders — led by one process."""
+"""The sweeper: every sweep the capabilities register (gridguard/sweeps.py), each as often as it asks, led by one
+process."""
 
 import asyncio
 import logging
@@ -10,23 +10,16 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from models import Database
-from services.callout_desk import remind_unanswered
-from services.clock import Clock
-from services.delivery import DeliveryWorker, handing_over
-from services.duty_sweep import DutyTimes, sweep_duty
-from services.escalation import Context, backup_due, escalate_due, renotify_due
-from services.leader import resign, try_lead
-from services.policy import Policy
-from services.reminder_sweep import SweepContext, sweep_reminders
-from services.report_actions import close_unanswered
-from services.report_drafts import expire_drafts
+from gridguard.db.database import Database
+from gridguard.db.leader import resign, try_lead
+from gridguard.delivery.delivery import DeliveryWorker, handing_over
+from gridguard.duty.duty_sweep import DutyTimes
+from gridguard.kernel.clock import Clock
+from gridguard.reports.policy import Policy
+from gridguard.sweeps import Sweep, Tick, registered_sweeps
 
 log = logging.getLogger("gridguard.scheduler")
 LEASE = "sweeps"
-CLOCK_SWEEPS_EVERY = timedelta(seconds=30)
-"""The duty and reminder sweeps look this often (their messages are minute-grained; how far they have looked is
-kept in the database)."""
 
 
 @dataclass
@@ -45,7 +38,7 @@ class Sweeper:
     duty_times: DutyTimes = field(default_factory=DutyTimes)
     admin_ids: frozenset[int] = frozenset()
     """Told once of a year the holiday data does not cover."""
-    _clock_swept_at: datetime | None = field(default=None, init=False)
+    _swept_at: dict[str, datetime] = field(default_factory=dict, init=False)
     _ticking: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _resigned: bool = field(default=False, init=False)
     leads: bool = field(default=False, init=False)
@@ -70,30 +63,22 @@ class Sweeper:
             self.leads = await try_lead(session, LEASE, self.holder, now, self._lease_ttl())
         if not self.leads:
             return 0
-        ctx = Context(self.policy, now, self.zone, self.default_language)
+        tick = Tick(now, self.zone, self.default_language, self.policy, self.admin_ids, self.duty_times)
         acted = 0
-        for sweep in (escalate_due, backup_due, renotify_due, close_unanswered):
-            async with handing_over(self.db, self.delivery, now) as session:
-                acted += await sweep(session, ctx)
-        if self._clock_sweeps_due(now):
-            async with handing_over(self.db, self.delivery, now) as session:
-                acted += await sweep_duty(session, now, self.zone, self.duty_times)
-            reminders = SweepContext(now, self.zone, self.default_language, self.admin_ids, self.policy)
-            async with handing_over(self.db, self.delivery, now) as session:
-                acted += await sweep_reminders(session, reminders)
-            async with handing_over(self.db, self.delivery, now) as session:
-                acted += await remind_unanswered(session, now)
-            self._clock_swept_at = now
-        async with self.db.transaction() as session:
-            acted += await expire_drafts(session, self.policy, now)
+        for sweep in registered_sweeps():
+            if self._due(sweep, now):
+                async with handing_over(self.db, self.delivery, now) as session:
+                    acted += await sweep.run(session, tick)
+                self._swept_at[sweep.name] = now
         return acted
 
     def _lease_ttl(self) -> timedelta:
         return timedelta(seconds=max(self.tick_seconds, self.lease_seconds - self.tick_seconds))
 
-    def _clock_sweeps_due(self, now: datetime) -> bool:
-        last = self._clock_swept_at
-        return last is None or now - last >= CLOCK_SWEEPS_EVERY or now < last
+    def _due(self, sweep: Sweep, now: datetime) -> bool:
+        """Every tick, or once `sweep.every` has passed since it last ran here (or the clock went back)."""
+        last = self._swept_at.get(sweep.name)
+        return last is None or now - last >= sweep.every or now < last
 
     async def safe_tick(self) -> None:
         try:

@@ -15,9 +15,9 @@ from bot.app import build_bot, build_dispatcher
 from bot.middlewares import LocalFloodBuckets, ThrottlingMiddleware
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
-from models import Database
-from models.migrate import upgrade_to_head
-from services.delivery import DeliveryWorker
+from gridguard.db.database import Database
+from gridguard.db.migrate import upgrade_to_head
+from gridguard.delivery.delivery import DeliveryWorker
 from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
 from tests.fakes.telegram_server import FakeTelegram, Limits
 from tests.fakes.users import Harness

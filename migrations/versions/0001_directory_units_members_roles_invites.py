@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.types
+import gridguard.db.types
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("member", schema=None) as batch_op:
@@ -44,7 +44,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("parent_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["parent_id"],
             ["unit.id"],
@@ -77,9 +77,9 @@ def upgrade() -> None:
         ),
         sa.Column("max_uses", sa.Integer(), nullable=False),
         sa.Column("uses", sa.Integer(), nullable=False),
-        sa.Column("expires_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_member_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["created_by_member_id"],
             ["member.id"],
@@ -113,7 +113,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["member.id"],
@@ -134,7 +134,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("invite_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["invite_id"],
             ["invite.id"],

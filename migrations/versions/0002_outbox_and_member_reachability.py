@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.types
+import gridguard.db.types
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -37,14 +37,14 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("claimed_until", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-        sa.Column("last_attempt_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_attempt_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sent_message_id", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["edit_of_id"],
             ["notification.id"],
@@ -68,7 +68,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_notification_unit_id"), ["unit_id"], unique=False)
 
     with op.batch_alter_table("member", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("unreachable_since", models.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("unreachable_since", gridguard.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("unreachable_reason", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True)
         )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import models.types
+import gridguard.db.types
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         "scheduler_lease",
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("holder", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("expires_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_table(
@@ -57,21 +57,21 @@ def upgrade() -> None:
         sa.Column("longitude", sa.Float(), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("escalation_step", sa.Integer(), nullable=False),
-        sa.Column("escalation_started_at", models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("next_escalation_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("escalation_started_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_escalation_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("renotify_count", sa.Integer(), nullable=False),
-        sa.Column("next_renotify_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_renotify_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
-        sa.Column("acknowledged_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("assigned_to_id", sa.Integer(), nullable=True),
         sa.Column("duplicate_of_id", sa.Integer(), nullable=True),
         sa.Column("resolution_note", sa.Text(), nullable=True),
         sa.Column("resolution_photo", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("reject_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-        sa.Column("close_due_at", models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("close_due_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["acknowledged_by_id"],
             ["member.id"],
@@ -132,7 +132,7 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("updated_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["member.id"],
@@ -149,7 +149,7 @@ def upgrade() -> None:
         sa.Column("township_id", sa.Integer(), nullable=False),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("linked_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["linked_by_id"],
             ["member.id"],
@@ -170,7 +170,7 @@ def upgrade() -> None:
         sa.Column("from_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("to_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("created_at", models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", gridguard.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["actor_id"],
             ["member.id"],

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from handlers.callbacks import CalloutAction
-from models import Role
+from gridguard.directory.enums import Role
+from gridguard.telegram.callbacks import CalloutAction
 from tests.e2e.reporting import Township
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser

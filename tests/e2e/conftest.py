@@ -3,8 +3,8 @@
 import pytest
 
 from bot.settings import Settings
-from models import Database
-from services.delivery import DeliveryWorker
+from gridguard.db.database import Database
+from gridguard.delivery.delivery import DeliveryWorker
 from tests.e2e.reporting import Township, build_township
 from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
 from tests.fakes.users import Harness

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from models import DutyLayer, Role, ShiftPattern
-from services.roster import RotationSpec, rotations, save_rotation
+from gridguard.directory.enums import Role
+from gridguard.duty.enums import DutyLayer, ShiftPattern
+from gridguard.duty.roster import RotationSpec, rotations, save_rotation
 from tests.e2e.reporting import Township
 from tests.fakes.users import FakeUser
 from tests.fakes.world import TOWNSHIP_A, add_member, unit_id

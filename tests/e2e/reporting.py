@@ -5,12 +5,14 @@ from dataclasses import dataclass
 
 from bot.paths import ESCALATION_POLICY
 from bot.settings import Settings
-from handlers.callbacks import CardVerb, ReportAction
-from models import Database, Role, SweepMark
+from gridguard.db.database import Database
+from gridguard.db.tables import SweepMark
+from gridguard.delivery.delivery import DeliveryWorker
+from gridguard.directory.enums import Role
+from gridguard.directory.members import find_member
+from gridguard.reports.policy import Policy, load_policy
+from gridguard.telegram.callbacks import CardVerb, ReportAction
 from scheduler.sweeps import Sweeper
-from services.delivery import DeliveryWorker
-from services.members import find_member
-from services.policy import Policy, load_policy
 from tests.fakes.clock import FakeClock, VirtualTimer
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser, Harness

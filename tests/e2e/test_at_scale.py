@@ -7,25 +7,16 @@ from datetime import timedelta
 import pytest
 from sqlmodel import col, select
 
-from handlers.callbacks import AttendanceView, SwapPage
-from models import (
-    Callout,
-    CalloutKind,
-    CalloutStatus,
-    CoverReason,
-    DutyCover,
-    DutyLayer,
-    Member,
-    Occurrence,
-    ReminderRule,
-    Report,
-    Role,
-    RoleAssignment,
-    Rsvp,
-    RsvpAnswer,
-    RuleKind,
-    Unit,
-)
+from gridguard.callouts.enums import CalloutKind, CalloutStatus
+from gridguard.callouts.tables import Callout
+from gridguard.directory.enums import Role
+from gridguard.directory.tables import Member, RoleAssignment, Unit
+from gridguard.duty.enums import CoverReason, DutyLayer
+from gridguard.duty.tables import DutyCover
+from gridguard.reminders.enums import RsvpAnswer, RuleKind
+from gridguard.reminders.tables import Occurrence, ReminderRule, Rsvp
+from gridguard.reports.tables import Report
+from gridguard.telegram.callbacks import AttendanceView, SwapPage
 from tests.e2e.callouts import send_callout, tally_of
 from tests.e2e.duty import local, with_duty_members
 from tests.e2e.reporting import Township, file_report

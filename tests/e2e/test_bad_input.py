@@ -2,8 +2,8 @@
 
 import pytest
 
-from models import Role
-from services.report_drafts import get_draft
+from gridguard.directory.enums import Role
+from gridguard.reports.report_drafts import get_draft
 from tests.e2e.reporting import Township
 from tests.fakes.records import database_state
 from tests.fakes.users import FakeUser

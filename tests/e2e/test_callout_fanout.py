@@ -7,8 +7,9 @@ import pytest
 from aiogram import Bot
 
 from bot.telegram_sender import TelegramSender
-from models import Database, Role
-from services.delivery import DeliveryLimits, DeliveryWorker
+from gridguard.db.database import Database
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker
+from gridguard.directory.enums import Role
 from tests.e2e.callouts import alerts_of, send_callout
 from tests.e2e.reporting import Township
 from tests.fakes.clock import FakeClock, VirtualTimer

@@ -7,8 +7,8 @@ from aiogram import Bot
 
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
-from models import Database
-from services.delivery import DeliveryLimits, DeliveryWorker
+from gridguard.db.database import Database
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker
 from tests.e2e.callouts import alerts_of, send_callout, with_volunteers
 from tests.e2e.reporting import Township
 from tests.fakes.clock import FakeClock, VirtualTimer

@@ -14,12 +14,24 @@ from sqlmodel import select
 
 from bot.cli import export
 from bot.settings import Settings
-from handlers.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard, CardVerb, ReportAction
-from models import CalloutAnswer, CalloutRecipient, Database, DutyLayer, Priority, Role
-from services.callout_desk import CalloutDesk
-from services.callout_lifecycle import CalloutVerb
-from services.members import load_profile
-from services.outbox import Content, enqueue
+from gridguard.callouts.callout_desk import CalloutDesk
+from gridguard.callouts.callout_lifecycle import CalloutVerb
+from gridguard.callouts.enums import CalloutAnswer
+from gridguard.callouts.tables import CalloutRecipient
+from gridguard.db.database import Database
+from gridguard.delivery.enums import Priority
+from gridguard.delivery.outbox import Content, enqueue
+from gridguard.directory.enums import Role
+from gridguard.directory.members import load_profile
+from gridguard.duty.enums import DutyLayer
+from gridguard.telegram.callbacks import (
+    AvailabilityChoice,
+    CalloutAction,
+    CalloutField,
+    CalloutWizard,
+    CardVerb,
+    ReportAction,
+)
 from tests.e2e.callouts import (
     FIRE,
     MEIFA,

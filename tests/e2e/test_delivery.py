@@ -19,10 +19,12 @@ from redis.exceptions import RedisError
 
 from bot.redis_limits import RedisGate
 from bot.telegram_sender import TelegramSender
-from models import Database, DeliveryStatus, Priority, Role
-from services.delivery import DeliveryLimits, DeliveryWorker
-from services.outbox import Button, Content, Notice, enqueue, enqueue_edit, enqueue_many
-from services.send_gate import GateUnavailable
+from gridguard.db.database import Database
+from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker
+from gridguard.delivery.enums import DeliveryStatus, Priority
+from gridguard.delivery.outbox import Button, Content, Notice, enqueue, enqueue_edit, enqueue_many
+from gridguard.delivery.send_gate import GateUnavailable
+from gridguard.directory.enums import Role
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock, VirtualTimer
 from tests.fakes.local_http import free_port

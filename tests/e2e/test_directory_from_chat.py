@@ -4,9 +4,10 @@ import re
 
 import pytest
 
-from handlers.callbacks import InviteRoleChoice
-from models import Database, Role, UnitLevel
-from services.directory import child_units, find_unit
+from gridguard.db.database import Database
+from gridguard.directory.directory import child_units, find_unit
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.telegram.callbacks import InviteRoleChoice
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock
 from tests.fakes.users import Harness

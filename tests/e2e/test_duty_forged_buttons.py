@@ -5,7 +5,12 @@ import asyncio
 
 import pytest
 
-from handlers.callbacks import (
+from gridguard.directory.members import load_profile
+from gridguard.duty.duty_desk import DutyDesk, minute_of
+from gridguard.duty.duty_texts import DutyVerb
+from gridguard.duty.enums import DutyLayer, ShiftPattern
+from gridguard.kernel.errors import DomainError
+from gridguard.telegram.callbacks import (
     DutyAction,
     RosterHandoff,
     RosterMenu,
@@ -18,11 +23,6 @@ from handlers.callbacks import (
     SwapShiftChoice,
     SwapToChoice,
 )
-from models import DutyLayer, ShiftPattern
-from services.duty_desk import DutyDesk, minute_of
-from services.duty_texts import DutyVerb
-from services.errors import DomainError
-from services.members import load_profile
 from tests.e2e.duty import DutyTown, local, offer_shift, with_duty_members
 from tests.e2e.reporting import Township
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, STALE, press_and_expect_nothing

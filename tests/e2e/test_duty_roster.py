@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot.settings import Settings
-from models import DutyLayer, Role
-from services.members import find_member
+from gridguard.directory.enums import Role
+from gridguard.directory.members import find_member
+from gridguard.duty.enums import DutyLayer
 from tests.e2e.duty import SHANGHAI, local, offer_shift, with_duty_members
 from tests.e2e.reporting import Township, file_report, second_process_sweeps_from_scratch
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing

@@ -6,9 +6,10 @@ import re
 import pytest
 
 from bot.app import build_bot
-from handlers.callbacks import LanguageChoice
-from handlers.menu import MENU_COMMANDS, set_command_menus
-from models import Database, Role
+from gridguard.db.database import Database
+from gridguard.directory.enums import Role
+from gridguard.telegram.callbacks import LanguageChoice
+from gridguard.telegram.menu import MENU_COMMANDS, set_command_menus
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import FakeTelegram

@@ -4,7 +4,9 @@ the database, not a message to anyone."""
 
 import pytest
 
-from handlers.callbacks import (
+from gridguard.directory.enums import Role
+from gridguard.reports.enums import Category
+from gridguard.telegram.callbacks import (
     AssignChoice,
     CardVerb,
     CategoryChoice,
@@ -17,7 +19,6 @@ from handlers.callbacks import (
     UnitChoice,
     UnitPage,
 )
-from models import Category, Role
 from tests.e2e.reporting import Township, file_report, report_id_on
 from tests.fakes.records import database_state
 from tests.fakes.telegram_server import SentMessage

@@ -2,8 +2,9 @@
 
 import pytest
 
-from models import Database, Role
-from services.members import load_profile
+from gridguard.db.database import Database
+from gridguard.directory.enums import Role
+from gridguard.directory.members import load_profile
 from tests.fakes.clock import FakeClock
 from tests.fakes.users import Harness
 from tests.fakes.world import COUNTY, TOWNSHIP_A, VILLAGE_A1, add_member, import_townships, invite_token

@@ -6,7 +6,8 @@ import json
 
 from bot.app import run_bot
 from bot.settings import Settings
-from models import Database, Role
+from gridguard.db.database import Database
+from gridguard.directory.enums import Role
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import PollingHarness

@@ -12,10 +12,11 @@ from sqlmodel import col, select
 
 from bot.cli import export
 from bot.settings import Settings
-from handlers.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
-from models import Occurrence, ReminderRule, RsvpAnswer
+from gridguard.kernel.errors import DomainError
+from gridguard.reminders.enums import RsvpAnswer
+from gridguard.reminders.tables import Occurrence, ReminderRule
+from gridguard.telegram.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
 from scheduler.sweeps import Sweeper
-from services.errors import DomainError
 from tests.e2e.duty import SHANGHAI, local
 from tests.e2e.reporting import Township, code_of, file_report, second_process_sweeps_from_scratch
 from tests.e2e.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing

@@ -4,7 +4,7 @@ and a card never lost when the worker it was handed to dies."""
 from aiogram import Bot
 
 from bot.telegram_sender import TelegramSender
-from services.delivery import DeliveryWorker
+from gridguard.delivery.delivery import DeliveryWorker
 from tests.e2e.reporting import Township, file_report, summary_of_a_report
 from tests.fakes.records import counting_sql
 

@@ -3,10 +3,11 @@
 import asyncio
 
 from bot.settings import Settings
-from handlers.callbacks import CardVerb, ReportAction
-from models import Database, Report
+from gridguard.db.database import Database
+from gridguard.directory.members import load_profile
+from gridguard.reports.tables import Report
+from gridguard.telegram.callbacks import CardVerb, ReportAction
 from scheduler.sweeps import Sweeper
-from services.members import load_profile
 from tests.e2e.reporting import Township, code_of, file_report, summary_of_a_report
 from tests.fakes.clock import FakeClock
 from tests.fakes.records import drafts, reports

@@ -2,7 +2,7 @@
 
 import re
 
-from models import Database
+from gridguard.db.database import Database
 from tests.e2e.reporting import IN_FENGCHENG, Township, file_report
 from tests.fakes.clock import FakeClock
 from tests.fakes.records import drafts, reports
@@ -191,7 +191,7 @@ async def test_a_station_head_adjusts_timeouts_within_bounds(town: Township) -> 
 
 
 async def test_a_member_of_several_units_picks_one(town: Township, db: Database, clock: FakeClock) -> None:
-    from models import Role
+    from gridguard.directory.enums import Role
     from tests.fakes.world import TOWNSHIP_A, add_member
 
     await add_member(db, clock.now(), town.reporter.id, "林网格", Role.VOLUNTEER, TOWNSHIP_A)

@@ -5,8 +5,9 @@ import logging
 
 import pytest
 
-import handlers.common
-from models import Database, Role
+import gridguard.telegram.common
+from gridguard.db.database import Database
+from gridguard.directory.enums import Role
 from tests.fakes.clock import FakeClock, FakeMonotonic
 from tests.fakes.telegram_server import Limits
 from tests.fakes.users import Harness
@@ -76,7 +77,7 @@ async def test_an_unexpected_error_is_logged_apologised_for_and_the_bot_keeps_se
 
     member, stranger = harness.user("林"), harness.user("陌生人")
     await add_member(db, clock.now(), member.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
-    monkeypatch.setattr(handlers.common, "abilities", broken)
+    monkeypatch.setattr(gridguard.telegram.common, "abilities", broken)
     with caplog.at_level(logging.ERROR, logger="gridguard"):
         [apology] = await member.send("/help")
     assert "抱歉" in apology.shown

@@ -15,7 +15,7 @@ from bot.app import build_bot, build_dispatcher
 from bot.paths import PROJECT_ROOT
 from bot.sandbox import GROUP_ID, PERSONAS, SandboxClock, TerminalChat, describe, seed
 from bot.settings import Settings
-from models import Database
+from gridguard.db.database import Database
 from tests.fakes.telegram_server import FakeTelegram, SentMessage
 from tests.fakes.users import Harness
 

@@ -10,8 +10,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.redis_limits import RedisFloodBuckets, RedisGate
-from services.delivery import DeliveryLimits
-from services.send_gate import Admission, LocalGate
+from gridguard.delivery.delivery import DeliveryLimits
+from gridguard.delivery.send_gate import Admission, LocalGate
 from tests.fakes.clock import FakeMonotonic, VirtualTimer
 
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")

@@ -8,8 +8,9 @@ from aiogram.fsm.storage.redis import RedisStorage
 
 from bot.app import build_bot, build_dispatcher
 from bot.settings import Settings
-from models import Database, Role
-from services.members import load_profile
+from gridguard.db.database import Database
+from gridguard.directory.enums import Role
+from gridguard.directory.members import load_profile
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.users import Harness

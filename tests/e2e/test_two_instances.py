@@ -18,8 +18,12 @@ from redis.asyncio import Redis
 from sqlmodel import select
 
 from bot.paths import PROJECT_ROOT
-from models import Database, Member, Report, ReportStatus, Role, Unit, UnitLevel
-from services.clock import SystemClock
+from gridguard.db.database import Database
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.tables import Member, Unit
+from gridguard.kernel.clock import SystemClock
+from gridguard.reports.enums import ReportStatus
+from gridguard.reports.tables import Report
 from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.balancer import Balancer
 from tests.fakes.local_http import free_port

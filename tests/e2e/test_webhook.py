@@ -17,10 +17,11 @@ from sqlalchemy import text
 
 from bot.app import run_bot
 from bot.cli import main
+from bot.health import database_revision
 from bot.settings import Settings
 from bot.startup import StartupError
-from models import Database, Role
-from services.health import database_revision
+from gridguard.db.database import Database
+from gridguard.directory.enums import Role
 from tests.fakes.clock import FakeClock
 from tests.fakes.local_http import free_port
 from tests.fakes.logs import json_logs
@@ -185,7 +186,7 @@ async def test_each_update_logs_one_json_line_naming_the_update_its_sender_and_h
         assert await post(running.webhook_url, help_update(server, 4545, 777_004), secret_of(running, server)) == 200
     [handled] = [line for line in lines if line.get("update_id") == 777_004 and line["logger"] == "gridguard.updates"]
     assert handled["user_id"] == 4545 and handled["update_type"] == "message"
-    assert handled["handler"] == "handlers.common.show_help"
+    assert handled["handler"] == "gridguard.telegram.common.show_help"
     assert "handled" in handled["message"]
 
 

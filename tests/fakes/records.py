@@ -10,8 +10,11 @@ from sqlalchemy import event
 from sqlalchemy import select as select_rows
 from sqlmodel import SQLModel, col, select
 
-from models import Database, Member, Notification, Report, ReportDraft
-from services.members import find_member
+from gridguard.db.database import Database
+from gridguard.delivery.tables import Notification
+from gridguard.directory.members import find_member
+from gridguard.directory.tables import Member
+from gridguard.reports.tables import Report, ReportDraft
 
 
 async def notifications(db: Database) -> dict[str, Notification]:

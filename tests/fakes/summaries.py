@@ -5,12 +5,13 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from handlers.callbacks import SummaryAction, SummaryVerb
-from handlers.states import ReportFlow
-from models import Category, Database, Severity
-from services.clock import SystemClock
-from services.members import find_member
-from services.report_drafts import Draft, save_draft
+from gridguard.db.database import Database
+from gridguard.directory.members import find_member
+from gridguard.kernel.clock import SystemClock
+from gridguard.reports.enums import Category, Severity
+from gridguard.reports.report_drafts import Draft, save_draft
+from gridguard.telegram.callbacks import SummaryAction, SummaryVerb
+from gridguard.telegram.states import ReportFlow
 
 SUBMIT = SummaryAction(action=SummaryVerb.SUBMIT).pack()
 """The summary's "✅ 确认提交" button, as the bot packs it."""

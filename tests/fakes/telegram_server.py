@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.paths import TELEGRAM_API_SPEC
-from services.rate import TokenBucket
+from gridguard.kernel.rate import TokenBucket
 from tests.fakes.local_http import serve_locally
 from tests.fakes.telegram_html import HtmlError, parse_html, utf16_length
 from tests.fakes.webhook import WebhookDelivery

@@ -5,10 +5,13 @@ from datetime import datetime
 from sqlmodel import select
 
 from bot.paths import QUANZHOU_DIVISIONS_CSV
-from models import Database, InviteRedemption, ReportDraft, Role, RoleAssignment
-from services.directory import find_unit, import_divisions, read_division_file
-from services.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
-from services.members import find_member
+from gridguard.db.database import Database
+from gridguard.directory.directory import find_unit, import_divisions, read_division_file
+from gridguard.directory.enums import Role
+from gridguard.directory.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
+from gridguard.directory.members import find_member
+from gridguard.directory.tables import InviteRedemption, RoleAssignment
+from gridguard.reports.tables import ReportDraft
 
 # 安溪县 (350524): 凤城镇 and 蓬莱镇 — two neighbouring townships for cross-township checks.
 COUNTY = "350524"

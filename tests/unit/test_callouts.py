@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models import CalloutAnswer
-from services.callout_desk import Pause, parse_availability, pause_until
-from services.callout_lifecycle import ANSWER_TRANSITIONS, answers_leading_to, may_change_answer
-from services.callouts import is_available
-from services.errors import DomainError
+from gridguard.callouts.callout_desk import Pause, parse_availability, pause_until
+from gridguard.callouts.callout_lifecycle import ANSWER_TRANSITIONS, answers_leading_to, may_change_answer
+from gridguard.callouts.callouts import is_available
+from gridguard.callouts.enums import CalloutAnswer
+from gridguard.kernel.errors import DomainError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 29, 9, 30, tzinfo=SHANGHAI).astimezone(UTC)

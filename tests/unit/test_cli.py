@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.cli import main
 from bot.paths import HOLIDAY_FILES, QUANZHOU_DIVISIONS_CSV
-from models import Database
-from services.reminder_rules import work_calendar
-from services.work_calendar import WorkCalendar
+from gridguard.db.database import Database
+from gridguard.reminders.reminder_rules import work_calendar
+from gridguard.reminders.work_calendar import WorkCalendar
 from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.records import database_state
 

@@ -6,8 +6,8 @@ import pytest
 from sqlmodel import select
 
 from bot.paths import QUANZHOU_DIVISIONS_CSV
-from models import Database, Unit, UnitLevel
-from services.directory import (
+from gridguard.db.database import Database
+from gridguard.directory.directory import (
     MalformedDivisionFile,
     add_grid,
     count_units,
@@ -17,7 +17,9 @@ from services.directory import (
     read_division_file,
     unit_path,
 )
-from services.errors import DomainError, UnitNotFound
+from gridguard.directory.enums import UnitLevel
+from gridguard.directory.tables import Unit
+from gridguard.kernel.errors import DomainError, UnitNotFound
 from tests.fakes.clock import FakeClock
 from tests.fakes.world import VILLAGE_A1, import_townships
 

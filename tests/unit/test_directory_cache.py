@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import text
 
-from models import Database, Role
-from services.directory_cache import DirectoryCache
-from services.members import set_language
+from gridguard.db.database import Database
+from gridguard.directory.directory_cache import DirectoryCache
+from gridguard.directory.enums import Role
+from gridguard.directory.members import set_language
 from tests.fakes.clock import FakeClock, FakeMonotonic
 from tests.fakes.records import counting_sql
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, VILLAGE_A2, add_member, import_townships

@@ -8,11 +8,15 @@ import pytest
 from sqlmodel import select
 
 from bot.paths import ESCALATION_POLICY
-from models import Category, Database, DeliveryStatus, Notification, Report, ReportStatus, Severity
-from services.audience import Audience, Recipient
-from services.escalation import Context, plan_start
-from services.outbox import Content, Outcome, claim_due, enqueue, enqueue_edit, record_outcomes
-from services.policy import load_policy
+from gridguard.db.database import Database
+from gridguard.delivery.enums import DeliveryStatus
+from gridguard.delivery.outbox import Content, Outcome, claim_due, enqueue, enqueue_edit, record_outcomes
+from gridguard.delivery.tables import Notification
+from gridguard.reports.audience import Audience, Recipient
+from gridguard.reports.enums import Category, ReportStatus, Severity
+from gridguard.reports.escalation import Context, plan_start
+from gridguard.reports.policy import load_policy
+from gridguard.reports.tables import Report
 
 NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
 OFFICER, DUTY, HEAD, COUNTY = (Recipient(chat, chat, "zh") for chat in (10, 11, 12, 13))

@@ -33,7 +33,7 @@ def test_every_text_is_html_telegram_accepts(language: str) -> None:
 
 def test_every_key_the_code_uses_exists() -> None:
     used = set()
-    for folder in ("handlers", "bot", "services"):
+    for folder in ("gridguard", "bot"):
         for path in (PROJECT / folder).rglob("*.py"):
             used |= set(KEY_USE.findall(path.read_text(encoding="utf-8")))
             used |= set(re.findall(r'DomainError\(\s*"([a-z_]+\.[a-z_]+)"', path.read_text(encoding="utf-8")))
@@ -53,8 +53,8 @@ def test_an_unknown_language_falls_back_to_chinese() -> None:
 
 
 def test_keys_built_from_enums_and_menus_exist() -> None:
-    from handlers.menu import MENU_COMMANDS
-    from models import Role
+    from gridguard.directory.enums import Role
+    from gridguard.telegram.menu import MENU_COMMANDS
 
     wanted = {f"role.{r.value}" for r in Role} | {f"duty.{r.value}" for r in Role}
     wanted |= {f"language.{code}" for code in LANGUAGES} | {f"command.{name}" for name in MENU_COMMANDS}

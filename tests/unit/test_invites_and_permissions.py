@@ -4,10 +4,10 @@ import asyncio
 
 import pytest
 
-from models import Database, Role, UnitLevel
-from services.directory import add_grid, find_unit, path_ids
-from services.errors import DomainError, NotAllowed
-from services.invites import (
+from gridguard.db.database import Database
+from gridguard.directory.directory import add_grid, find_unit, path_ids
+from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.invites import (
     InviteProblem,
     InviteSpec,
     check_invite,
@@ -16,8 +16,9 @@ from services.invites import (
     new_token,
     redeem_invite,
 )
-from services.members import load_profile
-from services.permissions import Action, may, role_fits_unit
+from gridguard.directory.members import load_profile
+from gridguard.directory.permissions import Action, may, role_fits_unit
+from gridguard.kernel.errors import DomainError, NotAllowed
 from tests.fakes.clock import FakeClock
 from tests.fakes.world import (
     TOWNSHIP_A,

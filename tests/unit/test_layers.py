@@ -1,5 +1,5 @@
-"""The layer rules of ARCHITECTURE.md, checked on the source: data flows Telegram -> handlers -> services ->
-models, and nothing below the edge knows the channel."""
+"""The layer rules of docs/architecture.md, checked on the source: data flows Telegram -> gridguard/telegram (the
+edge) -> the capability packages and the shared core below them, and nothing below the edge knows the channel."""
 
 import ast
 from pathlib import Path
@@ -8,13 +8,17 @@ import pytest
 
 from bot.paths import PROJECT_ROOT
 
-EDGE_PACKAGES = ("aiogram", "handlers", "bot")
+EDGE_PACKAGES = ("aiogram", "gridguard.telegram", "bot")
 DATABASE_CALLS = {"select", "insert", "update", "delete"}
 SESSION_METHODS = {"exec", "execute", "add", "add_all", "delete", "get", "flush", "commit"}
 
 
 def python_files(folder: str) -> list[Path]:
     return sorted((PROJECT_ROOT / folder).rglob("*.py"))
+
+
+EDGE_FILES = python_files("gridguard/telegram")
+DOMAIN_FILES = [p for p in python_files("gridguard") if p not in EDGE_FILES]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -28,14 +32,14 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", [*python_files("services"), *python_files("models")], ids=lambda p: p.name)
-def test_services_and_models_know_nothing_of_the_channel(path: Path) -> None:
-    offending = {m for m in imported_modules(path) if m.split(".")[0] in EDGE_PACKAGES}
+@pytest.mark.parametrize("path", DOMAIN_FILES, ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix())
+def test_the_domain_knows_nothing_of_the_channel(path: Path) -> None:
+    offending = {m for m in imported_modules(path) if m == "aiogram" or m.startswith(EDGE_PACKAGES)}
     assert not offending, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(offending)}"
 
 
-@pytest.mark.parametrize("path", python_files("handlers"), ids=lambda p: p.name)
-def test_handlers_call_services_not_the_database(path: Path) -> None:
+@pytest.mark.parametrize("path", EDGE_FILES, ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix())
+def test_the_edge_calls_the_domain_not_the_database(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     offending = []
     for node in ast.walk(tree):
@@ -54,8 +58,8 @@ def test_handlers_call_services_not_the_database(path: Path) -> None:
     assert not offending, f"{path.relative_to(PROJECT_ROOT)} touches the database: {offending}"
 
 
-ROLE_RULES = "services/permissions.py"
-ROLE_RECORDS = {"services/members.py"}
+ROLE_RULES = "gridguard/directory/permissions.py"
+ROLE_RECORDS = {"gridguard/directory/members.py"}
 """Profiles record which roles a member holds (an admin role makes an admin); they decide nothing else."""
 
 
@@ -70,7 +74,7 @@ def role_rules_in(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", [*python_files("services"), *python_files("handlers")], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", python_files("gridguard"), ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix())
 def test_who_may_do_what_is_decided_in_permissions_only(path: Path) -> None:
     relative = path.relative_to(PROJECT_ROOT).as_posix()
     if relative == ROLE_RULES or relative in ROLE_RECORDS:
@@ -82,7 +86,7 @@ def test_every_kind_of_button_has_its_own_callback_prefix() -> None:
     """Two kinds of button sharing a prefix would be told apart only by luck (how many parts their data has)."""
     from aiogram.filters.callback_data import CallbackData
 
-    import handlers.callbacks as callbacks
+    import gridguard.telegram.callbacks as callbacks
 
     kinds = [k for k in vars(callbacks).values() if isinstance(k, type) and issubclass(k, CallbackData)]
     prefixes = [k.__prefix__ for k in kinds if k is not CallbackData]

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from bot.metrics import Metrics
-from services.outbox import Claimed
+from gridguard.delivery.outbox import Claimed
 
 DUE = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 

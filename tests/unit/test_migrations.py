@@ -13,10 +13,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-import models  # noqa: F401
+import gridguard.db.registry  # noqa: F401  (every table on SQLModel.metadata)
 from bot.paths import PROJECT_ROOT
-from models import Database
-from models.migrate import alembic_config
+from gridguard.db.database import Database
+from gridguard.db.migrate import alembic_config
 from tests.conftest import TEST_DATABASE_URL
 
 

@@ -6,14 +6,17 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.paths import ESCALATION_POLICY
-from models import Category, Database, Report, Role, Severity
-from services.directory_cache import DirectoryCache
-from services.errors import NoLongerThere
-from services.filing import RESUBMIT_WINDOW
-from services.members import MemberProfile, load_profile
-from services.policy import load_policy
-from services.report_desk import ReportDesk, StaleButton
-from services.report_drafts import Draft, get_draft, save_draft
+from gridguard.db.database import Database
+from gridguard.directory.directory_cache import DirectoryCache
+from gridguard.directory.enums import Role
+from gridguard.directory.members import MemberProfile, load_profile
+from gridguard.kernel.errors import NoLongerThere
+from gridguard.reports.enums import Category, Severity
+from gridguard.reports.filing import RESUBMIT_WINDOW
+from gridguard.reports.policy import load_policy
+from gridguard.reports.report_desk import ReportDesk, StaleButton
+from gridguard.reports.report_drafts import Draft, get_draft, save_draft
+from gridguard.reports.tables import Report
 from tests.fakes.clock import FakeClock
 from tests.fakes.records import reports
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships, unit_id

@@ -2,9 +2,9 @@
 
 import pytest
 
-from models import Category, Severity
-from services.errors import DomainError
-from services.report_drafts import MAX_MEDIA, Draft, add_description, add_media, to_filing
+from gridguard.kernel.errors import DomainError
+from gridguard.reports.enums import Category, Severity
+from gridguard.reports.report_drafts import MAX_MEDIA, Draft, add_description, add_media, to_filing
 
 
 def test_a_draft_reads_back_as_it_was_stored() -> None:

@@ -1,14 +1,14 @@
 """The report's one state machine: the card's buttons, the handlers' routing and the services' checks all come
-from `services/report_lifecycle.TRANSITIONS`, so they cannot disagree."""
+from `gridguard/reports/report_lifecycle.TRANSITIONS`, so they cannot disagree."""
 
 import pytest
 
-from handlers.callbacks import CardVerb
-from handlers.report_actions import ASKING
+from gridguard.reports.enums import ReportEventKind, ReportStatus, Severity
+from gridguard.reports.report_cards import CALL_OUT, DETAILS, card_keyboard, reporter_keyboard
+from gridguard.reports.report_lifecycle import OPEN_STATUSES, TRANSITIONS, Actor, ReportVerb, verbs_for
+from gridguard.telegram.callbacks import CardVerb
+from gridguard.telegram.reports.report_actions import ASKING
 from i18n import LANGUAGES, Localizer
-from models import ReportEventKind, ReportStatus, Severity
-from services.report_cards import CALL_OUT, DETAILS, card_keyboard, reporter_keyboard
-from services.report_lifecycle import OPEN_STATUSES, TRANSITIONS, Actor, ReportVerb, verbs_for
 
 S, V = ReportStatus, ReportVerb
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import ShiftPattern
-from services.rotation import Cover, Layer, RotationPlan, Shift, held_by_one, overlapping, slots_on
+from gridguard.duty.enums import ShiftPattern
+from gridguard.duty.rotation import Cover, Layer, RotationPlan, Shift, held_by_one, overlapping, slots_on
 
 ZONES = [ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("UTC")]
 START = date(2026, 1, 1)

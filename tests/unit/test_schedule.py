@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.paths import HOLIDAY_FILES
-from models import HolidayHandling
-from services.errors import DomainError
-from services.schedule import Schedule
-from services.work_calendar import WorkCalendar
+from gridguard.kernel.errors import DomainError
+from gridguard.reminders.enums import HolidayHandling
+from gridguard.reminders.schedule import Schedule
+from gridguard.reminders.work_calendar import WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAYS_AT_9 = "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0;BYSECOND=0"

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Result, event, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models import Database
-from models.sqlite_on_loop import may_wait
+from gridguard.db.database import Database
+from gridguard.db.sqlite_on_loop import may_wait
 from tests.conftest import sqlite_url
 
 

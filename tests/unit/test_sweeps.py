@@ -6,10 +6,11 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.paths import ESCALATION_POLICY
-from models import Database, SchedulerLease
+from gridguard.db.database import Database
+from gridguard.db.leader import try_lead
+from gridguard.db.tables import SchedulerLease
+from gridguard.reports.policy import load_policy
 from scheduler.sweeps import Sweeper, build_scheduler
-from services.leader import try_lead
-from services.policy import load_policy
 from tests.fakes.clock import FakeClock
 
 

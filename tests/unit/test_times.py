@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.errors import DomainError
-from services.numbers import ascii_digits, clock_minutes, whole_number
-from services.times import local_time, time_of_day
+from gridguard.kernel.errors import DomainError
+from gridguard.kernel.numbers import ascii_digits, clock_minutes, whole_number
+from gridguard.kernel.times import local_time, time_of_day
 
 
 def test_a_utc_moment_reads_in_the_deployment_zone() -> None:

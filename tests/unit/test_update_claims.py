@@ -1,8 +1,9 @@
 """Webhook update claims in the database (no Redis): one claimer at a time, a claim whose holder stopped renewing
 it taken over, a handled update answered without handling, a failed one free again, a day's memory."""
 
-from models import ClaimedUpdate, Database
-from services.update_claims import CLAIM_SECONDS, Claim, DatabaseClaims
+from gridguard.db.database import Database
+from gridguard.db.tables import ClaimedUpdate
+from gridguard.db.update_claims import CLAIM_SECONDS, Claim, DatabaseClaims
 from tests.fakes.clock import FakeClock
 
 

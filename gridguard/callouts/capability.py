@@ -1,0 +1,13 @@
+"""Call-outs register their sweep: the one reminder to those who have not answered."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gridguard.callouts.callout_desk import remind_unanswered
+from gridguard.sweeps import CLOCK_SWEEPS_EVERY, Sweep, Tick
+
+
+async def remind_the_silent(session: AsyncSession, tick: Tick) -> int:
+    return await remind_unanswered(session, tick.now)
+
+
+SWEEPS = (Sweep("callouts", remind_the_silent, CLOCK_SWEEPS_EVERY),)

@@ -1,0 +1,110 @@
+"""Engine and session factory: SQLite (aiosqlite) tuned for concurrent use, or PostgreSQL (asyncpg)."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gridguard.db.sqlite_on_loop import connect_on_loop
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+READ_ONLY_OPTION = "gridguard_read_only"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def on_postgres(session: "AsyncSession") -> bool:
+    """Whether this session talks to PostgreSQL (for its dialect's INSERT … ON CONFLICT and row locks)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of an SQLite file database so the first run just works."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    """Statements on the loop's thread (gridguard/db/sqlite_on_loop.py); WAL, a busy timeout, and BEGIN IMMEDIATE so two
+    writers wait instead of failing.
+
+    Read-only transactions (`Database.reading`) begin deferred, so they never queue behind writers.
+    """
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def on_do_connect(dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+        return dialect.dbapi.connect(*cargs, async_creator_fn=connect_on_loop, **cparams)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    if is_sqlite(url):
+        ensure_sqlite_folder(url)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **kwargs)
+        _tune_sqlite(engine)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """Owns the engine; hands out sessions and transactions (the unit of work)."""
+
+    def __init__(self, url: str, write_gate: asyncio.Lock | None = None, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.engine = create_engine(url, **engine_kwargs)
+        self._write_gate = (write_gate or asyncio.Lock()) if is_sqlite(url) else None
+        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(
+            self.engine.execution_options(**{READ_ONLY_OPTION: True}),
+            class_=AsyncSession,
+            expire_on_commit=False,
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error.
+
+        On SQLite, writers of this process queue on an asyncio lock before BEGIN IMMEDIATE: the next one starts
+        the moment the last commits, instead of sleeping in SQLite's busy handler (which backs off to 100 ms).
+        Never open a transaction inside another one.
+        """
+        async with self._write_gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only: on SQLite its transaction doesn't take the write lock."""
+        async with self._read_sessions() as session, session.begin():
+            yield session
+
+    def separate_pool(self, pool_size: int = 2) -> "Database":
+        """The same database through connections of its own (a bulkhead: delivery never waits behind a burst of
+        handlers for a connection); on SQLite its writers still queue at this one's write gate."""
+        return Database(self.url, write_gate=self._write_gate, pool_size=pool_size, max_overflow=pool_size)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

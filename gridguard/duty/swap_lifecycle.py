@@ -1,0 +1,36 @@
+"""A shift swap's one state machine: which verb moves it from which state to which, and whose press it is."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gridguard.duty.enums import SwapStatus
+
+
+class SwapVerb(StrEnum):
+    TAKE = "take"
+    WITHDRAW = "withdraw"
+    UNDO = "undo"
+    DECLINE = "decline"
+
+
+class SwapActor(StrEnum):
+    COLLEAGUE = "colleague"
+    """A member of the township's duty roster other than the one who offered (the named one, if one was)."""
+    OFFERER = "offerer"
+    KEEPER = "keeper"
+    """The station head (permissions.ROSTER_KEEPER)."""
+
+
+@dataclass(frozen=True)
+class SwapTransition:
+    allowed_from: SwapStatus
+    to: SwapStatus
+    by: SwapActor
+
+
+SWAP_TRANSITIONS: dict[SwapVerb, SwapTransition] = {
+    SwapVerb.TAKE: SwapTransition(SwapStatus.OFFERED, SwapStatus.TAKEN, SwapActor.COLLEAGUE),
+    SwapVerb.WITHDRAW: SwapTransition(SwapStatus.OFFERED, SwapStatus.WITHDRAWN, SwapActor.OFFERER),
+    SwapVerb.UNDO: SwapTransition(SwapStatus.TAKEN, SwapStatus.UNDONE, SwapActor.KEEPER),
+    SwapVerb.DECLINE: SwapTransition(SwapStatus.OFFERED, SwapStatus.DECLINED, SwapActor.COLLEAGUE),
+}

@@ -1,0 +1,190 @@
+"""Filing: a finished draft becomes a report with its code, evidence, history and first cards."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gridguard.db.database import on_postgres
+from gridguard.delivery.outbox import enqueue_many
+from gridguard.directory.members import MemberProfile
+from gridguard.directory.permissions import Action, may, may_add_information
+from gridguard.directory.places import Place, UnitRef, place_of
+from gridguard.directory.tables import Unit
+from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed
+from gridguard.reports.audience import Audience
+from gridguard.reports.enums import Category, ReportEventKind, ReportStatus, Severity
+from gridguard.reports.escalation import CardSource, Context, cards_for, plan_start, refresh_cards
+from gridguard.reports.report_cards import CardFacts
+from gridguard.reports.report_lifecycle import OPEN_STATUSES
+from gridguard.reports.tables import Report, ReportCounter, ReportEvent, ReportMedia
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A finished draft, ready to become a report."""
+
+    category: Category
+    severity: Severity
+    unit_id: int
+    description: str | None = None
+    voice_file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    media: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+
+async def next_code(session: AsyncSession, township: UnitRef, now: datetime, zone: ZoneInfo) -> str:
+    """A short human code: township (county and township digits), year and month, sequence."""
+    period = now.astimezone(zone).strftime("%y%m")
+    insert = postgres_insert if on_postgres(session) else sqlite_insert
+    statement = (
+        insert(ReportCounter)
+        .values(township_id=township.id, period=period, last=1)
+        .on_conflict_do_update(index_elements=["township_id", "period"], set_={"last": col(ReportCounter.last) + 1})
+        .returning(col(ReportCounter.last))
+    )
+    sequence = (await session.exec(statement)).scalar_one()
+    return f"{township.code[4:9]}-{period}-{sequence:04d}"
+
+
+def new_card_source(
+    report: Report, filing: Filing, place: Place, reporter: MemberProfile, callers: frozenset[int]
+) -> CardSource:
+    facts = CardFacts(
+        report_id=report.id or 0,
+        code=report.code,
+        category=report.category,
+        severity=report.severity,
+        status=report.status,
+        place=place.label,
+        reporter=reporter.name,
+        reporter_phone=reporter.phone,
+        description=report.description,
+        has_voice=report.voice_file_id is not None,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        created_at=report.created_at,
+        acted_by=None,
+        acted_at=None,
+        assignee=None,
+        photo_count=len(filing.media),
+    )
+    photo = next((file_id for kind, file_id in filing.media if kind == "photo"), None)
+    return CardSource(facts, photo, callers)
+
+
+_INSERT_REPORT = insert(Report).returning(col(Report.id))
+_INSERT_MEDIA = insert(ReportMedia)
+_INSERT_EVENT = insert(ReportEvent)
+"""Filing inserts with Core statements built once: the hot path of an emergency skips the ORM's unit of work."""
+
+
+async def file_report(
+    session: AsyncSession, filing: Filing, place: Place, reporter: MemberProfile, reach: Audience, ctx: Context
+) -> Report:
+    """Save the report with its evidence and history, and queue its first cards — in the caller's transaction."""
+    if not may(reporter, Action.REPORT, place.ids):
+        raise NoLongerThere("report.no_longer_reporter")
+    report = Report(
+        code=await next_code(session, place.township, ctx.now, ctx.zone),
+        township_id=place.township.id,
+        unit_id=filing.unit_id,
+        village_id=place.village.id if place.village else None,
+        reporter_id=reporter.id or 0,
+        category=filing.category,
+        severity=filing.severity,
+        description=filing.description,
+        voice_file_id=filing.voice_file_id,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        status=ReportStatus.NEW,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    reached = plan_start(report, ctx, reach)
+    report.id = (await session.exec(_INSERT_REPORT, params=report.model_dump(exclude={"id"}))).scalar_one()
+    if filing.media:
+        media = [
+            {"report_id": report.id, "kind": k, "file_id": f, "position": n} for n, (k, f) in enumerate(filing.media)
+        ]
+        await session.exec(_INSERT_MEDIA, params=media)
+    created = {"report_id": report.id, "actor_id": report.reporter_id, "kind": ReportEventKind.CREATED,
+               "from_status": None, "to_status": ReportStatus.NEW, "note": None, "created_at": ctx.now}  # fmt: skip
+    await session.exec(_INSERT_EVENT, params=created)
+    cards = cards_for(report, reached, new_card_source(report, filing, place, reporter, reach.callers), ctx, "card")
+    await enqueue_many(session, cards, ctx.now)
+    return report
+
+
+async def add_information(
+    session: AsyncSession, actor: MemberProfile, report_id: int, filing: Filing, ctx: Context
+) -> Report:
+    """The reporter's information joins the report the duplicate hint offered them ("add mine to it"), if it is
+    still open and lies in the township they report in."""
+    report = await session.get(Report, report_id)
+    if report is None:
+        raise NoLongerThere("report.not_found", code=str(report_id))
+    unit = await session.get(Unit, filing.unit_id)
+    if unit is None or not may_add_information(actor, (await place_of(session, unit)).ids, report.township_id):
+        raise NotAllowed()
+    if report.status not in OPEN_STATUSES:
+        raise DomainError("report.offer_closed", code=report.code)
+    existing = len((await session.exec(select(ReportMedia).where(ReportMedia.report_id == report_id))).all())
+    for offset, (kind, file_id) in enumerate(filing.media):
+        session.add(ReportMedia(report_id=report_id, kind=kind, file_id=file_id, position=existing + offset))
+    note = filing.description or ""
+    if filing.description:
+        report.description = f"{report.description or ''}\n\n+ {filing.description}".strip()
+    report.updated_at = ctx.now
+    session.add(report)
+    session.add(
+        ReportEvent(
+            report_id=report_id, actor_id=actor.id, kind=ReportEventKind.INFO_ADDED, note=note, created_at=ctx.now
+        )
+    )
+    await session.flush()
+    await refresh_cards(session, report, ctx)
+    return report
+
+
+RESUBMIT_WINDOW = timedelta(minutes=2)
+"""A press of "confirm" whose draft is already filed, this soon after, is the same press again: Telegram posting
+an update once more because the instance that filed it died before answering, or a double tap."""
+
+
+async def just_filed(session: AsyncSession, member_id: int, now: datetime) -> Report | None:
+    """The member's report filed within `RESUBMIT_WINDOW`, if any (the newest)."""
+    query = (
+        select(Report)
+        .where(Report.reporter_id == member_id, col(Report.created_at) >= now - RESUBMIT_WINDOW)
+        .order_by(col(Report.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
+async def find_report(session: AsyncSession, code: str) -> Report:
+    report = (await session.exec(select(Report).where(Report.code == code.strip()))).first()
+    if report is None:
+        raise DomainError("report.not_found", code=code)
+    return report
+
+
+async def bump(session: AsyncSession, report: Report, **values: object) -> bool:
+    """Change the report only if nobody else changed it since we read it (optimistic concurrency)."""
+    statement = (
+        update(Report)
+        .where(col(Report.id) == report.id, col(Report.version) == report.version)
+        .values(version=report.version + 1, **values)
+    )
+    result = await session.exec(statement)
+    if result.rowcount != 1:
+        return False
+    await session.refresh(report)
+    return True

@@ -1,0 +1,54 @@
+"""The periodic sweeps, in one convention: each capability registers its own in its `capability` module as
+`SWEEPS`, a sweep is `(session, tick) -> how many things it acted on`, and the scheduler runs every registered
+sweep as often as it asks. A new capability's sweeps run by its being there."""
+
+import importlib
+import importlib.util
+import pkgutil
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import gridguard
+from gridguard.duty.duty_sweep import DutyTimes
+from gridguard.reports.policy import Policy
+
+EVERY_TICK = timedelta(0)
+CLOCK_SWEEPS_EVERY = timedelta(seconds=30)
+"""How often the clock-driven sweeps (duty, reminders, call-out reminders) look: their messages are
+minute-grained, and how far they have looked is kept in the database."""
+
+
+@dataclass(frozen=True)
+class Tick:
+    """What every sweep is given besides its transaction: the one `now`, and the deployment's settings."""
+
+    now: datetime
+    zone: ZoneInfo
+    default_language: str
+    policy: Policy
+    admin_ids: frozenset[int] = frozenset()
+    duty_times: DutyTimes = field(default_factory=DutyTimes)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    run: Callable[[AsyncSession, Tick], Awaitable[int]]
+    every: timedelta = EVERY_TICK
+    """How often it runs (every tick, or at most this often)."""
+
+
+@cache
+def registered_sweeps() -> tuple[Sweep, ...]:
+    """Every capability's sweeps: each `gridguard.<package>.capability` module's SWEEPS, packages by name."""
+    sweeps: list[Sweep] = []
+    for package in sorted(pkgutil.iter_modules(gridguard.__path__, "gridguard."), key=lambda p: p.name):
+        name = f"{package.name}.capability"
+        if package.ispkg and importlib.util.find_spec(name) is not None:
+            sweeps += getattr(importlib.import_module(name), "SWEEPS", ())
+    return tuple(sweeps)

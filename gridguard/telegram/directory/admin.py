@@ -1,0 +1,335 @@
+"""/invite and /addgrid: station heads, village officers and admins grow the directory from the chat."""
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from gridguard.db.database import Database
+from gridguard.directory.directory import find_unit, get_unit, unit_labels, unit_path
+from gridguard.directory.enums import Role
+from gridguard.directory.grids import add_grid_as, village_for_grids, villages_for_grids
+from gridguard.directory.invites import (
+    InviteSpec,
+    check_invitable,
+    create_invite,
+    invitable_units,
+    parse_invite_arguments,
+)
+from gridguard.directory.members import MemberProfile
+from gridguard.directory.permissions import Action, may_at_all, roles_grantable_by
+from gridguard.directory.places import place_label
+from gridguard.directory.tables import Invite, Unit
+from gridguard.kernel.clock import Clock
+from gridguard.kernel.errors import DomainError
+from gridguard.kernel.numbers import ascii_digits
+from gridguard.telegram.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
+from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known
+from gridguard.telegram.keyboards import roles_keyboard, units_keyboard, uses_keyboard
+from gridguard.telegram.states import GridFlow, InviteFlow
+from i18n import Localizer
+
+INVITE_DEFAULT_DAYS = 7
+PURPOSE_INVITE = "inv"
+PURPOSE_GRID = "grid"
+
+
+def router() -> Router:
+    r = Router(name="admin")
+    r.message.filter(IN_PRIVATE, Known())
+    r.callback_query.filter(Known())
+    r.message.register(invite_command, Command("invite"))
+    r.callback_query.register(invite_role_pressed, InviteFlow.role, InviteRoleChoice.filter())
+    r.callback_query.register(invite_unit_pressed, InviteFlow.unit, UnitChoice.filter(F.purpose == PURPOSE_INVITE))
+    r.message.register(invite_unit_typed, InviteFlow.unit, F.text, NOT_A_COMMAND)
+    r.callback_query.register(invite_uses_pressed, InviteFlow.uses, InviteUsesChoice.filter())
+    r.message.register(addgrid_command, Command("addgrid"))
+    r.callback_query.register(grid_village_pressed, GridFlow.village, UnitChoice.filter(F.purpose == PURPOSE_GRID))
+    r.message.register(grid_village_typed, GridFlow.village, F.text, NOT_A_COMMAND)
+    r.message.register(grid_name_typed, GridFlow.name, F.text, NOT_A_COMMAND)
+    r.callback_query.register(unit_page_pressed, UnitPage.filter())
+    return r
+
+
+async def invite_link(bot: Bot, invite: Invite) -> str:
+    me = await bot.me()
+    return f"https://t.me/{me.username}?start={invite.token}"
+
+
+# --- /invite ----------------------------------------------------------------------------------
+
+
+async def invite_command(
+    message: Message,
+    command: CommandObject,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    await state.clear()
+    if not may_at_all(member, Action.INVITE):
+        await message.answer(i18n("error.not_allowed"))
+        return
+    if command.args:
+        await invite_from_arguments(message, command.args, member, i18n, db, clock, bot)
+        return
+    await state.set_state(InviteFlow.role)
+    await message.answer(i18n("invite.choose_role"), reply_markup=roles_keyboard(i18n, roles_grantable_by(member)))
+
+
+async def invite_from_arguments(
+    message: Message,
+    args: str,
+    member: MemberProfile,
+    i18n: Localizer,
+    db: Database,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    """`/invite CODE ROLE [USES] [DAYS]`."""
+    usage = DomainError("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member)))
+    code, role, uses, days = parse_invite_arguments(args, INVITE_DEFAULT_DAYS, usage)
+    async with db.transaction() as session:
+        unit = await find_unit(session, code)
+        invite = await create_invite(session, member, InviteSpec(unit, role, uses, days), clock.now())
+        path = await unit_path(session, unit)
+    await message.answer(await invite_created_text(i18n, bot, invite, [u.name for u in path], days))
+
+
+async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int) -> str:
+    return i18n(
+        "invite.created",
+        role=i18n(f"role.{invite.role.value}"),
+        place=place_label(path_names),
+        uses=invite.max_uses,
+        days=days,
+        link=await invite_link(bot, invite),
+    )
+
+
+async def invite_role_pressed(
+    query: CallbackQuery,
+    callback_data: InviteRoleChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+) -> None:
+    if callback_data.role not in {r.value for r in roles_grantable_by(member)}:
+        await query.answer(i18n("error.not_allowed"), show_alert=True)
+        return
+    role = Role(callback_data.role)
+    async with db.reading() as session:
+        units = await invitable_units(session, member, role)
+        labels = await unit_labels(session, units)
+    await state.update_data(role=role.value)
+    await state.set_state(InviteFlow.unit)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if units:
+        prompt = i18n("invite.choose_unit", role=i18n(f"role.{role.value}"))
+        await query.message.edit_text(prompt, reply_markup=units_keyboard(i18n, PURPOSE_INVITE, units, 0, labels))
+    else:
+        await query.message.edit_text(i18n("common.type_unit_code"))
+
+
+async def invite_unit_pressed(
+    query: CallbackQuery,
+    callback_data: UnitChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+) -> None:
+    """The pressed unit is a hint: it must be one this member may invite the chosen role to."""
+    data = await state.get_data()
+    async with db.reading() as session:
+        unit = await get_unit(session, callback_data.unit_id)
+        await check_invitable(session, member, unit, Role(data["role"]))
+    await query.answer()
+    await ask_uses(query.message, unit, i18n, state)
+
+
+async def invite_unit_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
+) -> None:
+    data = await state.get_data()
+    async with db.reading() as session:
+        unit = await find_unit(session, message.text or "")
+        await check_invitable(session, member, unit, Role(data["role"]))
+    await ask_uses(message, unit, i18n, state)
+
+
+async def ask_uses(message: object, unit: Unit, i18n: Localizer, state: FSMContext) -> None:
+    await state.update_data(unit_id=unit.id)
+    await state.set_state(InviteFlow.uses)
+    if isinstance(message, Message):
+        await message.answer(i18n("invite.choose_uses", unit=unit.name), reply_markup=uses_keyboard(i18n))
+
+
+async def invite_uses_pressed(
+    query: CallbackQuery,
+    callback_data: InviteUsesChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    bot: Bot,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    async with db.transaction() as session:
+        unit = await get_unit(session, data["unit_id"])
+        spec = InviteSpec(unit, Role(data["role"]), callback_data.uses, INVITE_DEFAULT_DAYS)
+        invite = await create_invite(session, member, spec, clock.now())
+        path = await unit_path(session, unit)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(
+            await invite_created_text(i18n, bot, invite, [u.name for u in path], INVITE_DEFAULT_DAYS)
+        )
+
+
+# --- /addgrid ---------------------------------------------------------------------------------
+
+
+async def addgrid_command(
+    message: Message,
+    command: CommandObject,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    await state.clear()
+    if not may_at_all(member, Action.ADD_GRID):
+        await message.answer(i18n("error.not_allowed"))
+        return
+    async with db.reading() as session:
+        villages = await villages_for_grids(session, member)
+    if command.args:
+        await addgrid_from_arguments(message, command.args, villages, member, i18n, db, clock)
+        return
+    if len(villages) == 1:
+        await ask_grid_name(message, villages[0], i18n, state)
+        return
+    await state.set_state(GridFlow.village)
+    markup = units_keyboard(i18n, PURPOSE_GRID, villages, 0) if villages else None
+    await message.answer(i18n("grid.choose_village" if villages else "common.type_unit_code"), reply_markup=markup)
+
+
+async def addgrid_from_arguments(
+    message: Message,
+    args: str,
+    villages: list[Unit],
+    member: MemberProfile,
+    i18n: Localizer,
+    db: Database,
+    clock: Clock,
+) -> None:
+    """`/addgrid VILLAGE_CODE NAME`, or `/addgrid NAME` for someone with a single village."""
+    first, _, rest = args.strip().partition(" ")
+    code, name = (first, rest) if looks_like_unit_code(first) else (None, args)
+    if code is None and len(villages) != 1:
+        await message.answer(i18n("grid.usage"))
+        return
+    await create_grid(message, member, i18n, db, clock, name=name, village_code=code or villages[0].code)
+
+
+def looks_like_unit_code(text: str) -> bool:
+    return ascii_digits(text) and len(text) in (6, 9, 12)
+
+
+async def ask_grid_name(message: Message, village: Unit, i18n: Localizer, state: FSMContext) -> None:
+    await state.update_data(village_code=village.code)
+    await state.set_state(GridFlow.name)
+    await message.answer(i18n("grid.ask_name", village=village.name))
+
+
+async def grid_village_pressed(
+    query: CallbackQuery,
+    callback_data: UnitChoice,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+) -> None:
+    """The pressed village is a hint: it must be one where this member may add grids."""
+    async with db.reading() as session:
+        village = await village_for_grids(session, member, await get_unit(session, callback_data.unit_id))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await ask_grid_name(query.message, village, i18n, state)
+
+
+async def grid_village_typed(
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
+) -> None:
+    async with db.reading() as session:
+        village = await village_for_grids(session, member, await find_unit(session, message.text or ""))
+    await ask_grid_name(message, village, i18n, state)
+
+
+async def grid_name_typed(
+    message: Message,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    await create_grid(message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"])
+    await state.clear()
+
+
+async def create_grid(
+    message: Message,
+    member: MemberProfile,
+    i18n: Localizer,
+    db: Database,
+    clock: Clock,
+    name: str,
+    village_code: str,
+) -> None:
+    """Add the grid and say so; a refusal (a bad name, say) is answered by the error path and the user may
+    try again at the same step."""
+    async with db.transaction() as session:
+        village = await find_unit(session, village_code)
+        grid = await add_grid_as(session, member, village, name, clock.now())
+    await message.answer(i18n("grid.created", name=grid.name, code=grid.code, village=village.name))
+
+
+# --- paging through units ---------------------------------------------------------------------
+
+
+async def unit_page_pressed(
+    query: CallbackQuery,
+    callback_data: UnitPage,
+    member: MemberProfile,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+) -> None:
+    data = await state.get_data()
+    current = await state.get_state()
+    if current not in (InviteFlow.unit.state, GridFlow.village.state):
+        await query.answer(i18n("fallback.stale_button"))
+        return
+    async with db.reading() as session:
+        if callback_data.purpose == PURPOSE_INVITE and "role" in data:
+            units = await invitable_units(session, member, Role(data["role"]))
+        else:
+            units = await villages_for_grids(session, member)
+        labels = await unit_labels(session, units)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(
+            reply_markup=units_keyboard(i18n, callback_data.purpose, units, callback_data.page, labels)
+        )

@@ -1,0 +1,171 @@
+"""/start: invite deep links and registration (name, then optionally the phone by contact)."""
+
+from aiogram import F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from gridguard.db.database import Database
+from gridguard.directory.invites import InviteProblem, Redemption, check_invite, redeem_invite
+from gridguard.directory.members import MemberProfile, clean_name, load_profile
+from gridguard.directory.places import place_label
+from gridguard.kernel.clock import Clock
+from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
+from gridguard.telegram.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
+from gridguard.telegram.states import Registration
+from gridguard.telegram.texts import abilities
+from i18n import Localizer, all_translations
+
+
+def router() -> Router:
+    r = Router(name="start")
+    r.message.filter(IN_PRIVATE)
+    r.message.register(start_with_token, CommandStart(deep_link=True))
+    r.message.register(start_plain, CommandStart())
+    r.message.register(take_name, Registration.name, F.text, NOT_A_COMMAND)
+    r.message.register(ask_name_again, Registration.name, NOT_A_COMMAND)
+    r.message.register(take_contact, Registration.phone, F.contact)
+    r.message.register(skip_phone, Registration.phone, F.text.in_(all_translations("register.skip_button")))
+    r.message.register(ask_phone_again, Registration.phone, NOT_A_COMMAND)
+    return r
+
+
+async def start_plain(message: Message, member: MemberProfile | None, i18n: Localizer, state: FSMContext) -> None:
+    await state.clear()
+    if member is None or not member.registered:
+        await message.answer(i18n("start.no_invite"), reply_markup=REMOVE_KEYBOARD)
+        return
+    await message.answer(i18n("start.welcome_back", name=member.name), reply_markup=main_menu(i18n, member))
+
+
+async def start_with_token(
+    message: Message,
+    command: CommandObject,
+    member: MemberProfile | None,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+) -> None:
+    await state.clear()
+    token = command.args or ""
+    assert message.from_user is not None
+    try:
+        if member is not None and member.registered:
+            async with db.transaction() as session:
+                redemption = await redeem_invite(session, token, message.from_user.id, clock.now())
+            await message.answer(role_gained_text(i18n, redemption), reply_markup=REMOVE_KEYBOARD)
+            return
+        async with db.reading() as session:
+            offer = await check_invite(session, token, clock.now())
+    except InviteProblem as problem:
+        await message.answer(i18n(problem.key, **problem.params), reply_markup=REMOVE_KEYBOARD)
+        return
+    await state.set_state(Registration.name)
+    await state.update_data(token=token)
+    await message.answer(
+        i18n(
+            "register.offer",
+            role=i18n(f"role.{offer.role.value}"),
+            place=place_label(offer.unit_path_names),
+        ),
+        reply_markup=REMOVE_KEYBOARD,
+    )
+
+
+def role_gained_text(i18n: Localizer, redemption: Redemption) -> str:
+    key = "register.already_has_role" if redemption.already_had_role else "register.role_gained"
+    return i18n(
+        key,
+        role=i18n(f"role.{redemption.offer.role.value}"),
+        place=place_label(redemption.offer.unit_path_names),
+    )
+
+
+async def take_name(message: Message, i18n: Localizer, state: FSMContext) -> None:
+    name = clean_name(message.text or "")
+    if name is None:
+        await message.answer(i18n("register.bad_name"))
+        return
+    await state.update_data(name=name)
+    await state.set_state(Registration.phone)
+    await message.answer(i18n("register.ask_phone", name=name), reply_markup=phone_keyboard(i18n))
+
+
+async def ask_name_again(message: Message, i18n: Localizer) -> None:
+    await message.answer(i18n("register.name_as_text"))
+
+
+async def take_contact(
+    message: Message,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    admin_ids: frozenset[int],
+) -> None:
+    assert message.contact is not None and message.from_user is not None
+    if message.contact.user_id != message.from_user.id:
+        await message.answer(i18n("register.contact_not_own"), reply_markup=phone_keyboard(i18n))
+        return
+    await finish_registration(message, i18n, state, db, clock, admin_ids, phone=message.contact.phone_number)
+
+
+async def skip_phone(
+    message: Message,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    admin_ids: frozenset[int],
+) -> None:
+    await finish_registration(message, i18n, state, db, clock, admin_ids, phone=None)
+
+
+async def ask_phone_again(message: Message, i18n: Localizer) -> None:
+    await message.answer(i18n("register.phone_or_skip"), reply_markup=phone_keyboard(i18n))
+
+
+async def finish_registration(
+    message: Message,
+    i18n: Localizer,
+    state: FSMContext,
+    db: Database,
+    clock: Clock,
+    admin_ids: frozenset[int],
+    phone: str | None,
+) -> None:
+    """Register the member with the invite's role in one transaction, then say who they are now."""
+    data = await state.get_data()
+    assert message.from_user is not None
+    try:
+        async with db.transaction() as session:
+            redemption = await redeem_invite(
+                session,
+                data["token"],
+                message.from_user.id,
+                clock.now(),
+                name=data["name"],
+                phone=phone,
+                language=i18n.language,
+            )
+            profile = await load_profile(session, message.from_user.id, admin_ids)
+    except InviteProblem as problem:
+        await state.clear()
+        await message.answer(i18n(problem.key, **problem.params), reply_markup=REMOVE_KEYBOARD)
+        return
+    await state.clear()
+    assert profile is not None
+    if not redemption.new_member:
+        await message.answer(role_gained_text(i18n, redemption), reply_markup=REMOVE_KEYBOARD)
+        return
+    await message.answer(
+        i18n(
+            "register.done",
+            name=profile.name,
+            role=i18n(f"role.{redemption.offer.role.value}"),
+            place=place_label(redemption.offer.unit_path_names),
+            abilities=abilities(i18n, profile),
+        ),
+        reply_markup=main_menu(i18n, profile),
+    )

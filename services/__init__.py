@@ -1,1 +1,0 @@
-"""The domain: plain async functions over a database session and a clock. No aiogram here."""
