@@ -50,8 +50,8 @@ from gridguard.directory.members import find_member
 from gridguard.kernel.clock import SystemClock
 from gridguard.reports.enums import Category, Severity
 from gridguard.reports.report_drafts import Draft, save_draft
-from gridguard.telegram.callbacks import SummaryAction, SummaryVerb
-from gridguard.telegram.states import ReportFlow
+from gridguard.telegram.reports.callbacks import SummaryAction, SummaryVerb
+from gridguard.telegram.reports.states import ReportFlow
 
 COUNTY = "350524"  # 安溪县: enough villages for one reporter and one officer each
 TOKEN = "123456:TEST-token"

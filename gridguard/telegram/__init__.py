@@ -3,31 +3,15 @@
 from aiogram import Router
 
 from gridguard.telegram import common, fallback, guards
-from gridguard.telegram.callouts import callouts
-from gridguard.telegram.delivery import outbox
-from gridguard.telegram.directory import admin, start
-from gridguard.telegram.duty import duty, roster
-from gridguard.telegram.reminders import records, reminder_setup, reminders
-from gridguard.telegram.reports import report, report_actions, report_view, station
+from gridguard.telegram.registry import edges
 
 
 def build_routers() -> list[Router]:
-    """Routers in the order they are tried; the fallback comes last."""
+    """Routers in the order they are tried: the guards, the edge's own commands, every capability's (by rank),
+    and the fallback last."""
     return [
         guards.router(),
-        start.router(),
         common.router(),
-        admin.router(),
-        outbox.router(),
-        report.router(),
-        report_view.router(),
-        callouts.router(),
-        report_actions.router(),
-        station.router(),
-        duty.router(),
-        roster.router(),
-        reminders.router(),
-        reminder_setup.router(),
-        records.router(),
+        *(make() for edge in edges() for make in edge.routers),
         fallback.router(),
     ]

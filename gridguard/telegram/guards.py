@@ -8,63 +8,30 @@ from aiogram.types import CallbackQuery, Message
 
 from gridguard.telegram.callbacks import LanguageChoice
 from gridguard.telegram.filters import NoProfile
-from gridguard.telegram.menu import PRIVATE_COMMANDS
-from gridguard.telegram.states import (
-    ActOnReport,
-    CalloutFlow,
-    CalloutNoteFlow,
-    GridFlow,
-    HandoverFlow,
-    InviteFlow,
-    RecordFlow,
-    ReportFlow,
-    RosterFlow,
-    RsvpFlow,
-    RuleFlow,
-)
+from gridguard.telegram.menu import private_commands
+from gridguard.telegram.registry import edges
 from i18n import Localizer
 
 IN_A_GROUP = F.chat.type.in_({ChatType.GROUP, ChatType.SUPERGROUP})
-MEMBERS_ONLY_FLOWS = StateFilter(
-    ReportFlow,
-    InviteFlow,
-    GridFlow,
-    ActOnReport,
-    RosterFlow,
-    HandoverFlow,
-    RsvpFlow,
-    RuleFlow,
-    RecordFlow,
-    CalloutFlow,
-    CalloutNoteFlow,
-)
-MEMBERS_ONLY_COMMANDS = (
-    "invite",
-    "addgrid",
-    "outbox",
-    "linkgroup",
-    "policy",
-    "reports",
-    "duty",
-    "swap",
-    "roster",
-    "reminders",
-    "week",
-    "compliance",
-    "records",
-    "alert",
-    "alerts",
-    "available",
-)
-"""Commands whose routers only serve known senders (the `Known` filter); a stranger is answered here."""
+
+
+def members_only_flows() -> StateFilter:
+    """Every capability's conversations: a member removed in the middle of one is told, whatever they send."""
+    return StateFilter(*(flow for edge in edges() for flow in edge.flows))
+
+
+def members_only_commands() -> tuple[str, ...]:
+    """Commands whose routers only serve known senders (the `Known` filter); a stranger is answered here."""
+    return tuple(name for edge in edges() for name in edge.members_only_commands)
 
 
 def router() -> Router:
     r = Router(name="guards")
-    r.message.register(point_to_private_chat, IN_A_GROUP, Command(*PRIVATE_COMMANDS))
-    r.message.register(member_gone, MEMBERS_ONLY_FLOWS, NoProfile())
-    r.callback_query.register(member_gone_pressed, MEMBERS_ONLY_FLOWS, NoProfile())
-    r.message.register(members_only, NoProfile(), Command(*MEMBERS_ONLY_COMMANDS))
+    flows = members_only_flows()
+    r.message.register(point_to_private_chat, IN_A_GROUP, Command(*private_commands()))
+    r.message.register(member_gone, flows, NoProfile())
+    r.callback_query.register(member_gone_pressed, flows, NoProfile())
+    r.message.register(members_only, NoProfile(), Command(*members_only_commands()))
     r.callback_query.register(members_only_pressed, NoProfile(), ~LanguageChoice.filter())
     return r
 

@@ -15,13 +15,8 @@ from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import may_file_reports
 from gridguard.directory.tables import Unit
 from gridguard.kernel.fitting import page_of
-from gridguard.telegram.callbacks import (
-    InviteRoleChoice,
-    InviteUsesChoice,
-    LanguageChoice,
-    UnitChoice,
-    UnitPage,
-)
+from gridguard.telegram.callbacks import LanguageChoice
+from gridguard.telegram.directory.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
 from i18n import Localizer
 
 UNITS_PER_PAGE = 8

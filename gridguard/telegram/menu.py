@@ -5,38 +5,31 @@ from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandSc
 
 from i18n import LANGUAGES, Localizer
 
-MENU_COMMANDS = (
-    "report",
-    "reports",
-    "duty",
-    "swap",
-    "help",
-    "me",
-    "lang",
-    "invite",
-    "addgrid",
-    "linkgroup",
-    "policy",
-    "roster",
-    "reminders",
-    "week",
-    "compliance",
-    "records",
-    "alert",
-    "alerts",
-    "available",
-    "outbox",
-    "start",
-    "cancel",
-)
-GROUP_COMMANDS = ("linkgroup", "duty")
-"""What a station's group chat serves (/duty is public to the station); everything else is private (a group is
-public to everyone in it)."""
-PRIVATE_COMMANDS = tuple(name for name in MENU_COMMANDS if name not in GROUP_COMMANDS)
+CORE_COMMANDS = ("help", "me", "lang", "cancel")
+"""The edge's own commands, after the capabilities' in the menu."""
 
 
-def menu(i18n: Localizer, names: tuple[str, ...] = MENU_COMMANDS) -> list[BotCommand]:
-    return [BotCommand(command=name, description=i18n(f"command.{name}")) for name in names]
+def menu_commands() -> tuple[str, ...]:
+    """The private chats' menu: each capability's commands by its rank, then the edge's own."""
+    from gridguard.telegram.registry import edges
+
+    return (*(name for edge in edges() for name in edge.commands), *CORE_COMMANDS)
+
+
+def group_commands() -> tuple[str, ...]:
+    """What a station's group chat serves (/duty is public to the station); everything else is private (a group
+    is public to everyone in it)."""
+    from gridguard.telegram.registry import edges
+
+    return tuple(name for edge in edges() for name in edge.group_commands)
+
+
+def private_commands() -> tuple[str, ...]:
+    return tuple(name for name in menu_commands() if name not in group_commands())
+
+
+def menu(i18n: Localizer, names: tuple[str, ...] | None = None) -> list[BotCommand]:
+    return [BotCommand(command=name, description=i18n(f"command.{name}")) for name in names or menu_commands()]
 
 
 async def set_command_menus(bot: Bot, default_language: str) -> None:
@@ -45,7 +38,7 @@ async def set_command_menus(bot: Bot, default_language: str) -> None:
     for language in (*LANGUAGES, None):
         i18n = Localizer(language or default_language)
         await bot.set_my_commands(menu(i18n), scope=private, language_code=language)
-        await bot.set_my_commands(menu(i18n, GROUP_COMMANDS), scope=groups, language_code=language)
+        await bot.set_my_commands(menu(i18n, group_commands()), scope=groups, language_code=language)
 
 
 async def show_commands_in_chat(bot: Bot, chat_id: int, i18n: Localizer) -> None:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from gridguard.directory.enums import Role
-from gridguard.telegram.callbacks import CalloutAction
+from gridguard.telegram.callouts.callbacks import CalloutAction
 from tests.e2e.reporting import Township
 from tests.fakes.telegram_server import SentMessage
 from tests.fakes.users import FakeUser

@@ -11,7 +11,7 @@ from gridguard.delivery.delivery import DeliveryWorker
 from gridguard.directory.enums import Role
 from gridguard.directory.members import find_member
 from gridguard.reports.policy import Policy, load_policy
-from gridguard.telegram.callbacks import CardVerb, ReportAction
+from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
 from scheduler.sweeps import Sweeper
 from tests.fakes.clock import FakeClock, VirtualTimer
 from tests.fakes.telegram_server import SentMessage

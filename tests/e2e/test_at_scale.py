@@ -16,7 +16,8 @@ from gridguard.duty.tables import DutyCover
 from gridguard.reminders.enums import RsvpAnswer, RuleKind
 from gridguard.reminders.tables import Occurrence, ReminderRule, Rsvp
 from gridguard.reports.tables import Report
-from gridguard.telegram.callbacks import AttendanceView, SwapPage
+from gridguard.telegram.duty.callbacks import SwapPage
+from gridguard.telegram.reminders.callbacks import AttendanceView
 from tests.e2e.callouts import send_callout, tally_of
 from tests.e2e.duty import local, with_duty_members
 from tests.e2e.reporting import Township, file_report

@@ -24,14 +24,8 @@ from gridguard.delivery.outbox import Content, enqueue
 from gridguard.directory.enums import Role
 from gridguard.directory.members import load_profile
 from gridguard.duty.enums import DutyLayer
-from gridguard.telegram.callbacks import (
-    AvailabilityChoice,
-    CalloutAction,
-    CalloutField,
-    CalloutWizard,
-    CardVerb,
-    ReportAction,
-)
+from gridguard.telegram.callouts.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard
+from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
 from tests.e2e.callouts import (
     FIRE,
     MEIFA,

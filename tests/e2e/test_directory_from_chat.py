@@ -7,7 +7,7 @@ import pytest
 from gridguard.db.database import Database
 from gridguard.directory.directory import child_units, find_unit
 from gridguard.directory.enums import Role, UnitLevel
-from gridguard.telegram.callbacks import InviteRoleChoice
+from gridguard.telegram.directory.callbacks import InviteRoleChoice
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock
 from tests.fakes.users import Harness

@@ -10,7 +10,7 @@ from gridguard.duty.duty_desk import DutyDesk, minute_of
 from gridguard.duty.duty_texts import DutyVerb
 from gridguard.duty.enums import DutyLayer, ShiftPattern
 from gridguard.kernel.errors import DomainError
-from gridguard.telegram.callbacks import (
+from gridguard.telegram.duty.callbacks import (
     DutyAction,
     RosterHandoff,
     RosterMenu,

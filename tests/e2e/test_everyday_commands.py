@@ -9,7 +9,7 @@ from bot.app import build_bot
 from gridguard.db.database import Database
 from gridguard.directory.enums import Role
 from gridguard.telegram.callbacks import LanguageChoice
-from gridguard.telegram.menu import MENU_COMMANDS, set_command_menus
+from gridguard.telegram.menu import menu_commands, set_command_menus
 from tests.conftest import ADMIN_TELEGRAM_ID
 from tests.fakes.clock import FakeClock
 from tests.fakes.telegram_server import FakeTelegram
@@ -125,7 +125,7 @@ async def test_command_menus_are_set_in_chinese_and_english_and_groups_see_only_
     en = {c["command"]: c["description"] for c in server.commands[(private, "en")]}
     assert zh["help"] == "我能做什么"
     assert en["help"] == "What can I do"
-    assert set(zh) == set(en) == set(MENU_COMMANDS)
+    assert set(zh) == set(en) == set(menu_commands())
     assert {"report", "reports", "start", "help", "cancel"} <= set(zh)
     assert server.commands[(private, "")] == server.commands[(private, "zh")]
     assert [c["command"] for c in server.commands[(groups, "zh")]] == ["linkgroup", "duty"]

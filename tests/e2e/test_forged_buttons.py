@@ -6,18 +6,16 @@ import pytest
 
 from gridguard.directory.enums import Role
 from gridguard.reports.enums import Category
-from gridguard.telegram.callbacks import (
+from gridguard.telegram.directory.callbacks import InviteRoleChoice, UnitChoice, UnitPage
+from gridguard.telegram.reports.callbacks import (
     AssignChoice,
     CardVerb,
     CategoryChoice,
     DuplicateChoice,
     DuplicateVerb,
-    InviteRoleChoice,
     ReportAction,
     ReportUnitChoice,
     SummaryAction,
-    UnitChoice,
-    UnitPage,
 )
 from tests.e2e.reporting import Township, file_report, report_id_on
 from tests.fakes.records import database_state

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from gridguard.kernel.errors import DomainError
 from gridguard.reminders.enums import RsvpAnswer
 from gridguard.reminders.tables import Occurrence, ReminderRule
-from gridguard.telegram.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
+from gridguard.telegram.reminders.callbacks import RecordAction, RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
 from scheduler.sweeps import Sweeper
 from tests.e2e.duty import SHANGHAI, local
 from tests.e2e.reporting import Township, code_of, file_report, second_process_sweeps_from_scratch

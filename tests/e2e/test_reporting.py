@@ -6,7 +6,7 @@ from bot.settings import Settings
 from gridguard.db.database import Database
 from gridguard.directory.members import load_profile
 from gridguard.reports.tables import Report
-from gridguard.telegram.callbacks import CardVerb, ReportAction
+from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
 from scheduler.sweeps import Sweeper
 from tests.e2e.reporting import Township, code_of, file_report, summary_of_a_report
 from tests.fakes.clock import FakeClock

@@ -10,8 +10,8 @@ from gridguard.directory.members import find_member
 from gridguard.kernel.clock import SystemClock
 from gridguard.reports.enums import Category, Severity
 from gridguard.reports.report_drafts import Draft, save_draft
-from gridguard.telegram.callbacks import SummaryAction, SummaryVerb
-from gridguard.telegram.states import ReportFlow
+from gridguard.telegram.reports.callbacks import SummaryAction, SummaryVerb
+from gridguard.telegram.reports.states import ReportFlow
 
 SUBMIT = SummaryAction(action=SummaryVerb.SUBMIT).pack()
 """The summary's "✅ 确认提交" button, as the bot packs it."""

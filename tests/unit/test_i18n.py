@@ -54,8 +54,8 @@ def test_an_unknown_language_falls_back_to_chinese() -> None:
 
 def test_keys_built_from_enums_and_menus_exist() -> None:
     from gridguard.directory.enums import Role
-    from gridguard.telegram.menu import MENU_COMMANDS
+    from gridguard.telegram.menu import menu_commands
 
     wanted = {f"role.{r.value}" for r in Role} | {f"duty.{r.value}" for r in Role}
-    wanted |= {f"language.{code}" for code in LANGUAGES} | {f"command.{name}" for name in MENU_COMMANDS}
+    wanted |= {f"language.{code}" for code in LANGUAGES} | {f"command.{name}" for name in menu_commands()}
     assert wanted - set(catalog("zh")) == set()

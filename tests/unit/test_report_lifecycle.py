@@ -6,7 +6,7 @@ import pytest
 from gridguard.reports.enums import ReportEventKind, ReportStatus, Severity
 from gridguard.reports.report_cards import CALL_OUT, DETAILS, card_keyboard, reporter_keyboard
 from gridguard.reports.report_lifecycle import OPEN_STATUSES, TRANSITIONS, Actor, ReportVerb, verbs_for
-from gridguard.telegram.callbacks import CardVerb
+from gridguard.telegram.reports.callbacks import CardVerb
 from gridguard.telegram.reports.report_actions import ASKING
 from i18n import LANGUAGES, Localizer
 

@@ -72,3 +72,23 @@ def test_the_policy_file_carries_the_issue_s_defaults() -> None:
     assert policy.timeline("elevated") == [(1, 900), (2, 1800), (3, 3600)]
     assert policy.timeline("low") == [(1, 3600), (2, 14400)]
     assert (policy.renotify_every_seconds, policy.renotify_times) == (600, 3)
+
+
+def test_every_capability_registers_its_sweeps_and_the_sweeper_runs_that_list() -> None:
+    from gridguard.sweeps import CLOCK_SWEEPS_EVERY, registered_sweeps
+
+    sweeps = {sweep.name: sweep for sweep in registered_sweeps()}
+    assert {"escalate", "backup", "renotify", "close_unconfirmed", "drafts", "duty", "reminders", "callouts"} <= set(
+        sweeps
+    )
+    assert sweeps["escalate"].every == timedelta(0) and sweeps["duty"].every == CLOCK_SWEEPS_EVERY
+
+
+def test_every_capability_registers_its_edge_once_and_no_two_share_a_verb_or_a_command() -> None:
+    from gridguard.telegram.menu import menu_commands
+    from gridguard.telegram.registry import edges, packers
+
+    names = menu_commands()
+    assert len(names) == len(set(names)) and names[0] == "report"
+    assert {"alert", "duty", "records", "invite", "outbox"} <= set(names)
+    assert len(edges()) == 6 and "swap_decline" in packers() and "co_go" in packers()

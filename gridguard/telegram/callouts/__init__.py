@@ -1,0 +1,1 @@
+"""Volunteer call-outs: /alert, /alerts, /available and the answers."""

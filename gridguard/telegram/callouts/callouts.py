@@ -34,19 +34,13 @@ from gridguard.directory.members import MemberProfile
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import whole_number
 from gridguard.kernel.times import local_time
-from gridguard.telegram.callbacks import (
-    AvailabilityChoice,
-    CalloutAction,
-    CalloutField,
-    CalloutWizard,
-    CardVerb,
-    ReportAction,
-    pack_buttons,
-)
+from gridguard.telegram.callbacks import pack_buttons
+from gridguard.telegram.callouts.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard
+from gridguard.telegram.callouts.states import CalloutFlow, CalloutNoteFlow
 from gridguard.telegram.edits import remove_buttons, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD
-from gridguard.telegram.states import CalloutFlow, CalloutNoteFlow
+from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
 from gridguard.telegram.wizard import TRAIL, enter, numbered, step_before
 from i18n import Localizer, Raw, all_translations
 

@@ -1,0 +1,1 @@
+"""Delivery: /outbox, the queue's health and who cannot be reached."""

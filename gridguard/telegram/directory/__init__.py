@@ -1,0 +1,1 @@
+"""The directory: registering with an invite, /invite and /addgrid."""

@@ -23,10 +23,10 @@ from gridguard.directory.tables import Invite, Unit
 from gridguard.kernel.clock import Clock
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import ascii_digits
-from gridguard.telegram.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
+from gridguard.telegram.directory.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
+from gridguard.telegram.directory.states import GridFlow, InviteFlow
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known
 from gridguard.telegram.keyboards import roles_keyboard, units_keyboard, uses_keyboard
-from gridguard.telegram.states import GridFlow, InviteFlow
 from i18n import Localizer
 
 INVITE_DEFAULT_DAYS = 7

@@ -10,9 +10,9 @@ from gridguard.directory.invites import InviteProblem, Redemption, check_invite,
 from gridguard.directory.members import MemberProfile, clean_name, load_profile
 from gridguard.directory.places import place_label
 from gridguard.kernel.clock import Clock
+from gridguard.telegram.directory.states import Registration
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
-from gridguard.telegram.states import Registration
 from gridguard.telegram.texts import abilities
 from i18n import Localizer, all_translations
 

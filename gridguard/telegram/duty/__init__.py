@@ -1,0 +1,1 @@
+"""The duty roster: /duty, /swap, /roster, handover notes."""

@@ -27,12 +27,13 @@ from gridguard.duty.enums import DutyLayer
 from gridguard.duty.rotation import Shift
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.fitting import page_of
-from gridguard.telegram.callbacks import DutyAction, SwapClose, SwapPage, SwapShiftChoice, SwapToChoice, pack_buttons
+from gridguard.telegram.callbacks import pack_buttons
+from gridguard.telegram.duty.callbacks import DutyAction, SwapClose, SwapPage, SwapShiftChoice, SwapToChoice
+from gridguard.telegram.duty.states import HandoverFlow
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.guards import IN_A_GROUP, point_to_private_chat
 from gridguard.telegram.keyboards import pager_row
-from gridguard.telegram.states import HandoverFlow
 from i18n import Localizer
 
 NOTE_LIMIT = 1000

@@ -17,7 +17,7 @@ from gridguard.duty.roster import Roster, RotationSpec
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import clock_minutes
 from gridguard.reports.report_desk import StaleButton
-from gridguard.telegram.callbacks import (
+from gridguard.telegram.duty.callbacks import (
     RosterHandoff,
     RosterMenu,
     RosterMenuVerb,
@@ -27,9 +27,9 @@ from gridguard.telegram.callbacks import (
     RosterStep,
     RosterStepVerb,
 )
+from gridguard.telegram.duty.states import RosterFlow
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
-from gridguard.telegram.states import RosterFlow
 from gridguard.telegram.wizard import enter, numbered, step_before
 from i18n import Localizer, Raw
 

@@ -1,0 +1,1 @@
+"""Meetings, inspections and drills: /reminders, /week, /compliance, /records, the answers and the records."""

@@ -15,7 +15,10 @@ from gridguard.kernel.fitting import BUTTON_PAGE, page_of
 from gridguard.reminders.reminder_desk import Record, ReminderDesk
 from gridguard.reminders.reminder_texts import record_line_label, record_text
 from gridguard.reports.report_desk import StaleButton
-from gridguard.telegram.callbacks import (
+from gridguard.telegram.edits import turn_into
+from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
+from gridguard.telegram.keyboards import pager_row
+from gridguard.telegram.reminders.callbacks import (
     AttendanceToggle,
     AttendanceView,
     RecordAction,
@@ -24,10 +27,7 @@ from gridguard.telegram.callbacks import (
     RecordStep,
     RecordStepVerb,
 )
-from gridguard.telegram.edits import turn_into
-from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
-from gridguard.telegram.keyboards import pager_row
-from gridguard.telegram.states import RecordFlow
+from gridguard.telegram.reminders.states import RecordFlow
 from i18n import Localizer
 
 TEXT_LIMIT = 1000

@@ -18,10 +18,10 @@ from gridguard.reminders.reminder_desk import ReminderDesk
 from gridguard.reminders.reminder_texts import leads_text, repeat_text, when_text
 from gridguard.reminders.rule_setup import LAST, LEAD_CHOICES, MAX_DAY, Frequency, Repeat, RuleDraft
 from gridguard.reports.report_desk import StaleButton
-from gridguard.telegram.callbacks import RuleField, RuleWizard
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
-from gridguard.telegram.states import RuleFlow
+from gridguard.telegram.reminders.callbacks import RuleField, RuleWizard
+from gridguard.telegram.reminders.states import RuleFlow
 from gridguard.telegram.wizard import enter, numbered, step_before
 from i18n import Localizer, Raw
 

@@ -16,10 +16,11 @@ from gridguard.reminders.enums import RsvpAnswer, RuleStatus
 from gridguard.reminders.reminder_desk import ReminderDesk, RulesView
 from gridguard.reminders.reminder_texts import compliance_text, rule_line
 from gridguard.reminders.weekly_agenda import week_text
-from gridguard.telegram.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard, pack_buttons
+from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.edits import rewrite, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
-from gridguard.telegram.states import RsvpFlow
+from gridguard.telegram.reminders.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
+from gridguard.telegram.reminders.states import RsvpFlow
 from i18n import Localizer
 
 STATUS_OF_VERB = {RuleVerb.PAUSE: RuleStatus.PAUSED, RuleVerb.RESUME: RuleStatus.ACTIVE}

@@ -1,0 +1,1 @@
+"""Hazard reports: /report, the cards and their buttons, /reports, /linkgroup and /policy."""

@@ -26,7 +26,11 @@ from gridguard.reports.report_drafts import (
     set_location,
     to_filing,
 )
-from gridguard.telegram.callbacks import (
+from gridguard.telegram.common import leave_conversation
+from gridguard.telegram.edits import remove_buttons, turn_into
+from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
+from gridguard.telegram.keyboards import choices_keyboard, done_keyboard, main_menu, where_keyboard
+from gridguard.telegram.reports.callbacks import (
     CategoryChoice,
     DuplicateChoice,
     DuplicateVerb,
@@ -35,12 +39,8 @@ from gridguard.telegram.callbacks import (
     SummaryAction,
     SummaryVerb,
 )
-from gridguard.telegram.common import leave_conversation
-from gridguard.telegram.edits import remove_buttons, turn_into
-from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
-from gridguard.telegram.keyboards import choices_keyboard, done_keyboard, main_menu, where_keyboard
 from gridguard.telegram.reports.report_view import send_details
-from gridguard.telegram.states import ReportFlow
+from gridguard.telegram.reports.states import ReportFlow
 from i18n import Localizer, all_translations
 
 SUMMARY_DESCRIPTION = 1500

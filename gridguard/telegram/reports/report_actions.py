@@ -9,12 +9,12 @@ from aiogram.types import CallbackQuery, Message
 from gridguard.directory.members import MemberProfile
 from gridguard.reports.report_desk import ReportDesk
 from gridguard.reports.report_lifecycle import ReportVerb
-from gridguard.telegram.callbacks import AssignChoice, CardVerb, ReportAction
 from gridguard.telegram.edits import remove_buttons
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip_keyboard
+from gridguard.telegram.reports.callbacks import AssignChoice, CardVerb, ReportAction
 from gridguard.telegram.reports.report_view import send_details
-from gridguard.telegram.states import ActOnReport
+from gridguard.telegram.reports.states import ActOnReport
 from i18n import Localizer, all_translations
 
 ASKING = {
@@ -30,7 +30,7 @@ def router() -> Router:
     r = Router(name="report_actions")
     r.message.filter(IN_PRIVATE, Registered())
     r.callback_query.filter(Registered())
-    r.callback_query.register(card_pressed, ReportAction.filter())
+    r.callback_query.register(card_pressed, ReportAction.filter(F.action != CardVerb.CALL_OUT))
     r.callback_query.register(assignee_pressed, AssignChoice.filter())
     r.message.register(resolve_note_sent, ActOnReport.resolve_note, F.text, NOT_A_COMMAND)
     r.message.register(resolve_photo_sent, ActOnReport.resolve_photo, F.photo)

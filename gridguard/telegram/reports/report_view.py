@@ -17,9 +17,10 @@ from gridguard.reports.report_cards import card_keyboard, card_text, reporter_ke
 from gridguard.reports.report_lifecycle import OPEN_STATUSES
 from gridguard.reports.report_views import Details, HistoryLine, my_reports, open_reports_for
 from gridguard.reports.tables import Report
-from gridguard.telegram.callbacks import CardVerb, ReportAction, pack_buttons
+from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.filters import IN_PRIVATE, Known
 from gridguard.telegram.keyboards import choices_keyboard
+from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
 from i18n import Localizer, Raw, all_translations
 
 DETAILS_BUTTONS = 10
