@@ -44,6 +44,8 @@ from gridguard.callouts.callout_desk import CalloutDesk
 from gridguard.db.database import Database
 from gridguard.db.update_claims import DatabaseClaims
 from gridguard.delivery.delivery import DeliveryLimits, DeliveryObserver, DeliveryWorker
+from gridguard.delivery.outbox_status import OutboxDesk
+from gridguard.directory.desk import DirectoryDesk
 from gridguard.directory.directory_cache import DirectoryCache
 from gridguard.directory.members import MemberProfile
 from gridguard.duty.duty_desk import DutyDesk
@@ -53,6 +55,7 @@ from gridguard.kernel.errors import DomainError
 from gridguard.reminders.reminder_desk import ReminderDesk
 from gridguard.reports.policy import Policy, load_policy
 from gridguard.reports.report_desk import ReportDesk
+from gridguard.reports.station import StationDesk
 from gridguard.telegram import build_routers
 from gridguard.telegram.common import leave_conversation
 from gridguard.telegram.menu import set_command_menus
@@ -140,6 +143,9 @@ def build_dispatcher(
     dp["duty_desk"] = DutyDesk(db, clock, settings.zone, delivery)
     dp["reminder_desk"] = ReminderDesk(db, clock, settings.zone, settings.default_language, policy, delivery)
     dp["callout_desk"] = CalloutDesk(db, clock, settings.zone, settings.paid_broadcast, delivery)
+    dp["directory_desk"] = DirectoryDesk(db, clock, settings.admin_ids)
+    dp["station_desk"] = StationDesk(db, clock, policy)
+    dp["outbox_desk"] = OutboxDesk(db, clock)
     if throttle is None:
         buckets = RedisFloodBuckets(redis, redis_prefix(settings)) if redis is not None else None
         throttle = ThrottlingMiddleware(settings.default_language, buckets)

@@ -7,6 +7,7 @@ from sqlalchemy import true
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.database import Database
 from gridguard.delivery.enums import DeliveryStatus
 from gridguard.delivery.tables import Notification
 from gridguard.directory.directory import descendants
@@ -14,6 +15,7 @@ from gridguard.directory.enums import UnitLevel
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import Action, may_at_all, units_for
 from gridguard.directory.tables import Member, RoleAssignment
+from gridguard.kernel.clock import Clock
 from gridguard.kernel.errors import NotAllowed
 
 LAST_ERRORS = 5
@@ -95,3 +97,14 @@ async def outbox_status(session: AsyncSession, actor: MemberProfile, now: dateti
         last_errors=[(when, error or "") for when, error in errors],
         unreachable=unreachable,
     )
+
+
+class OutboxDesk:
+    """/outbox as a use case: the queue's health and who can't be reached, read in one transaction."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db, self.clock = db, clock
+
+    async def status(self, member: MemberProfile) -> OutboxStatus:
+        async with self.db.reading() as session:
+            return await outbox_status(session, member, self.clock.now())

@@ -37,7 +37,7 @@ from gridguard.reports.report_drafts import (
     to_filing,
 )
 from gridguard.reports.report_lifecycle import ReportVerb
-from gridguard.reports.report_views import Details, report_details
+from gridguard.reports.report_views import Details, ReportLists, my_reports, open_reports_for, report_details
 from gridguard.reports.tables import Report
 
 
@@ -187,3 +187,10 @@ class ReportDesk:
     async def details(self, member: MemberProfile, *, code: str | None = None, report_id: int | None = None) -> Details:
         async with self.db.reading() as session:
             return await report_details(session, member, code=code, report_id=report_id)
+
+    async def lists(self, member: MemberProfile) -> ReportLists:
+        """/reports: the member's own reports, and the open ones of their units they may act on."""
+        assert member.id is not None
+        async with self.db.reading() as session:
+            mine = await my_reports(session, member.id)
+            return ReportLists(mine, await open_reports_for(session, member, self.clock.now()))

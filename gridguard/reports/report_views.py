@@ -47,6 +47,12 @@ class Details:
     """The viewer may call out volunteers in the report's township (a critical report offers it)."""
 
 
+@dataclass(frozen=True)
+class ReportLists:
+    mine: list[Report]
+    to_act: list[Report]
+
+
 async def report_details(
     session: AsyncSession, actor: MemberProfile, *, code: str | None = None, report_id: int | None = None
 ) -> Details:

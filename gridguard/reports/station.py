@@ -7,9 +7,11 @@ from decimal import Decimal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.database import Database
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import STEP_ROLES, Action, units_for
 from gridguard.directory.tables import StationGroup, Unit
+from gridguard.kernel.clock import Clock
 from gridguard.kernel.errors import DomainError, NotAllowed
 from gridguard.kernel.numbers import decimal_number, whole_number
 from gridguard.reports.audience import township_overrides
@@ -102,3 +104,22 @@ async def set_timeout(session: AsyncSession, actor: MemberProfile, policy: Polic
     override.seconds = seconds
     session.add(override)
     return township
+
+
+class StationDesk:
+    """The station's settings as use cases: link its group chat, set and read its escalation timeouts."""
+
+    def __init__(self, db: Database, clock: Clock, policy: Policy) -> None:
+        self.db, self.clock, self.policy = db, clock, policy
+
+    async def link_group(self, member: MemberProfile, chat_id: int, chat_type: str) -> Unit:
+        async with self.db.transaction() as session:
+            return await link_group(session, member, chat_id, chat_type, self.clock.now())
+
+    async def set_timeout(self, member: MemberProfile, change: TimeoutChange) -> Unit:
+        async with self.db.transaction() as session:
+            return await set_timeout(session, member, self.policy, change)
+
+    async def timelines(self, member: MemberProfile) -> tuple[Unit, dict[Severity, list[tuple[int, int, bool]]]]:
+        async with self.db.reading() as session:
+            return await township_timelines(session, member, self.policy)

@@ -5,8 +5,8 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from gridguard.db.database import Database
-from gridguard.directory.members import LANGUAGES, MemberProfile, set_language
+from gridguard.directory.desk import DirectoryDesk
+from gridguard.directory.members import LANGUAGES, MemberProfile
 from gridguard.reports.report_desk import ReportDesk
 from gridguard.telegram.callbacks import LanguageChoice
 from gridguard.telegram.filters import IN_PRIVATE
@@ -62,7 +62,7 @@ async def set_language_pressed(
     bot: Bot,
     member: MemberProfile | None,
     i18n: Localizer,
-    db: Database,
+    directory_desk: DirectoryDesk,
 ) -> None:
     if callback_data.code not in LANGUAGES:
         await query.answer(i18n("fallback.stale_button"))
@@ -71,8 +71,7 @@ async def set_language_pressed(
     if member is None or member.id is None:
         await query.answer(chosen("lang.unregistered"), show_alert=True)
         return
-    async with db.transaction() as session:
-        await set_language(session, member.id, callback_data.code)
+    await directory_desk.set_language(member.id, callback_data.code)
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_text(chosen("lang.set"))

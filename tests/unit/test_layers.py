@@ -10,6 +10,8 @@ from bot.paths import PROJECT_ROOT
 
 EDGE_PACKAGES = ("aiogram", "gridguard.telegram", "bot")
 DATABASE_CALLS = {"select", "insert", "update", "delete"}
+TRANSACTIONS = {"transaction", "reading"}
+"""What opens a transaction: the domain's use cases do, the edge never."""
 SESSION_METHODS = {"exec", "execute", "add", "add_all", "delete", "get", "flush", "commit"}
 
 
@@ -55,6 +57,8 @@ def test_the_edge_calls_the_domain_not_the_database(path: Path) -> None:
             and function.value.id == "session"
         ):
             offending.append(f"session.{function.attr}() at line {node.lineno}")
+        if isinstance(function, ast.Attribute) and function.attr in TRANSACTIONS:
+            offending.append(f".{function.attr}() at line {node.lineno}: a use case owns its transaction")
     assert not offending, f"{path.relative_to(PROJECT_ROOT)} touches the database: {offending}"
 
 

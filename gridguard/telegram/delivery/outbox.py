@@ -7,10 +7,8 @@ from aiogram.filters import Command
 from aiogram.types import Message
 
 from bot.settings import Settings
-from gridguard.db.database import Database
-from gridguard.delivery.outbox_status import OutboxStatus, outbox_status
+from gridguard.delivery.outbox_status import OutboxDesk, OutboxStatus
 from gridguard.directory.members import MemberProfile
-from gridguard.kernel.clock import Clock
 from gridguard.kernel.errors import NotAllowed
 from gridguard.kernel.times import local_time
 from gridguard.telegram.filters import IN_PRIVATE, Known
@@ -25,11 +23,10 @@ def router() -> Router:
 
 
 async def show_outbox(
-    message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock, settings: Settings
+    message: Message, member: MemberProfile, i18n: Localizer, outbox_desk: OutboxDesk, settings: Settings
 ) -> None:
     try:
-        async with db.reading() as session:
-            status = await outbox_status(session, member, clock.now())
+        status = await outbox_desk.status(member)
     except NotAllowed as error:
         await message.answer(i18n(error.key))
         return

@@ -5,22 +5,15 @@ from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from gridguard.db.database import Database
-from gridguard.directory.directory import find_unit, get_unit, unit_labels, unit_path
+from gridguard.directory.desk import DirectoryDesk
 from gridguard.directory.enums import Role
-from gridguard.directory.grids import add_grid_as, village_for_grids, villages_for_grids
 from gridguard.directory.invites import (
-    InviteSpec,
-    check_invitable,
-    create_invite,
-    invitable_units,
     parse_invite_arguments,
 )
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import Action, may_at_all, roles_grantable_by
 from gridguard.directory.places import place_label
 from gridguard.directory.tables import Invite, Unit
-from gridguard.kernel.clock import Clock
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import ascii_digits
 from gridguard.telegram.directory.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
@@ -65,8 +58,7 @@ async def invite_command(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
     bot: Bot,
 ) -> None:
     await state.clear()
@@ -74,7 +66,7 @@ async def invite_command(
         await message.answer(i18n("error.not_allowed"))
         return
     if command.args:
-        await invite_from_arguments(message, command.args, member, i18n, db, clock, bot)
+        await invite_from_arguments(message, command.args, member, i18n, directory_desk, bot)
         return
     await state.set_state(InviteFlow.role)
     await message.answer(i18n("invite.choose_role"), reply_markup=roles_keyboard(i18n, roles_grantable_by(member)))
@@ -85,18 +77,14 @@ async def invite_from_arguments(
     args: str,
     member: MemberProfile,
     i18n: Localizer,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
     bot: Bot,
 ) -> None:
     """`/invite CODE ROLE [USES] [DAYS]`."""
     usage = DomainError("invite.usage", roles=", ".join(r.value for r in roles_grantable_by(member)))
     code, role, uses, days = parse_invite_arguments(args, INVITE_DEFAULT_DAYS, usage)
-    async with db.transaction() as session:
-        unit = await find_unit(session, code)
-        invite = await create_invite(session, member, InviteSpec(unit, role, uses, days), clock.now())
-        path = await unit_path(session, unit)
-    await message.answer(await invite_created_text(i18n, bot, invite, [u.name for u in path], days))
+    created = await directory_desk.invite(member, role, uses, days, code=code)
+    await message.answer(await invite_created_text(i18n, bot, created.invite, created.path_names, days))
 
 
 async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int) -> str:
@@ -116,15 +104,14 @@ async def invite_role_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
+    directory_desk: DirectoryDesk,
 ) -> None:
     if callback_data.role not in {r.value for r in roles_grantable_by(member)}:
         await query.answer(i18n("error.not_allowed"), show_alert=True)
         return
     role = Role(callback_data.role)
-    async with db.reading() as session:
-        units = await invitable_units(session, member, role)
-        labels = await unit_labels(session, units)
+    choices = await directory_desk.invitable(member, role)
+    units, labels = choices.units, choices.labels
     await state.update_data(role=role.value)
     await state.set_state(InviteFlow.unit)
     await query.answer()
@@ -143,24 +130,20 @@ async def invite_unit_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
+    directory_desk: DirectoryDesk,
 ) -> None:
     """The pressed unit is a hint: it must be one this member may invite the chosen role to."""
     data = await state.get_data()
-    async with db.reading() as session:
-        unit = await get_unit(session, callback_data.unit_id)
-        await check_invitable(session, member, unit, Role(data["role"]))
+    unit = await directory_desk.invitable_unit(member, Role(data["role"]), unit_id=callback_data.unit_id)
     await query.answer()
     await ask_uses(query.message, unit, i18n, state)
 
 
 async def invite_unit_typed(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, directory_desk: DirectoryDesk
 ) -> None:
     data = await state.get_data()
-    async with db.reading() as session:
-        unit = await find_unit(session, message.text or "")
-        await check_invitable(session, member, unit, Role(data["role"]))
+    unit = await directory_desk.invitable_unit(member, Role(data["role"]), code=message.text or "")
     await ask_uses(message, unit, i18n, state)
 
 
@@ -177,22 +160,17 @@ async def invite_uses_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
     bot: Bot,
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    async with db.transaction() as session:
-        unit = await get_unit(session, data["unit_id"])
-        spec = InviteSpec(unit, Role(data["role"]), callback_data.uses, INVITE_DEFAULT_DAYS)
-        invite = await create_invite(session, member, spec, clock.now())
-        path = await unit_path(session, unit)
+    role, uses = Role(data["role"]), callback_data.uses
+    created = await directory_desk.invite(member, role, uses, INVITE_DEFAULT_DAYS, unit_id=data["unit_id"])
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            await invite_created_text(i18n, bot, invite, [u.name for u in path], INVITE_DEFAULT_DAYS)
-        )
+        text = await invite_created_text(i18n, bot, created.invite, created.path_names, INVITE_DEFAULT_DAYS)
+        await query.message.edit_text(text)
 
 
 # --- /addgrid ---------------------------------------------------------------------------------
@@ -204,17 +182,15 @@ async def addgrid_command(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
 ) -> None:
     await state.clear()
     if not may_at_all(member, Action.ADD_GRID):
         await message.answer(i18n("error.not_allowed"))
         return
-    async with db.reading() as session:
-        villages = await villages_for_grids(session, member)
+    villages = (await directory_desk.grid_villages(member)).units
     if command.args:
-        await addgrid_from_arguments(message, command.args, villages, member, i18n, db, clock)
+        await addgrid_from_arguments(message, command.args, villages, member, i18n, directory_desk)
         return
     if len(villages) == 1:
         await ask_grid_name(message, villages[0], i18n, state)
@@ -230,8 +206,7 @@ async def addgrid_from_arguments(
     villages: list[Unit],
     member: MemberProfile,
     i18n: Localizer,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
 ) -> None:
     """`/addgrid VILLAGE_CODE NAME`, or `/addgrid NAME` for someone with a single village."""
     first, _, rest = args.strip().partition(" ")
@@ -239,7 +214,7 @@ async def addgrid_from_arguments(
     if code is None and len(villages) != 1:
         await message.answer(i18n("grid.usage"))
         return
-    await create_grid(message, member, i18n, db, clock, name=name, village_code=code or villages[0].code)
+    await create_grid(message, member, i18n, directory_desk, name=name, village_code=code or villages[0].code)
 
 
 def looks_like_unit_code(text: str) -> bool:
@@ -258,21 +233,19 @@ async def grid_village_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
+    directory_desk: DirectoryDesk,
 ) -> None:
     """The pressed village is a hint: it must be one where this member may add grids."""
-    async with db.reading() as session:
-        village = await village_for_grids(session, member, await get_unit(session, callback_data.unit_id))
+    village = await directory_desk.grid_village(member, unit_id=callback_data.unit_id)
     await query.answer()
     if isinstance(query.message, Message):
         await ask_grid_name(query.message, village, i18n, state)
 
 
 async def grid_village_typed(
-    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, db: Database
+    message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, directory_desk: DirectoryDesk
 ) -> None:
-    async with db.reading() as session:
-        village = await village_for_grids(session, member, await find_unit(session, message.text or ""))
+    village = await directory_desk.grid_village(member, code=message.text or "")
     await ask_grid_name(message, village, i18n, state)
 
 
@@ -281,11 +254,10 @@ async def grid_name_typed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
 ) -> None:
     data = await state.get_data()
-    await create_grid(message, member, i18n, db, clock, name=message.text or "", village_code=data["village_code"])
+    await create_grid(message, member, i18n, directory_desk, name=message.text or "", village_code=data["village_code"])
     await state.clear()
 
 
@@ -293,16 +265,13 @@ async def create_grid(
     message: Message,
     member: MemberProfile,
     i18n: Localizer,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
     name: str,
     village_code: str,
 ) -> None:
     """Add the grid and say so; a refusal (a bad name, say) is answered by the error path and the user may
     try again at the same step."""
-    async with db.transaction() as session:
-        village = await find_unit(session, village_code)
-        grid = await add_grid_as(session, member, village, name, clock.now())
+    grid, village = await directory_desk.add_grid(member, village_code, name)
     await message.answer(i18n("grid.created", name=grid.name, code=grid.code, village=village.name))
 
 
@@ -315,19 +284,18 @@ async def unit_page_pressed(
     member: MemberProfile,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
+    directory_desk: DirectoryDesk,
 ) -> None:
     data = await state.get_data()
     current = await state.get_state()
     if current not in (InviteFlow.unit.state, GridFlow.village.state):
         await query.answer(i18n("fallback.stale_button"))
         return
-    async with db.reading() as session:
-        if callback_data.purpose == PURPOSE_INVITE and "role" in data:
-            units = await invitable_units(session, member, Role(data["role"]))
-        else:
-            units = await villages_for_grids(session, member)
-        labels = await unit_labels(session, units)
+    if callback_data.purpose == PURPOSE_INVITE and "role" in data:
+        choices = await directory_desk.invitable(member, Role(data["role"]))
+    else:
+        choices = await directory_desk.grid_villages(member)
+    units, labels = choices.units, choices.labels
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(

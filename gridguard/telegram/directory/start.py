@@ -5,11 +5,10 @@ from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from gridguard.db.database import Database
-from gridguard.directory.invites import InviteProblem, Redemption, check_invite, redeem_invite
-from gridguard.directory.members import MemberProfile, clean_name, load_profile
+from gridguard.directory.desk import DirectoryDesk
+from gridguard.directory.invites import InviteProblem, Redemption
+from gridguard.directory.members import MemberProfile, clean_name
 from gridguard.directory.places import place_label
-from gridguard.kernel.clock import Clock
 from gridguard.telegram.directory.states import Registration
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
@@ -44,20 +43,17 @@ async def start_with_token(
     member: MemberProfile | None,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
+    directory_desk: DirectoryDesk,
 ) -> None:
     await state.clear()
     token = command.args or ""
     assert message.from_user is not None
     try:
         if member is not None and member.registered:
-            async with db.transaction() as session:
-                redemption = await redeem_invite(session, token, message.from_user.id, clock.now())
+            redemption = await directory_desk.redeem(token, message.from_user.id)
             await message.answer(role_gained_text(i18n, redemption), reply_markup=REMOVE_KEYBOARD)
             return
-        async with db.reading() as session:
-            offer = await check_invite(session, token, clock.now())
+        offer = await directory_desk.offer(token)
     except InviteProblem as problem:
         await message.answer(i18n(problem.key, **problem.params), reply_markup=REMOVE_KEYBOARD)
         return
@@ -100,26 +96,22 @@ async def take_contact(
     message: Message,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
-    admin_ids: frozenset[int],
+    directory_desk: DirectoryDesk,
 ) -> None:
     assert message.contact is not None and message.from_user is not None
     if message.contact.user_id != message.from_user.id:
         await message.answer(i18n("register.contact_not_own"), reply_markup=phone_keyboard(i18n))
         return
-    await finish_registration(message, i18n, state, db, clock, admin_ids, phone=message.contact.phone_number)
+    await finish_registration(message, i18n, state, directory_desk, phone=message.contact.phone_number)
 
 
 async def skip_phone(
     message: Message,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
-    admin_ids: frozenset[int],
+    directory_desk: DirectoryDesk,
 ) -> None:
-    await finish_registration(message, i18n, state, db, clock, admin_ids, phone=None)
+    await finish_registration(message, i18n, state, directory_desk, phone=None)
 
 
 async def ask_phone_again(message: Message, i18n: Localizer) -> None:
@@ -130,32 +122,22 @@ async def finish_registration(
     message: Message,
     i18n: Localizer,
     state: FSMContext,
-    db: Database,
-    clock: Clock,
-    admin_ids: frozenset[int],
+    directory_desk: DirectoryDesk,
     phone: str | None,
 ) -> None:
     """Register the member with the invite's role in one transaction, then say who they are now."""
     data = await state.get_data()
     assert message.from_user is not None
     try:
-        async with db.transaction() as session:
-            redemption = await redeem_invite(
-                session,
-                data["token"],
-                message.from_user.id,
-                clock.now(),
-                name=data["name"],
-                phone=phone,
-                language=i18n.language,
-            )
-            profile = await load_profile(session, message.from_user.id, admin_ids)
+        registered = await directory_desk.register(
+            data["token"], message.from_user.id, data["name"], phone, i18n.language
+        )
     except InviteProblem as problem:
         await state.clear()
         await message.answer(i18n(problem.key, **problem.params), reply_markup=REMOVE_KEYBOARD)
         return
     await state.clear()
-    assert profile is not None
+    redemption, profile = registered.redemption, registered.profile
     if not redemption.new_member:
         await message.answer(role_gained_text(i18n, redemption), reply_markup=REMOVE_KEYBOARD)
         return

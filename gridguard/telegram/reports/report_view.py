@@ -8,14 +8,13 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from gridguard.db.database import Database
 from gridguard.directory.members import MemberProfile
-from gridguard.kernel.clock import Clock
 from gridguard.kernel.fitting import TEXT_LIMIT, visible_length
 from gridguard.kernel.times import local_time
 from gridguard.reports.report_cards import card_keyboard, card_text, reporter_keyboard, waited
+from gridguard.reports.report_desk import ReportDesk
 from gridguard.reports.report_lifecycle import OPEN_STATUSES
-from gridguard.reports.report_views import Details, HistoryLine, my_reports, open_reports_for
+from gridguard.reports.report_views import Details, HistoryLine
 from gridguard.reports.tables import Report
 from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.filters import IN_PRIVATE, Known
@@ -105,15 +104,14 @@ def list_line(i18n: Localizer, report: Report, now: datetime) -> str:
     )
 
 
-async def list_reports(message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock) -> None:
+async def list_reports(message: Message, member: MemberProfile, i18n: Localizer, desk: ReportDesk) -> None:
     """For officers, the open reports of their units (unacknowledged first); for everyone, their own."""
     if member.id is None:
         await message.answer(i18n("me.unregistered"))
         return
-    now = clock.now()
-    async with db.reading() as session:
-        mine = await my_reports(session, member.id)
-        to_act = await open_reports_for(session, member, now)
+    now = desk.clock.now()
+    lists = await desk.lists(member)
+    mine, to_act = lists.mine, lists.to_act
     if not mine and not to_act:
         await message.answer(i18n("report.list_empty"))
         return

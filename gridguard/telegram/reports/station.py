@@ -4,12 +4,10 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from gridguard.db.database import Database
 from gridguard.directory.members import MemberProfile
-from gridguard.kernel.clock import Clock
 from gridguard.reports.enums import Severity
-from gridguard.reports.policy import SEVERITIES, Policy, minutes_text
-from gridguard.reports.station import link_group, parse_timeout_change, set_timeout, township_timelines
+from gridguard.reports.policy import SEVERITIES, minutes_text
+from gridguard.reports.station import StationDesk, parse_timeout_change
 from gridguard.telegram.filters import IN_PRIVATE, Known
 from gridguard.telegram.guards import IN_A_GROUP
 from i18n import LANGUAGES, Localizer
@@ -24,10 +22,9 @@ def router() -> Router:
 
 
 async def link_group_command(
-    message: Message, member: MemberProfile, i18n: Localizer, db: Database, clock: Clock
+    message: Message, member: MemberProfile, i18n: Localizer, station_desk: StationDesk
 ) -> None:
-    async with db.transaction() as session:
-        township = await link_group(session, member, message.chat.id, message.chat.type, clock.now())
+    township = await station_desk.link_group(member, message.chat.id, message.chat.type)
     await message.answer(i18n("station.linked", township=township.name))
 
 
@@ -51,16 +48,12 @@ async def policy_command(
     command: CommandObject,
     member: MemberProfile,
     i18n: Localizer,
-    db: Database,
-    policy: Policy,
+    station_desk: StationDesk,
 ) -> None:
     """`/policy` shows the township's timeouts; `/policy SEVERITY STEP MINUTES` sets one within the bounds."""
     if command.args:
-        change = parse_timeout_change(command.args, SEVERITY_NAMES)
-        async with db.transaction() as session:
-            await set_timeout(session, member, policy, change)
-    async with db.reading() as session:
-        township, timelines = await township_timelines(session, member, policy)
+        await station_desk.set_timeout(member, parse_timeout_change(command.args, SEVERITY_NAMES))
+    township, timelines = await station_desk.timelines(member)
     lines = [i18n("policy.header", township=township.name)]
     for severity, timeline in timelines.items():
         steps = "，".join(
