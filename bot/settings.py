@@ -1,7 +1,6 @@
 """Settings from the environment and `.env` (pydantic-settings). A wrong value stops the start."""
 
 import hashlib
-import string
 from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,7 +12,6 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/gridguard.db"
 SUPPORTED_DATABASES = ("sqlite+aiosqlite", "postgresql+asyncpg")
-SECRET_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-")
 
 
 class Settings(BaseSettings):

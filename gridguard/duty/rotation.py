@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from gridguard.duty.enums import ShiftPattern
 
-DAY_MINUTES = 24 * 60
 OFFICE_MINUTES = 9 * 60
 
 Slots = tuple[int, ...]

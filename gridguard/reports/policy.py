@@ -10,7 +10,6 @@ from gridguard.reports.enums import Category, Severity
 
 SEVERITIES = tuple(Severity)
 CATEGORIES = tuple(Category)
-STEPS = (0, 1, 2, 3)
 
 
 def minutes_text(seconds: int) -> str:
