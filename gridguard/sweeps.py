@@ -2,18 +2,14 @@
 `SWEEPS`, a sweep is `(session, tick) -> how many things it acted on`, and the scheduler runs every registered
 sweep as often as it asks. A new capability's sweeps run by its being there."""
 
-import importlib
-import importlib.util
-import pkgutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-import gridguard
+from gridguard.capabilities import registered
 from gridguard.duty.duty_sweep import DutyTimes
 from gridguard.reports.policy import Policy
 
@@ -43,12 +39,6 @@ class Sweep:
     """How often it runs (every tick, or at most this often)."""
 
 
-@cache
 def registered_sweeps() -> tuple[Sweep, ...]:
     """Every capability's sweeps: each `gridguard.<package>.capability` module's SWEEPS, packages by name."""
-    sweeps: list[Sweep] = []
-    for package in sorted(pkgutil.iter_modules(gridguard.__path__, "gridguard."), key=lambda p: p.name):
-        name = f"{package.name}.capability"
-        if package.ispkg and importlib.util.find_spec(name) is not None:
-            sweeps += getattr(importlib.import_module(name), "SWEEPS", ())
-    return tuple(sweeps)
+    return registered("SWEEPS")

@@ -1,8 +1,10 @@
-"""Call-outs register their sweep: the one reminder to those who have not answered."""
+"""Call-outs register their sweep (the one reminder to those who have not answered) and what delivery does when a
+paid broadcast is refused (the sender hears it once)."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.callouts.callout_desk import remind_unanswered
+from gridguard.callouts.callout_notices import tell_paid_refused
 from gridguard.sweeps import CLOCK_SWEEPS_EVERY, Sweep, Tick
 
 
@@ -11,3 +13,4 @@ async def remind_the_silent(session: AsyncSession, tick: Tick) -> int:
 
 
 SWEEPS = (Sweep("callouts", remind_the_silent, CLOCK_SWEEPS_EVERY),)
+WHEN_PAID_REFUSED = (tell_paid_refused,)

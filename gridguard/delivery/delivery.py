@@ -26,7 +26,7 @@ from typing import Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gridguard.callouts.callout_notices import tell_paid_refused
+from gridguard.capabilities import registered
 from gridguard.db.database import Database
 from gridguard.delivery.enums import DeliveryStatus
 from gridguard.delivery.outbox import (
@@ -504,7 +504,8 @@ class DeliveryWorker:
             for outcome in outcomes:
                 item = by_id[outcome.id]
                 if outcome.paid_refused and item.topic is not None:
-                    await tell_paid_refused(session, item.topic, now)
+                    for tell in registered("WHEN_PAID_REFUSED"):
+                        await tell(session, item.topic, now)
                 if outcome.unreachable and item.member_id is not None:
                     await report_unreachable(session, item.member_id, outcome.error or "", now)
                 elif outcome.status == DeliveryStatus.DEAD:

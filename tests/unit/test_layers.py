@@ -96,3 +96,25 @@ def test_every_kind_of_button_has_its_own_callback_prefix() -> None:
     prefixes = [kind.__prefix__ for kind in CallbackData.__subclasses__()]
     assert len(prefixes) > 20
     assert sorted(prefixes) == sorted(set(prefixes))
+
+
+CAPABILITIES = ("reports", "duty", "reminders", "callouts")
+
+
+@pytest.mark.parametrize(
+    "path", python_files("gridguard/delivery"), ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix()
+)
+def test_delivery_imports_no_capability(path: Path) -> None:
+    """Capabilities register what delivery calls back (gridguard/capabilities.py); delivery never imports them."""
+    offending = {m for m in imported_modules(path) if m.split(".")[:2] in (["gridguard", c] for c in CAPABILITIES)}
+    assert not offending, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(offending)}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for folder in ("kernel", "db") for p in python_files(f"gridguard/{folder}")],
+    ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix(),
+)
+def test_the_kernel_and_the_database_import_no_capability(path: Path) -> None:
+    offending = {m for m in imported_modules(path) if m.split(".")[:2] in (["gridguard", c] for c in CAPABILITIES)}
+    assert not offending, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(offending)}"
