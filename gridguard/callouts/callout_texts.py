@@ -78,6 +78,14 @@ def answer_buttons(i18n: Localizer, callout_id: int) -> ButtonRows:
     )
 
 
+def what_is_said(i18n: Localizer, report: ReportBrief | None, message: str, separator: str) -> Raw:
+    """What an alert says, as safe HTML: the report it was raised from (if any), then the sender's own words."""
+    said = [report_block(i18n, report)] if report else []
+    if message:
+        said.append(html.escape(message, quote=False))
+    return Raw(separator.join(said))
+
+
 def alert_text(
     i18n: Localizer,
     callout: Callout,
@@ -87,14 +95,11 @@ def alert_text(
     phone: str | None,
     report: ReportBrief | None = None,
 ) -> str:
-    said = [report_block(i18n, report)] if report else []
-    if callout.message:
-        said.append(html.escape(callout.message, quote=False))
     return i18n(
         "callout.alert",
         kind=kind_name(i18n, callout.kind),
         area=area_text(i18n, township, villages),
-        message=Raw("\n\n".join(said)),
+        message=what_is_said(i18n, report, callout.message, "\n\n"),
         point=Raw(point_text(i18n, callout)),
         needed=callout.needed,
         sender=sender,

@@ -31,3 +31,8 @@ async def step_before(state: FSMContext) -> str | None:
 def numbered(i18n: Localizer, number: int, total: int, text: str) -> str:
     """A step's text under its number: 第 2 步，共 5 步."""
     return f"{i18n('wizard.step', n=number, total=max(total, number))}\n{text}"
+
+
+def marked(i18n: Localizer, text: str, chosen: bool) -> str:
+    """A choice's label, ticked when it is the one made so far (going back a step, or editing)."""
+    return (i18n("wizard.current_mark") if chosen else "") + text

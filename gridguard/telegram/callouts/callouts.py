@@ -2,7 +2,6 @@
 headcount, a preview with how many it reaches, send), the volunteers' answers (出发 / 到达 / 无法前往), the sender's
 buttons on the live tally (message those coming, stand down), /alerts, and /available."""
 
-import html
 from typing import Any
 
 from aiogram import Bot, Dispatcher, F, Router
@@ -28,7 +27,15 @@ from gridguard.callouts.callout_desk import (
     parse_availability,
 )
 from gridguard.callouts.callout_lifecycle import ANSWER_OF_VERB, CalloutVerb
-from gridguard.callouts.callout_texts import answer_name, area_text, kind_name, record_line, report_block, until_text
+from gridguard.callouts.callout_texts import (
+    answer_name,
+    area_text,
+    kind_name,
+    record_line,
+    report_block,
+    until_text,
+    what_is_said,
+)
 from gridguard.callouts.enums import CalloutKind
 from gridguard.directory.members import MemberProfile
 from gridguard.kernel.errors import DomainError
@@ -41,7 +48,7 @@ from gridguard.telegram.edits import remove_buttons, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD
 from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
-from gridguard.telegram.wizard import TRAIL, enter, numbered, step_before
+from gridguard.telegram.wizard import TRAIL, enter, marked, numbered, step_before
 from i18n import Localizer, Raw, all_translations
 
 KINDS = list(CalloutKind)
@@ -183,15 +190,11 @@ async def ask_kind(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMCon
     text, back = await numbered_step(state, CalloutFlow.kind, i18n, i18n("callout.ask_kind"))
     chosen = (await state.get_data()).get("kind")
     rows = [
-        [wizard_button(marked(i18n, kind.value == chosen) + kind_name(i18n, kind), CalloutField.KIND, n)]
+        [wizard_button(marked(i18n, kind_name(i18n, kind), kind.value == chosen), CalloutField.KIND, n)]
         for n, kind in enumerate(KINDS)
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=[*rows, *back, cancel_row(i18n)])
     await bot.send_message(chat_id, text, reply_markup=markup)
-
-
-def marked(i18n: Localizer, chosen: bool) -> str:
-    return i18n("wizard.current_mark") if chosen else ""
 
 
 async def ask_message(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
@@ -393,7 +396,7 @@ async def ask_needed(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMC
     assert bot is not None
     text, back = await numbered_step(state, CalloutFlow.needed, i18n, i18n("callout.ask_needed"))
     chosen = (await state.get_data()).get("needed")
-    row = [wizard_button(marked(i18n, n == chosen) + str(n), CalloutField.NEEDED, n) for n in NEEDED_CHOICES]
+    row = [wizard_button(marked(i18n, str(n), n == chosen), CalloutField.NEEDED, n) for n in NEEDED_CHOICES]
     markup = InlineKeyboardMarkup(inline_keyboard=[row, *back, cancel_row(i18n)])
     await bot.send_message(chat_id, text, reply_markup=markup)
 
@@ -483,14 +486,11 @@ def preview_text(i18n: Localizer, draft: CalloutDraft, preview: Preview) -> str:
     point = draft.meeting_place or i18n("callout.preview_no_point")
     if draft.latitude is not None:
         point = i18n("callout.preview_point")
-    said = [report_block(i18n, preview.report)] if preview.report else []
-    if draft.message:
-        said.append(html.escape(draft.message, quote=False))
     return i18n(
         "callout.preview",
         kind=kind_name(i18n, draft.kind),
         area=area_text(i18n, preview.township, preview.villages),
-        message=Raw("\n".join(said)),
+        message=what_is_said(i18n, preview.report, draft.message, "\n"),
         point=point,
         needed=draft.needed,
         reaches=preview.reaches,

@@ -30,7 +30,7 @@ from gridguard.telegram.duty.callbacks import (
 from gridguard.telegram.duty.states import RosterFlow
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
-from gridguard.telegram.wizard import enter, numbered, step_before
+from gridguard.telegram.wizard import enter, marked, numbered, step_before
 from i18n import Localizer, Raw
 
 HANDOFF_CHOICES = (8 * 60, 8 * 60 + 30, 9 * 60, 17 * 60 + 30, 18 * 60, 20 * 60)
@@ -170,10 +170,6 @@ def closing_rows(i18n: Localizer, number: int) -> list[list[InlineKeyboardButton
     """Back (past the first step) and cancel, under every step."""
     back = button(i18n("wizard.back_button"), RosterStep(action=RosterStepVerb.BACK).pack())
     return [back, cancel_row(i18n)] if number > 1 else [cancel_row(i18n)]
-
-
-def marked(i18n: Localizer, text: str, chosen: bool) -> str:
-    return (i18n("wizard.current_mark") if chosen else "") + text
 
 
 async def member_pressed(

@@ -22,7 +22,7 @@ from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.reminders.callbacks import RuleField, RuleWizard
 from gridguard.telegram.reminders.states import RuleFlow
-from gridguard.telegram.wizard import enter, numbered, step_before
+from gridguard.telegram.wizard import enter, marked, numbered, step_before
 from i18n import Localizer, Raw
 
 KINDS = tuple(RuleKind)
@@ -72,8 +72,7 @@ def wizard_button(text: str, field: RuleField, value: int = 0) -> InlineKeyboard
 
 def choice(i18n: Localizer, text: str, field: RuleField, value: int, current: object) -> InlineKeyboardButton:
     """A choice, marked when it is the one made so far (going back, or editing a rule)."""
-    mark = i18n("wizard.current_mark") if current == value else ""
-    return wizard_button(mark + text, field, value)
+    return wizard_button(marked(i18n, text, current == value), field, value)
 
 
 def in_rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
