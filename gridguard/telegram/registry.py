@@ -3,9 +3,6 @@ the commands it serves (in private chats, and in a station's group), which of th
 members only, and how its buttons' verbs are packed. The dispatcher, the command menus, the guards and the button
 packing read the registered edges; nothing else keeps a list of them, so a new capability's edge is its folder."""
 
-import importlib
-import importlib.util
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -14,6 +11,7 @@ from aiogram import Router
 from aiogram.fsm.state import StatesGroup
 
 from gridguard.delivery.outbox import Button
+from gridguard.kernel.packages import submodules
 
 Packer = Callable[[Button], str]
 
@@ -40,13 +38,8 @@ def edges() -> tuple[Edge, ...]:
     """Every `gridguard.telegram.<capability>.edge` module's EDGE, by menu rank."""
     import gridguard.telegram as telegram
 
-    found = []
-    for package in sorted(pkgutil.iter_modules(telegram.__path__, f"{telegram.__name__}."), key=lambda p: p.name):
-        if package.ispkg and importlib.util.find_spec(f"{package.name}.edge") is not None:
-            edge = getattr(importlib.import_module(f"{package.name}.edge"), "EDGE", None)
-            if isinstance(edge, Edge):
-                found.append(edge)
-    return tuple(sorted(found, key=lambda e: e.menu_rank))
+    found = [getattr(module, "EDGE", None) for module in submodules(telegram, "edge")]
+    return tuple(sorted((edge for edge in found if isinstance(edge, Edge)), key=lambda e: e.menu_rank))
 
 
 @cache
