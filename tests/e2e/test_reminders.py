@@ -40,6 +40,21 @@ async def at(town: Township, when: datetime) -> None:
     await town.after(seconds=delta)
 
 
+async def add_weekly_rule(head: FakeUser, title: str, weekday: str, leads: str) -> None:
+    """/reminders → ➕ 新增提醒, a weekly "提醒" at 15:30 that keeps holidays, no place, saved."""
+    [listing] = await head.send("/reminders")
+    await head.click("➕ 新增提醒", listing)
+    await head.click("提醒")
+    await head.send(title)
+    await head.click("每周一次")
+    await head.click(weekday)
+    await head.send("15:30")
+    await head.click("节假日照常")
+    await head.click(leads)
+    await head.click("⏭ 跳过")
+    await head.click("💾 保存")
+
+
 def reminders_of(user: FakeUser, title: str = INSPECTION) -> list[SentMessage]:
     return [m for m in user.inbox if title in m.shown and m.shown.startswith(("🗓️", "⏰"))]
 
@@ -422,18 +437,7 @@ async def test_an_answer_to_a_reminder_of_a_rule_paused_since_changes_nothing(to
 
 
 async def test_a_rule_saved_after_its_reminder_times_passed_reminds_at_once_marked_late(town: Township) -> None:
-    head = town.head
-    [listing] = await head.send("/reminders")
-    await head.click("➕ 新增提醒", listing)
-    await head.click("提醒")
-    await head.send("防汛值守碰头会")
-    await head.click("每周一次")
-    await head.click("周一")
-    await head.send("15:30")
-    await head.click("节假日照常")
-    await head.click("前两天和前一天")
-    await head.click("⏭ 跳过")
-    await head.click("💾 保存")
+    await add_weekly_rule(town.head, "防汛值守碰头会", "周一", "前两天和前一天")
     await town.after(seconds=30)
     [late] = reminders_of(town.duty, "防汛值守碰头会")
     assert "晚到了" in late.shown and "11-02 周一 15:30" in late.shown
@@ -444,29 +448,10 @@ async def test_a_rule_saved_after_its_reminder_times_passed_reminds_at_once_mark
 async def test_a_township_keeps_at_most_twenty_rules_so_reminders_fits_one_screen(town: Township) -> None:
     head = town.head
     for n in range(17):
-        [listing] = await head.send("/reminders")
-        await head.click("➕ 新增提醒", listing)
-        await head.click("提醒")
-        await head.send(f"提醒{n}")
-        await head.click("每周一次")
-        await head.click("周三")
-        await head.send("15:30")
-        await head.click("节假日照常")
-        await head.click("前 1 小时")
-        await head.click("⏭ 跳过")
-        await head.click("💾 保存")
+        await add_weekly_rule(head, f"提醒{n}", "周三", "前 1 小时")
     [listing] = await head.send("/reminders")
     assert len(listing.buttons) <= 100
-    await head.click("➕ 新增提醒", listing)
-    await head.click("提醒")
-    await head.send("第二十一条")
-    await head.click("每周一次")
-    await head.click("周三")
-    await head.send("15:30")
-    await head.click("节假日照常")
-    await head.click("前 1 小时")
-    await head.click("⏭ 跳过")
-    await head.click("💾 保存")
+    await add_weekly_rule(head, "第二十一条", "周三", "前 1 小时")
     assert head.last_alert is not None and "最多 20 条" in head.last_alert["text"]
     [listing] = await head.send("/reminders")
     assert "第二十一条" not in listing.shown
