@@ -40,6 +40,7 @@ from gridguard.kernel.errors import DomainError, UnitNotFound
 from gridguard.kernel.fitting import plain_text
 from gridguard.kernel.numbers import FIRST_YEAR, LAST_YEAR
 from gridguard.reminders.compliance import (
+    COLUMN_NAMES,
     COLUMNS,
     parse_quarter,
     table_rows,
@@ -299,7 +300,7 @@ async def export_compliance(settings: Settings, args: argparse.Namespace, _start
     finally:
         await db.dispose()
     i18n = Localizer(settings.default_language)
-    write_table(out, [i18n(f"export.{c}") for c in COLUMNS], table_rows(rows, zone))
+    write_table(out, [i18n(COLUMN_NAMES(c)) for c in COLUMNS], table_rows(rows, zone))
     print(f"wrote {out}: {len(rows)} townships of {county.name}, {period.label}")
     return 0
 

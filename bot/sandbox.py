@@ -20,7 +20,7 @@ from bot.settings import Settings
 from gridguard.db.database import Database
 from gridguard.db.migrate import upgrade_to_head_async
 from gridguard.directory.directory import add_grid, child_units, find_unit, import_divisions, read_division_file
-from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.enums import ROLE_NAMES, Role, UnitLevel
 from gridguard.directory.invites import SYSTEM_ACTOR, InviteSpec, create_invite, enroll
 from gridguard.directory.members import load_profile
 from gridguard.kernel.clock import SystemClock
@@ -173,7 +173,7 @@ class TerminalChat:
             if profile is None:
                 print(f" {marker} {number}. {persona.name} — not registered")
                 continue
-            roles = "、".join(i18n(f"role.{r.role.value}") for r in profile.roles) or "no role"
+            roles = "、".join(i18n(ROLE_NAMES(r.role)) for r in profile.roles) or "no role"
             self.names[persona.telegram_id] = profile.name
             print(f" {marker} {number}. {profile.name} — {roles}")
 

@@ -2,11 +2,11 @@
 
 import html
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from string import Formatter
-from typing import Any
+from typing import Any, ClassVar
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("zh", "en")
@@ -64,3 +64,33 @@ class Localizer:
 def all_translations(key: str) -> set[str]:
     """The text of `key` in every language (to recognise a reply-keyboard button press)."""
     return {catalog(language)[key] for language in LANGUAGES}
+
+
+class Keys:
+    """A family of catalog keys made from one closed set of values: `Keys("category.{}", Category)`.
+
+    The only way code builds a key from a value; every family registers itself, and the catalog test checks that
+    each value's key exists in every language. `values` may be a function for a set known only once the packages
+    are loaded (the menu's commands)."""
+
+    families: ClassVar[list["Keys"]] = []
+
+    def __init__(self, pattern: str, values: Iterable[Any] | Callable[[], Iterable[Any]]) -> None:
+        self.pattern = pattern
+        self._values = frozenset(values) if isinstance(values, Iterable) else values
+        Keys.families.append(self)
+
+    def values(self) -> frozenset[Any]:
+        return self._values if isinstance(self._values, frozenset) else frozenset(self._values())
+
+    def __call__(self, value: Any) -> str:
+        """The key of `value`; a value outside the family is a programming error."""
+        if value not in self.values():
+            raise KeyError(f"{value!r} is not one of {self.pattern}")
+        return self.pattern.format(value)
+
+    def keys(self) -> set[str]:
+        return {self.pattern.format(value) for value in self.values()}
+
+
+LANGUAGE_NAMES = Keys("language.{}", LANGUAGES)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from gridguard.callouts.callout_lifecycle import CalloutVerb
 from gridguard.callouts.callouts import NAMES_SHOWN, CalloutRecord, Tally
-from gridguard.callouts.enums import CalloutAnswer, CalloutKind, CalloutStatus
+from gridguard.callouts.enums import ANSWER_NAMES, KIND_NAMES, CalloutAnswer, CalloutKind, CalloutStatus
 from gridguard.callouts.tables import Callout
 from gridguard.delivery.outbox import Button, ButtonRows, Content
 from gridguard.kernel.fitting import clip
 from gridguard.kernel.times import local_time
-from gridguard.reports.enums import Category
+from gridguard.reports.enums import CATEGORY_NAMES, Category
 from i18n import Localizer, Raw
 
 ANSWERS_SHOWN = (CalloutAnswer.ON_MY_WAY, CalloutAnswer.ARRIVED, CalloutAnswer.CANT)
@@ -42,18 +42,18 @@ def report_block(i18n: Localizer, brief: ReportBrief) -> str:
     return i18n(
         "callout.report_block",
         code=brief.code,
-        category=i18n(f"category.{brief.category}"),
+        category=i18n(CATEGORY_NAMES(brief.category)),
         place=brief.place,
         said=Raw(said),
     )
 
 
 def kind_name(i18n: Localizer, kind: CalloutKind) -> str:
-    return i18n(f"callout.kind_{kind.value}")
+    return i18n(KIND_NAMES(kind))
 
 
 def answer_name(i18n: Localizer, answer: CalloutAnswer) -> str:
-    return i18n(f"callout.answer_{answer.value}")
+    return i18n(ANSWER_NAMES(answer))
 
 
 def area_text(i18n: Localizer, township: str, villages: Sequence[str]) -> str:

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from i18n import Keys
+
 
 class CalloutKind(StrEnum):
     """What a call-out (召集) is for."""
@@ -25,3 +27,7 @@ class CalloutAnswer(StrEnum):
     ON_MY_WAY = "on_my_way"
     ARRIVED = "arrived"
     CANT = "cant"
+
+
+KIND_NAMES = Keys("callout.kind_{}", CalloutKind)
+ANSWER_NAMES = Keys("callout.answer_{}", CalloutAnswer)

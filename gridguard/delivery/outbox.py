@@ -153,7 +153,8 @@ class Notice:
         )
 
 
-HANDOVER = "outbox.handover"
+HANDOVER = "gridguard-outbox-handover"
+"""The key of a session's `info` that holds its `Handover`."""
 
 
 @dataclass

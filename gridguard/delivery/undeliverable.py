@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from gridguard.delivery.enums import Priority
 from gridguard.delivery.outbox import Content, enqueue
 from gridguard.directory.directory import unit_path
-from gridguard.directory.enums import UnitLevel
+from gridguard.directory.enums import ROLE_NAMES, UnitLevel
 from gridguard.directory.permissions import TOLD_OF_UNDELIVERABLE
 from gridguard.directory.tables import Member, RoleAssignment, Unit
 from i18n import Localizer
@@ -55,7 +55,7 @@ async def _roles_text(session: AsyncSession, member_id: int, i18n: Localizer) ->
         .join(Unit, col(Unit.id) == RoleAssignment.unit_id)
         .where(RoleAssignment.member_id == member_id)
     )
-    parts = [f"{i18n(f'role.{ra.role.value}')} · {unit.name}" for ra, unit in (await session.exec(query)).all()]
+    parts = [f"{i18n(ROLE_NAMES(ra.role))} · {unit.name}" for ra, unit in (await session.exec(query)).all()]
     return "；".join(parts)
 
 

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from i18n import Keys
+
 
 class UnitLevel(StrEnum):
     COUNTY = "county"
@@ -20,3 +22,8 @@ class Role(StrEnum):
     STATION_HEAD = "station_head"
     COUNTY_OFFICER = "county_officer"
     ADMIN = "admin"
+
+
+ROLE_NAMES = Keys("role.{}", Role)
+ROLE_DUTIES = Keys("duty.{}", Role)
+"""What a member with the role does, one line each on /me."""

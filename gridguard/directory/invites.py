@@ -23,6 +23,7 @@ from gridguard.directory.permissions import (
 from gridguard.directory.tables import Invite, InviteRedemption, Member, RoleAssignment, Unit
 from gridguard.kernel.errors import DomainError, NotAllowed
 from gridguard.kernel.numbers import whole_number
+from i18n import Keys
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_USES = 1000
@@ -37,11 +38,14 @@ class InviteSpec:
     days: int
 
 
+INVITE_PROBLEMS = Keys("invite.{}", ("malformed", "unknown", "expired", "used_up", "needs_registration"))
+
+
 class InviteProblem(DomainError):
     """Why an invite can't be used: malformed, unknown, expired or used up."""
 
     def __init__(self, reason: str, **params: object) -> None:
-        super().__init__(f"invite.{reason}", **params)
+        super().__init__(INVITE_PROBLEMS(reason), **params)
         self.reason = reason
 
 

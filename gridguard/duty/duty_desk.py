@@ -26,7 +26,7 @@ from gridguard.duty.duty_texts import (
     swap_news,
     swap_offer_content,
 )
-from gridguard.duty.enums import CoverReason, DutyLayer, SwapStatus
+from gridguard.duty.enums import SWAP_OUTCOMES, CoverReason, DutyLayer, SwapStatus
 from gridguard.duty.roster import (
     CONCERN_HORIZON,
     Concerns,
@@ -295,7 +295,7 @@ class DutyDesk(TownshipDesk):
             swap.cover_id = cover.id
             session.add(swap)
             offerer, taker = roster.members[swap.offered_by_id], roster.members[member.id]
-            await enqueue_many(session, swap_news(swap, "taken", offerer, taker, roster, self.zone), now)
+            await enqueue_many(session, swap_news(swap, SwapStatus.TAKEN, offerer, taker, roster, self.zone), now)
             await self._close_offers(session, swap, roster, now, but=member.id, taker=taker.name)
             return SwapOutcome(swap, offerer, taker)
 
@@ -309,7 +309,7 @@ class DutyDesk(TownshipDesk):
             if colleague.id in (swap.offered_by_id, but) or swap.offered_to_id not in (None, colleague.id):
                 continue
             i18n = Localizer(colleague.language)
-            outcome = i18n("swap.taken_by", name=taker) if taker else i18n(f"swap.now_{swap.status}")
+            outcome = i18n("swap.taken_by", name=taker) if taker else i18n(SWAP_OUTCOMES(swap.status))
             content = offer_closed(i18n, swap, offerer.name if offerer else "?", outcome, self.zone)
             await enqueue_edit(session, of_key=offer_key(swap.id or 0, colleague.id), content=content, now=now)
 
@@ -380,7 +380,7 @@ class DutyDesk(TownshipDesk):
             if offerer is not None:
                 await self._give_back(session, swap, offerer.id, now)
             if offerer is not None and taker is not None:
-                await enqueue_many(session, swap_news(swap, "undone", offerer, taker, roster, self.zone), now)
+                await enqueue_many(session, swap_news(swap, SwapStatus.UNDONE, offerer, taker, roster, self.zone), now)
             return swap, offerer.name if offerer else "?"
 
     async def _give_back(self, session: AsyncSession, swap: ShiftSwap, offerer_id: int, now: datetime) -> None:
@@ -443,7 +443,7 @@ class DutyDesk(TownshipDesk):
             names = await duty_members(session, swap.township_id)
             taker = names.get(swap.taken_by_id)
             return DomainError("swap.taken_by", name=taker.name if taker else "?")
-        return DomainError(f"swap.now_{swap.status}")
+        return DomainError(SWAP_OUTCOMES(swap.status))
 
     # --- handover -------------------------------------------------------------------------------
 

@@ -15,12 +15,12 @@ from itertools import pairwise
 
 from icalendar import Calendar, Event
 
-from gridguard.duty.enums import CoverReason, DutyLayer
+from gridguard.duty.enums import LAYER_NAMES, CoverReason, DutyLayer
 from gridguard.duty.roster import CoverSpec, DutyMember, Roster
 from gridguard.duty.rotation import Cover, Shift
 from gridguard.kernel.cells import safe_cell, unquoted
 from gridguard.kernel.errors import DomainError
-from i18n import LANGUAGES, Localizer
+from i18n import LANGUAGES, Keys, Localizer
 
 EXPORT_DAYS = 28
 MAX_BYTES = 200_000
@@ -33,6 +33,9 @@ MAX_ERRORS_SHOWN = 15
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 SHIFT, COVER = "shift", "cover"
 COLUMNS = ("type", "layer", "member", "start", "end")
+COLUMN_NAMES = Keys("rostercsv.column_{}", COLUMNS)
+WORD_NAMES = Keys("rostercsv.{}", (SHIFT, COVER, *DutyLayer))
+"""The words in a roster file's type and layer columns."""
 
 
 def calendar(roster: Roster, shifts: Sequence[tuple[DutyLayer, Shift]], i18n: Localizer, now: datetime) -> bytes:
@@ -51,7 +54,7 @@ def calendar(roster: Roster, shifts: Sequence[tuple[DutyLayer, Shift]], i18n: Lo
         event.add("dtstamp", now)
         event.add("dtstart", shift.starts_at.astimezone(roster.zone))
         event.add("dtend", shift.ends_at.astimezone(roster.zone))
-        name = i18n(f"onduty.layer_{layer}")
+        name = i18n(LAYER_NAMES(layer))
         event.add("summary", i18n("onduty.calendar_event", layer=name, township=roster.township_name))
         cal.add_component(event)
     cal.add_missing_timezones()
@@ -64,7 +67,7 @@ def _keywords() -> dict[str, str]:
     found = {word: word for word in meanings}
     for language in LANGUAGES:
         i18n = Localizer(language)
-        found |= {i18n(f"rostercsv.{word}").casefold(): word for word in meanings}
+        found |= {i18n(WORD_NAMES(word)).casefold(): word for word in meanings}
     return found
 
 
@@ -74,7 +77,7 @@ WORDS = _keywords()
 def export_csv(roster: Roster, now: datetime, i18n: Localizer) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([i18n(f"rostercsv.column_{c}") for c in COLUMNS])
+    writer.writerow([i18n(COLUMN_NAMES(c)) for c in COLUMNS])
     until = now + timedelta(days=EXPORT_DAYS)
     rows: list[tuple[datetime, list[str]]] = []
     for layer, plan_layer in roster.layers.items():
@@ -95,8 +98,8 @@ def _row(
 ) -> list[str]:
     local = roster.zone
     return [
-        i18n(f"rostercsv.{kind}"),
-        i18n(f"rostercsv.{layer}"),
+        i18n(WORD_NAMES(kind)),
+        i18n(WORD_NAMES(layer)),
         _member_label(roster, member_id),
         shift.starts_at.astimezone(local).strftime(TIME_FORMAT),
         shift.ends_at.astimezone(local).strftime(TIME_FORMAT),

@@ -20,6 +20,7 @@ from gridguard.db.sweep_marks import sweep_window
 from gridguard.delivery.outbox import Notice, enqueue_many
 from gridguard.duty.duty_desk import minute_of, open_reports_in
 from gridguard.duty.duty_texts import gap_warning, handover_prompt, reminder_content
+from gridguard.duty.enums import ReminderLead
 from gridguard.duty.roster import CONCERN_HORIZON, Roster, load_rosters
 from gridguard.duty.rotation import Shift
 from gridguard.duty.tables import Rotation
@@ -80,13 +81,13 @@ def reminders(roster: Roster, since: datetime, now: datetime, times: DutyTimes) 
     return notices
 
 
-def _leads(shift: Shift, zone: ZoneInfo, times: DutyTimes) -> list[tuple[str, datetime]]:
+def _leads(shift: Shift, zone: ZoneInfo, times: DutyTimes) -> list[tuple[ReminderLead, datetime]]:
     hour_before = shift.starts_at - HOUR_BEFORE
     day_before: date = shift.starts_at.astimezone(zone).date() - timedelta(days=1)
     evening = datetime.combine(day_before, times.evening, zone)
-    leads = [("hour", hour_before)]
+    leads = [(ReminderLead.HOUR, hour_before)]
     if evening < hour_before:
-        leads.insert(0, ("evening", evening))
+        leads.insert(0, (ReminderLead.EVENING, evening))
     return leads
 
 

@@ -10,7 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from gridguard.delivery.outbox import Button, Content, Notice
-from gridguard.duty.enums import DutyLayer
+from gridguard.duty.enums import LAYER_NAMES, REMINDER_TEXTS, SWAP_NEWS, DutyLayer, ReminderLead, SwapStatus
 from gridguard.duty.roster import Concerns, DutyMember, Roster
 from gridguard.duty.rotation import Shift
 from gridguard.duty.tables import ShiftSwap
@@ -44,7 +44,7 @@ def shift_span(i18n: Localizer, starts_at: datetime, ends_at: datetime, zone: Zo
 
 
 def layer_name(i18n: Localizer, layer: DutyLayer) -> str:
-    return i18n(f"onduty.layer_{layer}")
+    return i18n(LAYER_NAMES(layer))
 
 
 def person(i18n: Localizer, member: DutyMember | None, with_phone: bool = True) -> Raw:
@@ -159,24 +159,24 @@ def offer_closed(i18n: Localizer, swap: ShiftSwap, offerer: str, outcome: str, z
 
 
 def swap_news(
-    swap: ShiftSwap, what: str, offerer: DutyMember, taker: DutyMember, roster: Roster, zone: ZoneInfo
+    swap: ShiftSwap, what: SwapStatus, offerer: DutyMember, taker: DutyMember, roster: Roster, zone: ZoneInfo
 ) -> list[Notice]:
     """A swap taken (the offerer and the heads are told; a head may undo it) or undone (both are told)."""
-    told = [offerer, taker] if what == "undone" else [offerer]
-    if what == "taken":
+    told = [offerer, taker] if what == SwapStatus.UNDONE else [offerer]
+    if what == SwapStatus.TAKEN:
         told += [m for m in roster.members.values() if m.keeper and m.id not in (offerer.id, taker.id)]
     notices = []
     for member in told:
         i18n = Localizer(member.language)
         text = i18n(
-            f"swap.{what}",
+            SWAP_NEWS(what),
             offerer=offerer.name,
             taker=taker.name,
             layer=layer_name(i18n, swap.layer),
             span=shift_span(i18n, swap.starts_at, swap.ends_at, zone),
         )
         buttons = None
-        if what == "taken" and member.keeper and member.id != offerer.id:
+        if what == SwapStatus.TAKEN and member.keeper and member.id != offerer.id:
             buttons = ((Button(i18n("swap.undo_button"), DutyVerb.UNDO, swap.id or 0),),)
         content = Content(text=text, buttons=buttons)
         notices.append(Notice(f"swap-{what}:{swap.id}:{member.id}", member.telegram_id, content, member_id=member.id))
@@ -213,9 +213,11 @@ def handover_prompt(
     return Content(text=text, buttons=((Button(i18n("handover.write_button"), NOTE_VERBS[layer], minute),),))
 
 
-def reminder_content(i18n: Localizer, lead: str, layer: DutyLayer, shift: Shift, zone: ZoneInfo, late: bool) -> Content:
+def reminder_content(
+    i18n: Localizer, lead: ReminderLead, layer: DutyLayer, shift: Shift, zone: ZoneInfo, late: bool
+) -> Content:
     text = i18n(
-        f"dutyremind.{lead}", layer=layer_name(i18n, layer), span=shift_span(i18n, shift.starts_at, shift.ends_at, zone)
+        REMINDER_TEXTS(lead), layer=layer_name(i18n, layer), span=shift_span(i18n, shift.starts_at, shift.ends_at, zone)
     )
     return Content(text=text + (i18n("dutyremind.late") if late else ""))
 

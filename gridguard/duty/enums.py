@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from i18n import Keys
+
 
 class DutyLayer(StrEnum):
     """Who an escalation's step 1 reaches first (primary), and after its timeout (backup)."""
@@ -30,6 +32,15 @@ class CoverReason(StrEnum):
     """A period planned in a spreadsheet (CSV import)."""
 
 
+class ReminderLead(StrEnum):
+    """When a member is reminded of their shift."""
+
+    EVENING = "evening"
+    """The evening before (20:00 by default)."""
+    HOUR = "hour"
+    """An hour before it starts."""
+
+
 class SwapStatus(StrEnum):
     OFFERED = "offered"
     TAKEN = "taken"
@@ -37,3 +48,12 @@ class SwapStatus(StrEnum):
     UNDONE = "undone"
     DECLINED = "declined"
     """The colleague it was offered to (by name) said they can't."""
+
+
+LAYER_NAMES = Keys("onduty.layer_{}", DutyLayer)
+PATTERN_NAMES = Keys("roster.pattern_{}", ShiftPattern)
+SWAP_OUTCOMES = Keys("swap.now_{}", SwapStatus)
+"""Why a swap can no longer be pressed: it is now taken, withdrawn, …"""
+SWAP_NEWS = Keys("swap.{}", (SwapStatus.TAKEN, SwapStatus.UNDONE))
+"""What the people a swap concerns are told when it is taken or undone."""
+REMINDER_TEXTS = Keys("dutyremind.{}", ReminderLead)

@@ -23,6 +23,7 @@ from gridguard.reminders.enums import RuleKind
 from gridguard.reminders.reminder_rules import rules_of, schedule_of
 from gridguard.reminders.tables import Occurrence, ReminderRule
 from gridguard.reminders.work_calendar import WorkCalendar
+from i18n import Keys
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ async def townships_of_county(session: AsyncSession, county_code: str) -> list[i
 
 
 COLUMNS = ("township", "meetings", "safety_meetings", "inspections", "last_drill", "overdue")
+COLUMN_NAMES = Keys("export.{}", COLUMNS)
 
 
 def table_rows(rows: list[TownshipCompliance], zone: ZoneInfo) -> list[list[str | int]]:

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from i18n import Keys
+
 
 class RuleKind(StrEnum):
     """What a reminder rule is for; the work rules ask for the first four."""
@@ -34,3 +36,8 @@ class RuleStatus(StrEnum):
 class RsvpAnswer(StrEnum):
     ATTENDING = "attending"
     CANT = "cant"
+
+
+KIND_TITLES = Keys("reminders.kind_{}", RuleKind)
+HOLIDAY_HANDLING_NAMES = Keys("reminders.holidays_{}", HolidayHandling)
+STATUS_NAMES = Keys("reminders.status_{}", RuleStatus)

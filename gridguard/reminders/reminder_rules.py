@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.directory.permissions import DRILL_AUDIENCE, DUTY_ROLES, MEETING_AUDIENCE, ORGANISER
 from gridguard.directory.tables import Member, RoleAssignment, Unit
-from gridguard.reminders.enums import HolidayHandling, RuleKind, RuleStatus
+from gridguard.reminders.enums import KIND_TITLES, HolidayHandling, RuleKind, RuleStatus
 from gridguard.reminders.rule_setup import LEAD_CHOICES, RuleDraft
 from gridguard.reminders.schedule import Schedule
 from gridguard.reminders.tables import HolidayDay, ReminderRule, RuleSetup
@@ -56,7 +56,7 @@ async def seed_defaults(session: AsyncSession, now: datetime, zone: ZoneInfo, la
     for township_id in townships:
         session.add(RuleSetup(township_id=township_id, seeded_at=now))
         for rule in DEFAULT_RULES:
-            session.add(_default(township_id, rule, i18n(f"reminders.kind_{rule.kind}"), today, now))
+            session.add(_default(township_id, rule, i18n(KIND_TITLES(rule.kind)), today, now))
     await session.flush()
     return len(townships)
 

@@ -10,7 +10,7 @@ from gridguard.delivery.outbox import Button, ButtonRows, Content
 from gridguard.kernel.fitting import clip, lines_fitted, listed_within, names_within
 from gridguard.kernel.times import local_time, moment
 from gridguard.reminders.compliance import TownshipCompliance, VillageAttendance
-from gridguard.reminders.enums import RsvpAnswer
+from gridguard.reminders.enums import HOLIDAY_HANDLING_NAMES, STATUS_NAMES, RsvpAnswer
 from gridguard.reminders.meeting_records import RecordLine, RecordView
 from gridguard.reminders.reminder_rules import Reminded
 from gridguard.reminders.rule_setup import LAST, Frequency, Repeat
@@ -164,7 +164,7 @@ def leads_text(i18n: Localizer, leads: Sequence[int]) -> str:
 
 
 def rule_line(i18n: Localizer, rule: ReminderRule, upcoming: When | None, zone: ZoneInfo) -> str:
-    status = i18n(f"reminders.status_{rule.status}")
+    status = i18n(STATUS_NAMES(rule.status))
     nxt = when_text(i18n, upcoming, zone) if upcoming else i18n("reminders.no_next")
     return i18n(
         "reminders.rule_line",
@@ -173,7 +173,7 @@ def rule_line(i18n: Localizer, rule: ReminderRule, upcoming: When | None, zone: 
         repeat=repeat_text(i18n, rule.rrule),
         leads=leads_text(i18n, rule.leads),
         next=nxt,
-        holidays=i18n(f"reminders.holidays_{rule.holidays}"),
+        holidays=i18n(HOLIDAY_HANDLING_NAMES(rule.holidays)),
     )
 
 

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from i18n import Keys
+
 
 class ReportStatus(StrEnum):
     NEW = "new"
@@ -50,3 +52,13 @@ class ReportEventKind(StrEnum):
     REOPENED = "reopened"
     AUTO_CLOSED = "auto_closed"
     INFO_ADDED = "info_added"
+
+
+CATEGORY_NAMES = Keys("category.{}", Category)
+SEVERITY_NAMES = Keys("severity.{}", Severity)
+STATE_NAMES = Keys("report.state.{}", ReportStatus)
+STATUS_LINES = Keys("report.status.{}", ReportStatus)
+"""A card's status line: the state with who and when."""
+REPORTER_NEWS = Keys("report.tell.{}", frozenset(ReportStatus) - {ReportStatus.NEW})
+"""What the reporter is told when their report reaches a state."""
+EVENT_NAMES = Keys("report.event.{}", ReportEventKind)

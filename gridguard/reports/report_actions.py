@@ -18,7 +18,7 @@ from gridguard.directory.tables import Member, RoleAssignment, Unit
 from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed
 from gridguard.kernel.times import time_of_day
 from gridguard.reports.audience import Recipient
-from gridguard.reports.enums import ReportStatus
+from gridguard.reports.enums import REPORTER_NEWS, STATE_NAMES, ReportStatus
 from gridguard.reports.escalation import (
     Context,
     card_source,
@@ -72,7 +72,7 @@ async def check_press(session: AsyncSession, actor: MemberProfile, report_id: in
     if not await may_act(session, actor, report, TRANSITIONS[verb].by):
         raise NotAllowed()
     if report.status not in TRANSITIONS[verb].allowed_from:
-        raise DomainError("report.already_state", state=Localizer(actor.language)(f"report.state.{report.status}"))
+        raise DomainError("report.already_state", state=Localizer(actor.language)(STATE_NAMES(report.status)))
     return report
 
 
@@ -86,7 +86,7 @@ async def _already(session: AsyncSession, report: Report, i18n: Localizer, ctx: 
     ).first()
     who = await session.get(Member, last.actor_id) if last and last.actor_id else None
     when = time_of_day(last.created_at, ctx.zone) if last else ""
-    return AlreadyHandled(i18n(f"report.state.{report.status}"), who.name if who else "?", when)
+    return AlreadyHandled(i18n(STATE_NAMES(report.status)), who.name if who else "?", when)
 
 
 async def transition(
@@ -138,7 +138,7 @@ async def tell_reporter(session: AsyncSession, report: Report, event: ReportEven
     actor = await session.get(Member, event.actor_id) if event.actor_id else None
     duplicate_of = await session.get(Report, report.duplicate_of_id) if report.duplicate_of_id else None
     text = i18n(
-        f"report.tell.{report.status}",
+        REPORTER_NEWS(report.status),
         code=report.code,
         who=actor.name if actor else i18n("report.system"),
         note=event.note or "",

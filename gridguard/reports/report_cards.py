@@ -3,20 +3,31 @@
 import html
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from gridguard.delivery.outbox import Button, ButtonRows
 from gridguard.kernel.fitting import visible_length
 from gridguard.kernel.times import local_time
-from gridguard.reports.enums import Category, ReportStatus, Severity
-from gridguard.reports.report_lifecycle import OPEN_STATUSES, Actor, verbs_for
-from i18n import Localizer, Raw
+from gridguard.reports.enums import CATEGORY_NAMES, SEVERITY_NAMES, STATUS_LINES, Category, ReportStatus, Severity
+from gridguard.reports.report_lifecycle import OPEN_STATUSES, PRESSABLE, Actor, ReportVerb, verbs_for
+from i18n import Keys, Localizer, Raw
 
 CAPTION_LIMIT = 1024
-DETAILS = "details"
-CALL_OUT = "call_out"
-"""A critical report's card: start a call-out (/alert) with its area and message prefilled."""
-"""The card's one button that is no transition: the whole report, in the presser's private chat."""
+
+
+class CardButton(StrEnum):
+    """A card's buttons that are no transition of the report (those are the lifecycle's `ReportVerb`s)."""
+
+    DETAILS = "details"
+    """The whole report, in the presser's private chat."""
+    CALL_OUT = "call_out"
+    """A critical report's card: start a call-out (/alert) with its area and message prefilled."""
+
+
+CardVerb = ReportVerb | CardButton
+"""What a report's button does: a transition, or one of the card's own buttons."""
+BUTTON_NAMES = Keys("report.button.{}", (*PRESSABLE, *CardButton))
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ def waited(i18n: Localizer, since: datetime, now: datetime) -> str:
 def status_line(i18n: Localizer, facts: CardFacts, zone: ZoneInfo) -> str:
     when = local_time(facts.acted_at, zone) if facts.acted_at else ""
     return i18n(
-        f"report.status.{facts.status}",
+        STATUS_LINES(facts.status),
         who=facts.acted_by or "",
         when=when,
         assignee=facts.assignee or "",
@@ -71,8 +82,8 @@ def card_text(i18n: Localizer, facts: CardFacts, now: datetime, zone: ZoneInfo, 
     )
     parts = {
         "header": Raw(header),
-        "severity": i18n(f"severity.{facts.severity}"),
-        "category": i18n(f"category.{facts.category}"),
+        "severity": i18n(SEVERITY_NAMES(facts.severity)),
+        "category": i18n(CATEGORY_NAMES(facts.category)),
         "code": facts.code,
         "place": facts.place,
         "location": Raw(location),
@@ -115,15 +126,15 @@ def card_keyboard(
     """What an officer may do to the report now (the lifecycle's table), two to a row; for someone who may call
     out volunteers (`calls_out`), a critical open report's "call out volunteers"; then "details" on a row of its own
     (the details view leaves it out: it is the details)."""
-    actions = [Button(i18n(f"report.button.{verb}"), verb, report_id) for verb in verbs_for(status, Actor.OFFICER)]
+    actions = [Button(i18n(BUTTON_NAMES(verb)), verb, report_id) for verb in verbs_for(status, Actor.OFFICER)]
     rows = [tuple(actions[i : i + 2]) for i in range(0, len(actions), 2)]
     if calls_out and severity == Severity.CRITICAL and status in OPEN_STATUSES:
-        rows.append((Button(i18n(f"report.button.{CALL_OUT}"), CALL_OUT, report_id),))
+        rows.append((Button(i18n(BUTTON_NAMES(CardButton.CALL_OUT)), CardButton.CALL_OUT, report_id),))
     if with_details:
-        rows.append((Button(i18n(f"report.button.{DETAILS}"), DETAILS, report_id),))
+        rows.append((Button(i18n(BUTTON_NAMES(CardButton.DETAILS)), CardButton.DETAILS, report_id),))
     return tuple(rows)
 
 
 def reporter_keyboard(i18n: Localizer, report_id: int, status: ReportStatus) -> ButtonRows:
     """What the reporter may do now: after "resolved", confirm it is fixed or reopen it."""
-    return (tuple(Button(i18n(f"report.button.{v}"), v, report_id) for v in verbs_for(status, Actor.REPORTER)),)
+    return (tuple(Button(i18n(BUTTON_NAMES(v)), v, report_id) for v in verbs_for(status, Actor.REPORTER)),)

@@ -61,6 +61,10 @@ TRANSITIONS: dict[ReportVerb, Transition] = {
 }
 
 
+PRESSABLE = tuple(verb for verb, t in TRANSITIONS.items() if t.by != Actor.SYSTEM)
+"""The verbs a person presses a button for (the system's own, closing an unanswered report, has none)."""
+
+
 def verbs_for(status: ReportStatus, by: Actor) -> list[ReportVerb]:
     """What `by` may do to a report in `status`, in the table's order (the order buttons are shown in)."""
     return [verb for verb, t in TRANSITIONS.items() if t.by == by and status in t.allowed_from]

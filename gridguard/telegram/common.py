@@ -13,7 +13,7 @@ from gridguard.telegram.filters import IN_PRIVATE
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, language_keyboard, main_menu
 from gridguard.telegram.menu import show_commands_in_chat
 from gridguard.telegram.texts import abilities, role_line
-from i18n import Localizer, Raw
+from i18n import LANGUAGE_NAMES, Localizer, Raw
 
 
 def router() -> Router:
@@ -45,7 +45,7 @@ async def show_me(message: Message, member: MemberProfile | None, i18n: Localize
             "me.text",
             name=member.name,
             phone=member.phone or i18n("me.no_phone"),
-            language=i18n(f"language.{member.language}"),
+            language=i18n(LANGUAGE_NAMES(member.language)),
             roles=roles,
             admin=i18n("me.admin_line") if member.is_admin else "",
         )

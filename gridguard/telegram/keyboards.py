@@ -10,7 +10,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from gridguard.directory.enums import Role
+from gridguard.directory.enums import ROLE_NAMES, Role
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import may_file_reports
 from gridguard.directory.tables import Unit
@@ -51,7 +51,7 @@ def roles_keyboard(i18n: Localizer, roles: Sequence[Role]) -> InlineKeyboardMark
     rows = [
         [
             InlineKeyboardButton(
-                text=i18n(f"role.{role.value}"),
+                text=i18n(ROLE_NAMES(role)),
                 callback_data=InviteRoleChoice(role=role.value).pack(),
             )
         ]

@@ -3,7 +3,7 @@
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 
-from i18n import LANGUAGES, Localizer
+from i18n import LANGUAGES, Keys, Localizer
 
 CORE_COMMANDS = ("help", "me", "lang", "cancel")
 """The edge's own commands, after the capabilities' in the menu."""
@@ -28,8 +28,11 @@ def private_commands() -> tuple[str, ...]:
     return tuple(name for name in menu_commands() if name not in group_commands())
 
 
+COMMAND_DESCRIPTIONS = Keys("command.{}", menu_commands)
+
+
 def menu(i18n: Localizer, names: tuple[str, ...] | None = None) -> list[BotCommand]:
-    return [BotCommand(command=name, description=i18n(f"command.{name}")) for name in names or menu_commands()]
+    return [BotCommand(command=name, description=i18n(COMMAND_DESCRIPTIONS(name))) for name in names or menu_commands()]
 
 
 async def set_command_menus(bot: Bot, default_language: str) -> None:

@@ -1,6 +1,6 @@
 """Rendering shared by handlers: roles, places, what a member can do."""
 
-from gridguard.directory.enums import Role
+from gridguard.directory.enums import ROLE_DUTIES, ROLE_NAMES, Role
 from gridguard.directory.members import MemberProfile, RoleOnUnit
 from gridguard.directory.permissions import (
     DRILL_AUDIENCE,
@@ -18,7 +18,7 @@ REMINDED_ROLES = DRILL_AUDIENCE
 
 
 def role_line(i18n: Localizer, role: RoleOnUnit) -> Raw:
-    return Raw(i18n("me.role_line", role=i18n(f"role.{role.role.value}"), place=place_label(role.path_names)))
+    return Raw(i18n("me.role_line", role=i18n(ROLE_NAMES(role.role)), place=place_label(role.path_names)))
 
 
 def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
@@ -56,5 +56,5 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines.append(i18n("help.roster"))
     if may_at_all(member, Action.KEEP_REMINDERS):
         lines.append(i18n("help.records"))
-    duties = [i18n(f"duty.{role.value}") for role in Role if member.has_role(role)]
+    duties = [i18n(ROLE_DUTIES(role)) for role in Role if member.has_role(role)]
     return Raw("\n".join([*duties, *lines]))

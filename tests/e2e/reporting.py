@@ -11,7 +11,9 @@ from gridguard.delivery.delivery import DeliveryWorker
 from gridguard.directory.enums import Role
 from gridguard.directory.members import find_member
 from gridguard.reports.policy import Policy, load_policy
-from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
+from gridguard.reports.report_cards import CardButton, CardVerb
+from gridguard.reports.report_lifecycle import ReportVerb
+from gridguard.telegram.reports.callbacks import ReportAction
 from scheduler.sweeps import Sweeper
 from tests.fakes.clock import FakeClock, VirtualTimer
 from tests.fakes.telegram_server import SentMessage
@@ -60,7 +62,7 @@ class Township:
         return [m for m in user.inbox if any(card_verb(b["callback_data"]) in CARD_FACES for b in m.buttons)]
 
 
-CARD_FACES = {CardVerb.ACKNOWLEDGE, CardVerb.DETAILS}
+CARD_FACES = {ReportVerb.ACKNOWLEDGE, CardButton.DETAILS}
 
 
 def card_verb(data: str) -> CardVerb | None:

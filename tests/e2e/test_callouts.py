@@ -24,8 +24,9 @@ from gridguard.delivery.outbox import Content, enqueue
 from gridguard.directory.enums import Role
 from gridguard.directory.members import load_profile
 from gridguard.duty.enums import DutyLayer
+from gridguard.reports.report_cards import CardButton
 from gridguard.telegram.callouts.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard
-from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
+from gridguard.telegram.reports.callbacks import ReportAction
 from tests.e2e.callouts import (
     FIRE,
     MEIFA,
@@ -472,7 +473,7 @@ async def test_forged_wizard_and_availability_presses_change_nothing(town: Towns
     await press_and_expect_nothing(town, town.head, area, needed)
     choice = AvailabilityChoice(available=False).pack()
     assert "只有志愿者" in await press_and_expect_nothing(town, town.reporter, area, choice)
-    card_press = ReportAction(action=CardVerb.CALL_OUT, report_id=1).pack()
+    card_press = ReportAction(action=CardButton.CALL_OUT, report_id=1).pack()
     for outsider in (volunteers.huang, town.other_head):
         said = await press_and_expect_nothing(town, outsider, area, card_press)
         assert said.startswith(NOT_ALLOWED) or "不存在" in said

@@ -6,10 +6,11 @@ import pytest
 
 from gridguard.directory.enums import Role
 from gridguard.reports.enums import Category
+from gridguard.reports.report_cards import CardButton, CardVerb
+from gridguard.reports.report_lifecycle import PRESSABLE, ReportVerb
 from gridguard.telegram.directory.callbacks import InviteRoleChoice, UnitChoice, UnitPage
 from gridguard.telegram.reports.callbacks import (
     AssignChoice,
-    CardVerb,
     CategoryChoice,
     DuplicateChoice,
     DuplicateVerb,
@@ -97,7 +98,7 @@ async def test_add_to_a_report_closed_meanwhile_is_refused_and_the_draft_kept(to
     assert first
 
 
-@pytest.mark.parametrize("verb", list(CardVerb))
+@pytest.mark.parametrize("verb", [*PRESSABLE, *CardButton])
 async def test_a_card_button_pressed_by_a_head_of_another_township_changes_nothing(
     town: Township, verb: CardVerb
 ) -> None:
@@ -109,7 +110,7 @@ async def test_a_card_button_pressed_by_a_head_of_another_township_changes_nothi
     assert NOT_ALLOWED in answer
 
 
-@pytest.mark.parametrize("verb", list(CardVerb))
+@pytest.mark.parametrize("verb", [*ReportVerb, *CardButton])
 async def test_a_card_button_pressed_by_a_stranger_changes_nothing(town: Township, verb: CardVerb) -> None:
     report = await filed_report_id(town)
     stranger = town.harness.user("陌生人")
@@ -120,13 +121,20 @@ async def test_a_card_button_pressed_by_a_stranger_changes_nothing(town: Townshi
     assert NOT_ALLOWED in answer
 
 
+async def test_a_forged_button_for_what_only_the_system_does_is_stale_even_for_the_officer(town: Township) -> None:
+    report = await filed_report_id(town)
+    [help_reply] = await town.officer.send("/help")
+    data = ReportAction(action=ReportVerb.AUTO_CLOSE, report_id=report).pack()
+    assert STALE in await press_and_expect_nothing(town, town.officer, help_reply, data)
+
+
 async def test_a_reporter_cannot_act_on_their_own_report_nor_confirm_it_before_it_is_resolved(town: Township) -> None:
     report = await filed_report_id(town)
     [help_reply] = await town.reporter.send("/help")
-    for verb in (CardVerb.ACKNOWLEDGE, CardVerb.RESOLVE, CardVerb.REJECT):
+    for verb in (ReportVerb.ACKNOWLEDGE, ReportVerb.RESOLVE, ReportVerb.REJECT):
         data = ReportAction(action=verb, report_id=report).pack()
         assert NOT_ALLOWED in await press_and_expect_nothing(town, town.reporter, help_reply, data)
-    replayed_confirm = ReportAction(action=CardVerb.CONFIRM_FIXED, report_id=report).pack()
+    replayed_confirm = ReportAction(action=ReportVerb.CONFIRM_FIXED, report_id=report).pack()
     assert "待确认" in await press_and_expect_nothing(town, town.reporter, help_reply, replayed_confirm)
 
 
@@ -199,10 +207,11 @@ async def test_forged_invite_and_grid_buttons_change_nothing(town: Township) -> 
 @pytest.mark.parametrize(
     "data",
     [
-        "v1r:ack:" + "9" * 40,
-        "v1r:ack:-1",
-        "v1r:ack:²",
-        "v1r:nuke:1",
+        "v2r:acknowledge:" + "9" * 40,
+        "v2r:acknowledge:-1",
+        "v2r:acknowledge:²",
+        "v2r:nuke:1",
+        "v1r:ack:1",
         "v1rd:add:999999",
         "v1ra:1:" + "9" * 30,
         "v1lang:xx",

@@ -5,8 +5,9 @@ import asyncio
 from bot.settings import Settings
 from gridguard.db.database import Database
 from gridguard.directory.members import load_profile
+from gridguard.reports.report_lifecycle import ReportVerb
 from gridguard.reports.tables import Report
-from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
+from gridguard.telegram.reports.callbacks import ReportAction
 from scheduler.sweeps import Sweeper
 from tests.e2e.reporting import Township, code_of, file_report, summary_of_a_report
 from tests.fakes.clock import FakeClock
@@ -107,7 +108,7 @@ async def test_no_one_outside_the_report_s_township_or_role_can_act(town: Townsh
     await town.deliver()
     [report] = await reports(town.db)
     [card] = town.cards(town.officer)
-    acknowledge = ReportAction(action=CardVerb.ACKNOWLEDGE, report_id=report.id or 0).pack()
+    acknowledge = ReportAction(action=ReportVerb.ACKNOWLEDGE, report_id=report.id or 0).pack()
     for outsider in (town.other_head, town.reporter):
         assert await outsider.press_data(card, acknowledge) == []
         assert outsider.last_alert is not None and "没有权限" in outsider.last_alert["text"]

@@ -3,10 +3,12 @@ from `gridguard/reports/report_lifecycle.TRANSITIONS`, so they cannot disagree."
 
 import pytest
 
+from gridguard.delivery.outbox import Button
 from gridguard.reports.enums import ReportEventKind, ReportStatus, Severity
-from gridguard.reports.report_cards import CALL_OUT, DETAILS, card_keyboard, reporter_keyboard
-from gridguard.reports.report_lifecycle import OPEN_STATUSES, TRANSITIONS, Actor, ReportVerb, verbs_for
-from gridguard.telegram.reports.callbacks import CardVerb
+from gridguard.reports.report_cards import BUTTON_NAMES, CardButton, card_keyboard, reporter_keyboard
+from gridguard.reports.report_lifecycle import OPEN_STATUSES, PRESSABLE, TRANSITIONS, Actor, ReportVerb, verbs_for
+from gridguard.telegram.callbacks import button_data
+from gridguard.telegram.reports.callbacks import ReportAction
 from gridguard.telegram.reports.report_actions import ASKING
 from i18n import LANGUAGES, Localizer
 
@@ -35,7 +37,7 @@ def test_who_may_do_what_in_each_state(
 @pytest.mark.parametrize("status", list(ReportStatus))
 def test_the_card_shows_exactly_the_officers_verbs_then_details(status: ReportStatus) -> None:
     buttons = [b for row in card_keyboard(Localizer("zh"), 7, status, Severity.MAJOR) for b in row]
-    assert [b.verb for b in buttons] == [*verbs_for(status, Actor.OFFICER), DETAILS]
+    assert [b.verb for b in buttons] == [*verbs_for(status, Actor.OFFICER), CardButton.DETAILS]
     assert all(b.subject == 7 for b in buttons)
     reporter = [b.verb for row in reporter_keyboard(Localizer("zh"), 7, status) for b in row]
     assert reporter == verbs_for(status, Actor.REPORTER)
@@ -47,14 +49,15 @@ def test_a_critical_open_card_offers_a_call_out_before_details_to_those_who_may_
         rows = card_keyboard(Localizer("zh"), 7, status, Severity.CRITICAL, calls_out=calls_out)
         return [b.verb for row in rows for b in row]
 
-    call_out = [CALL_OUT] if status in OPEN_STATUSES else []
-    assert verbs(True) == [*verbs_for(status, Actor.OFFICER), *call_out, DETAILS]
-    assert verbs(False) == [*verbs_for(status, Actor.OFFICER), DETAILS]
+    call_out = [CardButton.CALL_OUT] if status in OPEN_STATUSES else []
+    assert verbs(True) == [*verbs_for(status, Actor.OFFICER), *call_out, CardButton.DETAILS]
+    assert verbs(False) == [*verbs_for(status, Actor.OFFICER), CardButton.DETAILS]
 
 
-def test_every_pressable_verb_has_a_wire_code_and_every_wire_code_a_verb() -> None:
-    pressable = {v.name for v, t in TRANSITIONS.items() if t.by != Actor.SYSTEM}
-    assert {c.name for c in CardVerb} - {"DETAILS", "CALL_OUT"} == pressable
+def test_every_button_a_card_may_have_packs_and_unpacks_to_its_verb() -> None:
+    assert ReportVerb.AUTO_CLOSE not in PRESSABLE
+    for verb in (*PRESSABLE, *CardButton):
+        assert ReportAction.unpack(button_data(Button("x", verb, 7))) == ReportAction(action=verb, report_id=7)
 
 
 def test_every_verb_that_needs_words_has_a_step_that_asks_for_them() -> None:
@@ -73,5 +76,5 @@ def test_every_state_event_and_button_has_words(language: str) -> None:
     assert all(i18n.has(f"report.state.{s}") and i18n.has(f"report.status.{s}") for s in ReportStatus)
     assert all(i18n.has(f"report.event.{kind}") for kind in ReportEventKind)
     assert all(i18n.has(f"report.button.{v}") for v, t in TRANSITIONS.items() if t.by != Actor.SYSTEM)
-    assert i18n.has(f"report.button.{DETAILS}")
+    assert i18n.has(BUTTON_NAMES(CardButton.DETAILS))
     assert all(i18n.has(f"report.tell.{t.to}") for t in TRANSITIONS.values() if t.to != S.NEW)

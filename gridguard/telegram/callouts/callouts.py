@@ -41,13 +41,14 @@ from gridguard.directory.members import MemberProfile
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import whole_number
 from gridguard.kernel.times import local_time
+from gridguard.reports.report_cards import CardButton
 from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.callouts.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard
 from gridguard.telegram.callouts.states import CalloutFlow, CalloutNoteFlow
 from gridguard.telegram.edits import remove_buttons, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD
-from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
+from gridguard.telegram.reports.callbacks import ReportAction
 from gridguard.telegram.wizard import TRAIL, enter, marked, numbered, step_before
 from i18n import Localizer, Raw, all_translations
 
@@ -66,7 +67,7 @@ def router() -> Router:
     r.message.register(alerts_command, Command("alerts"), IN_PRIVATE)
     r.message.register(available_command, Command("available"), IN_PRIVATE)
     r.callback_query.register(availability_pressed, AvailabilityChoice.filter())
-    r.callback_query.register(call_out_from_card, ReportAction.filter(F.action == CardVerb.CALL_OUT))
+    r.callback_query.register(call_out_from_card, ReportAction.filter(F.action == CardButton.CALL_OUT))
     r.callback_query.register(wizard_cancelled, CalloutWizard.filter(F.field == CalloutField.CANCEL))
     r.callback_query.register(wizard_back, StateFilter(CalloutFlow), CalloutWizard.filter(F.field == CalloutField.BACK))
     r.callback_query.register(kind_pressed, CalloutFlow.kind, CalloutWizard.filter(F.field == CalloutField.KIND))
@@ -626,8 +627,8 @@ PAUSE_KEYS = {
 def availability_screen(i18n: Localizer, say: Say, callout_desk: CalloutDesk) -> tuple[str, InlineKeyboardMarkup]:
     """The member's say, then 接收 and the pauses: for two hours, eight, till 08:00 tomorrow, or until resumed."""
     until = until_text(say.until, callout_desk.zone)
-    state = "on" if say.available else "off"
-    text = i18n(f"available.now_{state}") + (i18n("available.until", until=until) if until else "")
+    now = i18n("available.now_on") if say.available else i18n("available.now_off")
+    text = now + (i18n("available.until", until=until) if until else "")
 
     def choice(key: str, available: bool, pause: Pause = Pause.OPEN) -> InlineKeyboardButton:
         data = AvailabilityChoice(available=available, pause=pause).pack()

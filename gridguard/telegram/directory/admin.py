@@ -6,7 +6,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from gridguard.directory.desk import DirectoryDesk
-from gridguard.directory.enums import Role
+from gridguard.directory.enums import ROLE_NAMES, Role
 from gridguard.directory.invites import (
     parse_invite_arguments,
 )
@@ -90,7 +90,7 @@ async def invite_from_arguments(
 async def invite_created_text(i18n: Localizer, bot: Bot, invite: Invite, path_names: list[str], days: int) -> str:
     return i18n(
         "invite.created",
-        role=i18n(f"role.{invite.role.value}"),
+        role=i18n(ROLE_NAMES(invite.role)),
         place=place_label(path_names),
         uses=invite.max_uses,
         days=days,
@@ -118,7 +118,7 @@ async def invite_role_pressed(
     if not isinstance(query.message, Message):
         return
     if units:
-        prompt = i18n("invite.choose_unit", role=i18n(f"role.{role.value}"))
+        prompt = i18n("invite.choose_unit", role=i18n(ROLE_NAMES(role)))
         await query.message.edit_text(prompt, reply_markup=units_keyboard(i18n, PURPOSE_INVITE, units, 0, labels))
     else:
         await query.message.edit_text(i18n("common.type_unit_code"))

@@ -6,6 +6,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from gridguard.directory.desk import DirectoryDesk
+from gridguard.directory.enums import ROLE_NAMES
 from gridguard.directory.invites import InviteProblem, Redemption
 from gridguard.directory.members import MemberProfile, clean_name
 from gridguard.directory.places import place_label
@@ -62,7 +63,7 @@ async def start_with_token(
     await message.answer(
         i18n(
             "register.offer",
-            role=i18n(f"role.{offer.role.value}"),
+            role=i18n(ROLE_NAMES(offer.role)),
             place=place_label(offer.unit_path_names),
         ),
         reply_markup=REMOVE_KEYBOARD,
@@ -73,7 +74,7 @@ def role_gained_text(i18n: Localizer, redemption: Redemption) -> str:
     key = "register.already_has_role" if redemption.already_had_role else "register.role_gained"
     return i18n(
         key,
-        role=i18n(f"role.{redemption.offer.role.value}"),
+        role=i18n(ROLE_NAMES(redemption.offer.role)),
         place=place_label(redemption.offer.unit_path_names),
     )
 
@@ -145,7 +146,7 @@ async def finish_registration(
         i18n(
             "register.done",
             name=profile.name,
-            role=i18n(f"role.{redemption.offer.role.value}"),
+            role=i18n(ROLE_NAMES(redemption.offer.role)),
             place=place_label(redemption.offer.unit_path_names),
             abilities=abilities(i18n, profile),
         ),

@@ -10,6 +10,7 @@ from gridguard.delivery.outbox import Button
 from gridguard.duty.duty_texts import DutyVerb
 from gridguard.duty.enums import DutyLayer, ShiftPattern
 from gridguard.telegram.callbacks import Minute, PageNumber, RowId
+from i18n import Keys
 
 
 class DutyAction(CallbackData, prefix="v1d"):
@@ -53,6 +54,9 @@ class RosterMenuVerb(StrEnum):
     EDIT_BACKUP = "edit_backup"
     EXPORT = "export"
     IMPORT = "import"
+
+
+MENU_BUTTONS = Keys("roster.{}", RosterMenuVerb)
 
 
 class RosterMenu(CallbackData, prefix="v1rm"):

@@ -12,12 +12,13 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 from gridguard.directory.members import MemberProfile
 from gridguard.duty.duty_desk import DutyDesk
 from gridguard.duty.duty_texts import concerns_block, layer_name, shift_lines
-from gridguard.duty.enums import DutyLayer, ShiftPattern
+from gridguard.duty.enums import PATTERN_NAMES, DutyLayer, ShiftPattern
 from gridguard.duty.roster import Roster, RotationSpec
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import clock_minutes
 from gridguard.reports.report_desk import StaleButton
 from gridguard.telegram.duty.callbacks import (
+    MENU_BUTTONS,
     RosterHandoff,
     RosterMenu,
     RosterMenuVerb,
@@ -78,7 +79,7 @@ def layer_summary(i18n: Localizer, roster: Roster, layer: DutyLayer) -> str:
     return i18n(
         "roster.layer_line",
         layer=layer_name(i18n, layer),
-        pattern=i18n(f"roster.pattern_{spec.pattern}"),
+        pattern=i18n(PATTERN_NAMES(spec.pattern)),
         handoff=hhmm(spec.handoff_minutes),
         start=spec.start_date.isoformat(),
         members=" → ".join(names),
@@ -94,7 +95,7 @@ async def roster_command(
     if view.roster.departed:
         layers += "\n\n" + i18n("onduty.departed", names="、".join(view.roster.departed))
     rows = [
-        button(i18n(f"roster.{verb}"), RosterMenu(action=verb).pack())
+        button(i18n(MENU_BUTTONS(verb)), RosterMenu(action=verb).pack())
         for verb in (
             RosterMenuVerb.EDIT_PRIMARY,
             RosterMenuVerb.EDIT_BACKUP,
@@ -260,7 +261,7 @@ async def pattern_screen(i18n: Localizer, state: FSMContext) -> tuple[str, Inlin
     number = await enter(state, RosterFlow.pattern)
     data = await state.get_data()
     rows = [
-        button(marked(i18n, i18n(f"roster.pattern_{p}"), p == data.get("pattern")), RosterPattern(pattern=p).pack())
+        button(marked(i18n, i18n(PATTERN_NAMES(p)), p == data.get("pattern")), RosterPattern(pattern=p).pack())
         for p in ShiftPattern
     ]
     text = i18n("roster.pick_pattern", layer=layer_name(i18n, DutyLayer(data["layer"])))
@@ -316,10 +317,14 @@ async def start_screen(i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) 
     data = await state.get_data()
     today = duty_desk.today()
     monday = today + timedelta(days=7 - today.weekday())
-    days = (("start_today", today), ("start_tomorrow", today + timedelta(days=1)), ("start_monday", monday))
+    days = (
+        ("roster.start_today", today),
+        ("roster.start_tomorrow", today + timedelta(days=1)),
+        ("roster.start_monday", monday),
+    )
     rows = [
         button(
-            marked(i18n, i18n(f"roster.{key}", day=day.strftime("%m-%d")), day.isoformat() == data.get("start")),
+            marked(i18n, i18n(key, day=day.strftime("%m-%d")), day.isoformat() == data.get("start")),
             RosterStart(day=day.toordinal()).pack(),
         )
         for key, day in days
@@ -368,7 +373,7 @@ async def start_pressed(
     text = i18n(
         "roster.preview",
         layer=layer_name(i18n, spec.layer),
-        pattern=i18n(f"roster.pattern_{spec.pattern}"),
+        pattern=i18n(PATTERN_NAMES(spec.pattern)),
         handoff=hhmm(spec.handoff_minutes),
         start=spec.start_date.isoformat(),
         shifts=Raw("\n".join(shift_lines(i18n, preview.roster, preview.shifts))),

@@ -10,6 +10,7 @@ from gridguard.delivery.outbox import Button
 from gridguard.reminders.enums import RsvpAnswer
 from gridguard.reminders.reminder_texts import ANSWER_OF_VERB, RecordVerb, RsvpVerb
 from gridguard.telegram.callbacks import PageNumber, RowId
+from i18n import Keys
 
 RECORD_VERBS = frozenset(RecordVerb)
 
@@ -97,6 +98,9 @@ class RecordStepVerb(StrEnum):
     NEXT = "next"
     SKIP = "skip"
     DONE = "done"
+
+
+STEP_BUTTONS = Keys("record.{}_button", RecordStepVerb)
 
 
 class RecordStep(CallbackData, prefix="v1rs2"):

@@ -19,6 +19,7 @@ from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import pager_row
 from gridguard.telegram.reminders.callbacks import (
+    STEP_BUTTONS,
     AttendanceToggle,
     AttendanceView,
     RecordAction,
@@ -176,7 +177,7 @@ async def ask(
     """The next step's question, with its button: skip a text, or finish with the photos."""
     await state.set_state(to)
     text = i18n(key, limit=PHOTO_LIMIT)
-    markup = InlineKeyboardMarkup(inline_keyboard=[step_button(i18n(f"record.{verb}_button"), verb)])
+    markup = InlineKeyboardMarkup(inline_keyboard=[step_button(i18n(STEP_BUTTONS(verb)), verb)])
     message = event if isinstance(event, Message) else event.message
     if isinstance(event, CallbackQuery):
         await event.answer()

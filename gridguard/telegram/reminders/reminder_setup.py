@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from gridguard.directory.members import MemberProfile
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import clock_minutes
-from gridguard.reminders.enums import HolidayHandling, RuleKind
+from gridguard.reminders.enums import HOLIDAY_HANDLING_NAMES, KIND_TITLES, HolidayHandling, RuleKind
 from gridguard.reminders.reminder_desk import ReminderDesk
 from gridguard.reminders.reminder_texts import leads_text, repeat_text, when_text
 from gridguard.reminders.rule_setup import LAST, LEAD_CHOICES, MAX_DAY, Frequency, Repeat, RuleDraft
@@ -23,12 +23,15 @@ from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.reminders.callbacks import RuleField, RuleWizard
 from gridguard.telegram.reminders.states import RuleFlow
 from gridguard.telegram.wizard import enter, marked, numbered, step_before
-from i18n import Localizer, Raw
+from i18n import Keys, Localizer, Raw
 
 KINDS = tuple(RuleKind)
 FREQUENCIES = tuple(Frequency)
 HOLIDAY_CHOICES = tuple(HolidayHandling)
 ORDINALS = (1, 2, 3, 4, LAST)
+ORDINAL_NAMES = Keys("reminders.ordinal_{}", (1, 2, 3, 4, "last"))
+FREQUENCY_NAMES = Keys("reminders.frequency_{}", Frequency)
+LEAD_NAMES = Keys("reminders.leads_{}", range(len(LEAD_CHOICES)))
 TIMES = (8 * 60, 8 * 60 + 30, 9 * 60, 9 * 60 + 30, 10 * 60, 14 * 60, 14 * 60 + 30, 15 * 60, 16 * 60)
 TITLE_LIMIT = 60
 PLACE_LIMIT = 100
@@ -132,7 +135,7 @@ async def add_pressed(
 async def ask_kind(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
     kind = (await state.get_data()).get("kind")
     current = KINDS.index(RuleKind(kind)) if kind else None
-    buttons = [choice(i18n, i18n(f"reminders.kind_{k}"), RuleField.KIND, i, current) for i, k in enumerate(KINDS)]
+    buttons = [choice(i18n, i18n(KIND_TITLES(k)), RuleField.KIND, i, current) for i, k in enumerate(KINDS)]
     await step(event, i18n, state, RuleFlow.kind, i18n("reminders.pick_kind"), in_rows(buttons, 1))
 
 
@@ -185,7 +188,7 @@ async def kind_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Lo
     if not 0 <= callback_data.value < len(KINDS):
         raise StaleButton()
     kind = KINDS[callback_data.value]
-    await state.update_data(kind=kind.value, title=i18n(f"reminders.kind_{kind}"))
+    await state.update_data(kind=kind.value, title=i18n(KIND_TITLES(kind)))
     if kind == RuleKind.OTHER:
         await ask_title(query, i18n, state)
         return
@@ -209,8 +212,7 @@ async def ask_frequency(event: CallbackQuery | Message, i18n: Localizer, state: 
     data = await state.get_data()
     current = FREQUENCIES.index(Frequency(data["frequency"])) if data.get("frequency") else None
     buttons = [
-        choice(i18n, i18n(f"reminders.frequency_{f}"), RuleField.FREQUENCY, i, current)
-        for i, f in enumerate(FREQUENCIES)
+        choice(i18n, i18n(FREQUENCY_NAMES(f)), RuleField.FREQUENCY, i, current) for i, f in enumerate(FREQUENCIES)
     ]
     text = data.get("editing", "") + i18n("reminders.pick_frequency", title=data["title"])
     await step(event, i18n, state, RuleFlow.frequency, text, in_rows(buttons, 1))
@@ -228,7 +230,7 @@ async def frequency_pressed(
 
 async def ask_ordinal(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
     current = (await state.get_data()).get("ordinal")
-    names = [i18n(f"reminders.ordinal_{'last' if n == LAST else n}") for n in ORDINALS]
+    names = [i18n(ORDINAL_NAMES("last" if n == LAST else n)) for n in ORDINALS]
     buttons = [choice(i18n, name, RuleField.ORDINAL, n, current) for name, n in zip(names, ORDINALS, strict=True)]
     await step(event, i18n, state, RuleFlow.ordinal, i18n("reminders.pick_ordinal"), in_rows(buttons, 5))
 
@@ -296,7 +298,7 @@ async def ask_holidays(event: CallbackQuery | Message, i18n: Localizer, state: F
     held = (await state.get_data()).get("holidays")
     current = HOLIDAY_CHOICES.index(HolidayHandling(held)) if held else None
     buttons = [
-        choice(i18n, i18n(f"reminders.holidays_{h}"), RuleField.HOLIDAYS, i, current)
+        choice(i18n, i18n(HOLIDAY_HANDLING_NAMES(h)), RuleField.HOLIDAYS, i, current)
         for i, h in enumerate(HOLIDAY_CHOICES)
     ]
     await step(event, i18n, state, RuleFlow.holidays, i18n("reminders.pick_holidays"), in_rows(buttons, 1))
@@ -304,9 +306,7 @@ async def ask_holidays(event: CallbackQuery | Message, i18n: Localizer, state: F
 
 async def ask_leads(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
     current = (await state.get_data()).get("leads")
-    buttons = [
-        choice(i18n, i18n(f"reminders.leads_{i}"), RuleField.LEADS, i, current) for i in range(len(LEAD_CHOICES))
-    ]
+    buttons = [choice(i18n, i18n(LEAD_NAMES(i)), RuleField.LEADS, i, current) for i in range(len(LEAD_CHOICES))]
     await step(event, i18n, state, RuleFlow.leads, i18n("reminders.pick_leads"), in_rows(buttons, 1))
 
 
@@ -401,8 +401,8 @@ async def show_preview(
     draft = draft_of(await state.get_data())
     upcoming = await reminder_desk.preview(member, draft)
     dates = "\n".join(f"• {when_text(i18n, w, reminder_desk.zone)}" for w in upcoming)
-    holidays = i18n(f"reminders.holidays_{draft.holidays}") + i18n(
-        "reminders.leads_line", leads=i18n(f"reminders.leads_{LEAD_CHOICES.index(draft.leads)}")
+    holidays = i18n(HOLIDAY_HANDLING_NAMES(draft.holidays)) + i18n(
+        "reminders.leads_line", leads=i18n(LEAD_NAMES(LEAD_CHOICES.index(draft.leads)))
     )
     place = Raw(i18n("reminders.place", place=draft.place) if draft.place else "")
     text = i18n("reminders.preview", title=draft.title, dates=dates, holidays=holidays, place=place)

@@ -56,11 +56,14 @@ def rules_screen(
     rows = []
     for v in view.rules:
         rule_id = v.rule.id or 0
-        toggle = RuleVerb.RESUME if v.rule.status == RuleStatus.PAUSED else RuleVerb.PAUSE
+        paused = v.rule.status == RuleStatus.PAUSED
+        toggle, key = (
+            (RuleVerb.RESUME, "reminders.resume_button") if paused else (RuleVerb.PAUSE, "reminders.pause_button")
+        )
         edit = RuleWizard(field=RuleField.EDIT, value=rule_id).pack()
         rows.append(
             [
-                rule_button(i18n, f"reminders.{toggle}_button", toggle, rule_id, title=v.rule.title),
+                rule_button(i18n, key, toggle, rule_id, title=v.rule.title),
                 InlineKeyboardButton(text=i18n("reminders.edit_button"), callback_data=edit),
                 rule_button(i18n, "reminders.delete_button", RuleVerb.DELETE, rule_id),
             ]

@@ -6,7 +6,10 @@ from aiogram.filters.callback_data import CallbackData
 
 from gridguard.delivery.outbox import Button
 from gridguard.reports.enums import Category, Severity
+from gridguard.reports.report_cards import CardButton
+from gridguard.reports.report_lifecycle import PRESSABLE, ReportVerb
 from gridguard.telegram.callbacks import RowId
+from i18n import Keys
 
 
 class CategoryChoice(CallbackData, prefix="v1rc"):
@@ -30,6 +33,9 @@ class SummaryVerb(StrEnum):
     CANCEL = "cancel"
 
 
+SUMMARY_BUTTONS = Keys("report.summary_button.{}", SummaryVerb)
+
+
 class SummaryAction(CallbackData, prefix="v1rx"):
     action: SummaryVerb
 
@@ -46,24 +52,11 @@ class DuplicateChoice(CallbackData, prefix="v1rd"):
     report_id: RowId
 
 
-class CardVerb(StrEnum):
-    """A report button's verb on the wire: short codes, named as the lifecycle's verbs (and "details")."""
+class ReportAction(CallbackData, prefix="v2r"):
+    """Buttons on escalation cards and under a report's details; services describe them, `button_data` packs. (v1
+    carried short codes of the same verbs.)"""
 
-    ACKNOWLEDGE = "ack"
-    ASSIGN = "asg"
-    RESOLVE = "res"
-    MARK_DUPLICATE = "dup"
-    REJECT = "rej"
-    DETAILS = "det"
-    CONFIRM_FIXED = "fix"
-    REOPEN = "reo"
-    CALL_OUT = "call"
-
-
-class ReportAction(CallbackData, prefix="v1r"):
-    """Buttons on escalation cards and under a report's details; services describe them, `button_data` packs."""
-
-    action: CardVerb
+    action: ReportVerb | CardButton
     report_id: RowId
 
 
@@ -73,7 +66,7 @@ class AssignChoice(CallbackData, prefix="v1ra"):
 
 
 def pack_card(button: Button) -> str:
-    return ReportAction(action=CardVerb[button.verb.upper()], report_id=button.subject).pack()
+    return ReportAction(action=button.verb, report_id=button.subject).pack()
 
 
-PACKERS = {name.lower(): pack_card for name in CardVerb.__members__}
+PACKERS = {str(verb): pack_card for verb in (*PRESSABLE, *CardButton)}

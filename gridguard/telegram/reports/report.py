@@ -16,7 +16,7 @@ from gridguard.directory.permissions import may_file_reports
 from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed
 from gridguard.kernel.times import local_time
 from gridguard.reports.duplicates import DuplicateOffer
-from gridguard.reports.enums import Category, Severity
+from gridguard.reports.enums import CATEGORY_NAMES, SEVERITY_NAMES, STATE_NAMES, Category, Severity
 from gridguard.reports.policy import CATEGORIES, SEVERITIES, Policy
 from gridguard.reports.report_desk import ReportDesk, StaleButton
 from gridguard.reports.report_drafts import (
@@ -31,6 +31,7 @@ from gridguard.telegram.edits import remove_buttons, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
 from gridguard.telegram.keyboards import choices_keyboard, done_keyboard, main_menu, where_keyboard
 from gridguard.telegram.reports.callbacks import (
+    SUMMARY_BUTTONS,
     CategoryChoice,
     DuplicateChoice,
     DuplicateVerb,
@@ -41,7 +42,7 @@ from gridguard.telegram.reports.callbacks import (
 )
 from gridguard.telegram.reports.report_view import send_details
 from gridguard.telegram.reports.states import ReportFlow
-from i18n import Localizer, all_translations
+from i18n import Keys, Localizer, all_translations
 
 SUMMARY_DESCRIPTION = 1500
 EDITING = "editing"
@@ -101,7 +102,7 @@ async def report_command(
     if member is None or member.id is None or not may_file_reports(member):
         await message.answer(i18n("report.not_a_reporter"))
         return
-    await begin_report(message, i18n, state, Flow(desk, member, message.chat.id), Draft(), "ask_category")
+    await begin_report(message, i18n, state, Flow(desk, member, message.chat.id), Draft(), "report.ask_category")
 
 
 async def report_with_this(
@@ -120,12 +121,12 @@ async def report_with_this(
     draft = Draft()
     if message.location is not None:
         inside = set_location(draft, message.location.latitude, message.location.longitude, policy)
-        kind = "location" if inside else "far_location"
+        prompt = "report.start_with_location" if inside else "report.start_with_far_location"
     else:
         collect(message, draft, i18n)
-        kind = "media"
+        prompt = "report.start_with_media"
     flow = Flow(desk, member, message.chat.id)
-    await begin_report(message, i18n, state, flow, draft, f"start_with_{kind}")
+    await begin_report(message, i18n, state, flow, draft, prompt)
 
 
 async def begin_report(
@@ -140,15 +141,15 @@ async def begin_report(
     await state.clear()
     await flow.save(draft)
     await state.set_state(ReportFlow.category)
-    await message.answer(i18n(f"report.{prompt}"), reply_markup=category_keyboard(i18n))
+    await message.answer(i18n(prompt), reply_markup=category_keyboard(i18n))
 
 
 def category_keyboard(i18n: Localizer) -> Any:
-    return choices_keyboard([(i18n(f"category.{c}"), CategoryChoice(value=c).pack()) for c in CATEGORIES])
+    return choices_keyboard([(i18n(CATEGORY_NAMES(c)), CategoryChoice(value=c).pack()) for c in CATEGORIES])
 
 
 def severity_keyboard(i18n: Localizer) -> Any:
-    pairs = [(f"{i18n(f'severity.{s}')}", SeverityChoice(value=s).pack()) for s in reversed(SEVERITIES)]
+    pairs = [(i18n(SEVERITY_NAMES(s)), SeverityChoice(value=s).pack()) for s in reversed(SEVERITIES)]
     return choices_keyboard(pairs, per_row=1)
 
 
@@ -206,13 +207,25 @@ class ChoiceStep:
     """A step answered with one button: which draft field it fills, from what, and what comes next."""
 
     field: str
+    names: Keys
+    chosen: str
+    """What the step's message turns into once pressed: 类别：🔥 火灾."""
     next_state: State
     next_prompt: str
     next_keyboard: Callable[[Localizer], Any]
 
 
-CATEGORY_STEP = ChoiceStep("category", ReportFlow.severity, "report.ask_severity", lambda t: severity_keyboard(t))
-SEVERITY_STEP = ChoiceStep("severity", ReportFlow.where, "report.ask_where", where_keyboard)
+CATEGORY_STEP = ChoiceStep(
+    "category",
+    CATEGORY_NAMES,
+    "report.category_chosen",
+    ReportFlow.severity,
+    "report.ask_severity",
+    lambda t: severity_keyboard(t),
+)
+SEVERITY_STEP = ChoiceStep(
+    "severity", SEVERITY_NAMES, "report.severity_chosen", ReportFlow.where, "report.ask_where", where_keyboard
+)
 
 
 async def choose(
@@ -229,8 +242,7 @@ async def choose(
         return
     message, flow, draft = pressed
     setattr(draft, step.field, value)
-    label = i18n(f"{step.field}.{value}")
-    await message.edit_text(i18n(f"report.{step.field}_chosen", **{step.field: label}))
+    await message.edit_text(i18n(step.chosen, **{step.field: i18n(step.names(value))}))
 
     async def ask_next() -> None:
         if step.next_state == ReportFlow.where and draft.has_location:
@@ -392,8 +404,8 @@ async def show_summary(
     )
     text = i18n(
         "report.summary",
-        category=i18n(f"category.{draft.category}"),
-        severity=i18n(f"severity.{draft.severity}"),
+        category=i18n(CATEGORY_NAMES(draft.category)),
+        severity=i18n(SEVERITY_NAMES(draft.severity)),
         unit=labels.get(draft.unit_id or 0, "?"),
         location=location,
         media=len(draft.media),
@@ -406,7 +418,7 @@ async def show_summary(
 def summary_keyboard(i18n: Localizer) -> InlineKeyboardMarkup:
     def button(action: SummaryVerb) -> InlineKeyboardButton:
         return InlineKeyboardButton(
-            text=i18n(f"report.summary_button.{action}"), callback_data=SummaryAction(action=action).pack()
+            text=i18n(SUMMARY_BUTTONS(action)), callback_data=SummaryAction(action=action).pack()
         )
 
     verb = SummaryVerb
@@ -484,10 +496,10 @@ def duplicate_hint(i18n: Localizer, offer: DuplicateOffer, zone: ZoneInfo) -> st
     return i18n(
         "report.duplicate_hint",
         code=offer.code,
-        category=i18n(f"category.{offer.category}"),
+        category=i18n(CATEGORY_NAMES(offer.category)),
         place=offer.place,
         filed=local_time(offer.filed_at, zone),
-        state=i18n(f"report.state.{offer.status}"),
+        state=i18n(STATE_NAMES(offer.status)),
         description=description,
     )
 

@@ -7,15 +7,16 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from gridguard.directory.members import MemberProfile
-from gridguard.reports.report_desk import ReportDesk
+from gridguard.reports.report_cards import CardButton
+from gridguard.reports.report_desk import ReportDesk, StaleButton
 from gridguard.reports.report_lifecycle import ReportVerb
 from gridguard.telegram.edits import remove_buttons
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip_keyboard
-from gridguard.telegram.reports.callbacks import AssignChoice, CardVerb, ReportAction
+from gridguard.telegram.reports.callbacks import AssignChoice, ReportAction
 from gridguard.telegram.reports.report_view import send_details
 from gridguard.telegram.reports.states import ActOnReport
-from i18n import Localizer, all_translations
+from i18n import Keys, Localizer, all_translations
 
 ASKING = {
     ReportVerb.RESOLVE: ActOnReport.resolve_note,
@@ -24,13 +25,14 @@ ASKING = {
     ReportVerb.REOPEN: ActOnReport.reason,
 }
 """The private-chat step that asks for what a verb needs typed first (the lifecycle's `asks_for`)."""
+ASK_PROMPTS = Keys("report.ask_{}", ASKING)
 
 
 def router() -> Router:
     r = Router(name="report_actions")
     r.message.filter(IN_PRIVATE, Registered())
     r.callback_query.filter(Registered())
-    r.callback_query.register(card_pressed, ReportAction.filter(F.action != CardVerb.CALL_OUT))
+    r.callback_query.register(card_pressed, ReportAction.filter(F.action != CardButton.CALL_OUT))
     r.callback_query.register(assignee_pressed, AssignChoice.filter())
     r.message.register(resolve_note_sent, ActOnReport.resolve_note, F.text, NOT_A_COMMAND)
     r.message.register(resolve_photo_sent, ActOnReport.resolve_photo, F.photo)
@@ -58,14 +60,13 @@ async def card_pressed(
     bot: Bot,
     desk: ReportDesk,
 ) -> None:
-    action, report_id = callback_data.action, callback_data.report_id
-    if action == CardVerb.DETAILS:
+    verb, report_id = callback_data.action, callback_data.report_id
+    if verb == CardButton.DETAILS:
         details = await desk.details(member, report_id=report_id)
         await query.answer()
         await send_details(bot, query.from_user.id, i18n, details, desk.zone, desk.clock.now())
         return
-    verb = ReportVerb[action.name]
-    if verb in ASKING:
+    if isinstance(verb, ReportVerb) and verb in ASKING:
         private = dispatcher.fsm.get_context(bot, chat_id=query.from_user.id, user_id=query.from_user.id)
         await start_follow_up(query, member, i18n, private, bot, desk, verb, report_id)
     elif verb == ReportVerb.ASSIGN:
@@ -78,6 +79,8 @@ async def card_pressed(
         await query.answer(i18n("report.thanks_confirmed", code=report.code), show_alert=True)
         if isinstance(query.message, Message):
             await remove_buttons(query.message)
+    else:
+        raise StaleButton()
 
 
 async def offer_assignees(
@@ -115,7 +118,7 @@ async def start_follow_up(
     await query.answer()
     await private.set_state(ASKING[verb])
     await private.update_data(report_id=report_id, verb=verb.value)
-    prompt = i18n(f"report.ask_{verb}", code=report.code)
+    prompt = i18n(ASK_PROMPTS(verb), code=report.code)
     await bot.send_message(query.from_user.id, prompt, reply_markup=REMOVE_KEYBOARD)
 
 

@@ -9,9 +9,11 @@ from aiogram.filters import Command
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from gridguard.directory.members import MemberProfile
+from gridguard.directory.permissions import STEP_ROLES
 from gridguard.kernel.fitting import TEXT_LIMIT, visible_length
 from gridguard.kernel.times import local_time
-from gridguard.reports.report_cards import card_keyboard, card_text, reporter_keyboard, waited
+from gridguard.reports.enums import CATEGORY_NAMES, EVENT_NAMES, STATE_NAMES
+from gridguard.reports.report_cards import CardButton, card_keyboard, card_text, reporter_keyboard, waited
 from gridguard.reports.report_desk import ReportDesk
 from gridguard.reports.report_lifecycle import OPEN_STATUSES
 from gridguard.reports.report_views import Details, HistoryLine
@@ -19,8 +21,8 @@ from gridguard.reports.tables import Report
 from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.filters import IN_PRIVATE, Known
 from gridguard.telegram.keyboards import choices_keyboard
-from gridguard.telegram.reports.callbacks import CardVerb, ReportAction
-from i18n import Localizer, Raw, all_translations
+from gridguard.telegram.reports.callbacks import ReportAction
+from i18n import Keys, Localizer, Raw, all_translations
 
 DETAILS_BUTTONS = 10
 
@@ -65,16 +67,17 @@ def details_keyboard(i18n: Localizer, details: Details) -> InlineKeyboardMarkup 
 
 
 ESCALATED_STEP = re.compile(r"(\d+)$")
+STEP_NAMES = Keys("report.step_name.{}", STEP_ROLES)
 
 
 def history_line(i18n: Localizer, line: HistoryLine, zone: ZoneInfo) -> str:
     note = line.note or ""
     if line.kind == "escalated" and (step := ESCALATED_STEP.search(note)) is not None:
-        note = i18n("report.reached_step", step=i18n(f"report.step_name.{step.group(1)}"))
+        note = i18n("report.reached_step", step=i18n(STEP_NAMES(int(step.group(1)))))
     return i18n(
         "report.history_line",
         when=local_time(line.when, zone),
-        what=i18n(f"report.event.{line.kind}"),
+        what=i18n(EVENT_NAMES(line.kind)),
         who=line.who or i18n("report.system"),
         note=note,
     )
@@ -98,8 +101,8 @@ def list_line(i18n: Localizer, report: Report, now: datetime) -> str:
     return i18n(
         "report.list_line",
         code=report.code,
-        category=i18n(f"category.{report.category}"),
-        state=i18n(f"report.state.{report.status}"),
+        category=i18n(CATEGORY_NAMES(report.category)),
+        state=i18n(STATE_NAMES(report.status)),
         waited=waited(i18n, report.created_at, now),
     )
 
@@ -121,5 +124,5 @@ async def list_reports(message: Message, member: MemberProfile, i18n: Localizer,
     if mine:
         lines += [i18n("report.list_mine"), *(list_line(i18n, r, now) for r in mine)]
     shown = list({r.id: r for r in [*to_act, *mine]}.values())[:DETAILS_BUTTONS]
-    pairs = [(r.code, ReportAction(action=CardVerb.DETAILS, report_id=r.id or 0).pack()) for r in shown]
+    pairs = [(r.code, ReportAction(action=CardButton.DETAILS, report_id=r.id or 0).pack()) for r in shown]
     await message.answer("\n".join(lines), reply_markup=choices_keyboard(pairs, per_row=2))

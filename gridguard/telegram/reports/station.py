@@ -5,7 +5,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from gridguard.directory.members import MemberProfile
-from gridguard.reports.enums import Severity
+from gridguard.reports.enums import SEVERITY_NAMES, Severity
 from gridguard.reports.policy import SEVERITIES, minutes_text
 from gridguard.reports.station import StationDesk, parse_timeout_change
 from gridguard.telegram.filters import IN_PRIVATE, Known
@@ -34,13 +34,13 @@ def severity_names() -> dict[str, Severity]:
     for language in LANGUAGES:
         i18n = Localizer(language)
         for severity in SEVERITIES:
-            label = i18n(f"severity.{severity}")
+            label = i18n(SEVERITY_NAMES(severity))
             names[label.casefold()] = severity
             names[label.split(maxsplit=1)[-1].casefold()] = severity
     return names
 
 
-SEVERITY_NAMES = severity_names()
+SEVERITY_BY_NAME = severity_names()
 
 
 async def policy_command(
@@ -52,7 +52,7 @@ async def policy_command(
 ) -> None:
     """`/policy` shows the township's timeouts; `/policy SEVERITY STEP MINUTES` sets one within the bounds."""
     if command.args:
-        await station_desk.set_timeout(member, parse_timeout_change(command.args, SEVERITY_NAMES))
+        await station_desk.set_timeout(member, parse_timeout_change(command.args, SEVERITY_BY_NAME))
     township, timelines = await station_desk.timelines(member)
     lines = [i18n("policy.header", township=township.name)]
     for severity, timeline in timelines.items():
@@ -60,7 +60,7 @@ async def policy_command(
             i18n("policy.step", step=step, minutes=minutes_text(seconds), own="*" if own else "")
             for step, seconds, own in timeline
         )
-        lines.append(i18n("policy.line", severity=i18n(f"severity.{severity}"), steps=steps))
+        lines.append(i18n("policy.line", severity=i18n(SEVERITY_NAMES(severity)), steps=steps))
     lines.append(i18n("policy.reaches"))
     lines.append(i18n("policy.footer"))
     await message.answer("\n".join(lines))
