@@ -13,6 +13,7 @@ from gridguard.delivery.outbox import Button, Content, Notice
 from gridguard.duty.enums import LAYER_NAMES, REMINDER_TEXTS, SWAP_NEWS, DutyLayer, ReminderLead, SwapStatus
 from gridguard.duty.roster import Concerns, DutyMember, Roster
 from gridguard.duty.rotation import Shift
+from gridguard.duty.swap_lifecycle import SwapVerb
 from gridguard.duty.tables import ShiftSwap
 from gridguard.kernel.fitting import LIST_BUDGET, lines_fitted, names_within
 from gridguard.kernel.times import span
@@ -21,18 +22,15 @@ from i18n import Localizer, Raw
 OPEN_CODES_SHOWN = 10
 
 
-class DutyVerb(StrEnum):
-    """What a duty button does (the subject is a swap's id, or a handoff's minute since the epoch)."""
+class HandoverVerb(StrEnum):
+    """A handover prompt's button: write the note for the layer's incoming member (the subject is the handoff's
+    minute since the epoch)."""
 
-    TAKE = "swap_take"
-    UNDO = "swap_undo"
-    WITHDRAW = "swap_withdraw"
-    DECLINE = "swap_decline"
     NOTE_PRIMARY = "note_primary"
     NOTE_BACKUP = "note_backup"
 
 
-NOTE_VERBS = {DutyLayer.PRIMARY: DutyVerb.NOTE_PRIMARY, DutyLayer.BACKUP: DutyVerb.NOTE_BACKUP}
+NOTE_VERBS = {DutyLayer.PRIMARY: HandoverVerb.NOTE_PRIMARY, DutyLayer.BACKUP: HandoverVerb.NOTE_BACKUP}
 
 
 def weekdays(i18n: Localizer) -> list[str]:
@@ -131,10 +129,10 @@ def swap_offer_content(i18n: Localizer, swap: ShiftSwap, offerer: str, zone: Zon
         layer=layer_name(i18n, swap.layer),
         span=shift_span(i18n, swap.starts_at, swap.ends_at, zone),
     )
-    take = Button(i18n("swap.take_button"), DutyVerb.TAKE, swap.id or 0)
+    take = Button(i18n("swap.take_button"), SwapVerb.TAKE, swap.id or 0)
     if swap.offered_to_id is None:
         return Content(text=text, buttons=((take,),))
-    return Content(text=text, buttons=((take, Button(i18n("swap.decline_button"), DutyVerb.DECLINE, swap.id or 0)),))
+    return Content(text=text, buttons=((take, Button(i18n("swap.decline_button"), SwapVerb.DECLINE, swap.id or 0)),))
 
 
 def swap_declined(i18n: Localizer, swap: ShiftSwap, decliner: str, zone: ZoneInfo) -> Content:
@@ -177,7 +175,7 @@ def swap_news(
         )
         buttons = None
         if what == SwapStatus.TAKEN and member.keeper and member.id != offerer.id:
-            buttons = ((Button(i18n("swap.undo_button"), DutyVerb.UNDO, swap.id or 0),),)
+            buttons = ((Button(i18n("swap.undo_button"), SwapVerb.UNDO, swap.id or 0),),)
         content = Content(text=text, buttons=buttons)
         notices.append(Notice(f"swap-{what}:{swap.id}:{member.id}", member.telegram_id, content, member_id=member.id))
     return notices

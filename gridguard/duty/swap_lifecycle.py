@@ -7,10 +7,12 @@ from gridguard.duty.enums import SwapStatus
 
 
 class SwapVerb(StrEnum):
-    TAKE = "take"
-    WITHDRAW = "withdraw"
-    UNDO = "undo"
-    DECLINE = "decline"
+    """What may be done to a swap; the values are its buttons' verbs too."""
+
+    TAKE = "swap_take"
+    WITHDRAW = "swap_withdraw"
+    UNDO = "swap_undo"
+    DECLINE = "swap_decline"
 
 
 class SwapActor(StrEnum):

@@ -7,8 +7,9 @@ import pytest
 
 from gridguard.directory.members import load_profile
 from gridguard.duty.duty_desk import DutyDesk, minute_of
-from gridguard.duty.duty_texts import DutyVerb
+from gridguard.duty.duty_texts import HandoverVerb
 from gridguard.duty.enums import DutyLayer, ShiftPattern
+from gridguard.duty.swap_lifecycle import SwapVerb
 from gridguard.kernel.errors import DomainError
 from gridguard.telegram.duty.callbacks import (
     DutyAction,
@@ -51,7 +52,7 @@ async def help_message(user: FakeUser) -> SentMessage:
 async def test_an_outsider_or_another_townships_head_cannot_take_or_undo_a_swap(town: Township) -> None:
     _, swap = await an_offer(town)
     for user in (town.reporter, town.officer, town.other_head):
-        for verb in (DutyVerb.TAKE, DutyVerb.UNDO, DutyVerb.WITHDRAW):
+        for verb in (SwapVerb.TAKE, SwapVerb.UNDO, SwapVerb.WITHDRAW):
             data = DutyAction(action=verb, subject=swap).pack()
             assert NOT_ALLOWED in await press_and_expect_nothing(town, user, await help_message(user), data)
 
@@ -61,7 +62,7 @@ async def test_a_stranger_pressing_a_duty_button_changes_nothing(town: Township)
     stranger = town.harness.user("陌生人")
     reply = await help_message(stranger)
     for data in (
-        DutyAction(action=DutyVerb.TAKE, subject=swap).pack(),
+        DutyAction(action=SwapVerb.TAKE, subject=swap).pack(),
         SwapToChoice(layer=P, start=minute_of(THURSDAY), member_id=1).pack(),
         RosterMenu(action=RosterMenuVerb.EDIT_PRIMARY).pack(),
     ):
@@ -73,12 +74,12 @@ async def test_a_replayed_take_or_undo_changes_nothing(town: Township) -> None:
     offer = duty.zhao.last_with_buttons()
     await duty.zhao.click("✋ 我来值", offer)
     await town.deliver()
-    take = DutyAction(action=DutyVerb.TAKE, subject=swap).pack()
+    take = DutyAction(action=SwapVerb.TAKE, subject=swap).pack()
     assert "已被 赵值班 接走" in await press_and_expect_nothing(town, duty.zhao, offer, take)
     undo = town.head.last_with_buttons()
     await town.head.click("↩️ 撤销这次换班", undo)
     await town.deliver()
-    again = DutyAction(action=DutyVerb.UNDO, subject=swap).pack()
+    again = DutyAction(action=SwapVerb.UNDO, subject=swap).pack()
     assert "已被站长撤销" in await press_and_expect_nothing(town, town.head, undo, again)
     assert "已被站长撤销" in await press_and_expect_nothing(town, duty.sun, offer, take)
 
@@ -113,11 +114,11 @@ async def test_a_forged_handover_button_is_refused(town: Township) -> None:
     reply = await help_message(duty.zhao)
     handoff = minute_of(local(3, 8, 30))
     for data in (
-        DutyAction(action=DutyVerb.NOTE_PRIMARY, subject=handoff).pack(),
-        DutyAction(action=DutyVerb.NOTE_BACKUP, subject=handoff).pack(),
+        DutyAction(action=HandoverVerb.NOTE_PRIMARY, subject=handoff).pack(),
+        DutyAction(action=HandoverVerb.NOTE_BACKUP, subject=handoff).pack(),
     ):
         assert "不是您的" in await press_and_expect_nothing(town, duty.zhao, reply, data)
-    future = DutyAction(action=DutyVerb.NOTE_PRIMARY, subject=handoff).pack()
+    future = DutyAction(action=HandoverVerb.NOTE_PRIMARY, subject=handoff).pack()
     assert "还没到时间" in await press_and_expect_nothing(town, town.duty, await help_message(town.duty), future)
 
 

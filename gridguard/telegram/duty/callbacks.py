@@ -7,8 +7,9 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 from gridguard.delivery.outbox import Button
-from gridguard.duty.duty_texts import DutyVerb
+from gridguard.duty.duty_texts import HandoverVerb
 from gridguard.duty.enums import DutyLayer, ShiftPattern
+from gridguard.duty.swap_lifecycle import SwapVerb
 from gridguard.telegram.callbacks import Minute, PageNumber, RowId
 from i18n import Keys
 
@@ -17,11 +18,8 @@ class DutyAction(CallbackData, prefix="v1d"):
     """Buttons the duty roster sends: take or undo a swap (subject: the swap), write a handover note (subject: the
     handoff's minute since the epoch). Services describe them; `button_data` packs."""
 
-    action: DutyVerb
+    action: SwapVerb | HandoverVerb
     subject: RowId
-
-
-DUTY_VERBS = frozenset(DutyVerb)
 
 
 class SwapShiftChoice(CallbackData, prefix="v1ss"):
@@ -94,7 +92,7 @@ class RosterStart(CallbackData, prefix="v1rst"):
 
 
 def pack_duty(button: Button) -> str:
-    return DutyAction(action=DutyVerb(button.verb), subject=button.subject).pack()
+    return DutyAction(action=button.verb, subject=button.subject).pack()
 
 
-PACKERS = {verb.value: pack_duty for verb in DutyVerb}
+PACKERS = {str(verb): pack_duty for verb in (*SwapVerb, *HandoverVerb)}

@@ -15,7 +15,7 @@ from gridguard.directory.permissions import Action, counties_of, townships_of
 from gridguard.duty.duty_desk import SWAPPABLE_DAYS, UPCOMING_DAYS, DutyDesk, DutyView, instant_of, minute_of
 from gridguard.duty.duty_texts import (
     NOTE_VERBS,
-    DutyVerb,
+    HandoverVerb,
     board_text,
     layer_name,
     member_shifts_text,
@@ -25,6 +25,7 @@ from gridguard.duty.duty_texts import (
 )
 from gridguard.duty.enums import DutyLayer
 from gridguard.duty.rotation import Shift
+from gridguard.duty.swap_lifecycle import SwapVerb
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.fitting import page_of
 from gridguard.telegram.callbacks import pack_buttons
@@ -226,7 +227,7 @@ async def swap_to_pressed(
         span=shift_span(i18n, swap.starts_at, swap.ends_at, duty_desk.zone),
         layer=layer_name(i18n, swap.layer),
     )
-    withdraw = pack_buttons([[Button(i18n("swap.withdraw_button"), DutyVerb.WITHDRAW, swap.id or 0)]])
+    withdraw = pack_buttons([[Button(i18n("swap.withdraw_button"), SwapVerb.WITHDRAW, swap.id or 0)]])
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, text, withdraw)
@@ -244,11 +245,11 @@ async def duty_button_pressed(
     state: FSMContext,
 ) -> None:
     verb, subject = callback_data.action, callback_data.subject
-    if verb in LAYER_OF_NOTE:
+    if isinstance(verb, HandoverVerb):
         await ask_for_handover_note(query, LAYER_OF_NOTE[verb], subject, member, i18n, duty_desk, state)
         return
     zone = duty_desk.zone
-    if verb == DutyVerb.TAKE:
+    if verb == SwapVerb.TAKE:
         outcome = await duty_desk.take_swap(member, subject)
         swap = outcome.swap
         text = i18n(
@@ -257,7 +258,7 @@ async def duty_button_pressed(
             layer=layer_name(i18n, swap.layer),
             span=shift_span(i18n, swap.starts_at, swap.ends_at, zone),
         )
-    elif verb == DutyVerb.UNDO:
+    elif verb == SwapVerb.UNDO:
         swap, offerer = await duty_desk.undo_swap(member, subject)
         text = i18n(
             "swap.undone_done",
@@ -265,7 +266,7 @@ async def duty_button_pressed(
             layer=layer_name(i18n, swap.layer),
             span=shift_span(i18n, swap.starts_at, swap.ends_at, zone),
         )
-    elif verb == DutyVerb.DECLINE:
+    elif verb == SwapVerb.DECLINE:
         await duty_desk.decline_swap(member, subject)
         text = i18n("swap.declined_done")
     else:
