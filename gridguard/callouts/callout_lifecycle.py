@@ -41,24 +41,17 @@ COMING = (CalloutAnswer.ON_MY_WAY, CalloutAnswer.ARRIVED)
 """The answers that count towards the headcount (and whom the sender's messages reach)."""
 
 
-class CalloutActor(StrEnum):
-    RECIPIENT = "recipient"
-    SENDER = "sender"
-    """Who sent it, or a station head of its township (permissions.may_run_callout)."""
-
-
 @dataclass(frozen=True)
 class CalloutTransition:
     allowed_from: CalloutStatus
     to: CalloutStatus
-    by: CalloutActor
 
 
 CALLOUT_TRANSITIONS: dict[CalloutVerb, CalloutTransition] = {
-    CalloutVerb.CONFIRM_STAND_DOWN: CalloutTransition(
-        CalloutStatus.OPEN, CalloutStatus.STOOD_DOWN, CalloutActor.SENDER
-    ),
+    CalloutVerb.CONFIRM_STAND_DOWN: CalloutTransition(CalloutStatus.OPEN, CalloutStatus.STOOD_DOWN),
 }
+"""A call-out's moves; each is pressed by whoever runs it: its sender or a station head of its township
+(permissions.may_run_callout)."""
 
 
 def may_change_answer(current: CalloutAnswer, to: CalloutAnswer) -> bool:

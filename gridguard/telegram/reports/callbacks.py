@@ -6,8 +6,8 @@ from aiogram.filters.callback_data import CallbackData
 
 from gridguard.delivery.outbox import Button
 from gridguard.reports.enums import Category, Severity
-from gridguard.reports.report_cards import CardButton
-from gridguard.reports.report_lifecycle import PRESSABLE, ReportVerb
+from gridguard.reports.report_cards import CardButton, CardVerb
+from gridguard.reports.report_lifecycle import PRESSABLE
 from gridguard.telegram.callbacks import RowId
 from i18n import Keys
 
@@ -56,7 +56,7 @@ class ReportAction(CallbackData, prefix="v2r"):
     """Buttons on escalation cards and under a report's details; services describe them, `button_data` packs. (v1
     carried short codes of the same verbs.)"""
 
-    action: ReportVerb | CardButton
+    action: CardVerb
     report_id: RowId
 
 
