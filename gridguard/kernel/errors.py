@@ -25,6 +25,23 @@ class NotAllowed(DomainError):
         super().__init__("error.not_allowed")
 
 
+class StaleButton(DomainError):
+    """A button from an older screen than the conversation is at now."""
+
+    def __init__(self) -> None:
+        super().__init__("fallback.stale_button")
+
+
+class FlowLost(DomainError):
+    """A step's conversation no longer holds what the earlier steps chose (it expired, or another flow replaced
+    it): it ends, and the user starts again."""
+
+    ends_flow = True
+
+    def __init__(self) -> None:
+        super().__init__("wizard.lost")
+
+
 class NoLongerThere(DomainError):
     """What the conversation was about is gone (a report, a draft, the member's own role): it ends here."""
 

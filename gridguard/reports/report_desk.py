@@ -19,7 +19,7 @@ from gridguard.directory.directory_cache import DirectoryCache
 from gridguard.directory.members import MemberProfile
 from gridguard.duty.roster import with_duty
 from gridguard.kernel.clock import Clock
-from gridguard.kernel.errors import DomainError, NoLongerThere
+from gridguard.kernel.errors import NoLongerThere, StaleButton
 from gridguard.reports import report_actions
 from gridguard.reports.duplicates import DuplicateOffer, possible_duplicate
 from gridguard.reports.escalation import Context, reaches_duty_step_at_once
@@ -39,13 +39,6 @@ from gridguard.reports.report_drafts import (
 from gridguard.reports.report_lifecycle import ReportVerb
 from gridguard.reports.report_views import Details, ReportLists, my_reports, open_reports_for, report_details
 from gridguard.reports.tables import Report
-
-
-class StaleButton(DomainError):
-    """A button from an older screen than the conversation is at now."""
-
-    def __init__(self) -> None:
-        super().__init__("fallback.stale_button")
 
 
 @dataclass(frozen=True)

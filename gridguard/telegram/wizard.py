@@ -1,30 +1,64 @@
-"""What every wizard shares: its steps numbered (第 N 步，共 M 步) and a way back to the one before.
+"""What every wizard shares: typed data, its steps numbered (第 N 步，共 M 步) and a way back to the one before.
 
-A wizard records the steps it shows on a trail in the FSM data; going back re-shows the step before the current
-one from what the data holds, so nothing chosen or typed is lost."""
+A wizard's FSM data is a `WizardData` model: each wizard declares its fields once, reads them with `read` and
+stores them with `write`; no step names a key as a string. A wizard records the steps it shows on a trail;
+going back re-shows the step before the current one from what the data holds, so nothing chosen or typed is
+lost."""
+
+from typing import TypeVar
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gridguard.kernel.errors import FlowLost
 from i18n import Localizer
 
-TRAIL = "trail"
-"""FSM data: the states of the steps shown so far, in order (a step shown again cuts the trail after it)."""
+
+class WizardData(BaseModel):
+    """A conversation's data as stored in the FSM storage (JSON, in memory or Redis)."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+
+    trail: list[str] = Field(default_factory=list)
+    """The states of the steps shown so far, in order (a step shown again cuts the trail after it)."""
+
+
+Data = TypeVar("Data", bound=WizardData)
+
+
+async def read(state: FSMContext, form: type[Data]) -> Data:
+    """The conversation's data as `form`; if it no longer holds what the earlier steps chose, the flow is lost."""
+    try:
+        return form.model_validate(await state.get_data())
+    except ValidationError as lost:
+        raise FlowLost() from lost
+
+
+async def write(state: FSMContext, data: WizardData) -> None:
+    await state.set_data(data.model_dump(mode="json"))
+
+
+async def start(state: FSMContext, data: WizardData) -> None:
+    """Begin a conversation with `data`, replacing whatever the chat held."""
+    await state.set_state(None)
+    await write(state, data)
 
 
 async def enter(state: FSMContext, to: State) -> int:
     """Move to step `to` and put it on the trail; its number, counted from 1."""
     assert to.state is not None
-    trail = list((await state.get_data()).get(TRAIL, []))
+    data = await state.get_data()
+    trail = WizardData.model_validate(data).trail
     trail = trail[: trail.index(to.state) + 1] if to.state in trail else [*trail, to.state]
     await state.set_state(to)
-    await state.update_data({TRAIL: trail})
+    await state.set_data(data | WizardData(trail=trail).model_dump(mode="json"))
     return len(trail)
 
 
 async def step_before(state: FSMContext) -> str | None:
     """The state of the step before the current one, if there is one."""
-    trail = (await state.get_data()).get(TRAIL, [])
+    trail = WizardData.model_validate(await state.get_data()).trail
     return trail[-2] if len(trail) >= 2 else None
 
 

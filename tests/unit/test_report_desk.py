@@ -10,11 +10,11 @@ from gridguard.db.database import Database
 from gridguard.directory.directory_cache import DirectoryCache
 from gridguard.directory.enums import Role
 from gridguard.directory.members import MemberProfile, load_profile
-from gridguard.kernel.errors import NoLongerThere
+from gridguard.kernel.errors import NoLongerThere, StaleButton
 from gridguard.reports.enums import Category, Severity
 from gridguard.reports.filing import RESUBMIT_WINDOW
 from gridguard.reports.policy import load_policy
-from gridguard.reports.report_desk import ReportDesk, StaleButton
+from gridguard.reports.report_desk import ReportDesk
 from gridguard.reports.report_drafts import Draft, get_draft, save_draft
 from gridguard.reports.tables import Report
 from tests.fakes.clock import FakeClock

@@ -44,16 +44,15 @@ from gridguard.kernel.times import local_time
 from gridguard.reports.report_cards import CardButton
 from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.callouts.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard
-from gridguard.telegram.callouts.states import CalloutFlow, CalloutNoteFlow
+from gridguard.telegram.callouts.states import CalloutData, CalloutFlow, CalloutNoteData, CalloutNoteFlow
 from gridguard.telegram.edits import remove_buttons, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD
 from gridguard.telegram.reports.callbacks import ReportAction
-from gridguard.telegram.wizard import TRAIL, enter, marked, numbered, step_before
+from gridguard.telegram.wizard import enter, marked, numbered, read, step_before, write
 from i18n import Localizer, Raw, all_translations
 
 KINDS = list(CalloutKind)
-BACK_TO_PREVIEW = "back_to_preview"
 """FSM data: the area is chosen again after a preview that reached nobody; done, the preview follows at once."""
 NEEDED_CHOICES = (2, 5, 10, 20, 50)
 VILLAGES_PER_ROW = 2
@@ -148,33 +147,25 @@ async def call_out_from_card(
 
 async def begin(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext, opening: Opening) -> None:
     assert bot is not None
-    villages = [opening.village_id] if opening.village_id is not None else []
-    await state.set_data(
-        {
-            "township_id": opening.township_id,
-            "township": opening.township,
-            "villages": villages,
-            "all_villages": opening.villages,
-            "kind": opening.kind.value if opening.kind else None,
-            "message": None,
-            "report_point": list(opening.location) if opening.location else None,
-            "report_id": opening.report_id,
-        }
+    data = CalloutData(
+        township_id=opening.township_id,
+        township=opening.township,
+        all_villages=opening.villages,
+        villages=[opening.village_id] if opening.village_id is not None else [],
+        kind=opening.kind,
+        report_point=opening.location,
+        report_id=opening.report_id,
     )
+    await write(state, data)
     if opening.kind is None:
         await ask_kind(bot, chat_id, i18n, state)
         return
-    area = area_text(i18n, opening.township, [n for v, n in opening.villages if v in villages])
+    area = area_text(i18n, opening.township, data.area_names())
     report = Raw(report_block(i18n, opening.report) if opening.report else "")
     await bot.send_message(
         chat_id, i18n("callout.prefilled", kind=kind_name(i18n, opening.kind), area=area, report=report)
     )
     await ask_message(bot, chat_id, i18n, state)
-
-
-def total_steps(data: dict[str, Any]) -> int:
-    """Kind, area, message, meeting point, headcount, preview; from a report (kind and area taken from it), four."""
-    return 4 if data.get("report_id") is not None else 6
 
 
 async def numbered_step(
@@ -183,15 +174,15 @@ async def numbered_step(
     """Enter step `to`: its text under its number, and the back button's row (none on the first step)."""
     number = await enter(state, to)
     back = [[wizard_button(i18n("wizard.back_button"), CalloutField.BACK)]] if number > 1 else []
-    return numbered(i18n, number, total_steps(await state.get_data()), text), back
+    return numbered(i18n, number, (await read(state, CalloutData)).total_steps(), text), back
 
 
 async def ask_kind(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
     assert bot is not None
     text, back = await numbered_step(state, CalloutFlow.kind, i18n, i18n("callout.ask_kind"))
-    chosen = (await state.get_data()).get("kind")
+    chosen = (await read(state, CalloutData)).kind
     rows = [
-        [wizard_button(marked(i18n, kind_name(i18n, kind), kind.value == chosen), CalloutField.KIND, n)]
+        [wizard_button(marked(i18n, kind_name(i18n, kind), kind == chosen), CalloutField.KIND, n)]
         for n, kind in enumerate(KINDS)
     ]
     markup = InlineKeyboardMarkup(inline_keyboard=[*rows, *back, cancel_row(i18n)])
@@ -201,16 +192,15 @@ async def ask_kind(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMCon
 async def ask_message(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
     """What to tell the volunteers; beside a report's own words, optional."""
     assert bot is not None
-    data = await state.get_data()
-    from_report = data.get("report_id") is not None
-    prompt = i18n("callout.ask_extra_message" if from_report else "callout.ask_message")
-    if data.get("message"):
-        prompt += i18n("callout.message_so_far", message=data["message"])
+    data = await read(state, CalloutData)
+    prompt = i18n("callout.ask_extra_message" if data.from_report else "callout.ask_message")
+    if data.message:
+        prompt += i18n("callout.message_so_far", message=data.message)
     text, back = await numbered_step(state, CalloutFlow.message, i18n, prompt)
-    skip = [[wizard_button(i18n("callout.no_extra_message_button"), CalloutField.NO_MESSAGE)]] if from_report else []
-    keep = (
-        [[wizard_button(i18n("callout.keep_message_button"), CalloutField.KEEP_MESSAGE)]] if data.get("message") else []
+    skip = (
+        [[wizard_button(i18n("callout.no_extra_message_button"), CalloutField.NO_MESSAGE)]] if data.from_report else []
     )
+    keep = [[wizard_button(i18n("callout.keep_message_button"), CalloutField.KEEP_MESSAGE)]] if data.message else []
     markup = InlineKeyboardMarkup(inline_keyboard=[*keep, *skip, *back, cancel_row(i18n)])
     await bot.send_message(chat_id, text, reply_markup=markup)
 
@@ -237,7 +227,9 @@ async def wizard_back(query: CallbackQuery, member: MemberProfile, i18n: Localiz
 async def kind_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
     if callback_data.value >= len(KINDS):
         raise DomainError("callout.use_the_buttons")
-    await state.update_data(kind=KINDS[callback_data.value].value)
+    data = await read(state, CalloutData)
+    data.kind = KINDS[callback_data.value]
+    await write(state, data)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, i18n("callout.kind_set", kind=kind_name(i18n, KINDS[callback_data.value])))
@@ -253,20 +245,17 @@ async def ask_area(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMCon
 
 async def area_screen(i18n: Localizer, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
     """The whole township, or tap villages to choose them (tap again to take one out), then done."""
-    data = await state.get_data()
-    chosen: list[int] = data["villages"]
+    data = await read(state, CalloutData)
     buttons = [
-        wizard_button(("✅ " if v in chosen else "") + name, CalloutField.VILLAGE, v)
-        for v, name in data["all_villages"]
+        wizard_button(("✅ " if v in data.villages else "") + name, CalloutField.VILLAGE, v)
+        for v, name in data.all_villages
     ]
-    rows = [[wizard_button(i18n("callout.whole_button", township=data["township"]), CalloutField.WHOLE)]]
+    rows = [[wizard_button(i18n("callout.whole_button", township=data.township), CalloutField.WHOLE)]]
     rows += [buttons[i : i + VILLAGES_PER_ROW] for i in range(0, len(buttons), VILLAGES_PER_ROW)]
     rows += [[wizard_button(i18n("callout.area_done_button"), CalloutField.AREA_DONE)]]
     rows += [[wizard_button(i18n("wizard.back_button"), CalloutField.BACK)], cancel_row(i18n)]
-    names = [name for v, name in data["all_villages"] if v in chosen]
-    text = i18n("callout.ask_area", chosen=area_text(i18n, data["township"], names))
-    number = len(data.get(TRAIL, []))
-    return numbered(i18n, number, total_steps(data), text), InlineKeyboardMarkup(inline_keyboard=rows)
+    text = i18n("callout.ask_area", chosen=area_text(i18n, data.township, data.area_names()))
+    return numbered(i18n, len(data.trail), data.total_steps(), text), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 async def area_pressed(
@@ -279,14 +268,14 @@ async def area_pressed(
 ) -> None:
     """Tap villages in or out, or take the whole township; done, on to the message (or, coming back from a
     preview that reached nobody, straight to the preview again)."""
-    data = await state.get_data()
-    chosen: list[int] = list(data["villages"])
+    data = await read(state, CalloutData)
+    chosen = data.villages
     field, value = callback_data.field, callback_data.value
     if field == CalloutField.VILLAGE:
-        if value not in {v for v, _ in data["all_villages"]}:
+        if value not in {v for v, _ in data.all_villages}:
             raise DomainError("callout.use_the_buttons")
-        chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-        await state.update_data(villages=chosen)
+        data.villages = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+        await write(state, data)
         await query.answer()
         if isinstance(query.message, Message):
             await turn_into(query.message, *await area_screen(i18n, state))
@@ -294,32 +283,33 @@ async def area_pressed(
     if field not in (CalloutField.WHOLE, CalloutField.AREA_DONE):
         raise DomainError("callout.use_the_buttons")
     if field == CalloutField.WHOLE:
-        chosen = []
-        await state.update_data(villages=chosen)
+        data.villages = []
+    back_to_preview, data.back_to_preview = data.back_to_preview, False
+    await write(state, data)
     await query.answer()
     if not isinstance(query.message, Message):
         return
-    names = [name for v, name in data["all_villages"] if v in chosen]
-    await turn_into(query.message, i18n("callout.area_set", area=area_text(i18n, data["township"], names)))
-    if data.get(BACK_TO_PREVIEW):
-        await state.update_data({BACK_TO_PREVIEW: False})
-        await show_preview(query.message, member, i18n, callout_desk, state, data["needed"])
+    await turn_into(query.message, i18n("callout.area_set", area=area_text(i18n, data.township, data.area_names())))
+    if back_to_preview and data.needed is not None:
+        await show_preview(query.message, member, i18n, callout_desk, state, data.needed)
         return
     await ask_message(query.message.bot, query.message.chat.id, i18n, state)
 
 
 async def message_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
-    from_report = (await state.get_data()).get("report_id") is not None
-    text = callout_desk.check_message(message.text or "", from_report)
-    await state.update_data(message=text)
+    data = await read(state, CalloutData)
+    data.message = callout_desk.check_message(message.text or "", data.from_report)
+    await write(state, data)
     await ask_point(message.bot, message.chat.id, i18n, state)
 
 
 async def message_skipped(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
     """No words of the sender's own: the alert carries the report's."""
-    if (await state.get_data()).get("report_id") is None:
+    data = await read(state, CalloutData)
+    if not data.from_report:
         raise DomainError("callout.ask_message")
-    await state.update_data(message="")
+    data.message = ""
+    await write(state, data)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, i18n("callout.no_extra_message"))
@@ -328,7 +318,7 @@ async def message_skipped(query: CallbackQuery, i18n: Localizer, state: FSMConte
 
 async def message_kept(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
     """Back at the message step, go on with the message typed before."""
-    if not (await state.get_data()).get("message"):
+    if not (await read(state, CalloutData)).message:
         raise DomainError("callout.ask_message")
     await query.answer()
     if isinstance(query.message, Message):
@@ -349,10 +339,10 @@ async def ask_point(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMCo
         one_time_keyboard=True,
     )
     await bot.send_message(chat_id, text, reply_markup=keyboard)
-    data = await state.get_data()
+    data = await read(state, CalloutData)
     use_report = [[wizard_button(i18n("callout.report_point_button"), CalloutField.REPORT_POINT)]]
-    rows = [*(use_report if data.get("report_point") else []), *back, cancel_row(i18n)]
-    key = "callout.or_report_point" if data.get("report_point") else "callout.or_go_back"
+    rows = [*(use_report if data.report_point else []), *back, cancel_row(i18n)]
+    key = "callout.or_report_point" if data.report_point else "callout.or_go_back"
     await bot.send_message(chat_id, i18n(key), reply_markup=InlineKeyboardMarkup(inline_keyboard=rows))
 
 
@@ -361,14 +351,15 @@ async def point_shared(
 ) -> None:
     assert message.location is not None
     latitude, longitude = message.location.latitude, message.location.longitude
-    await callout_desk.check_point(member, (await state.get_data())["township_id"], latitude, longitude)
-    await state.update_data(point=[latitude, longitude], meeting_place=None)
+    data = await read(state, CalloutData)
+    await callout_desk.check_point(member, data.township_id, latitude, longitude)
+    await meet_at(state, data, (latitude, longitude), None)
     await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
     await ask_needed(message.bot, message.chat.id, i18n, state)
 
 
 async def point_skipped(message: Message, i18n: Localizer, state: FSMContext) -> None:
-    await state.update_data(point=None, meeting_place=None)
+    await meet_at(state, await read(state, CalloutData), None, None)
     await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
     await ask_needed(message.bot, message.chat.id, i18n, state)
 
@@ -376,16 +367,16 @@ async def point_skipped(message: Message, i18n: Localizer, state: FSMContext) ->
 async def place_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
     """A meeting place in words (村委会门口), for a sender who has no pin to share."""
     place = callout_desk.check_meeting_place(message.text or "")
-    await state.update_data(point=None, meeting_place=place)
+    await meet_at(state, await read(state, CalloutData), None, place)
     await message.answer(i18n("callout.point_done"), reply_markup=REMOVE_KEYBOARD)
     await ask_needed(message.bot, message.chat.id, i18n, state)
 
 
 async def point_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
-    point = (await state.get_data()).get("report_point")
-    if callback_data.field != CalloutField.REPORT_POINT or not point:
+    data = await read(state, CalloutData)
+    if callback_data.field != CalloutField.REPORT_POINT or not data.report_point:
         raise DomainError("callout.ask_point")
-    await state.update_data(point=point, meeting_place=None)
+    await meet_at(state, data, data.report_point, None)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, i18n("callout.report_point_used"))
@@ -393,10 +384,16 @@ async def point_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n
         await ask_needed(query.message.bot, query.message.chat.id, i18n, state)
 
 
+async def meet_at(state: FSMContext, data: CalloutData, point: tuple[float, float] | None, place: str | None) -> None:
+    """The meeting point: a location, or a place in words, or neither."""
+    data.point, data.meeting_place = point, place
+    await write(state, data)
+
+
 async def ask_needed(bot: Bot | None, chat_id: int, i18n: Localizer, state: FSMContext) -> None:
     assert bot is not None
     text, back = await numbered_step(state, CalloutFlow.needed, i18n, i18n("callout.ask_needed"))
-    chosen = (await state.get_data()).get("needed")
+    chosen = (await read(state, CalloutData)).needed
     row = [wizard_button(marked(i18n, str(n), n == chosen), CalloutField.NEEDED, n) for n in NEEDED_CHOICES]
     markup = InlineKeyboardMarkup(inline_keyboard=[row, *back, cancel_row(i18n)])
     await bot.send_message(chat_id, text, reply_markup=markup)
@@ -432,21 +429,6 @@ async def needed_typed(
     await show_preview(message, member, i18n, callout_desk, state, needed)
 
 
-def draft_of(data: dict[str, Any]) -> CalloutDraft:
-    point = data.get("point")
-    return CalloutDraft(
-        township_id=data["township_id"],
-        kind=CalloutKind(data["kind"]),
-        villages=tuple(data["villages"]),
-        message=data["message"],
-        needed=data["needed"],
-        latitude=point[0] if point else None,
-        longitude=point[1] if point else None,
-        report_id=data.get("report_id"),
-        meeting_place=data.get("meeting_place"),
-    )
-
-
 async def show_preview(
     message: Message,
     member: MemberProfile,
@@ -456,9 +438,10 @@ async def show_preview(
     needed: int,
 ) -> None:
     """What will go out and to how many; refused (nothing is sent) when nobody in the area is available."""
-    await state.update_data(needed=needed)
-    data = await state.get_data()
-    draft = draft_of(data)
+    data = await read(state, CalloutData)
+    data.needed = needed
+    await write(state, data)
+    draft = data.draft()
     preview = await callout_desk.preview(member, draft)
     if not preview.reaches:
         await state.set_state(CalloutFlow.preview)
@@ -476,7 +459,9 @@ async def show_preview(
 async def area_again(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
     """Nobody to reach in the area chosen: choose again; the message and the meeting point are kept."""
     await enter(state, CalloutFlow.area)
-    await state.update_data({BACK_TO_PREVIEW: True})
+    data = await read(state, CalloutData)
+    data.back_to_preview = True
+    await write(state, data)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, *await area_screen(i18n, state))
@@ -503,7 +488,7 @@ def preview_text(i18n: Localizer, draft: CalloutDraft, preview: Preview) -> str:
 async def send_pressed(
     query: CallbackQuery, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
 ) -> None:
-    draft = draft_of(await state.get_data())
+    draft = (await read(state, CalloutData)).draft()
     _callout, reached = await callout_desk.send(member, draft)
     await state.clear()
     await query.answer(i18n("callout.sent", n=reached))
@@ -541,7 +526,7 @@ async def callout_pressed(
     elif verb == CalloutVerb.MESSAGE:
         private = dispatcher.fsm.get_context(bot, chat_id=query.from_user.id, user_id=query.from_user.id)
         await private.set_state(CalloutNoteFlow.text)
-        await private.set_data({"callout_id": callout_id})
+        await write(private, CalloutNoteData(callout_id=callout_id))
         await bot.send_message(query.from_user.id, i18n("callout.ask_note"))
     elif verb == CalloutVerb.STAND_DOWN:
         confirm = InlineKeyboardButton(
@@ -586,7 +571,7 @@ async def answer_pressed(
 async def note_typed(
     message: Message, member: MemberProfile, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext
 ) -> None:
-    callout_id = int((await state.get_data())["callout_id"])
+    callout_id = (await read(state, CalloutNoteData)).callout_id
     told = await callout_desk.message_coming(member, callout_id, message.text or "")
     await state.clear()
     await message.answer(i18n("callout.note_sent", n=told))

@@ -17,9 +17,10 @@ from gridguard.directory.tables import Invite, Unit
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import ascii_digits
 from gridguard.telegram.directory.callbacks import InviteRoleChoice, InviteUsesChoice, UnitChoice, UnitPage
-from gridguard.telegram.directory.states import GridFlow, InviteFlow
+from gridguard.telegram.directory.states import GridData, GridFlow, InviteData, InviteFlow, InviteToUnit
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known
 from gridguard.telegram.keyboards import roles_keyboard, units_keyboard, uses_keyboard
+from gridguard.telegram.wizard import read, write
 from i18n import Localizer
 
 INVITE_DEFAULT_DAYS = 7
@@ -112,7 +113,7 @@ async def invite_role_pressed(
     role = Role(callback_data.role)
     choices = await directory_desk.invitable(member, role)
     units, labels = choices.units, choices.labels
-    await state.update_data(role=role.value)
+    await write(state, InviteData(role=role))
     await state.set_state(InviteFlow.unit)
     await query.answer()
     if not isinstance(query.message, Message):
@@ -133,8 +134,8 @@ async def invite_unit_pressed(
     directory_desk: DirectoryDesk,
 ) -> None:
     """The pressed unit is a hint: it must be one this member may invite the chosen role to."""
-    data = await state.get_data()
-    unit = await directory_desk.invitable_unit(member, Role(data["role"]), unit_id=callback_data.unit_id)
+    data = await read(state, InviteData)
+    unit = await directory_desk.invitable_unit(member, data.role, unit_id=callback_data.unit_id)
     await query.answer()
     await ask_uses(query.message, unit, i18n, state)
 
@@ -142,13 +143,14 @@ async def invite_unit_pressed(
 async def invite_unit_typed(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, directory_desk: DirectoryDesk
 ) -> None:
-    data = await state.get_data()
-    unit = await directory_desk.invitable_unit(member, Role(data["role"]), code=message.text or "")
+    data = await read(state, InviteData)
+    unit = await directory_desk.invitable_unit(member, data.role, code=message.text or "")
     await ask_uses(message, unit, i18n, state)
 
 
 async def ask_uses(message: object, unit: Unit, i18n: Localizer, state: FSMContext) -> None:
-    await state.update_data(unit_id=unit.id)
+    data = await read(state, InviteData)
+    await write(state, InviteToUnit(role=data.role, unit_id=unit.id or 0))
     await state.set_state(InviteFlow.uses)
     if isinstance(message, Message):
         await message.answer(i18n("invite.choose_uses", unit=unit.name), reply_markup=uses_keyboard(i18n))
@@ -163,10 +165,11 @@ async def invite_uses_pressed(
     directory_desk: DirectoryDesk,
     bot: Bot,
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, InviteToUnit)
     await state.clear()
-    role, uses = Role(data["role"]), callback_data.uses
-    created = await directory_desk.invite(member, role, uses, INVITE_DEFAULT_DAYS, unit_id=data["unit_id"])
+    created = await directory_desk.invite(
+        member, data.role, callback_data.uses, INVITE_DEFAULT_DAYS, unit_id=data.unit_id
+    )
     await query.answer()
     if isinstance(query.message, Message):
         text = await invite_created_text(i18n, bot, created.invite, created.path_names, INVITE_DEFAULT_DAYS)
@@ -222,7 +225,7 @@ def looks_like_unit_code(text: str) -> bool:
 
 
 async def ask_grid_name(message: Message, village: Unit, i18n: Localizer, state: FSMContext) -> None:
-    await state.update_data(village_code=village.code)
+    await write(state, GridData(village_code=village.code))
     await state.set_state(GridFlow.name)
     await message.answer(i18n("grid.ask_name", village=village.name))
 
@@ -256,8 +259,8 @@ async def grid_name_typed(
     state: FSMContext,
     directory_desk: DirectoryDesk,
 ) -> None:
-    data = await state.get_data()
-    await create_grid(message, member, i18n, directory_desk, name=message.text or "", village_code=data["village_code"])
+    data = await read(state, GridData)
+    await create_grid(message, member, i18n, directory_desk, name=message.text or "", village_code=data.village_code)
     await state.clear()
 
 
@@ -286,13 +289,12 @@ async def unit_page_pressed(
     state: FSMContext,
     directory_desk: DirectoryDesk,
 ) -> None:
-    data = await state.get_data()
     current = await state.get_state()
     if current not in (InviteFlow.unit.state, GridFlow.village.state):
         await query.answer(i18n("fallback.stale_button"))
         return
-    if callback_data.purpose == PURPOSE_INVITE and "role" in data:
-        choices = await directory_desk.invitable(member, Role(data["role"]))
+    if callback_data.purpose == PURPOSE_INVITE and current == InviteFlow.unit.state:
+        choices = await directory_desk.invitable(member, (await read(state, InviteData)).role)
     else:
         choices = await directory_desk.grid_villages(member)
     units, labels = choices.units, choices.labels

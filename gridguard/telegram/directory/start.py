@@ -10,10 +10,11 @@ from gridguard.directory.enums import ROLE_NAMES
 from gridguard.directory.invites import InviteProblem, Redemption
 from gridguard.directory.members import MemberProfile, clean_name
 from gridguard.directory.places import place_label
-from gridguard.telegram.directory.states import Registration
+from gridguard.telegram.directory.states import Registration, RegistrationData
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
 from gridguard.telegram.texts import abilities
+from gridguard.telegram.wizard import read, write
 from i18n import Localizer, all_translations
 
 
@@ -59,7 +60,7 @@ async def start_with_token(
         await message.answer(i18n(problem.key, **problem.params), reply_markup=REMOVE_KEYBOARD)
         return
     await state.set_state(Registration.name)
-    await state.update_data(token=token)
+    await write(state, RegistrationData(token=token))
     await message.answer(
         i18n(
             "register.offer",
@@ -84,7 +85,9 @@ async def take_name(message: Message, i18n: Localizer, state: FSMContext) -> Non
     if name is None:
         await message.answer(i18n("register.bad_name"))
         return
-    await state.update_data(name=name)
+    data = await read(state, RegistrationData)
+    data.name = name
+    await write(state, data)
     await state.set_state(Registration.phone)
     await message.answer(i18n("register.ask_phone", name=name), reply_markup=phone_keyboard(i18n))
 
@@ -127,12 +130,10 @@ async def finish_registration(
     phone: str | None,
 ) -> None:
     """Register the member with the invite's role in one transaction, then say who they are now."""
-    data = await state.get_data()
+    data = await read(state, RegistrationData)
     assert message.from_user is not None
     try:
-        registered = await directory_desk.register(
-            data["token"], message.from_user.id, data["name"], phone, i18n.language
-        )
+        registered = await directory_desk.register(data.token, message.from_user.id, data.name, phone, i18n.language)
     except InviteProblem as problem:
         await state.clear()
         await message.answer(i18n(problem.key, **problem.params), reply_markup=REMOVE_KEYBOARD)

@@ -2,10 +2,18 @@
 
 from aiogram.fsm.state import State, StatesGroup
 
+from gridguard.directory.enums import Role
+from gridguard.telegram.wizard import WizardData
+
 
 class Registration(StatesGroup):
     name = State()
     phone = State()
+
+
+class RegistrationData(WizardData):
+    token: str
+    name: str = ""
 
 
 class InviteFlow(StatesGroup):
@@ -14,6 +22,20 @@ class InviteFlow(StatesGroup):
     uses = State()
 
 
+class InviteData(WizardData):
+    role: Role
+
+
+class InviteToUnit(InviteData):
+    """Once the unit is chosen: only the number of uses is left."""
+
+    unit_id: int
+
+
 class GridFlow(StatesGroup):
     village = State()
     name = State()
+
+
+class GridData(WizardData):
+    village_code: str

@@ -14,9 +14,8 @@ from gridguard.duty.duty_desk import DutyDesk
 from gridguard.duty.duty_texts import concerns_block, layer_name, shift_lines
 from gridguard.duty.enums import PATTERN_NAMES, DutyLayer, ShiftPattern
 from gridguard.duty.roster import Roster, RotationSpec
-from gridguard.kernel.errors import DomainError
+from gridguard.kernel.errors import DomainError, StaleButton
 from gridguard.kernel.numbers import clock_minutes
-from gridguard.reports.report_desk import StaleButton
 from gridguard.telegram.duty.callbacks import (
     MENU_BUTTONS,
     RosterHandoff,

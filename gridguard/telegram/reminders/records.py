@@ -11,10 +11,10 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from gridguard.directory.members import MemberProfile
+from gridguard.kernel.errors import StaleButton
 from gridguard.kernel.fitting import BUTTON_PAGE, page_of
 from gridguard.reminders.reminder_desk import Record, ReminderDesk
 from gridguard.reminders.reminder_texts import record_line_label, record_text
-from gridguard.reports.report_desk import StaleButton
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import pager_row

@@ -11,13 +11,12 @@ from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from gridguard.directory.members import MemberProfile
-from gridguard.kernel.errors import DomainError
+from gridguard.kernel.errors import DomainError, StaleButton
 from gridguard.kernel.numbers import clock_minutes
 from gridguard.reminders.enums import HOLIDAY_HANDLING_NAMES, KIND_TITLES, HolidayHandling, RuleKind
 from gridguard.reminders.reminder_desk import ReminderDesk
 from gridguard.reminders.reminder_texts import leads_text, repeat_text, when_text
 from gridguard.reminders.rule_setup import LAST, LEAD_CHOICES, MAX_DAY, Frequency, Repeat, RuleDraft
-from gridguard.reports.report_desk import StaleButton
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.reminders.callbacks import RuleField, RuleWizard

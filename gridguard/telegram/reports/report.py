@@ -13,12 +13,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import may_file_reports
-from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed
+from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed, StaleButton
 from gridguard.kernel.times import local_time
 from gridguard.reports.duplicates import DuplicateOffer
 from gridguard.reports.enums import CATEGORY_NAMES, SEVERITY_NAMES, STATE_NAMES, Category, Severity
 from gridguard.reports.policy import CATEGORIES, SEVERITIES, Policy
-from gridguard.reports.report_desk import ReportDesk, StaleButton
+from gridguard.reports.report_desk import ReportDesk
 from gridguard.reports.report_drafts import (
     Draft,
     add_description,

@@ -7,8 +7,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from gridguard.directory.members import MemberProfile
+from gridguard.kernel.errors import StaleButton
 from gridguard.reports.report_cards import CardButton
-from gridguard.reports.report_desk import ReportDesk, StaleButton
+from gridguard.reports.report_desk import ReportDesk
 from gridguard.reports.report_lifecycle import ReportVerb
 from gridguard.telegram.edits import remove_buttons
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Registered
