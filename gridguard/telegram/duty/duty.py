@@ -30,11 +30,12 @@ from gridguard.kernel.errors import DomainError
 from gridguard.kernel.fitting import page_of
 from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.duty.callbacks import DutyAction, SwapClose, SwapPage, SwapShiftChoice, SwapToChoice
-from gridguard.telegram.duty.states import HandoverFlow
+from gridguard.telegram.duty.states import HandoverData, HandoverFlow
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.guards import IN_A_GROUP, point_to_private_chat
 from gridguard.telegram.keyboards import pager_row
+from gridguard.telegram.wizard import read, write
 from i18n import Localizer
 
 NOTE_LIMIT = 1000
@@ -288,7 +289,7 @@ async def ask_for_handover_note(
 ) -> None:
     await duty_desk.check_handover(member, layer, instant_of(minute))
     await state.set_state(HandoverFlow.note)
-    await state.update_data(layer=layer.value, minute=minute)
+    await write(state, HandoverData(layer=layer, minute=minute))
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.answer(i18n("handover.ask"))
@@ -301,8 +302,8 @@ async def handover_note_typed(
     if len(note) > NOTE_LIMIT:
         await message.answer(i18n("handover.too_long", limit=NOTE_LIMIT))
         return
-    data = await state.get_data()
-    incoming = await duty_desk.hand_over(member, DutyLayer(data["layer"]), instant_of(int(data["minute"])), note)
+    data = await read(state, HandoverData)
+    incoming = await duty_desk.hand_over(member, data.layer, instant_of(data.minute), note)
     await state.clear()
     await message.answer(i18n("handover.sent", name=incoming.name))
 

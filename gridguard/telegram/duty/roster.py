@@ -2,7 +2,6 @@
 time, start date), previews two weeks and saves; or exports and imports the roster as CSV."""
 
 from datetime import date, timedelta
-from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -13,7 +12,7 @@ from gridguard.directory.members import MemberProfile
 from gridguard.duty.duty_desk import DutyDesk
 from gridguard.duty.duty_texts import concerns_block, layer_name, shift_lines
 from gridguard.duty.enums import PATTERN_NAMES, DutyLayer, ShiftPattern
-from gridguard.duty.roster import Roster, RotationSpec
+from gridguard.duty.roster import Roster
 from gridguard.kernel.errors import DomainError, StaleButton
 from gridguard.kernel.numbers import clock_minutes
 from gridguard.telegram.duty.callbacks import (
@@ -27,10 +26,10 @@ from gridguard.telegram.duty.callbacks import (
     RosterStep,
     RosterStepVerb,
 )
-from gridguard.telegram.duty.states import RosterFlow
+from gridguard.telegram.duty.states import RosterData, RosterFlow
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
-from gridguard.telegram.wizard import enter, marked, numbered, step_before
+from gridguard.telegram.wizard import enter, marked, numbered, read, step_before, write
 from i18n import Localizer, Raw
 
 HANDOFF_CHOICES = (8 * 60, 8 * 60 + 30, 9 * 60, 17 * 60 + 30, 18 * 60, 20 * 60)
@@ -135,10 +134,10 @@ async def menu_pressed(
     layer = EDIT_LAYER[callback_data.action]
     spec = view.roster.specs.get(layer)
     chosen = [m for m in spec.member_ids if m in view.roster.members] if spec else []
-    wizard: dict[str, Any] = {"layer": layer.value, "chosen": chosen, "seen_version": view.roster.versions.get(layer)}
+    wizard = RosterData(layer=layer, chosen=chosen, seen_version=view.roster.versions.get(layer))
     if spec is not None:
-        wizard |= {"pattern": spec.pattern.value, "handoff": spec.handoff_minutes}
-    await state.set_data(wizard)
+        wizard.pattern, wizard.handoff = spec.pattern, spec.handoff_minutes
+    await write(state, wizard)
     number = await enter(state, RosterFlow.members)
     await turn_into(query.message, *members_screen(i18n, view.roster, layer, chosen, number))
 
@@ -181,8 +180,8 @@ async def member_pressed(
     state: FSMContext,
 ) -> None:
     """Tap to add a member at the end of the order; tap again to take them out."""
-    data = await state.get_data()
-    chosen: list[int] = list(data["chosen"])
+    data = await read(state, RosterData)
+    chosen = list(data.chosen)
     picked = callback_data.member_id
     roster = (await duty_desk.keeper_view(member)).roster
     if picked in chosen:
@@ -191,10 +190,11 @@ async def member_pressed(
         chosen.append(picked)
     else:
         raise DomainError("roster.not_on_station")
-    await state.update_data(chosen=chosen)
+    data.chosen = chosen
+    await write(state, data)
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, *members_screen(i18n, roster, DutyLayer(data["layer"]), chosen, 1))
+        await turn_into(query.message, *members_screen(i18n, roster, data.layer, chosen, 1))
 
 
 async def step_pressed(
@@ -205,7 +205,7 @@ async def step_pressed(
     duty_desk: DutyDesk,
     state: FSMContext,
 ) -> None:
-    data, step = await state.get_data(), await state.get_state()
+    step = await state.get_state()
     message = query.message if isinstance(query.message, Message) else None
     action = callback_data.action
     if action == RosterStepVerb.CANCEL:
@@ -214,16 +214,18 @@ async def step_pressed(
         if message:
             await turn_into(message, i18n("roster.cancelled"))
         return
-    layer = DutyLayer(data["layer"])
+    data = await read(state, RosterData)
+    layer = data.layer
     if action == RosterStepVerb.RESET and step == RosterFlow.members.state:
-        await state.update_data(chosen=[])
+        data.chosen = []
+        await write(state, data)
         await query.answer()
         if message:
             roster = (await duty_desk.keeper_view(member)).roster
             await turn_into(message, *members_screen(i18n, roster, layer, [], 1))
         return
     if action == RosterStepVerb.DONE and step == RosterFlow.members.state:
-        if not data["chosen"]:
+        if not data.chosen:
             raise DomainError("roster.no_members")
         await query.answer()
         if message:
@@ -235,7 +237,7 @@ async def step_pressed(
             await go_back(message, member, i18n, duty_desk, state)
         return
     if action == RosterStepVerb.SAVE and step == RosterFlow.preview.state:
-        await duty_desk.save(member, spec_of(data), data["seen_version"])
+        await duty_desk.save(member, data.spec(), data.seen_version)
         await state.clear()
         await query.answer()
         if message:
@@ -244,26 +246,14 @@ async def step_pressed(
     raise StaleButton()
 
 
-def spec_of(data: dict[str, object]) -> RotationSpec:
-    chosen = data["chosen"]
-    assert isinstance(chosen, list)
-    return RotationSpec(
-        DutyLayer(str(data["layer"])),
-        ShiftPattern(str(data["pattern"])),
-        int(str(data["handoff"])),
-        date.fromisoformat(str(data["start"])),
-        tuple(int(m) for m in chosen),
-    )
-
-
 async def pattern_screen(i18n: Localizer, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
     number = await enter(state, RosterFlow.pattern)
-    data = await state.get_data()
+    data = await read(state, RosterData)
     rows = [
-        button(marked(i18n, i18n(PATTERN_NAMES(p)), p == data.get("pattern")), RosterPattern(pattern=p).pack())
+        button(marked(i18n, i18n(PATTERN_NAMES(p)), p == data.pattern), RosterPattern(pattern=p).pack())
         for p in ShiftPattern
     ]
-    text = i18n("roster.pick_pattern", layer=layer_name(i18n, DutyLayer(data["layer"])))
+    text = i18n("roster.pick_pattern", layer=layer_name(i18n, data.layer))
     rows += closing_rows(i18n, number)
     return numbered(i18n, number, TOTAL_STEPS, text), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -271,7 +261,9 @@ async def pattern_screen(i18n: Localizer, state: FSMContext) -> tuple[str, Inlin
 async def pattern_pressed(
     query: CallbackQuery, callback_data: RosterPattern, i18n: Localizer, state: FSMContext
 ) -> None:
-    await state.update_data(pattern=callback_data.pattern.value)
+    data = await read(state, RosterData)
+    data.pattern = callback_data.pattern
+    await write(state, data)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, *await handoff_screen(i18n, state))
@@ -279,13 +271,13 @@ async def pattern_pressed(
 
 async def handoff_screen(i18n: Localizer, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
     number = await enter(state, RosterFlow.handoff)
-    data = await state.get_data()
-    current = data.get("handoff")
+    data = await read(state, RosterData)
+    current = data.handoff
     times = [
         InlineKeyboardButton(text=marked(i18n, hhmm(m), m == current), callback_data=RosterHandoff(minutes=m).pack())
         for m in HANDOFF_CHOICES
     ]
-    text = i18n("roster.pick_handoff", layer=layer_name(i18n, DutyLayer(data["layer"])))
+    text = i18n("roster.pick_handoff", layer=layer_name(i18n, data.layer))
     if current is not None and current not in HANDOFF_CHOICES:
         text += i18n("roster.current_handoff", time=hhmm(current))
     rows = [times[:3], times[3:], *closing_rows(i18n, number)]
@@ -295,7 +287,7 @@ async def handoff_screen(i18n: Localizer, state: FSMContext) -> tuple[str, Inlin
 async def handoff_pressed(
     query: CallbackQuery, callback_data: RosterHandoff, i18n: Localizer, duty_desk: DutyDesk, state: FSMContext
 ) -> None:
-    await state.update_data(handoff=callback_data.minutes)
+    await set_handoff(state, callback_data.minutes)
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, *await start_screen(i18n, duty_desk, state))
@@ -306,14 +298,20 @@ async def handoff_typed(message: Message, i18n: Localizer, duty_desk: DutyDesk, 
     if minutes is None:
         await message.answer(i18n("roster.bad_time"))
         return
-    await state.update_data(handoff=minutes)
+    await set_handoff(state, minutes)
     text, markup = await start_screen(i18n, duty_desk, state)
     await message.answer(text, reply_markup=markup)
 
 
+async def set_handoff(state: FSMContext, minutes: int) -> None:
+    data = await read(state, RosterData)
+    data.handoff = minutes
+    await write(state, data)
+
+
 async def start_screen(i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
     number = await enter(state, RosterFlow.start)
-    data = await state.get_data()
+    data = await read(state, RosterData)
     today = duty_desk.today()
     monday = today + timedelta(days=7 - today.weekday())
     days = (
@@ -323,12 +321,12 @@ async def start_screen(i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) 
     )
     rows = [
         button(
-            marked(i18n, i18n(key, day=day.strftime("%m-%d")), day.isoformat() == data.get("start")),
+            marked(i18n, i18n(key, day=day.strftime("%m-%d")), day == data.start),
             RosterStart(day=day.toordinal()).pack(),
         )
         for key, day in days
     ]
-    text = i18n("roster.pick_start", layer=layer_name(i18n, DutyLayer(data["layer"])))
+    text = i18n("roster.pick_start", layer=layer_name(i18n, data.layer))
     rows += closing_rows(i18n, number)
     return numbered(i18n, number, TOTAL_STEPS, text), InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -339,10 +337,10 @@ async def go_back(
     """The step before, shown again in place with what was chosen marked."""
     before = await step_before(state)
     if before == RosterFlow.members.state:
-        data = await state.get_data()
+        data = await read(state, RosterData)
         roster = (await duty_desk.keeper_view(member)).roster
         number = await enter(state, RosterFlow.members)
-        await turn_into(message, *members_screen(i18n, roster, DutyLayer(data["layer"]), data["chosen"], number))
+        await turn_into(message, *members_screen(i18n, roster, data.layer, data.chosen, number))
     elif before == RosterFlow.pattern.state:
         await turn_into(message, *await pattern_screen(i18n, state))
     elif before == RosterFlow.handoff.state:
@@ -364,9 +362,10 @@ async def start_pressed(
     start = date.fromordinal(callback_data.day)
     if start < duty_desk.today():
         raise DomainError("roster.already_past")
-    await state.update_data(start=start.isoformat())
-    data = await state.get_data()
-    spec = spec_of(data)
+    data = await read(state, RosterData)
+    data.start = start
+    await write(state, data)
+    spec = data.spec()
     preview = await duty_desk.preview(member, spec)
     number = await enter(state, RosterFlow.preview)
     text = i18n(
