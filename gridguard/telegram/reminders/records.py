@@ -2,8 +2,6 @@
 RSVPs, a tap each to change), notes, for a drill its scenario and the problems found, and photos. /records reads
 them back later, a page of records at a time."""
 
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
@@ -28,7 +26,8 @@ from gridguard.telegram.reminders.callbacks import (
     RecordStep,
     RecordStepVerb,
 )
-from gridguard.telegram.reminders.states import RecordFlow
+from gridguard.telegram.reminders.states import ALL_PLACES, RecordData, RecordFlow
+from gridguard.telegram.wizard import read, write
 from i18n import Localizer
 
 TEXT_LIMIT = 1000
@@ -58,11 +57,7 @@ def step_button(text: str, verb: RecordStepVerb) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(text=text, callback_data=RecordStep(action=verb).pack())]
 
 
-ALL_PLACES = -1
-"""AttendanceView's place when the villages are listed."""
-
-
-def places_of(people: list[list[Any]]) -> list[str]:
+def places_of(people: list[tuple[int, str, str]]) -> list[str]:
     """The villages (and the township, for the station's staff) of those who could have come, in roll order."""
     return list(dict.fromkeys(place for _, _, place in people))
 
@@ -80,12 +75,11 @@ def view_pager(i18n: Localizer, place: int, page: int, pages: int) -> list[Inlin
     return pager_row(i18n, page, pages, lambda to: AttendanceView(place=place, page=to).pack())
 
 
-def attendance_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+def attendance_screen(i18n: Localizer, data: RecordData) -> tuple[str, InlineKeyboardMarkup]:
     """Who attended: everyone's name as a button in a small township; in a large one the villages first (with how
     many are ticked), then one village's names, a page at a time."""
-    people, attended = data["people"], set(data["attended"])
-    place, page = data.get("place", ALL_PLACES), data.get("page", 0)
-    text = i18n("record.attendance", title=data["title"], count=len(attended))
+    people, attended, place, page = data.people, set(data.attended), data.place, data.page
+    text = i18n("record.attendance", title=data.title, count=len(attended))
     if len(people) <= BUTTON_PAGE:
         rows = [name_button(member_id, name, attended) for member_id, name, _ in people]
     elif place == ALL_PLACES:
@@ -102,7 +96,7 @@ def attendance_screen(i18n: Localizer, data: dict[str, Any]) -> tuple[str, Inlin
 
 
 def places_rows(
-    i18n: Localizer, people: list[list[Any]], attended: set[int], page: int
+    i18n: Localizer, people: list[tuple[int, str, str]], attended: set[int], page: int
 ) -> list[list[InlineKeyboardButton]]:
     places = places_of(people)
     shown, page, pages = page_of(list(enumerate(places)), page)
@@ -131,16 +125,15 @@ async def record_pressed(
         if message:
             await turn_into(message, i18n("record.not_held_saved"))
         return
-    data = {
-        "occurrence": callback_data.occurrence_id,
-        "title": start.title,
-        "drill": start.drill,
-        "people": start.people,
-        "attended": start.attending,
-        "photos": [],
-    }
+    data = RecordData(
+        occurrence=callback_data.occurrence_id,
+        title=start.title,
+        drill=start.drill,
+        people=start.people,
+        attended=start.attending,
+    )
     await state.set_state(RecordFlow.attendance)
-    await state.set_data(data)
+    await write(state, data)
     if message:
         await turn_into(message, *attendance_screen(i18n, data))
 
@@ -148,27 +141,28 @@ async def record_pressed(
 async def attendance_toggled(
     query: CallbackQuery, callback_data: AttendanceToggle, i18n: Localizer, state: FSMContext
 ) -> None:
-    data = await state.get_data()
-    if callback_data.member_id not in {member_id for member_id, _, _ in data["people"]}:
+    data = await read(state, RecordData)
+    if callback_data.member_id not in {member_id for member_id, _, _ in data.people}:
         raise StaleButton()
-    attended = set(data["attended"]) ^ {callback_data.member_id}
-    await state.update_data(attended=sorted(attended))
+    data.attended = sorted(set(data.attended) ^ {callback_data.member_id})
+    await write(state, data)
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, *attendance_screen(i18n, await state.get_data()))
+        await turn_into(query.message, *attendance_screen(i18n, data))
 
 
 async def attendance_moved(
     query: CallbackQuery, callback_data: AttendanceView, i18n: Localizer, state: FSMContext
 ) -> None:
     """To the villages, to one village's names, or to another page of them."""
-    data = await state.get_data()
-    if callback_data.place >= len(places_of(data["people"])):
+    data = await read(state, RecordData)
+    if callback_data.place >= len(places_of(data.people)):
         raise StaleButton()
-    await state.update_data(place=callback_data.place, page=callback_data.page)
+    data.place, data.page = callback_data.place, callback_data.page
+    await write(state, data)
     await query.answer()
     if isinstance(query.message, Message):
-        await turn_into(query.message, *attendance_screen(i18n, await state.get_data()))
+        await turn_into(query.message, *attendance_screen(i18n, data))
 
 
 async def ask(
@@ -204,10 +198,15 @@ async def text_skipped(query: CallbackQuery, i18n: Localizer, state: FSMContext)
 async def next_step(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext, text: str | None) -> None:
     """Keep what was typed for this step, then ask the next: a drill asks its scenario and problems too."""
     current = await state.get_state()
-    field = {RecordFlow.notes.state: "notes", RecordFlow.scenario.state: "scenario"}.get(current or "", "problems")
-    await state.update_data({field: text})
-    data = await state.get_data()
-    if current == RecordFlow.notes.state and data["drill"]:
+    data = await read(state, RecordData)
+    if current == RecordFlow.notes.state:
+        data.notes = text
+    elif current == RecordFlow.scenario.state:
+        data.scenario = text
+    else:
+        data.problems = text
+    await write(state, data)
+    if current == RecordFlow.notes.state and data.drill:
         await ask(event, i18n, state, RecordFlow.scenario, "record.ask_scenario", RecordStepVerb.SKIP)
     elif current == RecordFlow.scenario.state:
         await ask(event, i18n, state, RecordFlow.problems, "record.ask_problems", RecordStepVerb.SKIP)
@@ -216,21 +215,21 @@ async def next_step(event: CallbackQuery | Message, i18n: Localizer, state: FSMC
 
 
 async def photo_sent(message: Message, i18n: Localizer, state: FSMContext) -> None:
-    photos: list[str] = list((await state.get_data())["photos"])
-    if len(photos) >= PHOTO_LIMIT or not message.photo:
+    data = await read(state, RecordData)
+    if len(data.photos) >= PHOTO_LIMIT or not message.photo:
         await message.answer(i18n("record.photo_limit", limit=PHOTO_LIMIT))
         return
-    photos.append(message.photo[-1].file_id)
-    await state.update_data(photos=photos)
-    await message.answer(i18n("record.photo_kept", n=len(photos)))
+    data.photos = [*data.photos, message.photo[-1].file_id]
+    await write(state, data)
+    await message.answer(i18n("record.photo_kept", n=len(data.photos)))
 
 
 async def done_pressed(
     query: CallbackQuery, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
 ) -> None:
-    data = await state.get_data()
-    record = Record(data["attended"], data.get("notes"), data["photos"], data.get("scenario"), data.get("problems"))
-    title = await reminder_desk.save_record(member, int(data["occurrence"]), record)
+    data = await read(state, RecordData)
+    record = Record(data.attended, data.notes, data.photos, data.scenario, data.problems)
+    title = await reminder_desk.save_record(member, data.occurrence, record)
     await state.clear()
     await query.answer()
     if isinstance(query.message, Message):

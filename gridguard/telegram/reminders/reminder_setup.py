@@ -2,8 +2,6 @@
 time, what a public holiday does, and (typed, or skipped) where — sees its next dates and saves. Nobody types an
 RRULE."""
 
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -16,12 +14,12 @@ from gridguard.kernel.numbers import clock_minutes
 from gridguard.reminders.enums import HOLIDAY_HANDLING_NAMES, KIND_TITLES, HolidayHandling, RuleKind
 from gridguard.reminders.reminder_desk import ReminderDesk
 from gridguard.reminders.reminder_texts import leads_text, repeat_text, when_text
-from gridguard.reminders.rule_setup import LAST, LEAD_CHOICES, MAX_DAY, Frequency, Repeat, RuleDraft
+from gridguard.reminders.rule_setup import LAST, LEAD_CHOICES, MAX_DAY, Frequency, Repeat
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.reminders.callbacks import RuleField, RuleWizard
-from gridguard.telegram.reminders.states import RuleFlow
-from gridguard.telegram.wizard import enter, marked, numbered, step_before
+from gridguard.telegram.reminders.states import RuleData, RuleFlow
+from gridguard.telegram.wizard import enter, marked, numbered, read, step_before, write
 from i18n import Keys, Localizer, Raw
 
 KINDS = tuple(RuleKind)
@@ -91,18 +89,6 @@ async def show(query_or_message: CallbackQuery | Message, text: str, markup: Inl
         await turn_into(query_or_message.message, text, markup)
 
 
-def total_steps(data: dict[str, Any]) -> int:
-    """How many steps the wizard has, given what is chosen so far: how often, the day, the time, holidays, lead
-    times, the place and the preview; a new rule's kind first (and the title of an "other" one); a monthly rule on a
-    weekday asks which one."""
-    total = 7
-    if data.get("rule_id") is None:
-        total += 2 if data.get("kind") == RuleKind.OTHER else 1
-    if data.get("frequency") == Frequency.MONTHLY_WEEKDAY:
-        total += 1
-    return total
-
-
 async def step(
     event: CallbackQuery | Message,
     i18n: Localizer,
@@ -113,7 +99,7 @@ async def step(
 ) -> None:
     """Show a step: numbered, its choices, then back (past the first step) and cancel."""
     number = await enter(state, to)
-    total = total_steps(await state.get_data())
+    total = (await read(state, RuleData)).total_steps()
     back = [[wizard_button(i18n("wizard.back_button"), RuleField.BACK)]] if number > 1 else []
     cancel = [wizard_button(i18n("roster.cancel_button"), RuleField.CANCEL)]
     markup = InlineKeyboardMarkup(inline_keyboard=[*rows, *back, cancel])
@@ -127,13 +113,13 @@ async def add_pressed(
     query: CallbackQuery, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
 ) -> None:
     reminder_desk.check_may_add(member)
-    await state.set_data({"rule_id": None, "seen_version": None})
+    await write(state, RuleData())
     await ask_kind(query, i18n, state)
 
 
 async def ask_kind(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    kind = (await state.get_data()).get("kind")
-    current = KINDS.index(RuleKind(kind)) if kind else None
+    kind = (await read(state, RuleData)).kind
+    current = KINDS.index(kind) if kind else None
     buttons = [choice(i18n, i18n(KIND_TITLES(k)), RuleField.KIND, i, current) for i, k in enumerate(KINDS)]
     await step(event, i18n, state, RuleFlow.kind, i18n("reminders.pick_kind"), in_rows(buttons, 1))
 
@@ -148,22 +134,22 @@ async def edit_pressed(
 ) -> None:
     """Change a rule, starting from how often, with its current values marked at each step."""
     rule = await reminder_desk.check_keeper(member, callback_data.value)
-    data: dict[str, Any] = {
-        "rule_id": rule.id,
-        "seen_version": rule.version,
-        "kind": rule.kind.value,
-        "title": rule.title,
-        "place": rule.place,
-        "holidays": rule.holidays.value,
-        "editing": i18n("reminders.editing", title=rule.title, repeat=repeat_text(i18n, rule.rrule)),
-    }
+    data = RuleData(
+        rule_id=rule.id,
+        seen_version=rule.version,
+        kind=rule.kind,
+        title=rule.title,
+        place=rule.place,
+        holidays=rule.holidays,
+        editing=i18n("reminders.editing", title=rule.title, repeat=repeat_text(i18n, rule.rrule)),
+    )
     repeat = Repeat.of_rrule(rule.rrule)
     if repeat is not None:
-        data |= {"frequency": repeat.frequency.value, "minutes": repeat.minutes}
-        data |= {"weekday": repeat.weekday, "ordinal": repeat.ordinal, "day": repeat.day}
+        data.frequency, data.minutes = repeat.frequency, repeat.minutes
+        data.weekday, data.ordinal, data.day = repeat.weekday, repeat.ordinal, repeat.day
     if tuple(rule.leads) in LEAD_CHOICES:
-        data["leads"] = LEAD_CHOICES.index(tuple(rule.leads))
-    await state.set_data(data)
+        data.leads = LEAD_CHOICES.index(tuple(rule.leads))
+    await write(state, data)
     await ask_frequency(query, i18n, state)
 
 
@@ -187,7 +173,9 @@ async def kind_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Lo
     if not 0 <= callback_data.value < len(KINDS):
         raise StaleButton()
     kind = KINDS[callback_data.value]
-    await state.update_data(kind=kind.value, title=i18n(KIND_TITLES(kind)))
+    data = await read(state, RuleData)
+    data.kind, data.title = kind, i18n(KIND_TITLES(kind))
+    await write(state, data)
     if kind == RuleKind.OTHER:
         await ask_title(query, i18n, state)
         return
@@ -203,17 +191,19 @@ async def title_typed(message: Message, i18n: Localizer, state: FSMContext) -> N
     if not title or len(title) > TITLE_LIMIT:
         await message.answer(i18n("reminders.ask_title", limit=TITLE_LIMIT))
         return
-    await state.update_data(title=title)
+    data = await read(state, RuleData)
+    data.title = title
+    await write(state, data)
     await ask_frequency(message, i18n, state)
 
 
 async def ask_frequency(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    data = await state.get_data()
-    current = FREQUENCIES.index(Frequency(data["frequency"])) if data.get("frequency") else None
+    data = await read(state, RuleData)
+    current = FREQUENCIES.index(data.frequency) if data.frequency else None
     buttons = [
         choice(i18n, i18n(FREQUENCY_NAMES(f)), RuleField.FREQUENCY, i, current) for i, f in enumerate(FREQUENCIES)
     ]
-    text = data.get("editing", "") + i18n("reminders.pick_frequency", title=data["title"])
+    text = data.editing + i18n("reminders.pick_frequency", title=data.title)
     await step(event, i18n, state, RuleFlow.frequency, text, in_rows(buttons, 1))
 
 
@@ -223,25 +213,27 @@ async def frequency_pressed(
     if not 0 <= callback_data.value < len(FREQUENCIES):
         raise StaleButton()
     frequency = FREQUENCIES[callback_data.value]
-    await state.update_data(frequency=frequency.value)
+    data = await read(state, RuleData)
+    data.frequency = frequency
+    await write(state, data)
     await SHOW_STEP[NEXT_STEP[frequency].state or ""](query, i18n, state)
 
 
 async def ask_ordinal(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    current = (await state.get_data()).get("ordinal")
+    current = (await read(state, RuleData)).ordinal
     names = [i18n(ORDINAL_NAMES("last" if n == LAST else n)) for n in ORDINALS]
     buttons = [choice(i18n, name, RuleField.ORDINAL, n, current) for name, n in zip(names, ORDINALS, strict=True)]
     await step(event, i18n, state, RuleFlow.ordinal, i18n("reminders.pick_ordinal"), in_rows(buttons, 5))
 
 
 async def ask_day(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    current = (await state.get_data()).get("day")
+    current = (await read(state, RuleData)).day
     buttons = [choice(i18n, str(d), RuleField.DAY, d, current) for d in range(1, MAX_DAY + 1)]
     await step(event, i18n, state, RuleFlow.day, i18n("reminders.pick_day"), in_rows(buttons, 7))
 
 
 async def ask_weekday(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    current = (await state.get_data()).get("weekday")
+    current = (await read(state, RuleData)).weekday
     names = i18n("onduty.weekdays").split(",")
     buttons = [choice(i18n, name, RuleField.WEEKDAY, i, current) for i, name in enumerate(names)]
     await step(event, i18n, state, RuleFlow.weekday, i18n("reminders.pick_weekday"), in_rows(buttons, 7))
@@ -250,26 +242,32 @@ async def ask_weekday(event: CallbackQuery | Message, i18n: Localizer, state: FS
 async def ordinal_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if callback_data.value not in ORDINALS:
         raise StaleButton()
-    await state.update_data(ordinal=callback_data.value)
+    data = await read(state, RuleData)
+    data.ordinal = callback_data.value
+    await write(state, data)
     await ask_weekday(query, i18n, state)
 
 
 async def weekday_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 0 <= callback_data.value < 7:
         raise StaleButton()
-    await state.update_data(weekday=callback_data.value)
+    data = await read(state, RuleData)
+    data.weekday = callback_data.value
+    await write(state, data)
     await ask_time(query, i18n, state)
 
 
 async def day_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 1 <= callback_data.value <= MAX_DAY:
         raise StaleButton()
-    await state.update_data(day=callback_data.value)
+    data = await read(state, RuleData)
+    data.day = callback_data.value
+    await write(state, data)
     await ask_time(query, i18n, state)
 
 
 async def ask_time(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    current = (await state.get_data()).get("minutes")
+    current = (await read(state, RuleData)).minutes
     buttons = [choice(i18n, f"{m // 60:02d}:{m % 60:02d}", RuleField.TIME, m, current) for m in TIMES]
     text = i18n("reminders.pick_time")
     if current is not None and current not in TIMES:
@@ -280,7 +278,9 @@ async def ask_time(event: CallbackQuery | Message, i18n: Localizer, state: FSMCo
 async def time_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 0 <= callback_data.value < 24 * 60:
         raise StaleButton()
-    await state.update_data(minutes=callback_data.value)
+    data = await read(state, RuleData)
+    data.minutes = callback_data.value
+    await write(state, data)
     await ask_holidays(query, i18n, state)
 
 
@@ -289,13 +289,15 @@ async def time_typed(message: Message, i18n: Localizer, state: FSMContext) -> No
     if minutes is None:
         await message.answer(i18n("roster.bad_time"))
         return
-    await state.update_data(minutes=minutes)
+    data = await read(state, RuleData)
+    data.minutes = minutes
+    await write(state, data)
     await ask_holidays(message, i18n, state)
 
 
 async def ask_holidays(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    held = (await state.get_data()).get("holidays")
-    current = HOLIDAY_CHOICES.index(HolidayHandling(held)) if held else None
+    held = (await read(state, RuleData)).holidays
+    current = HOLIDAY_CHOICES.index(held) if held else None
     buttons = [
         choice(i18n, i18n(HOLIDAY_HANDLING_NAMES(h)), RuleField.HOLIDAYS, i, current)
         for i, h in enumerate(HOLIDAY_CHOICES)
@@ -304,13 +306,13 @@ async def ask_holidays(event: CallbackQuery | Message, i18n: Localizer, state: F
 
 
 async def ask_leads(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    current = (await state.get_data()).get("leads")
+    current = (await read(state, RuleData)).leads
     buttons = [choice(i18n, i18n(LEAD_NAMES(i)), RuleField.LEADS, i, current) for i in range(len(LEAD_CHOICES))]
     await step(event, i18n, state, RuleFlow.leads, i18n("reminders.pick_leads"), in_rows(buttons, 1))
 
 
 async def ask_place(event: CallbackQuery | Message, i18n: Localizer, state: FSMContext) -> None:
-    place = (await state.get_data()).get("place")
+    place = (await read(state, RuleData)).place
     text = i18n("reminders.pick_place", limit=PLACE_LIMIT)
     if place:
         text += i18n("reminders.current_place", place=place)
@@ -336,20 +338,6 @@ SHOW_STEP = {
 # --- preview and save -----------------------------------------------------------------------------
 
 
-def draft_of(data: dict[str, Any]) -> RuleDraft:
-    repeat = Repeat(
-        Frequency(data["frequency"]),
-        int(data["minutes"]),
-        weekday=data.get("weekday"),
-        ordinal=data.get("ordinal"),
-        day=data.get("day"),
-    )
-    place = data.get("place")
-    leads = LEAD_CHOICES[int(data.get("leads", 0))]
-    holidays = HolidayHandling(data["holidays"])
-    return RuleDraft(RuleKind(data["kind"]), str(data["title"]), repeat, holidays, place or None, leads)
-
-
 async def holidays_pressed(
     query: CallbackQuery,
     callback_data: RuleWizard,
@@ -360,15 +348,19 @@ async def holidays_pressed(
 ) -> None:
     if not 0 <= callback_data.value < len(HOLIDAY_CHOICES):
         raise StaleButton()
-    await state.update_data(holidays=HOLIDAY_CHOICES[callback_data.value].value)
+    data = await read(state, RuleData)
+    data.holidays = HOLIDAY_CHOICES[callback_data.value]
+    await write(state, data)
     await ask_leads(query, i18n, state)
 
 
 async def leads_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 0 <= callback_data.value < len(LEAD_CHOICES):
         raise StaleButton()
-    await state.update_data(leads=callback_data.value)
-    draft_of(await state.get_data()).repeat.rrule()
+    data = await read(state, RuleData)
+    data.leads = callback_data.value
+    await write(state, data)
+    data.draft().repeat.rrule()
     await ask_place(query, i18n, state)
 
 
@@ -385,7 +377,9 @@ async def place_typed(
     if not place or len(place) > PLACE_LIMIT:
         await message.answer(i18n("reminders.pick_place", limit=PLACE_LIMIT))
         return
-    await state.update_data(place=place)
+    data = await read(state, RuleData)
+    data.place = place
+    await write(state, data)
     await show_preview(message, member, i18n, reminder_desk, state)
 
 
@@ -397,7 +391,7 @@ async def show_preview(
     state: FSMContext,
 ) -> None:
     """The next dates the rule would have, before it is saved."""
-    draft = draft_of(await state.get_data())
+    draft = (await read(state, RuleData)).draft()
     upcoming = await reminder_desk.preview(member, draft)
     dates = "\n".join(f"• {when_text(i18n, w, reminder_desk.zone)}" for w in upcoming)
     holidays = i18n(HOLIDAY_HANDLING_NAMES(draft.holidays)) + i18n(
@@ -411,8 +405,8 @@ async def show_preview(
 async def save_pressed(
     query: CallbackQuery, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
 ) -> None:
-    data = await state.get_data()
-    rule = await reminder_desk.save_rule(member, draft_of(data), data.get("rule_id"), data.get("seen_version"))
+    data = await read(state, RuleData)
+    rule = await reminder_desk.save_rule(member, data.draft(), data.rule_id, data.seen_version)
     await state.clear()
     saved = i18n(
         "reminders.saved",

@@ -20,7 +20,8 @@ from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.edits import rewrite, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.reminders.callbacks import RsvpAction, RuleAction, RuleField, RuleVerb, RuleWizard
-from gridguard.telegram.reminders.states import RsvpFlow
+from gridguard.telegram.reminders.states import RsvpData, RsvpFlow
+from gridguard.telegram.wizard import read, write
 from i18n import Localizer
 
 STATUS_OF_VERB = {RuleVerb.PAUSE: RuleStatus.PAUSED, RuleVerb.RESUME: RuleStatus.ACTIVE}
@@ -136,7 +137,7 @@ async def rsvp_pressed(
         await reminder_desk.check_rsvp(member, occurrence)
         await state.set_state(RsvpFlow.reason)
         message_id = query.message.message_id if isinstance(query.message, Message) else None
-        await state.update_data(occurrence=occurrence, reminder_message_id=message_id)
+        await write(state, RsvpData(occurrence=occurrence, reminder_message_id=message_id))
         await query.answer()
         await ask_reason(query, i18n)
         return
@@ -158,13 +159,12 @@ async def ask_reason(query: CallbackQuery, i18n: Localizer) -> None:
 async def reason_typed(
     message: Message, member: MemberProfile, i18n: Localizer, reminder_desk: ReminderDesk, state: FSMContext
 ) -> None:
-    data = await state.get_data()
-    answered = await reminder_desk.rsvp(member, int(data["occurrence"]), RsvpAnswer.CANT, (message.text or "").strip())
+    data = await read(state, RsvpData)
+    answered = await reminder_desk.rsvp(member, data.occurrence, RsvpAnswer.CANT, (message.text or "").strip())
     await state.clear()
     await message.answer(i18n("reminders.cant_done", title=answered.rule.title))
-    if data.get("reminder_message_id") is not None and message.bot is not None:
-        reminder_id = int(data["reminder_message_id"])
-        await rewrite(message.bot, message.chat.id, reminder_id, *reminder_screen(answered.reminder))
+    if data.reminder_message_id is not None and message.bot is not None:
+        await rewrite(message.bot, message.chat.id, data.reminder_message_id, *reminder_screen(answered.reminder))
 
 
 async def reason_not_text(message: Message, i18n: Localizer) -> None:
