@@ -1,9 +1,11 @@
 """Fixtures: a migrated database per test (SQLite, or PostgreSQL with TEST_DATABASE_URL), a clock,
 the fake Bot API server, and a harness with the real Dispatcher."""
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,8 +21,10 @@ from gridguard.db.database import Database
 from gridguard.db.migrate import upgrade_to_head
 from gridguard.delivery.delivery import DeliveryWorker
 from tests.fakes.clock import FakeClock, FakeMonotonic, VirtualTimer
+from tests.fakes.local_http import close_bot
 from tests.fakes.telegram_server import FakeTelegram, Limits
 from tests.fakes.users import Harness
+from tests.scenarios.township import Township, build_township, seed_township
 
 ADMIN_TELEGRAM_ID = 9001
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -44,8 +48,6 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 def reset_postgres_schema(url: str) -> None:
-    import asyncio
-
     async def reset() -> None:
         db = Database(url)
         async with db.engine.begin() as connection:
@@ -56,8 +58,26 @@ def reset_postgres_schema(url: str) -> None:
     asyncio.run(reset())
 
 
+@pytest.fixture(scope="session")
+def town_template(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """On SQLite, the migrated database with the township seeded, built once: `town` tests copy it. (Built on a
+    thread of its own: the first `db` asks for it from inside the test's event loop.)"""
+    path = tmp_path_factory.mktemp("town") / "town.db"
+    shutil.copyfile(migrated_template, path)
+
+    async def seed() -> None:
+        database = Database(sqlite_url(path))
+        await seed_township(database, FakeClock().now())
+        await database.dispose()
+
+    with ThreadPoolExecutor(1) as apart:
+        apart.submit(asyncio.run, seed()).result()
+    return str(path)
+
+
 @pytest.fixture
-async def db(migrated_template: str, tmp_path: Path) -> AsyncIterator[Database]:
+async def db(request: pytest.FixtureRequest, migrated_template: str, tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh database: migrated, and for a `town` test on SQLite already seeded (copied from `town_template`)."""
     if TEST_DATABASE_URL:
         database = Database(TEST_DATABASE_URL)
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
@@ -65,7 +85,8 @@ async def db(migrated_template: str, tmp_path: Path) -> AsyncIterator[Database]:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     else:
         path = tmp_path / "test.db"
-        shutil.copyfile(migrated_template, path)
+        seeded = "town" in request.fixturenames
+        shutil.copyfile(request.getfixturevalue("town_template") if seeded else migrated_template, path)
         database = Database(sqlite_url(path))
     yield database
     await database.dispose()
@@ -134,7 +155,7 @@ async def harness(
     throttle = ThrottlingMiddleware(settings.default_language, LocalFloodBuckets(clock=monotonic))
     dp = build_dispatcher(settings, db, clock, throttle=throttle, delivery=worker)
     yield Harness(server, bot, dp)
-    await bot.session.close()
+    await close_bot(bot)
     await dp.storage.close()
 
 
@@ -143,4 +164,19 @@ async def outbox_bot(server: FakeTelegram) -> AsyncIterator[Bot]:
     """The delivery worker's own Bot, as in production: no retry middleware (the worker has its own policy)."""
     bot = build_bot(server.token, server.base_url)
     yield bot
-    await bot.session.close()
+    await close_bot(bot)
+
+
+@pytest.fixture
+async def town(
+    harness: Harness,
+    worker: DeliveryWorker,
+    timer: VirtualTimer,
+    db: Database,
+    clock: FakeClock,
+    monotonic: FakeMonotonic,
+    settings: Settings,
+) -> Township:
+    """A township with one member of each role; people take a second between taps."""
+    harness.pace = lambda: monotonic.advance(1.0)
+    return await build_township(harness, worker, timer, db, clock, settings, seeded=not TEST_DATABASE_URL)

@@ -39,12 +39,6 @@ async def write(state: FSMContext, data: WizardData) -> None:
     await state.set_data(data.model_dump(mode="json"))
 
 
-async def start(state: FSMContext, data: WizardData) -> None:
-    """Begin a conversation with `data`, replacing whatever the chat held."""
-    await state.set_state(None)
-    await write(state, data)
-
-
 async def enter(state: FSMContext, to: State) -> int:
     """Move to step `to` and put it on the trail; its number, counted from 1."""
     assert to.state is not None

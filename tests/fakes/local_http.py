@@ -3,6 +3,8 @@ a process started elsewhere (a bot instance told where to listen)."""
 
 import socket
 
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiohttp import web
 
 
@@ -20,3 +22,13 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def close_bot(bot: Bot) -> None:
+    """Close a bot's HTTP session at once: aiogram waits 250 ms after closing for TLS connections to wind down,
+    which the fake server's plain HTTP does not need (two bots per test made it half a second of every test)."""
+    session = bot.session
+    if isinstance(session, AiohttpSession) and session._session is not None:
+        await session._session.close()
+    else:
+        await session.close()

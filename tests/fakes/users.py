@@ -20,6 +20,10 @@ _query_ids = itertools.count(1)
 _upload_ids = itertools.count(1)
 
 
+FIRST_USER_ID = 1001
+"""The Telegram id of the first user a harness creates; the next get the next ids."""
+
+
 class FakeUser:
     def __init__(
         self,
@@ -194,7 +198,7 @@ class Harness:
         self.server = server
         self.bot = bot
         self.dp = dp
-        self._user_ids = itertools.count(1001)
+        self._user_ids = itertools.count(FIRST_USER_ID)
         self.pace: Callable[[], None] | None = None
         """Called before each action: a person takes a moment between taps (tests move a virtual clock)."""
 

@@ -41,12 +41,11 @@ from gridguard.telegram.reports.callbacks import (
     SummaryVerb,
 )
 from gridguard.telegram.reports.report_view import send_details
-from gridguard.telegram.reports.states import ReportFlow
+from gridguard.telegram.reports.states import ReportFlow, ReportFlowData
+from gridguard.telegram.wizard import read, write
 from i18n import Keys, Localizer, all_translations
 
 SUMMARY_DESCRIPTION = 1500
-EDITING = "editing"
-"""FSM data: the reporter is editing a step from the summary, so the step returns there."""
 HINT_DESCRIPTION = 200
 
 
@@ -172,7 +171,7 @@ async def next_step(
 ) -> None:
     """After a step: back to the summary when editing from it, otherwise on to `then`."""
     await flow.save(draft)
-    if (await state.get_data()).get(EDITING):
+    if (await read(state, ReportFlowData)).editing:
         await show_summary(message, draft, member, i18n, state, flow)
     else:
         await then()
@@ -392,10 +391,10 @@ async def finish_evidence(
 async def show_summary(
     message: Message, draft: Draft, member: MemberProfile, i18n: Localizer, state: FSMContext, flow: Flow
 ) -> None:
-    """The summary; from here on, a step the reporter edits comes back to it (`EDITING` in the FSM data)."""
+    """The summary; from here on, a step the reporter edits comes back to it."""
     await flow.save(draft)
     await state.set_state(ReportFlow.confirm)
-    await state.update_data({EDITING: True})
+    await write(state, ReportFlowData(editing=True))
     labels = {u.unit_id: u.label for u in await flow.desk.reportable_units(member)}
     location = (
         i18n("report.summary_location", lat=f"{draft.latitude:.5f}", lon=f"{draft.longitude:.5f}")
@@ -467,7 +466,7 @@ async def summary_pressed(
             await state.set_state(ReportFlow.where)
             await message.answer(i18n("report.ask_where"), reply_markup=where_keyboard(i18n))
         case SummaryVerb.EVIDENCE:
-            await state.update_data({EDITING: False})
+            await write(state, ReportFlowData(editing=False))
             await ask_evidence(message, i18n, state)
 
 

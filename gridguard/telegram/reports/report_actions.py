@@ -7,7 +7,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from gridguard.directory.members import MemberProfile
-from gridguard.kernel.errors import StaleButton
+from gridguard.kernel.errors import FlowLost, StaleButton
 from gridguard.reports.report_cards import CardButton
 from gridguard.reports.report_desk import ReportDesk
 from gridguard.reports.report_lifecycle import ReportVerb
@@ -16,7 +16,8 @@ from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip_keyboard
 from gridguard.telegram.reports.callbacks import AssignChoice, ReportAction
 from gridguard.telegram.reports.report_view import send_details
-from gridguard.telegram.reports.states import ActOnReport
+from gridguard.telegram.reports.states import ActOnReport, FollowUpData
+from gridguard.telegram.wizard import read, write
 from i18n import Keys, Localizer, all_translations
 
 ASKING = {
@@ -118,7 +119,7 @@ async def start_follow_up(
     report = await desk.check_press(member, report_id, verb)
     await query.answer()
     await private.set_state(ASKING[verb])
-    await private.update_data(report_id=report_id, verb=verb.value)
+    await write(private, FollowUpData(report_id=report_id, verb=verb))
     prompt = i18n(ASK_PROMPTS(verb), code=report.code)
     await bot.send_message(query.from_user.id, prompt, reply_markup=REMOVE_KEYBOARD)
 
@@ -128,7 +129,9 @@ async def resolve_note_sent(message: Message, i18n: Localizer, state: FSMContext
     if not note or len(note) > 500:
         await message.answer(i18n("report.note_required"))
         return
-    await state.update_data(note=note)
+    data = await read(state, FollowUpData)
+    data.note = note
+    await write(state, data)
     await state.set_state(ActOnReport.resolve_photo)
     await message.answer(i18n("report.ask_after_photo"), reply_markup=skip_keyboard(i18n))
 
@@ -149,9 +152,9 @@ async def resolve_without_photo(
 async def finish_resolve(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, desk: ReportDesk, photo: str | None
 ) -> None:
-    data = await state.get_data()
+    data = await read(state, FollowUpData)
     await state.clear()
-    report = await desk.resolve(member, data["report_id"], data["note"], photo)
+    report = await desk.resolve(member, data.report_id, data.note, photo)
     await message.answer(i18n("report.resolved_done", code=report.code), reply_markup=REMOVE_KEYBOARD)
 
 
@@ -159,8 +162,8 @@ async def duplicate_code_sent(
     message: Message, member: MemberProfile, i18n: Localizer, state: FSMContext, desk: ReportDesk
 ) -> None:
     """A code that names no report, or this one, may be typed again; a refusal ends the follow-up."""
-    data = await state.get_data()
-    report = await desk.mark_duplicate(member, data["report_id"], (message.text or "").strip())
+    data = await read(state, FollowUpData)
+    report = await desk.mark_duplicate(member, data.report_id, (message.text or "").strip())
     await state.clear()
     await message.answer(i18n("report.duplicate_done", code=report.code))
 
@@ -177,9 +180,11 @@ async def reason_sent(
 ) -> None:
     """A reject's or a reopen's reason: a missing or too long one may be typed again; a refusal ends the
     follow-up."""
-    data = await state.get_data()
-    action, done = REASONED[ReportVerb(data["verb"])]
-    report = await action(desk, member, data["report_id"], message.text or "")
+    data = await read(state, FollowUpData)
+    if data.verb not in REASONED:
+        raise FlowLost()
+    action, done = REASONED[data.verb]
+    report = await action(desk, member, data.report_id, message.text or "")
     await state.clear()
     await message.answer(i18n(done, code=report.code))
 
