@@ -132,7 +132,7 @@ def build_dispatcher(
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     trace_updates(dp, metrics or Metrics())
     policy = policy or load_policy(ESCALATION_POLICY)
-    directory = DirectoryCache(db, settings.admin_ids, settings.default_language)
+    directory = DirectoryCache(db, settings.admin_ids)
     dp["db"] = db
     dp["clock"] = clock
     dp["delivery"] = delivery

@@ -2,21 +2,23 @@
 `SWEEPS`, a sweep is `(session, tick) -> how many things it acted on`, and the scheduler runs every registered
 sweep as often as it asks. A new capability's sweeps run by its being there."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.capabilities import registered
-from gridguard.duty.duty_sweep import DutyTimes
-from gridguard.reports.policy import Policy
 
 EVERY_TICK = timedelta(0)
 CLOCK_SWEEPS_EVERY = timedelta(seconds=30)
 """How often the clock-driven sweeps (duty, reminders, call-out reminders) look: their messages are
 minute-grained, and how far they have looked is kept in the database."""
+
+
+Setting = TypeVar("Setting")
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,15 @@ class Tick:
     now: datetime
     zone: ZoneInfo
     default_language: str
-    policy: Policy
     admin_ids: frozenset[int] = frozenset()
-    duty_times: DutyTimes = field(default_factory=DutyTimes)
+    settings: Mapping[type, Any] = field(default_factory=dict)
+    """Capabilities' own settings by their type (the escalation policy, the duty reminder times), as the process
+    that runs the sweeps was configured."""
+
+    def setting(self, kind: type[Setting]) -> Setting:
+        """The capability's setting of type `kind`; a sweep that needs one the process did not give is a bug."""
+        value: Setting = self.settings[kind]
+        return value
 
 
 @dataclass(frozen=True)

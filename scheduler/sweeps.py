@@ -63,7 +63,8 @@ class Sweeper:
             self.leads = await try_lead(session, LEASE, self.holder, now, self._lease_ttl())
         if not self.leads:
             return 0
-        tick = Tick(now, self.zone, self.default_language, self.policy, self.admin_ids, self.duty_times)
+        settings = {Policy: self.policy, DutyTimes: self.duty_times}
+        tick = Tick(now, self.zone, self.default_language, self.admin_ids, settings)
         acted = 0
         for sweep in registered_sweeps():
             if self._due(sweep, now):

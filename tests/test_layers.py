@@ -2,6 +2,7 @@
 edge) -> the capability packages and the shared core below them, and nothing below the edge knows the channel."""
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -98,26 +99,50 @@ def test_every_kind_of_button_has_its_own_callback_prefix() -> None:
     assert sorted(prefixes) == sorted(set(prefixes))
 
 
-CAPABILITIES = ("reports", "duty", "reminders", "callouts")
+CAPABILITIES = {path.parent.name for path in (PROJECT_ROOT / "gridguard").glob("*/capability.py")}
+"""The capability packages: those with a `capability` module (found, as the sweeper finds them)."""
+SHARED_CORE = [
+    *[p for folder in ("kernel", "db", "directory", "delivery") for p in python_files(f"gridguard/{folder}")],
+    *sorted((PROJECT_ROOT / "gridguard").glob("*.py")),
+]
 
 
-@pytest.mark.parametrize(
-    "path", python_files("gridguard/delivery"), ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix()
-)
-def test_delivery_imports_no_capability(path: Path) -> None:
-    """Capabilities register what delivery calls back (gridguard/capabilities.py); delivery never imports them."""
-    offending = {m for m in imported_modules(path) if m.split(".")[:2] in (["gridguard", c] for c in CAPABILITIES)}
+def capability_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "gridguard" and parts[1] in CAPABILITIES else None
+
+
+@pytest.mark.parametrize("path", SHARED_CORE, ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix())
+def test_the_shared_core_imports_no_capability(path: Path) -> None:
+    """The kernel, the database, the directory (permissions included: capabilities import their actors from it),
+    delivery, the sweeps' convention: a capability registers what they call back (gridguard/capabilities.py)."""
+    assert {"reports", "duty", "reminders", "callouts"} <= CAPABILITIES
+    offending = {m for m in imported_modules(path) if capability_of(m)}
     assert not offending, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(offending)}"
+
+
+def public_modules(capability: str) -> set[str]:
+    module = importlib.import_module(f"gridguard.{capability}.capability")
+    return {f"gridguard.{capability}.{name}" for name in getattr(module, "PUBLIC", ())}
 
 
 @pytest.mark.parametrize(
     "path",
-    [p for folder in ("kernel", "db") for p in python_files(f"gridguard/{folder}")],
+    [p for capability in sorted(CAPABILITIES) for p in python_files(f"gridguard/{capability}")],
     ids=lambda p: p.relative_to(PROJECT_ROOT).as_posix(),
 )
-def test_the_kernel_and_the_database_import_no_capability(path: Path) -> None:
-    offending = {m for m in imported_modules(path) if m.split(".")[:2] in (["gridguard", c] for c in CAPABILITIES)}
-    assert not offending, f"{path.relative_to(PROJECT_ROOT)} imports {sorted(offending)}"
+def test_a_capability_uses_only_what_another_makes_public(path: Path) -> None:
+    """Each capability module lists in PUBLIC what other capabilities may import (its tables, its enums, the
+    roster others ask who is on duty); the rest is its own."""
+    own = path.relative_to(PROJECT_ROOT).parts[1]
+    offending = {
+        m
+        for m in imported_modules(path)
+        if (other := capability_of(m)) not in (None, own) and m not in public_modules(str(other))
+    }
+    assert not offending, (
+        f"{path.relative_to(PROJECT_ROOT)} imports internals of another capability: {sorted(offending)}"
+    )
 
 
 WIZARD = "gridguard/telegram/wizard.py"

@@ -14,3 +14,5 @@ async def remind_the_silent(session: AsyncSession, tick: Tick) -> int:
 
 SWEEPS = (Sweep("callouts", remind_the_silent, CLOCK_SWEEPS_EVERY),)
 WHEN_PAID_REFUSED = (tell_paid_refused,)
+PUBLIC = ("enums", "tables")
+"""What other capabilities may import."""

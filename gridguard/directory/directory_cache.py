@@ -18,11 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from gridguard.db.database import Database
 from gridguard.delivery.undeliverable import mark_reachable
 from gridguard.directory.members import MemberProfile, load_profile
-from gridguard.directory.places import Place, ReportUnits, place_of
+from gridguard.directory.places import Place, place_of
 from gridguard.directory.tables import Unit
 from gridguard.directory.versioning import directory_version, local_directory_commits, wrote_directory
 from gridguard.kernel.errors import NoLongerThere
-from gridguard.reports.audience import Audience, audience
 
 RECHECK_SECONDS = 1.0
 MAX_HELD = 100_000
@@ -32,19 +31,17 @@ T = TypeVar("T")
 
 
 class DirectoryCache:
-    """Profiles by Telegram id, places by unit id, audiences by report units and severity."""
+    """Profiles by Telegram id, places by unit id, and what capabilities work out from the directory."""
 
     def __init__(
         self,
         db: Database,
         admin_ids: frozenset[int],
-        default_language: str,
         recheck_seconds: float = RECHECK_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.admin_ids = admin_ids
-        self.default_language = default_language
         self.recheck_seconds = recheck_seconds
         self.clock = clock
         self._held: dict[Hashable, Any] = {}
@@ -59,7 +56,7 @@ class DirectoryCache:
         async def load(session: AsyncSession) -> MemberProfile | None:
             return await load_profile(session, telegram_id, self.admin_ids)
 
-        profile = await self._held_or(("profile", telegram_id), load)
+        profile = await self.held(("profile", telegram_id), load)
         if profile is not None and profile.unreachable and profile.id is not None:
             async with self.db.transaction() as session:
                 await mark_reachable(session, profile.id)
@@ -75,22 +72,16 @@ class DirectoryCache:
                 raise NoLongerThere("report.no_longer_reporter")
             return await place_of(session, unit)
 
-        return await self._held_or(("place", unit_id), load, session)
+        return await self.held(("place", unit_id), load, session)
 
-    async def audience(self, units: ReportUnits, severity: str, session: AsyncSession | None = None) -> Audience:
-        """Who a report at these units and severity reaches at each step."""
-
-        async def load(session: AsyncSession) -> Audience:
-            return await audience(session, units, severity, self.default_language)
-
-        return await self._held_or(("audience", units, severity), load, session)
-
-    async def _held_or(
+    async def held(
         self, key: Hashable, load: Callable[[AsyncSession], Awaitable[T]], session: AsyncSession | None = None
     ) -> T:
-        """The value held, or loaded: in the caller's transaction when it has one (a second connection per
-        transaction could exhaust the pool under load), otherwise in a short read of its own. What a transaction
-        that has written the directory reads is not kept: it is not everyone's until it commits."""
+        """Anything worked out from the directory (a report's audience), held until the directory changes: the
+        value held, or loaded — in the caller's transaction when it has one (a second connection per transaction
+        could exhaust the pool under load), otherwise in a short read of its own. What a transaction that has
+        written the directory reads is not kept: it is not everyone's until it commits. `key` starts with the
+        kind of value, so two kinds never meet."""
         self._drop_if_changed_here()
         if key in self._held and not self._recheck_due():
             held_now: T = self._held[key]

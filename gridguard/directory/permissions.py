@@ -4,8 +4,6 @@ from enum import StrEnum
 
 from gridguard.directory.enums import Role, UnitLevel
 from gridguard.directory.members import MemberProfile, RoleOnUnit
-from gridguard.duty.swap_lifecycle import SwapActor
-from gridguard.reports.report_lifecycle import Actor
 
 ROLE_RANK: dict[Role, int] = {
     Role.GRID_WORKER: 1,
@@ -34,6 +32,26 @@ LEVELS_UNDER: dict[UnitLevel, frozenset[UnitLevel]] = {
     level: frozenset(list(UnitLevel)[i:]) for i, level in enumerate(UnitLevel)
 }
 """A unit's level and the levels below it (the enum lists them top first)."""
+
+
+class ReportActor(StrEnum):
+    """Whose press a report's transition is (the lifecycle's table names one for each verb)."""
+
+    OFFICER = "officer"
+    """Someone who may act on the report's units (Action.ACT_ON_REPORT)."""
+    REPORTER = "reporter"
+    SYSTEM = "system"
+    """The sweeps: a resolved report the reporter never answered closes by itself."""
+
+
+class SwapActor(StrEnum):
+    """Whose press a shift swap's transition is."""
+
+    COLLEAGUE = "colleague"
+    """A member of the township's duty roster other than the one who offered (the named one, if one was)."""
+    OFFERER = "offerer"
+    KEEPER = "keeper"
+    """The station head (ROSTER_KEEPER)."""
 
 
 class Action(StrEnum):
@@ -158,12 +176,14 @@ def may_file_reports(member: MemberProfile) -> bool:
     return any(r.role in ACTION_ROLES[Action.REPORT] for r in member.roles)
 
 
-def may_act_on_report(member: MemberProfile, by: Actor, report_path_ids: tuple[int, ...], reporter_id: int) -> bool:
+def may_act_on_report(
+    member: MemberProfile, by: ReportActor, report_path_ids: tuple[int, ...], reporter_id: int
+) -> bool:
     """A transition the lifecycle gives the reporter (confirm, reopen) is theirs alone; one it gives officers
     is for members who act on the report's units; the system's are nobody's to press."""
-    if by == Actor.REPORTER:
+    if by == ReportActor.REPORTER:
         return member.id == reporter_id
-    return by == Actor.OFFICER and may(member, Action.ACT_ON_REPORT, report_path_ids)
+    return by == ReportActor.OFFICER and may(member, Action.ACT_ON_REPORT, report_path_ids)
 
 
 def may_add_information(member: MemberProfile, filing_path_ids: tuple[int, ...], report_township_id: int) -> bool:

@@ -16,7 +16,13 @@ def _enum(enum_type: type[Role] | type[UnitLevel], name: str) -> Column:  # type
     )
 
 
-class Unit(SQLModel, table=True):
+class DirectoryRow:
+    """A table whose rows the caches of the directory hold: writing one bumps the directory's version
+    (`gridguard/directory/versioning.py`). A capability marks its own such tables (a township's escalation
+    timeouts) by inheriting this."""
+
+
+class Unit(DirectoryRow, SQLModel, table=True):
     """A county, township, village or grid; official 12-digit codes where they exist."""
 
     __tablename__ = "unit"
@@ -29,7 +35,7 @@ class Unit(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class Member(SQLModel, table=True):
+class Member(DirectoryRow, SQLModel, table=True):
     """A Telegram user known to the bot."""
 
     __tablename__ = "member"
@@ -45,7 +51,7 @@ class Member(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
-class RoleAssignment(SQLModel, table=True):
+class RoleAssignment(DirectoryRow, SQLModel, table=True):
     """Member M holds role R on unit U."""
 
     __tablename__ = "role_assignment"
@@ -96,7 +102,7 @@ class DirectoryVersion(SQLModel, table=True):
     version: int = 0
 
 
-class StationGroup(SQLModel, table=True):
+class StationGroup(DirectoryRow, SQLModel, table=True):
     """The township station's group chat, linked by the station head with /linkgroup."""
 
     __tablename__ = "station_group"

@@ -1,5 +1,5 @@
-"""The directory's version: every transaction that writes a unit, member, role, station group or policy override
-bumps it once.
+"""The directory's version: every transaction that writes a directory row (a unit, member, role, station group, or a
+capability's table marked `DirectoryRow`, such as a township's escalation timeouts) bumps it once.
 
 Caches of profiles and the unit tree compare it to know when they are stale: at once in this process (a local
 counter moves after each such commit), and within a recheck period in every other process (they read the row).
@@ -16,11 +16,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gridguard.directory.tables import DirectoryVersion, Member, RoleAssignment, StationGroup, Unit
-from gridguard.reports.tables import PolicyOverride
+from gridguard.directory.tables import DirectoryRow, DirectoryVersion
 
-DIRECTORY_TABLES = (Unit, Member, RoleAssignment, StationGroup, PolicyOverride)
-"""What caches of the directory hold: who is where, and how each township's station is set up."""
 _CHANGED = "directory_changed"
 _local_commits = itertools.count(1)
 _last_local_commit = 0
@@ -52,9 +49,9 @@ _BUMPS = {
 
 
 def _changes_directory(session: Session) -> bool:
-    if any(isinstance(obj, DIRECTORY_TABLES) for obj in (*session.new, *session.deleted)):
+    if any(isinstance(obj, DirectoryRow) for obj in (*session.new, *session.deleted)):
         return True
-    return any(isinstance(obj, DIRECTORY_TABLES) and session.is_modified(obj) for obj in session.dirty)
+    return any(isinstance(obj, DirectoryRow) and session.is_modified(obj) for obj in session.dirty)
 
 
 @event.listens_for(Session, "before_flush")

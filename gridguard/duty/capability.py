@@ -2,12 +2,14 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gridguard.duty.duty_sweep import sweep_duty
+from gridguard.duty.duty_sweep import DutyTimes, sweep_duty
 from gridguard.sweeps import CLOCK_SWEEPS_EVERY, Sweep, Tick
 
 
 async def remind_shifts(session: AsyncSession, tick: Tick) -> int:
-    return await sweep_duty(session, tick.now, tick.zone, tick.duty_times)
+    return await sweep_duty(session, tick.now, tick.zone, tick.setting(DutyTimes))
 
 
 SWEEPS = (Sweep("duty", remind_shifts, CLOCK_SWEEPS_EVERY),)
+PUBLIC = ("enums", "tables", "roster", "rotation")
+"""What other capabilities may import: the roster and its rotations (who is on duty when)."""

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gridguard.directory.permissions import SwapActor
 from gridguard.duty.enums import SwapStatus
 
 
@@ -13,14 +14,6 @@ class SwapVerb(StrEnum):
     WITHDRAW = "swap_withdraw"
     UNDO = "swap_undo"
     DECLINE = "swap_decline"
-
-
-class SwapActor(StrEnum):
-    COLLEAGUE = "colleague"
-    """A member of the township's duty roster other than the one who offered (the named one, if one was)."""
-    OFFERER = "offerer"
-    KEEPER = "keeper"
-    """The station head (permissions.ROSTER_KEEPER)."""
 
 
 @dataclass(frozen=True)

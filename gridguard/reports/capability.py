@@ -4,13 +4,14 @@ never confirmed, and abandoned drafts."""
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.reports.escalation import Context, backup_due, escalate_due, renotify_due
+from gridguard.reports.policy import Policy
 from gridguard.reports.report_actions import close_unanswered
 from gridguard.reports.report_drafts import expire_drafts
 from gridguard.sweeps import Sweep, Tick
 
 
 def context_of(tick: Tick) -> Context:
-    return Context(tick.policy, tick.now, tick.zone, tick.default_language)
+    return Context(tick.setting(Policy), tick.now, tick.zone, tick.default_language)
 
 
 async def escalate(session: AsyncSession, tick: Tick) -> int:
@@ -30,7 +31,7 @@ async def close_unconfirmed(session: AsyncSession, tick: Tick) -> int:
 
 
 async def drop_abandoned_drafts(session: AsyncSession, tick: Tick) -> int:
-    return await expire_drafts(session, tick.policy, tick.now)
+    return await expire_drafts(session, tick.setting(Policy), tick.now)
 
 
 SWEEPS = (
@@ -40,3 +41,6 @@ SWEEPS = (
     Sweep("close_unconfirmed", close_unconfirmed),
     Sweep("drafts", drop_abandoned_drafts),
 )
+PUBLIC = ("enums", "tables", "policy", "report_lifecycle", "audience", "duplicates")
+"""What other capabilities may import: a report's tables, states and lifecycle, the escalation policy, whom a
+report reaches, and the duplicate lookup a call-out from a report uses."""

@@ -13,7 +13,7 @@ from gridguard.delivery.outbox import Content, Notice, enqueue_many
 from gridguard.directory.directory import descendants, path_ids
 from gridguard.directory.enums import UnitLevel
 from gridguard.directory.members import MemberProfile
-from gridguard.directory.permissions import ASSIGNEE_ROLES, may_act_on_report
+from gridguard.directory.permissions import ASSIGNEE_ROLES, ReportActor, may_act_on_report
 from gridguard.directory.tables import Member, RoleAssignment, Unit
 from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed
 from gridguard.kernel.times import time_of_day
@@ -30,7 +30,7 @@ from gridguard.reports.escalation import (
 )
 from gridguard.reports.filing import bump, find_report
 from gridguard.reports.report_cards import reporter_keyboard
-from gridguard.reports.report_lifecycle import TRANSITIONS, Actor, ReportVerb
+from gridguard.reports.report_lifecycle import TRANSITIONS, ReportVerb
 from gridguard.reports.tables import Report, ReportEvent
 from i18n import Localizer
 
@@ -61,7 +61,9 @@ async def _load(session: AsyncSession, report_id: int) -> Report:
     return report
 
 
-async def may_act(session: AsyncSession, actor: MemberProfile, report: Report, by: Actor = Actor.OFFICER) -> bool:
+async def may_act(
+    session: AsyncSession, actor: MemberProfile, report: Report, by: ReportActor = ReportActor.OFFICER
+) -> bool:
     unit = await session.get(Unit, report.unit_id)
     return unit is not None and may_act_on_report(actor, by, await path_ids(session, unit), report.reporter_id)
 

@@ -7,10 +7,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from gridguard.delivery.outbox import Button, ButtonRows
+from gridguard.directory.permissions import ReportActor
 from gridguard.kernel.fitting import visible_length
 from gridguard.kernel.times import local_time
 from gridguard.reports.enums import CATEGORY_NAMES, SEVERITY_NAMES, STATUS_LINES, Category, ReportStatus, Severity
-from gridguard.reports.report_lifecycle import OPEN_STATUSES, PRESSABLE, Actor, ReportVerb, verbs_for
+from gridguard.reports.report_lifecycle import OPEN_STATUSES, PRESSABLE, ReportVerb, verbs_for
 from i18n import Keys, Localizer, Raw
 
 CAPTION_LIMIT = 1024
@@ -126,7 +127,7 @@ def card_keyboard(
     """What an officer may do to the report now (the lifecycle's table), two to a row; for someone who may call
     out volunteers (`calls_out`), a critical open report's "call out volunteers"; then "details" on a row of its own
     (the details view leaves it out: it is the details)."""
-    actions = [Button(i18n(BUTTON_NAMES(verb)), verb, report_id) for verb in verbs_for(status, Actor.OFFICER)]
+    actions = [Button(i18n(BUTTON_NAMES(verb)), verb, report_id) for verb in verbs_for(status, ReportActor.OFFICER)]
     rows = [tuple(actions[i : i + 2]) for i in range(0, len(actions), 2)]
     if calls_out and severity == Severity.CRITICAL and status in OPEN_STATUSES:
         rows.append((Button(i18n(BUTTON_NAMES(CardButton.CALL_OUT)), CardButton.CALL_OUT, report_id),))
@@ -137,4 +138,4 @@ def card_keyboard(
 
 def reporter_keyboard(i18n: Localizer, report_id: int, status: ReportStatus) -> ButtonRows:
     """What the reporter may do now: after "resolved", confirm it is fixed or reopen it."""
-    return (tuple(Button(i18n(BUTTON_NAMES(v)), v, report_id) for v in verbs_for(status, Actor.REPORTER)),)
+    return (tuple(Button(i18n(BUTTON_NAMES(v)), v, report_id) for v in verbs_for(status, ReportActor.REPORTER)),)

@@ -17,11 +17,14 @@ from gridguard.db.database import Database
 from gridguard.delivery.delivery import DeliveryWorker, handing_over
 from gridguard.directory.directory_cache import DirectoryCache
 from gridguard.directory.members import MemberProfile
+from gridguard.directory.places import ReportUnits
 from gridguard.duty.roster import with_duty
 from gridguard.kernel.clock import Clock
 from gridguard.kernel.errors import NoLongerThere, StaleButton
 from gridguard.reports import report_actions
+from gridguard.reports.audience import Audience, audience
 from gridguard.reports.duplicates import DuplicateOffer, possible_duplicate
+from gridguard.reports.enums import Severity
 from gridguard.reports.escalation import Context, reaches_duty_step_at_once
 from gridguard.reports.filing import add_information, file_report, just_filed
 from gridguard.reports.policy import Policy
@@ -92,10 +95,18 @@ class ReportDesk:
                     draft.offered_report_id = offer.report_id
                     await save_draft(work.session, member.id, member.telegram_id, draft, work.ctx.now)
                     return offer
-            reach = await self.directory.audience(place.units, filing.severity, work.session)
+            reach = await self._audience(place.units, filing.severity, work.session)
             if reaches_duty_step_at_once(reach, filing.severity, self.policy):
                 reach = await with_duty(work.session, reach, place.township.id, self.zone, work.ctx.now)
             return await file_report(work.session, filing, place, member, reach, work.ctx)
+
+    async def _audience(self, units: ReportUnits, severity: Severity, session: AsyncSession) -> Audience:
+        """Who a report at these units and severity reaches at each step, held with the directory."""
+
+        async def load(session: AsyncSession) -> Audience:
+            return await audience(session, units, severity, self.default_language)
+
+        return await self.directory.held(("audience", units, severity), load, session)
 
     @staticmethod
     async def _filed_already(work: Work, member_id: int) -> Report:

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from gridguard.db.types import StrEnumText, UTCDateTime
+from gridguard.directory.tables import DirectoryRow
 from gridguard.reports.enums import Category, ReportEventKind, ReportStatus, Severity
 
 
@@ -105,7 +106,7 @@ class ReportDraft(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime, index=True)
 
 
-class PolicyOverride(SQLModel, table=True):
+class PolicyOverride(DirectoryRow, SQLModel, table=True):
     """A township's own acknowledgement timeout for one severity and step, within the policy's bounds."""
 
     __tablename__ = "policy_override"

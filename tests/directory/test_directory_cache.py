@@ -18,7 +18,7 @@ WORKER = 601
 async def profiles(db: Database, clock: FakeClock, monotonic: FakeMonotonic) -> DirectoryCache:
     await import_townships(db, clock.now(), TOWNSHIP_A)
     await add_member(db, clock.now(), WORKER, "林网格", Role.GRID_WORKER, VILLAGE_A1)
-    return DirectoryCache(db, frozenset(), "zh", recheck_seconds=1.0, clock=monotonic)
+    return DirectoryCache(db, frozenset(), recheck_seconds=1.0, clock=monotonic)
 
 
 async def test_a_known_sender_is_recognised_without_sql(profiles: DirectoryCache, db: Database) -> None:

@@ -46,7 +46,7 @@ async def reporter_with_a_draft(db: Database, clock: FakeClock) -> MemberProfile
 
 
 def desk_on(db: Database, clock: FakeClock) -> ReportDesk:
-    directory = DirectoryCache(db, frozenset(), "zh")
+    directory = DirectoryCache(db, frozenset())
     return ReportDesk(db, clock, load_policy(ESCALATION_POLICY), ZoneInfo("Asia/Shanghai"), "zh", directory)
 
 
