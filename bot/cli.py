@@ -20,21 +20,13 @@ from sqlalchemy.engine import make_url
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.startup import Patience, StartupError, ready_database
-from gridguard.callouts.callout_export import ALERT_COLUMNS, alert_rows
+from gridguard.callouts.callout_export import ALERT_COLUMNS, alerts_since
 from gridguard.db.backup import BackupError, back_up_sqlite
 from gridguard.db.copy import CopyError, copy_database
 from gridguard.db.database import Database
-from gridguard.directory.directory import (
-    ImportReport,
-    add_grid,
-    find_unit,
-    import_divisions,
-    read_division_file,
-    unit_path,
-)
+from gridguard.directory.directory import ImportReport, read_division_file
 from gridguard.directory.enums import Role
-from gridguard.directory.invites import SYSTEM_ACTOR, InviteSpec, create_invite
-from gridguard.directory.places import place_label
+from gridguard.directory.server_admin import add_grid_at, invite_at, import_division_list
 from gridguard.kernel.clock import SystemClock
 from gridguard.kernel.errors import DomainError, UnitNotFound
 from gridguard.kernel.fitting import plain_text
@@ -42,14 +34,12 @@ from gridguard.kernel.numbers import FIRST_YEAR, LAST_YEAR
 from gridguard.reminders.compliance import (
     COLUMN_NAMES,
     COLUMNS,
+    county_compliance,
     parse_quarter,
     table_rows,
-    township_compliance,
-    townships_of_county,
     write_table,
 )
-from gridguard.reminders.holidays import load_holidays, parse_holiday_file
-from gridguard.reminders.reminder_rules import work_calendar
+from gridguard.reminders.holidays import load_holiday_file, parse_holiday_file
 from i18n import Localizer
 
 log = logging.getLogger("gridguard")
@@ -168,8 +158,7 @@ async def import_units(settings: Settings, args: argparse.Namespace, _started: f
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
-        async with db.transaction() as session:
-            report = await import_divisions(session, rows, SystemClock().now())
+        report = await import_division_list(db, rows, SystemClock())
     finally:
         await db.dispose()
     print(describe_import(report))
@@ -180,12 +169,10 @@ async def add_grid_command(settings: Settings, args: argparse.Namespace, _starte
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
-        async with db.transaction() as session:
-            village = await find_unit(session, args.village)
-            grid = await add_grid(session, village, args.name, SystemClock().now())
+        added = await add_grid_at(db, args.village, args.name, SystemClock())
     finally:
         await db.dispose()
-    print(f"added grid {grid.code} {grid.name} under {village.name}")
+    print(f"added grid {added.grid.code} {added.grid.name} under {added.village.name}")
     return 0
 
 
@@ -193,16 +180,12 @@ async def invite(settings: Settings, args: argparse.Namespace, _started: float) 
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
-        async with db.transaction() as session:
-            unit = await find_unit(session, args.unit)
-            spec = InviteSpec(unit, Role(args.role), args.uses, args.days)
-            created = await create_invite(session, SYSTEM_ACTOR, spec, SystemClock().now())
-            path = place_label([u.name for u in await unit_path(session, unit)])
+        made = await invite_at(db, args.unit, Role(args.role), args.uses, args.days, SystemClock())
     finally:
         await db.dispose()
     username = await bot_username(settings)
-    print(f"invite for {args.role} at {path}: {args.uses} use(s), valid {args.days} day(s)")
-    print(f"https://t.me/{username or '<bot username>'}?start={created.token}")
+    print(f"invite for {args.role} at {made.place}: {args.uses} use(s), valid {args.days} day(s)")
+    print(f"https://t.me/{username or '<bot username>'}?start={made.invite.token}")
     if username is None:
         print("(set BOT_TOKEN to print the link with the bot's username)", file=sys.stderr)
     return 0
@@ -235,8 +218,7 @@ async def holidays(settings: Settings, args: argparse.Namespace, _started: float
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
-        async with db.transaction() as session:
-            await load_holidays(session, parsed)
+        await load_holiday_file(db, parsed)
     finally:
         await db.dispose()
     print(f"loaded {parsed.year}: {parsed.off} days off, {parsed.make_up} make-up working days")
@@ -273,8 +255,7 @@ async def export_alerts(settings: Settings, args: argparse.Namespace, _started: 
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
-        async with db.reading() as session:
-            rows = await alert_rows(session, since, settings.zone)
+        rows = await alerts_since(db, since, settings.zone)
     finally:
         await db.dispose()
     write_table(out, list(ALERT_COLUMNS), rows)
@@ -291,17 +272,12 @@ async def export_compliance(settings: Settings, args: argparse.Namespace, _start
     await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
     db = Database(settings.database_url)
     try:
-        async with db.reading() as session:
-            county = await find_unit(session, args.county)
-            townships = await townships_of_county(session, county.code)
-            calendar = await work_calendar(session)
-            now = SystemClock().now()
-            rows = [await township_compliance(session, t, now, zone, calendar, period, period) for t in townships]
+        found = await county_compliance(db, args.county, period, zone, SystemClock())
     finally:
         await db.dispose()
     i18n = Localizer(settings.default_language)
-    write_table(out, [i18n(COLUMN_NAMES(c)) for c in COLUMNS], table_rows(rows, zone))
-    print(f"wrote {out}: {len(rows)} townships of {county.name}, {period.label}")
+    write_table(out, [i18n(COLUMN_NAMES(c)) for c in COLUMNS], table_rows(found.townships, zone))
+    print(f"wrote {out}: {len(found.townships)} townships of {found.county.name}, {period.label}")
     return 0
 
 

@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.callouts.callouts import answer_lines, callouts_since, record_of
+from gridguard.db.database import Database
 from gridguard.directory.tables import Unit
 
 ALERT_COLUMNS = (
@@ -57,3 +58,9 @@ async def alert_rows(session: AsyncSession, since: datetime, zone: ZoneInfo) -> 
                 ]
             )
     return rows
+
+
+async def alerts_since(db: Database, since: datetime, zone: ZoneInfo) -> list[list[str | int]]:
+    """`python -m bot export alerts`: the rows of `alert_rows`, in one read."""
+    async with db.reading() as session:
+        return await alert_rows(session, since, zone)

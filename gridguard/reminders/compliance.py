@@ -14,13 +14,16 @@ from openpyxl import Workbook
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.database import Database
+from gridguard.directory.directory import find_unit
 from gridguard.directory.permissions import VILLAGE_DELEGATE
 from gridguard.directory.tables import RoleAssignment, Unit
 from gridguard.kernel.cells import safe_cell
+from gridguard.kernel.clock import Clock
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import FIRST_YEAR, LAST_YEAR
 from gridguard.reminders.enums import RuleKind
-from gridguard.reminders.reminder_rules import rules_of, schedule_of
+from gridguard.reminders.reminder_rules import rules_of, schedule_of, work_calendar
 from gridguard.reminders.tables import Occurrence, ReminderRule
 from gridguard.reminders.work_calendar import WorkCalendar
 from i18n import Keys
@@ -196,6 +199,25 @@ async def townships_of_county(session: AsyncSession, county_code: str) -> list[i
 
 COLUMNS = ("township", "meetings", "safety_meetings", "inspections", "last_drill", "overdue")
 COLUMN_NAMES = Keys("export.{}", COLUMNS)
+
+
+@dataclass(frozen=True)
+class CountyCompliance:
+    county: Unit
+    townships: list[TownshipCompliance]
+
+
+async def county_compliance(
+    db: Database, county_code: str, period: Period, zone: ZoneInfo, clock: Clock
+) -> CountyCompliance:
+    """`python -m bot export compliance`: every township of the county against the period, in one read."""
+    async with db.reading() as session:
+        county = await find_unit(session, county_code)
+        townships = await townships_of_county(session, county.code)
+        calendar = await work_calendar(session)
+        now = clock.now()
+        rows = [await township_compliance(session, t, now, zone, calendar, period, period) for t in townships]
+    return CountyCompliance(county, rows)
 
 
 def table_rows(rows: list[TownshipCompliance], zone: ZoneInfo) -> list[list[str | int]]:

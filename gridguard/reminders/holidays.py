@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.database import Database
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.numbers import FIRST_YEAR, LAST_YEAR
 from gridguard.reminders.tables import HolidayDay
@@ -84,3 +85,9 @@ async def load_holidays(session: AsyncSession, holidays: HolidayFile) -> None:
     await session.exec(delete(HolidayDay).where(col(HolidayDay.day) >= first, col(HolidayDay.day) <= last))
     for day, (off, name) in sorted(holidays.days.items()):
         session.add(HolidayDay(day=day, off=off, name=name))
+
+
+async def load_holiday_file(db: Database, holidays: HolidayFile) -> None:
+    """`python -m bot holidays FILE`: a year's days, in one transaction."""
+    async with db.transaction() as session:
+        await load_holidays(session, holidays)
