@@ -1,6 +1,7 @@
 """Apply Alembic migrations from code (used by `python -m bot`, `migrate`, the sandbox and tests)."""
 
 import asyncio
+import os
 from pathlib import Path
 
 from alembic import command
@@ -12,9 +13,16 @@ from gridguard.db.database import ensure_sqlite_folder
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def version_locations() -> list[Path]:
+    """The shared history (`migrations/versions`), and each package's own `migrations` folder: a capability added
+    later brings its tables' migrations in its folder, one history with the rest."""
+    return [PROJECT_ROOT / "migrations" / "versions", *sorted(PROJECT_ROOT.glob("gridguard/*/migrations"))]
+
+
 def alembic_config(database_url: str) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("version_locations", os.pathsep.join(str(path) for path in version_locations()))
     config.attributes["database_url"] = database_url
     return config
 
