@@ -26,7 +26,7 @@ from gridguard.db.copy import CopyError, copy_database
 from gridguard.db.database import Database
 from gridguard.directory.directory import ImportReport, read_division_file
 from gridguard.directory.enums import Role
-from gridguard.directory.server_admin import add_grid_at, invite_at, import_division_list
+from gridguard.directory.server_admin import add_grid_at, import_division_list, invite_at
 from gridguard.kernel.clock import SystemClock
 from gridguard.kernel.errors import DomainError, UnitNotFound
 from gridguard.kernel.fitting import plain_text
