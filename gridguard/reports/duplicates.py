@@ -3,9 +3,9 @@
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Unpack
 
-from sqlalchemy import ColumnElement, and_, or_
-from sqlmodel import col, select
+from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.directory.places import Place, place_of
@@ -40,55 +40,75 @@ class DuplicateOffer:
     description: str | None
 
 
+REPORTS = Report.__table__  # type: ignore[attr-defined]
+_CANDIDATES = select(
+    REPORTS.c.id, REPORTS.c.code, REPORTS.c.category, REPORTS.c.unit_id, REPORTS.c.village_id, REPORTS.c.created_at,
+    REPORTS.c.status, REPORTS.c.description, REPORTS.c.latitude, REPORTS.c.longitude,
+).where(
+    REPORTS.c.category == bindparam("category"),
+    REPORTS.c.status.in_(OPEN_STATUSES),
+    REPORTS.c.created_at >= bindparam("since"),
+    REPORTS.c.township_id == bindparam("township_id"),
+)  # fmt: skip
+_SAME_VILLAGE = REPORTS.c.village_id == bindparam("village_id")
+_IN_THE_BOX = and_(
+    REPORTS.c.latitude.between(bindparam("south"), bindparam("north")),
+    REPORTS.c.longitude.between(bindparam("west"), bindparam("east")),
+)
+_NEARBY = {
+    (False, True): _CANDIDATES.where(_SAME_VILLAGE),
+    (True, False): _CANDIDATES.where(_IN_THE_BOX),
+    (True, True): _CANDIDATES.where(or_(_IN_THE_BOX, and_(REPORTS.c.latitude.is_(None), _SAME_VILLAGE))),
+}
+"""What may be near, by (the filing has a location, the place has a village), so that a township with many open
+reports loads only the few that may match: a box around the location (the exact distance is checked after), or,
+without a location to compare, the same village. Built once: the lookup runs for every report filed."""
+
+
 async def possible_duplicate(
     session: AsyncSession, filing: Filing, place: Place, policy: Policy, now: datetime
 ) -> DuplicateOffer | None:
     """An open report of the same category nearby (or in the same village without a location) from the window."""
-    since = now - timedelta(seconds=policy.duplicate_window_seconds)
-    nearby = _nearby(filing, place, policy.duplicate_radius_meters)
-    if nearby is None:
+    located = filing.latitude is not None and filing.longitude is not None
+    village_id = place.village.id if place.village is not None else None
+    if not located and village_id is None:
         return None
-    query = select(Report).where(
-        Report.category == filing.category,
-        col(Report.status).in_(OPEN_STATUSES),
-        Report.created_at >= since,
-        Report.township_id == place.township.id,
-        nearby,
-    )
-    for candidate in (await session.exec(query.order_by(col(Report.created_at).desc()))).all():
+    params: dict[str, object] = {
+        "category": filing.category,
+        "since": now - timedelta(seconds=policy.duplicate_window_seconds),
+        "township_id": place.township.id,
+        "village_id": village_id,
+    }
+    if filing.latitude is not None and filing.longitude is not None:
+        params |= box_around(filing.latitude, filing.longitude, policy.duplicate_radius_meters)
+    query = _NEARBY[(located, village_id is not None)].order_by(REPORTS.c.created_at.desc())
+    connection = await session.connection()
+    for candidate in (await connection.execute(query, params)).all():
         if filing.latitude is not None and filing.longitude is not None and candidate.latitude is not None:
-            assert candidate.longitude is not None
             distance = distance_meters(filing.latitude, filing.longitude, candidate.latitude, candidate.longitude)
             if distance <= policy.duplicate_radius_meters:
                 return await _offer(session, candidate)
-        elif place.village is not None and candidate.village_id == place.village.id:
+        elif village_id is not None and candidate.village_id == village_id:
             return await _offer(session, candidate)
     return None
 
 
-def _nearby(filing: Filing, place: Place, radius_meters: float) -> ColumnElement[bool] | None:
-    """What may be near, as SQL, so that a township with many open reports loads only the few that may match: a
-    box around the location (the exact distance is checked after), or, without a location to compare, the same
-    village. None when nothing can match."""
-    same_village = col(Report.village_id) == place.village.id if place.village is not None else None
-    if filing.latitude is None or filing.longitude is None:
-        return same_village
+def box_around(latitude: float, longitude: float, radius_meters: float) -> dict[str, float]:
     lat_span = math.degrees(radius_meters / EARTH_RADIUS_METERS)
-    lon_span = lat_span / max(math.cos(math.radians(filing.latitude)), 0.01)
-    box = and_(
-        col(Report.latitude).between(filing.latitude - lat_span, filing.latitude + lat_span),
-        col(Report.longitude).between(filing.longitude - lon_span, filing.longitude + lon_span),
-    )
-    if same_village is None:
-        return box
-    return or_(box, and_(col(Report.latitude).is_(None), same_village))
+    lon_span = lat_span / max(math.cos(math.radians(latitude)), 0.01)
+    return {
+        "south": latitude - lat_span,
+        "north": latitude + lat_span,
+        "west": longitude - lon_span,
+        "east": longitude + lon_span,
+    }
 
 
-async def _offer(session: AsyncSession, report: Report) -> DuplicateOffer:
+async def _offer(session: AsyncSession, report: Row[Any, Unpack[tuple[Any, ...]]]) -> DuplicateOffer:
     unit = await session.get(Unit, report.unit_id)
-    assert unit is not None and report.id is not None
+    assert unit is not None
     place = await place_of(session, unit)
     return DuplicateOffer(
-        report.id, report.code, report.category, place.label, report.created_at, report.status,
+        report.id, report.code, Category(report.category), place.label, report.created_at, report.status,
         report.description,
     )  # fmt: skip

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -39,17 +39,27 @@ class Filing:
     media: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
+REPORTS = Report.__table__  # type: ignore[attr-defined]
+COUNTERS = ReportCounter.__table__  # type: ignore[attr-defined]
+_NEXT_IN_SEQUENCE = {
+    on_pg: dialect_insert(COUNTERS)
+    .values(township_id=bindparam("township_id"), period=bindparam("period"), last=1)
+    .on_conflict_do_update(index_elements=["township_id", "period"], set_={"last": COUNTERS.c.last + 1})
+    .returning(COUNTERS.c.last)
+    for on_pg, dialect_insert in ((False, sqlite_insert), (True, postgres_insert))
+}
+_INSERT_REPORT = insert(REPORTS).returning(REPORTS.c.id)
+_INSERT_MEDIA = insert(ReportMedia.__table__)  # type: ignore[attr-defined]
+_INSERT_EVENT = insert(ReportEvent.__table__)  # type: ignore[attr-defined]
+"""Filing's statements, Core on the tables and built once: the hot path of an emergency skips the ORM, and building
+a statement costs more than running it."""
+
+
 async def next_code(session: AsyncSession, township: UnitRef, now: datetime, zone: ZoneInfo) -> str:
     """A short human code: township (county and township digits), year and month, sequence."""
     period = now.astimezone(zone).strftime("%y%m")
-    insert = postgres_insert if on_postgres(session) else sqlite_insert
-    statement = (
-        insert(ReportCounter)
-        .values(township_id=township.id, period=period, last=1)
-        .on_conflict_do_update(index_elements=["township_id", "period"], set_={"last": col(ReportCounter.last) + 1})
-        .returning(col(ReportCounter.last))
-    )
-    sequence = (await session.exec(statement)).scalar_one()
+    params = {"township_id": township.id, "period": period}
+    sequence = (await session.exec(_NEXT_IN_SEQUENCE[on_postgres(session)], params=params)).scalar_one()
     return f"{township.code[4:9]}-{period}-{sequence:04d}"
 
 
@@ -77,12 +87,6 @@ def new_card_source(
     )
     photo = next((file_id for kind, file_id in filing.media if kind == "photo"), None)
     return CardSource(facts, photo, callers)
-
-
-_INSERT_REPORT = insert(Report).returning(col(Report.id))
-_INSERT_MEDIA = insert(ReportMedia)
-_INSERT_EVENT = insert(ReportEvent)
-"""Filing inserts with Core statements built once: the hot path of an emergency skips the ORM's unit of work."""
 
 
 async def file_report(

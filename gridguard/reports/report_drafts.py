@@ -4,7 +4,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -92,10 +92,14 @@ async def discard_draft(session: AsyncSession, member_id: int) -> None:
     await session.exec(delete(ReportDraft).where(col(ReportDraft.member_id) == member_id))
 
 
+DRAFTS = ReportDraft.__table__  # type: ignore[attr-defined]
+_TAKE_DRAFT = delete(DRAFTS).where(DRAFTS.c.member_id == bindparam("member_id")).returning(DRAFTS.c.data)
+"""Built once: filing takes the draft on the hot path."""
+
+
 async def take_draft(session: AsyncSession, member_id: int) -> Draft | None:
     """The member's draft, removed in the same statement (it comes back if the transaction rolls back)."""
-    taken = delete(ReportDraft).where(col(ReportDraft.member_id) == member_id).returning(col(ReportDraft.data))
-    data = (await session.exec(taken)).scalar_one_or_none()
+    data = (await session.exec(_TAKE_DRAFT, params={"member_id": member_id})).scalar_one_or_none()
     return Draft.from_json(data) if data is not None else None
 
 
