@@ -3,9 +3,11 @@
 aiosqlite runs every call on a worker thread and wakes the loop for each result: about four hops per statement,
 which cost a third of the bot's CPU per report (bench.reporting). A local SQLite call takes microseconds, less
 than the hop. So this connection runs calls on the loop's thread, and sends to the worker thread only what may
-wait for another process: taking the write lock (BEGIN IMMEDIATE, waited out by busy_timeout) and switching the
-journal mode. Inside a write transaction nothing waits: in WAL mode, readers never block the writer, and this
-process's writers already queue on the database's write gate before BEGIN IMMEDIATE.
+wait for another process: taking the write lock (BEGIN IMMEDIATE, waited out by busy_timeout) when another
+connection holds it, and switching the journal mode. The lock is first tried on the loop's thread without waiting
+(busy_timeout 0 for that one statement): this process's writers already queue on the database's write gate, so it
+is usually free, and the hop then costs more than the transaction's statements. Inside a write transaction nothing
+waits: in WAL mode, readers never block the writer.
 """
 
 import asyncio
@@ -18,6 +20,14 @@ from typing import Any
 import aiosqlite
 
 MAY_WAIT_FOR_A_LOCK = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "PRAGMA JOURNAL_MODE")
+
+
+class LockHeld(Exception):
+    """Another connection holds the write lock: taking it means waiting, on the worker thread."""
+
+
+def begins(args: tuple[Any, ...]) -> bool:
+    return bool(args) and isinstance(args[0], str) and args[0].lstrip().upper().startswith("BEGIN")
 
 
 def may_wait(args: tuple[Any, ...]) -> bool:
@@ -34,13 +44,36 @@ class LoopConnection(aiosqlite.Connection):
     """
 
     _thread_calls = 0
+    _busy_timeout: int | None = None
+    """The connection's own busy timeout (ms), put back after a BEGIN tried without waiting."""
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if may_wait(args) or self._thread_calls:
+            if not self._thread_calls and begins(args):
+                with contextlib.suppress(LockHeld):
+                    return self._begin_if_free(fn, *args, **kwargs)
             return await self._on_worker_thread(partial(fn, *args, **kwargs))
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+    def _begin_if_free(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Take the write lock on the loop's thread when no other connection holds it (the usual case: this
+        process's writers queue on its write gate first), without waiting; LockHeld if another has it."""
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        connection = self._connection
+        if self._busy_timeout is None:
+            self._busy_timeout = int(connection.execute("PRAGMA busy_timeout").fetchone()[0])
+        connection.execute("PRAGMA busy_timeout=0")
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise LockHeld() from error
+            raise
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={self._busy_timeout}")
 
     async def _on_worker_thread(self, call: Callable[[], Any]) -> Any:
         loop = asyncio.get_running_loop()

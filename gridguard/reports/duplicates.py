@@ -3,7 +3,7 @@
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -104,7 +104,7 @@ def box_around(latitude: float, longitude: float, radius_meters: float) -> dict[
     }
 
 
-async def _offer(session: AsyncSession, report: Row[Any, Unpack[tuple[Any, ...]]]) -> DuplicateOffer:
+async def _offer(session: AsyncSession, report: Row[Any, *tuple[Any, ...]]) -> DuplicateOffer:
     unit = await session.get(Unit, report.unit_id)
     assert unit is not None
     place = await place_of(session, unit)

@@ -13,7 +13,7 @@ from sqlalchemy import Result, event, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.db.database import Database
-from gridguard.db.sqlite_on_loop import may_wait
+from gridguard.db.sqlite_on_loop import LoopConnection, may_wait
 from tests.conftest import sqlite_url
 
 
@@ -98,6 +98,44 @@ async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_the_connecti
         await writer
     await locked.write("kept")
     assert await locked.notes() == ["kept"]
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The calls sent to a connection's worker thread."""
+    sent: list[str] = []
+    original = LoopConnection._on_worker_thread
+
+    async def counted(self: LoopConnection, call: Any) -> Any:
+        sent.append(str(call.args[0]) if call.args else "")
+        return await original(self, call)
+
+    monkeypatch.setattr(LoopConnection, "_on_worker_thread", counted)
+    return sent
+
+
+async def test_a_free_write_lock_is_taken_without_leaving_the_loop(tmp_path: Path, hops: list[str]) -> None:
+    db = Database(sqlite_url(tmp_path / "free.db"))
+    try:
+        async with db.transaction() as session:
+            await run(session, "CREATE TABLE note (body TEXT)")
+        hops.clear()
+        async with db.transaction() as session:
+            await run(session, "INSERT INTO note VALUES ('x')")
+        async with db.reading() as session:
+            waits = (await run(session, "PRAGMA busy_timeout")).scalar_one()
+    finally:
+        await db.dispose()
+    assert hops == []
+    assert waits == 30_000, "the connection's busy timeout is back after the BEGIN tried without waiting"
+
+
+async def test_a_held_write_lock_is_waited_for_on_the_worker_thread(locked: Locked, hops: list[str]) -> None:
+    writer = asyncio.create_task(locked.write("kept"))
+    await asyncio.sleep(0.05)
+    locked.release()
+    await writer
+    assert [sql.upper() for sql in hops] == ["BEGIN IMMEDIATE"]
 
 
 def test_only_statements_that_take_a_lock_leave_the_loop() -> None:
