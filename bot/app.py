@@ -30,15 +30,15 @@ from aiogram.types import ErrorEvent, Message, User
 from redis.asyncio import Redis
 
 import bot.pydantic_cache  # noqa: F401  (keeps response models alive)
-from bot.logs import name_handler, trace_update
 from bot.metrics import HealthEndpoints, Metrics, UpdateMetrics
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.paths import ESCALATION_POLICY
 from bot.redis_limits import RedisFloodBuckets, RedisGate, key_prefix
 from bot.retry import RetryShortFloodWaits
-from bot.settings import Settings
-from bot.startup import Patience, StartupError, ready_database, with_patience
+from bot.settings import Settings, StartupError
+from bot.startup import Patience, ready_database, with_patience
 from bot.telegram_sender import TelegramSender
+from bot.update_tracing import name_handler, trace_update
 from bot.webhook import RedisClaims, serve_http, serve_webhook, stop_on_signals
 from gridguard.callouts.callout_desk import CalloutDesk
 from gridguard.db.database import Database

@@ -6,16 +6,12 @@ about a row, `extra=row_fields(...)`) names the outbox row and its dedupe key (g
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.types import Update
-from aiogram.types.update import UpdateTypeLookupError
-
 from bot.settings import Settings
-from gridguard.kernel.log_context import UpdateTrace, current_row, current_update
+from gridguard.kernel.log_context import current_row, current_update
 
 ROW_FIELDS = ("row_id", "dedupe_key")
 
@@ -52,14 +48,6 @@ class JsonFormatter(ZonedFormatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def update_type(update: object) -> str:
-    """message, callback_query, …; "unknown" for a kind this aiogram does not know."""
-    try:
-        return update.event_type if isinstance(update, Update) else "unknown"
-    except UpdateTypeLookupError:
-        return "unknown"
-
-
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler()
     zone = settings.zone
@@ -70,23 +58,3 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("aiogram.event").setLevel(quiet_below_warning)
     debug = settings.log_level == "DEBUG"
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if debug else quiet_below_warning)
-
-
-Handler = Callable[[Any, dict[str, Any]], Awaitable[Any]]
-
-
-async def trace_update(handler: Handler, event: Any, data: dict[str, Any]) -> Any:
-    """Outer middleware: what follows in this update's task logs its id, sender and type."""
-    user = data.get("event_from_user")
-    kind = update_type(event)
-    current_update.set(UpdateTrace(getattr(event, "update_id", 0), user.id if user else None, kind))
-    return await handler(event, data)
-
-
-async def name_handler(handler: Handler, event: Any, data: dict[str, Any]) -> Any:
-    """Inner middleware: the handler a router picked, by its module and name."""
-    trace, picked = current_update.get(), data.get("handler")
-    callback = getattr(picked, "callback", None)
-    if trace is not None and callback is not None:
-        trace.handler = f"{callback.__module__}.{callback.__qualname__}"
-    return await handler(event, data)

@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.health import WATCHED_STATUSES, database_revision, escalation_lag, outbox_gauges
-from bot.logs import update_type
+from bot.update_tracing import update_type
 from gridguard.db.database import Database
 from gridguard.db.migrate import head_revision
 from gridguard.delivery.delivery import DeliveryObserver

@@ -156,6 +156,10 @@ class SettingsError(Exception):
     """One line naming the setting and what is wrong with it."""
 
 
+class StartupError(Exception):
+    """What stopped a start that waiting could not mend: one line naming the setting and the cause."""
+
+
 def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot.settings import StartupError
 from gridguard.db.database import Database, ensure_sqlite_folder, is_sqlite
 from gridguard.db.migrate import upgrade_to_head_async
 
@@ -28,10 +29,6 @@ PERMANENT_DATABASE_FAULTS = (
     "InvalidAuthorizationSpecificationError",
 )
 """asyncpg's names for a database that doesn't exist and for credentials it refuses."""
-
-
-class StartupError(Exception):
-    """One line naming the setting and the cause."""
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings, host_port
-from bot.startup import StartupError
+from bot.settings import Settings, StartupError, host_port
 from gridguard.db.update_claims import CLAIM_SECONDS, REMEMBER_HANDLED, Claim, UpdateClaims
 
 log = logging.getLogger("gridguard")

@@ -2,8 +2,10 @@
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -336,3 +338,30 @@ def test_every_command_answers_a_wrong_argument_with_one_line_and_exit_code_2(
     assert code == 2, said
     assert len(said) == 1, said
     assert "Traceback" not in said[0] and "&lt;" not in said[0] and "<b>" not in said[0]
+
+
+OFFLINE_COMMANDS = ("migrate", "directory", "holidays", "export", "backup", "copy_database")
+"""The commands that never talk to Telegram (bot/commands/<name>.py)."""
+
+
+def test_commands_that_never_talk_to_telegram_import_no_aiogram(database: str, tmp_path: Path) -> None:
+    """aiogram takes seconds to import: `--help`, `migrate` and the other offline commands start without it."""
+    modules = ", ".join(f"bot.commands.{name}" for name in OFFLINE_COMMANDS)
+    script = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "help_imported = sorted(m for m in sys.modules if m.startswith('aiogram'))\n"
+        "assert main(['migrate']) == 0\n"
+        f"import {modules}\n"
+        "print(help_imported, sorted(m for m in sys.modules if m.startswith('aiogram')))\n"
+    )
+    project = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": str(project)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("[] []")

@@ -14,8 +14,8 @@ from sqlalchemy.engine import make_url
 from bot.app import build_bot, wait_for_telegram
 from bot.logs import ZonedFormatter, configure_logging
 from bot.paths import PROJECT_ROOT
-from bot.settings import Settings
-from bot.startup import Patience, StartupError, wait_for_database
+from bot.settings import Settings, StartupError
+from bot.startup import Patience, wait_for_database
 from tests.conftest import TEST_DATABASE_URL
 from tests.fakes.local_http import close_bot
 from tests.fakes.telegram_server import FakeTelegram

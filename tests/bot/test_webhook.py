@@ -18,8 +18,7 @@ from sqlalchemy import text
 from bot.app import run_bot
 from bot.cli import main
 from bot.health import database_revision
-from bot.settings import Settings
-from bot.startup import StartupError
+from bot.settings import Settings, StartupError
 from gridguard.db.database import Database
 from gridguard.directory.enums import Role
 from tests.fakes.clock import FakeClock

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from bot.cli import export
+from bot.commands.export import export
 from bot.settings import Settings
 from gridguard.callouts.callout_desk import CalloutDesk
 from gridguard.callouts.callout_lifecycle import CalloutVerb

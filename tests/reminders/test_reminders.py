@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import col, select
 
-from bot.cli import export
+from bot.commands.export import export
 from bot.settings import Settings
 from gridguard.kernel.errors import DomainError
 from gridguard.reminders.enums import RsvpAnswer
