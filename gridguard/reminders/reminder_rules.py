@@ -2,7 +2,7 @@
 that has a station, and who each rule reminds."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, select
@@ -12,7 +12,7 @@ from gridguard.directory.permissions import DRILL_AUDIENCE, DUTY_ROLES, MEETING_
 from gridguard.directory.tables import Member, RoleAssignment, Unit
 from gridguard.reminders.enums import KIND_TITLES, HolidayHandling, RuleKind, RuleStatus
 from gridguard.reminders.rule_setup import LEAD_CHOICES, RuleDraft
-from gridguard.reminders.schedule import Schedule
+from gridguard.reminders.schedule import Schedule, When
 from gridguard.reminders.tables import HolidayDay, ReminderRule, RuleSetup
 from gridguard.reminders.work_calendar import WorkCalendar
 from i18n import Localizer
@@ -99,6 +99,43 @@ def new_rule(township_id: int, draft: RuleDraft, now: datetime) -> ReminderRule:
 
 def schedule_of(rule: ReminderRule, zone: ZoneInfo) -> Schedule:
     return Schedule(rule.rrule, rule.starts_on, rule.holidays, zone)
+
+
+HELD_SPAN = timedelta(days=14)
+"""How far ahead a rule's occurrences are worked out at once: the sweeps ask every 30 s for the next minutes."""
+HELD_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class HeldOccurrences:
+    since: datetime
+    until: datetime
+    found: tuple[When, ...]
+    unknown_years: frozenset[int]
+    """The years the calendar did not know while working them out (the admins are told)."""
+
+
+_held: dict[tuple[object, ...], HeldOccurrences] = {}
+
+
+def occurrences_of(
+    rule: ReminderRule, zone: ZoneInfo, since: datetime, until: datetime, calendar: WorkCalendar
+) -> list[When]:
+    """The rule's occurrences in [since, until), worked out once per rule version and calendar for the next two
+    weeks and then read from memory: an idle sweep over every township's rules expanded each one's RRULE every
+    30 s."""
+    key = (rule.id, rule.version, rule.rrule, rule.starts_on, rule.holidays, zone.key, calendar.fingerprint)
+    held = _held.get(key)
+    if held is None or not held.since <= since or until > held.until:
+        known = set(calendar.unknown_years)
+        span = max(until, since + HELD_SPAN)
+        found = tuple(schedule_of(rule, zone).occurrences(since, span, calendar))
+        held = HeldOccurrences(since, span, found, frozenset(calendar.unknown_years - known))
+        if len(_held) >= HELD_LIMIT:
+            _held.clear()
+        _held[key] = held
+    calendar.unknown_years |= held.unknown_years
+    return [when for when in held.found if since <= when.happens_at < until]
 
 
 async def rules_of(session: AsyncSession, township_id: int, active_only: bool = False) -> list[ReminderRule]:

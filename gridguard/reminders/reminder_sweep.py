@@ -24,7 +24,7 @@ from gridguard.db.sweep_marks import sweep_window
 from gridguard.delivery.enums import Priority
 from gridguard.delivery.outbox import Content, Notice, enqueue_many
 from gridguard.reminders.enums import RsvpAnswer, RuleKind, RuleStatus
-from gridguard.reminders.reminder_rules import Reminded, audience_of, schedule_of, seed_defaults, work_calendar
+from gridguard.reminders.reminder_rules import Reminded, audience_of, occurrences_of, seed_defaults, work_calendar
 from gridguard.reminders.reminder_texts import record_question, reminder_content, roll_content, unknown_year_text
 from gridguard.reminders.schedule import When
 from gridguard.reminders.tables import Occurrence, ReminderRule, Rsvp
@@ -76,7 +76,7 @@ async def _due_for_rule(
     since = max(since, rule.created_at)
     notices: list[Notice] = []
     people: list[Reminded] | None = None
-    for when in schedule_of(rule, ctx.zone).occurrences(since, horizon, calendar):
+    for when in occurrences_of(rule, ctx.zone, since, horizon, calendar):
         leads = [lead for lead in rule.leads if since < when.happens_at - timedelta(minutes=lead) <= ctx.now]
         if not leads and first_look:
             leads = missed_before_saving(rule, when)
@@ -109,7 +109,7 @@ async def _record_questions(
     """Once an occurrence has ended, its organisers are asked to record it: held or not, and how."""
     duration = timedelta(minutes=rule.duration_minutes)
     notices: list[Notice] = []
-    for when in schedule_of(rule, ctx.zone).occurrences(since - duration, ctx.now, calendar):
+    for when in occurrences_of(rule, ctx.zone, since - duration, ctx.now, calendar):
         if when.happens_at < rule.created_at or not since < when.happens_at + duration <= ctx.now:
             continue
         occurrence_id = await occurrence_id_for(session, rule, when)

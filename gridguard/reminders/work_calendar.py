@@ -6,6 +6,7 @@ be told once."""
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 import chinese_calendar
 
@@ -26,6 +27,11 @@ class WorkCalendar:
     """Days an administrator's holiday file names: day -> (off, name)."""
     unknown_years: set[int] = field(default_factory=set)
     """Years looked up that neither the file nor the package knew."""
+
+    @cached_property
+    def fingerprint(self) -> int:
+        """Which days were loaded: what a schedule worked out with this calendar depends on."""
+        return hash(frozenset(self.loaded.items()))
 
     def day(self, day: date) -> Day:
         if day in self.loaded:

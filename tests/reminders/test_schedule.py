@@ -3,15 +3,19 @@ on 14 and 28 February; National Day 1–7 October with make-up days on 20 Septem
 Day 1–3 January with a make-up day on Sunday 4 January. And a year nobody knows yet (2027)."""
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.paths import HOLIDAY_FILES
 from gridguard.kernel.errors import DomainError
-from gridguard.reminders.enums import HolidayHandling
+from gridguard.reminders.enums import HolidayHandling, RuleKind, RuleStatus
+from gridguard.reminders.reminder_rules import occurrences_of, schedule_of
 from gridguard.reminders.schedule import Schedule
+from gridguard.reminders.tables import ReminderRule
 from gridguard.reminders.work_calendar import WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -101,3 +105,43 @@ def test_a_bad_rrule_is_refused_and_one_without_a_future_has_no_next() -> None:
         )
     ended = Schedule(f"{MONDAYS_AT_9};UNTIL=20260301T000000", date(2026, 1, 1), HolidayHandling.MOVE, SHANGHAI)
     assert ended.next_after(local(2026, 11, 29), WorkCalendar()) is None
+
+
+def a_rule(rrule: str = MONDAYS_AT_9, version: int = 0) -> ReminderRule:
+    return ReminderRule(
+        id=7, township_id=1, kind=RuleKind.WEEKLY_MEETING, title="周例会", rrule=rrule, starts_on=date(2026, 1, 1),
+        holidays=HolidayHandling.MOVE, audience=[], leads=[60], status=RuleStatus.ACTIVE, version=version,
+        created_at=local(2026, 1, 1), updated_at=local(2026, 1, 1),
+    )  # fmt: skip
+
+
+@given(
+    start=st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 1)),
+    steps=st.lists(st.integers(0, 3 * 24 * 60), min_size=1, max_size=6),
+    length=st.integers(1, 20 * 24 * 60),
+)
+def test_occurrences_held_in_memory_are_those_the_schedule_works_out(
+    start: datetime, steps: list[int], length: int
+) -> None:
+    """Windows moving forward as the sweeps' do, some longer than what is held: always the schedule's answer."""
+    rule, calendar = a_rule(), WorkCalendar()
+    since = start.replace(tzinfo=SHANGHAI)
+    for step in steps:
+        since += timedelta(minutes=step)
+        until = since + timedelta(minutes=length)
+        assert occurrences_of(rule, SHANGHAI, since, until, calendar) == schedule_of(rule, SHANGHAI).occurrences(
+            since, until, calendar
+        )
+
+
+def test_a_changed_rule_is_worked_out_again_and_unknown_years_are_still_noticed() -> None:
+    since = local(2027, 1, 1)
+    first = WorkCalendar()
+    assert [w.happens_at for w in occurrences_of(a_rule(), SHANGHAI, since, local(2027, 1, 20), first)]
+    assert first.unknown_years == {2027}
+    again = WorkCalendar()
+    occurrences_of(a_rule(), SHANGHAI, since, local(2027, 1, 20), again)
+    assert again.unknown_years == {2027}, "read from memory, the year the calendar did not know is still told"
+    daily = "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0"
+    changed = occurrences_of(a_rule(daily, version=1), SHANGHAI, since, local(2027, 1, 8), WorkCalendar())
+    assert len(changed) == 7
