@@ -172,6 +172,36 @@ def tally_key(callout_id: int) -> str:
     return f"{callout_topic(callout_id)}:tally"
 
 
+TALLY_RENDERER = "callout_tally"
+
+
+@dataclass(frozen=True)
+class TallyReader:
+    telegram_id: int
+    language: str
+    township: str
+
+
+async def _sender_of(session: AsyncSession, callout: Callout) -> TallyReader | None:
+    query = (
+        select(Member.telegram_id, Member.language, Unit.name)
+        .join(Unit, col(Unit.id) == callout.township_id)
+        .where(Member.id == callout.sender_id)
+    )
+    found = (await session.exec(query)).first()
+    return TallyReader(*found) if found is not None else None
+
+
+async def render_tally(session: AsyncSession, callout_id: int, zone: ZoneInfo) -> Content:
+    """The sender's live tally as it stands now, in their language (rendered by delivery when the edit goes)."""
+    callout = await session.get(Callout, callout_id)
+    sender = await _sender_of(session, callout) if callout is not None else None
+    if callout is None or sender is None:
+        raise NoLongerThere("callout.gone")
+    tally = await tally_of(session, callout_id)
+    return tally_content(Localizer(sender.language), callout, sender.township, tally, zone)
+
+
 def alert_key(callout_id: int, member_id: int) -> str:
     return f"{callout_topic(callout_id)}:alert:{member_id}"
 
@@ -483,29 +513,23 @@ class CalloutDesk(TownshipDesk):
         )
 
     async def _refresh_tally(self, session: AsyncSession, callout: Callout, now: datetime) -> None:
-        """The sender's card, edited to the newest counts (at most every 2 s); the headcount reached, told once."""
-        query = (
-            select(Member.telegram_id, Member.language, Unit.name)
-            .join(Unit, col(Unit.id) == callout.township_id)
-            .where(Member.id == callout.sender_id)
-        )
-        sender = (await session.exec(query)).first()
-        if sender is None:
-            return
-        telegram_id, language, township = sender
-        i18n = Localizer(language)
-        tally = await tally_of(session, callout.id or 0)
-        content = tally_content(i18n, callout, township, tally, self.zone)
+        """The sender's card, edited to the counts of the moment it goes (rendered then, at most every 2 s: many
+        answers, one rendering); the headcount reached, told once."""
         key = tally_key(callout.id or 0)
-        await enqueue_edit(session, of_key=key, content=content, now=now, priority=Priority.URGENT, min_gap=TALLY_EVERY)
-        if tally.coming >= callout.needed and callout.headcount_reached_at is None:
+        live = Content(render=(TALLY_RENDERER, callout.id or 0, self.zone.key))
+        await enqueue_edit(session, of_key=key, content=live, now=now, priority=Priority.URGENT, min_gap=TALLY_EVERY)
+        if callout.headcount_reached_at is not None:
+            return
+        tally = await tally_of(session, callout.id or 0)
+        sender = await _sender_of(session, callout)
+        if tally.coming >= callout.needed and sender is not None:
             callout.headcount_reached_at = now
             session.add(callout)
-            text = i18n("callout.headcount_notice", needed=callout.needed, coming=tally.coming)
+            text = Localizer(sender.language)("callout.headcount_notice", needed=callout.needed, coming=tally.coming)
             await enqueue(
                 session,
                 dedupe_key=f"{key}:reached",
-                chat_id=telegram_id,
+                chat_id=sender.telegram_id,
                 content=Content(text=text, reply_to=key),
                 now=now,
                 priority=Priority.URGENT,

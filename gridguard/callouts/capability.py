@@ -3,7 +3,7 @@ paid broadcast is refused (the sender hears it once)."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gridguard.callouts.callout_desk import remind_unanswered
+from gridguard.callouts.callout_desk import TALLY_RENDERER, remind_unanswered, render_tally
 from gridguard.callouts.callout_notices import tell_paid_refused
 from gridguard.sweeps import CLOCK_SWEEPS_EVERY, Sweep, Tick
 
@@ -14,5 +14,7 @@ async def remind_the_silent(session: AsyncSession, tick: Tick) -> int:
 
 SWEEPS = (Sweep("callouts", remind_the_silent, CLOCK_SWEEPS_EVERY),)
 WHEN_PAID_REFUSED = (tell_paid_refused,)
+RENDERERS = ((TALLY_RENDERER, render_tally),)
+"""The live tally, rendered by delivery when its edit goes."""
 PUBLIC = ("enums", "tables")
 """What other capabilities may import."""

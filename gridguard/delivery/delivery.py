@@ -17,12 +17,14 @@ import logging
 import math
 import random
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +33,7 @@ from gridguard.db.database import Database
 from gridguard.delivery.enums import DeliveryStatus
 from gridguard.delivery.outbox import (
     Claimed,
+    Content,
     Handover,
     Outcome,
     claim_due,
@@ -433,7 +436,7 @@ class DeliveryWorker:
             if item.is_edit and item.edit_message_id is None:
                 result = SendResult(SendKind.GONE, error="the original message was never delivered")
             else:
-                result = await self.sender.deliver(item, paid)
+                result = await self.sender.deliver(await self._rendered(item), paid)
         except Exception as error:
             log.exception("sender raised for notification %s", item.id)
             result = SendResult(SendKind.TRANSIENT, error=f"{type(error).__name__}: {error}")
@@ -447,6 +450,15 @@ class DeliveryWorker:
         elif result.kind in (SendKind.SENT, SendKind.NOT_MODIFIED):
             self.observer.sent(item, self.clock.now())
         return self._outcome(item, result)
+
+    async def _rendered(self, item: Claimed) -> Claimed:
+        """A row whose content is worked out when it goes (`Content.render`): rendered now, from the database."""
+        if "render" not in item.payload:
+            return item
+        kind, subject, zone = item.payload["render"]
+        async with self.db.reading() as session:
+            content = await renderers()[kind](session, subject, ZoneInfo(zone))
+        return replace(item, payload=content.as_payload())
 
     def _outcome(self, item: Claimed, result: SendResult) -> Outcome:
         now = self.clock.now()
@@ -528,3 +540,12 @@ async def handing_over(db: Database, delivery: DeliveryWorker | None, now: datet
         yield session
     if delivery is not None and handover is not None:
         delivery.hand_over(handover)
+
+
+Renderer = Callable[[AsyncSession, int, ZoneInfo], Awaitable[Content]]
+
+
+@cache
+def renderers() -> dict[str, Renderer]:
+    """What capabilities render at send time, by name: each `capability` module's RENDERERS, (name, renderer)."""
+    return dict(registered("RENDERERS"))

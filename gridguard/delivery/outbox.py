@@ -85,6 +85,10 @@ class Content:
     """The dedupe key of a message this one answers (a reminder under its card): sent as a reply to it."""
     paid: bool | None = None
     """May go by paid broadcast (a critical call-out), where the deployment allows it: up to 1,000 a second."""
+    render: tuple[str, int, str] | None = None
+    """Worked out when it goes, not when it is queued: (a renderer a capability registers in RENDERERS, its
+    subject's id, the deployment's zone). A live tally edited at most every 2 s is rendered once a send, however
+    many answers arrive meanwhile."""
 
     def as_payload(self) -> dict[str, Any]:
         payload: dict[str, Any] = {k: v for k, v in vars(self).items() if v is not None}

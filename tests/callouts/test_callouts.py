@@ -27,6 +27,7 @@ from gridguard.duty.enums import DutyLayer
 from gridguard.reports.report_cards import CardButton
 from gridguard.telegram.callouts.callbacks import AvailabilityChoice, CalloutAction, CalloutField, CalloutWizard
 from gridguard.telegram.reports.callbacks import ReportAction
+from tests.fakes.records import notifications
 from tests.fakes.users import FakeUser
 from tests.fakes.world import VILLAGE_A1, add_member
 from tests.reports.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
@@ -89,6 +90,19 @@ async def test_answers_edit_the_tally_in_place_at_most_every_two_seconds(town: T
     assert tally.edits >= 1 and all(gap >= 2.0 for gap in gaps), tally.edited_at
     assert any("人数已够" in m.shown for m in town.head.inbox if m is not tally), "the head is told once, too"
     assert "您的回复：🚶 出发" in alerts_of(volunteers.huang)[0].shown
+
+
+async def test_the_tally_is_rendered_when_its_edit_goes_not_at_each_answer(town: Township) -> None:
+    """Answers only mark the tally's edit due; delivery renders the counts of the moment it sends."""
+    volunteers = await with_volunteers(town)
+    tally = await send_callout(town, town.head)
+    for user, label in ((volunteers.huang, ON_MY_WAY), (volunteers.guo, ARRIVED)):
+        await user.click(label, alerts_of(user)[0])
+    queued = [row.payload for key, row in (await notifications(town.db)).items() if key.startswith("edit:")]
+    assert queued == [{"render": ["callout_tally", callout_id_of(tally), "Asia/Shanghai"]}]
+    await town.deliver()
+    shown = tally_of(town.head).shown
+    assert "出发：1 人 — 黄志愿" in shown and "到达：1 人 — 郭志愿" in shown and "未回复：2 人" in shown
 
 
 async def test_a_second_press_and_a_press_after_arriving_change_nothing(town: Township) -> None:
