@@ -12,7 +12,7 @@ from gridguard.telegram.callbacks import LanguageChoice
 from gridguard.telegram.filters import IN_PRIVATE
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, language_keyboard, main_menu
 from gridguard.telegram.menu import show_commands_in_chat
-from gridguard.telegram.texts import abilities, role_line
+from gridguard.telegram.texts import help_text, role_line
 from i18n import LANGUAGE_NAMES, Localizer, Raw
 
 
@@ -31,7 +31,7 @@ async def show_help(message: Message, member: MemberProfile | None, i18n: Locali
     if member is None:
         await message.answer(i18n("help.unregistered"))
         return
-    await message.answer(i18n("help.registered", abilities=abilities(i18n, member)))
+    await message.answer(help_text(i18n, member))
 
 
 async def show_me(message: Message, member: MemberProfile | None, i18n: Localizer) -> None:

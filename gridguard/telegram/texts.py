@@ -58,3 +58,20 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines.append(i18n("help.records"))
     duties = [i18n(ROLE_DUTIES(role)) for role in Role if member.has_role(role)]
     return Raw("\n".join([*duties, *lines]))
+
+
+HELD_HELP_LIMIT = 10_000
+_held_help: dict[tuple[object, ...], str] = {}
+
+
+def help_text(i18n: Localizer, member: MemberProfile) -> str:
+    """/help for a member: the same for everyone holding the same roles at the same levels in one language, so it is
+    rendered once per such kind of member and then read from memory (as cheap as an echo's text)."""
+    kind = frozenset((r.role, r.unit_level, len(r.path_ids) >= 2) for r in member.roles)
+    key = (i18n.language, member.is_admin, kind)
+    text = _held_help.get(key)
+    if text is None:
+        if len(_held_help) >= HELD_HELP_LIMIT:
+            _held_help.clear()
+        text = _held_help[key] = i18n("help.registered", abilities=abilities(i18n, member))
+    return text

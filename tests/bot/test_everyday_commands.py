@@ -37,6 +37,23 @@ async def test_help_lists_what_each_role_can_do(harness: Harness, db: Database, 
     assert "邀请链接" in stranger_help.shown
 
 
+async def test_help_is_shared_by_members_of_one_kind_and_follows_a_new_role(
+    harness: Harness, db: Database, clock: FakeClock
+) -> None:
+    """/help is rendered once per kind of member (roles at their levels, language) and read from memory after."""
+    first, second = harness.user("林"), harness.user("陈")
+    await add_member(db, clock.now(), first.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
+    await add_member(db, clock.now(), second.id, "陈网格", Role.GRID_WORKER, VILLAGE_A1)
+    [first_help] = await first.send("/help")
+    [second_help] = await second.send("/help")
+    assert first_help.shown == second_help.shown and "/invite" not in first_help.shown
+    await add_member(db, clock.now(), first.id, "林网格", Role.STATION_HEAD, TOWNSHIP_A)
+    [head_help] = await first.send("/help")
+    assert "/invite" in head_help.shown and "站长" in head_help.shown
+    [still] = await second.send("/help")
+    assert still.shown == second_help.shown
+
+
 ROLE_UNITS = {
     Role.GRID_WORKER: VILLAGE_A1,
     Role.VOLUNTEER: VILLAGE_A1,
