@@ -452,13 +452,15 @@ class DeliveryWorker:
         return self._outcome(item, result)
 
     async def _rendered(self, item: Claimed) -> Claimed:
-        """A row whose content is worked out when it goes (`Content.render`): rendered now, from the database."""
+        """A row whose content is worked out when it goes (`Content.render`): rendered now, from the database (what
+        else the row says, a reply or paid broadcast, is kept)."""
         if "render" not in item.payload:
             return item
         kind, subject, zone = item.payload["render"]
         async with self.db.reading() as session:
             content = await renderers()[kind](session, subject, ZoneInfo(zone))
-        return replace(item, payload=content.as_payload())
+        kept = {key: value for key, value in item.payload.items() if key != "render"}
+        return replace(item, payload=kept | content.as_payload())
 
     def _outcome(self, item: Claimed, result: SendResult) -> Outcome:
         now = self.clock.now()
