@@ -1,7 +1,7 @@
 """A township's reminder rules in the database: the four the work rules ask for, given once to every township
 that has a station, and who each rule reminds."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -127,10 +127,10 @@ def occurrences_of(
     key = (rule.id, rule.version, rule.rrule, rule.starts_on, rule.holidays, zone.key, calendar.fingerprint)
     held = _held.get(key)
     if held is None or not held.since <= since or until > held.until:
-        known = set(calendar.unknown_years)
+        probe = replace(calendar, unknown_years=set())
         span = max(until, since + HELD_SPAN)
-        found = tuple(schedule_of(rule, zone).occurrences(since, span, calendar))
-        held = HeldOccurrences(since, span, found, frozenset(calendar.unknown_years - known))
+        found = tuple(schedule_of(rule, zone).occurrences(since, span, probe))
+        held = HeldOccurrences(since, span, found, frozenset(probe.unknown_years))
         if len(_held) >= HELD_LIMIT:
             _held.clear()
         _held[key] = held

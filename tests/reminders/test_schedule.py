@@ -142,6 +142,11 @@ def test_a_changed_rule_is_worked_out_again_and_unknown_years_are_still_noticed(
     again = WorkCalendar()
     occurrences_of(a_rule(), SHANGHAI, since, local(2027, 1, 20), again)
     assert again.unknown_years == {2027}, "read from memory, the year the calendar did not know is still told"
+    other = a_rule(version=5)
+    occurrences_of(other, SHANGHAI, since, local(2027, 1, 20), first)
+    fresh = WorkCalendar()
+    occurrences_of(other, SHANGHAI, since, local(2027, 1, 20), fresh)
+    assert fresh.unknown_years == {2027}, "worked out with a calendar that knew already, the year is still kept"
     daily = "FREQ=DAILY;BYHOUR=9;BYMINUTE=0;BYSECOND=0"
     changed = occurrences_of(a_rule(daily, version=1), SHANGHAI, since, local(2027, 1, 8), WorkCalendar())
     assert len(changed) == 7
