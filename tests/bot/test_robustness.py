@@ -77,7 +77,7 @@ async def test_an_unexpected_error_is_logged_apologised_for_and_the_bot_keeps_se
 
     member, stranger = harness.user("林"), harness.user("陌生人")
     await add_member(db, clock.now(), member.id, "林网格", Role.GRID_WORKER, VILLAGE_A1)
-    monkeypatch.setattr(gridguard.telegram.common, "abilities", broken)
+    monkeypatch.setattr(gridguard.telegram.common, "help_text", broken)
     with caplog.at_level(logging.ERROR, logger="gridguard"):
         [apology] = await member.send("/help")
     assert "抱歉" in apology.shown
