@@ -20,7 +20,7 @@ def python_files(folder: str) -> list[Path]:
     return sorted((PROJECT_ROOT / folder).rglob("*.py"))
 
 
-EDGE_FILES = [*python_files("gridguard/telegram"), PROJECT_ROOT / "bot" / "cli.py"]
+EDGE_FILES = [*python_files("gridguard/telegram"), PROJECT_ROOT / "bot" / "cli.py", *python_files("bot/commands")]
 """The chat's edge and the command line's: each calls a use case, which owns its transaction."""
 DOMAIN_FILES = [p for p in python_files("gridguard") if p not in EDGE_FILES]
 
