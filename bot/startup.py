@@ -8,14 +8,15 @@ start at once with one line naming the setting and the cause, never a traceback.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.settings import StartupError
+from bot.settings import Settings, StartupError
 from gridguard.db.database import Database, ensure_sqlite_folder, is_sqlite
 from gridguard.db.migrate import upgrade_to_head_async
 
@@ -110,3 +111,14 @@ async def ready_database(url: str, patience: Patience, setting: str = "DATABASE_
     """Wait for the database (it may be starting too), then bring its schema up to date."""
     await wait_for_database(url, patience, setting)
     await upgrade_to_head_async(url)
+
+
+@asynccontextmanager
+async def opened_database(settings: Settings) -> AsyncIterator[Database]:
+    """A command's database: waited for and brought up to date first (`ready_database`), disposed after."""
+    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
+    db = Database(settings.database_url)
+    try:
+        yield db
+    finally:
+        await db.dispose()

@@ -4,8 +4,7 @@ import argparse
 import sys
 
 from bot.settings import Settings
-from bot.startup import Patience, ready_database
-from gridguard.db.database import Database
+from bot.startup import opened_database
 from gridguard.directory.directory import ImportReport, read_division_file
 from gridguard.directory.enums import Role
 from gridguard.directory.server_admin import add_grid_at, import_division_list, invite_at
@@ -22,34 +21,22 @@ def describe_import(report: ImportReport) -> str:
 
 async def import_units(settings: Settings, args: argparse.Namespace, _started: float) -> int:
     rows = read_division_file(args.file)
-    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    db = Database(settings.database_url)
-    try:
+    async with opened_database(settings) as db:
         report = await import_division_list(db, rows, SystemClock())
-    finally:
-        await db.dispose()
     print(describe_import(report))
     return 0
 
 
 async def add_grid_command(settings: Settings, args: argparse.Namespace, _started: float) -> int:
-    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    db = Database(settings.database_url)
-    try:
+    async with opened_database(settings) as db:
         added = await add_grid_at(db, args.village, args.name, SystemClock())
-    finally:
-        await db.dispose()
     print(f"added grid {added.grid.code} {added.grid.name} under {added.village.name}")
     return 0
 
 
 async def invite(settings: Settings, args: argparse.Namespace, _started: float) -> int:
-    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    db = Database(settings.database_url)
-    try:
+    async with opened_database(settings) as db:
         made = await invite_at(db, args.unit, Role(args.role), args.uses, args.days, SystemClock())
-    finally:
-        await db.dispose()
     username = await bot_username(settings)
     print(f"invite for {args.role} at {made.place}: {args.uses} use(s), valid {args.days} day(s)")
     print(f"https://t.me/{username or '<bot username>'}?start={made.invite.token}")

@@ -7,9 +7,8 @@ from datetime import time as dt_time
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.startup import Patience, ready_database
+from bot.startup import opened_database
 from gridguard.callouts.callout_export import ALERT_COLUMNS, alerts_since
-from gridguard.db.database import Database
 from gridguard.kernel.clock import SystemClock
 from gridguard.kernel.numbers import FIRST_YEAR, LAST_YEAR
 from gridguard.reminders.compliance import (
@@ -50,12 +49,8 @@ async def export_alerts(settings: Settings, args: argparse.Namespace, _started: 
         return 2
     since = datetime.combine(day, dt_time(0), settings.zone)
     out: Path = args.out or Path(f"alerts-since-{since.date().isoformat()}.csv")
-    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    db = Database(settings.database_url)
-    try:
+    async with opened_database(settings) as db:
         rows = await alerts_since(db, since, settings.zone)
-    finally:
-        await db.dispose()
     write_table(out, list(ALERT_COLUMNS), rows)
     print(f"wrote {out}: {len({r[0] for r in rows})} call-outs, {len(rows)} people asked, since {since.date()}")
     return 0
@@ -67,12 +62,8 @@ async def export_compliance(settings: Settings, args: argparse.Namespace, _start
     zone = settings.zone
     period = parse_quarter(args.quarter, zone)
     out: Path = args.out or Path(f"compliance-{args.county}-{period.label}.xlsx")
-    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    db = Database(settings.database_url)
-    try:
+    async with opened_database(settings) as db:
         found = await county_compliance(db, args.county, period, zone, SystemClock())
-    finally:
-        await db.dispose()
     i18n = Localizer(settings.default_language)
     write_table(out, [i18n(COLUMN_NAMES(c)) for c in COLUMNS], table_rows(found.townships, zone))
     print(f"wrote {out}: {len(found.townships)} townships of {found.county.name}, {period.label}")

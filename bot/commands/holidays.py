@@ -4,8 +4,7 @@ import argparse
 import sys
 
 from bot.settings import Settings
-from bot.startup import Patience, ready_database
-from gridguard.db.database import Database
+from bot.startup import opened_database
 from gridguard.reminders.holidays import load_holiday_file, parse_holiday_file
 
 
@@ -17,11 +16,7 @@ async def holidays(settings: Settings, args: argparse.Namespace, _started: float
         print(f"holidays: {args.file}: not UTF-8 text ({error.reason})", file=sys.stderr)
         return 2
     parsed = parse_holiday_file(text)
-    await ready_database(settings.database_url, Patience(settings.startup_wait_seconds))
-    db = Database(settings.database_url)
-    try:
+    async with opened_database(settings) as db:
         await load_holiday_file(db, parsed)
-    finally:
-        await db.dispose()
     print(f"loaded {parsed.year}: {parsed.off} days off, {parsed.make_up} make-up working days")
     return 0
