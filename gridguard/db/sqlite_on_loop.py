@@ -26,13 +26,14 @@ class LockHeld(Exception):
     """Another connection holds the write lock: taking it means waiting, on the worker thread."""
 
 
-def begins(args: tuple[Any, ...]) -> bool:
-    return bool(args) and isinstance(args[0], str) and args[0].lstrip().upper().startswith("BEGIN")
+def statement(args: tuple[Any, ...]) -> str:
+    """The SQL a call runs, upper-cased from its first word ("" for a call that runs none)."""
+    return args[0].lstrip().upper() if args and isinstance(args[0], str) else ""
 
 
 def may_wait(args: tuple[Any, ...]) -> bool:
     """Whether a call is a statement that may wait for another connection's lock."""
-    return bool(args) and isinstance(args[0], str) and args[0].lstrip().upper().startswith(MAY_WAIT_FOR_A_LOCK)
+    return statement(args).startswith(MAY_WAIT_FOR_A_LOCK)
 
 
 class LoopConnection(aiosqlite.Connection):
@@ -48,21 +49,24 @@ class LoopConnection(aiosqlite.Connection):
     """The connection's own busy timeout (ms), put back after a BEGIN tried without waiting."""
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if may_wait(args) or self._thread_calls:
-            if not self._thread_calls and begins(args):
+        sql = statement(args)
+        if sql.startswith(MAY_WAIT_FOR_A_LOCK) or self._thread_calls:
+            if not self._thread_calls and sql.startswith("BEGIN"):
                 with contextlib.suppress(LockHeld):
                     return self._begin_if_free(fn, *args, **kwargs)
             return await self._on_worker_thread(partial(fn, *args, **kwargs))
+        self._open_connection()
+        return fn(*args, **kwargs)
+
+    def _open_connection(self) -> sqlite3.Connection:
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
+        return self._connection
 
     def _begin_if_free(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Take the write lock on the loop's thread when no other connection holds it (the usual case: this
         process's writers queue on its write gate first), without waiting; LockHeld if another has it."""
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        connection = self._connection
+        connection = self._open_connection()
         if self._busy_timeout is None:
             self._busy_timeout = int(connection.execute("PRAGMA busy_timeout").fetchone()[0])
         connection.execute("PRAGMA busy_timeout=0")
