@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.directory.permissions import DRILL_AUDIENCE, DUTY_ROLES, MEETING_AUDIENCE, ORGANISER
 from gridguard.directory.tables import Member, RoleAssignment, Unit
+from gridguard.kernel.held import Held
 from gridguard.reminders.enums import KIND_TITLES, HolidayHandling, RuleKind, RuleStatus
 from gridguard.reminders.rule_setup import LEAD_CHOICES, RuleDraft
 from gridguard.reminders.schedule import Schedule, When
@@ -103,7 +104,6 @@ def schedule_of(rule: ReminderRule, zone: ZoneInfo) -> Schedule:
 
 HELD_SPAN = timedelta(days=14)
 """How far ahead a rule's occurrences are worked out at once: the sweeps ask every 30 s for the next minutes."""
-HELD_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ class HeldOccurrences:
     """The years the calendar did not know while working them out (the admins are told)."""
 
 
-_held: dict[tuple[object, ...], HeldOccurrences] = {}
+_held: Held[HeldOccurrences] = Held(limit=20_000)
 
 
 def occurrences_of(
@@ -130,10 +130,7 @@ def occurrences_of(
         probe = replace(calendar, unknown_years=set())
         span = max(until, since + HELD_SPAN)
         found = tuple(schedule_of(rule, zone).occurrences(since, span, probe))
-        held = HeldOccurrences(since, span, found, frozenset(probe.unknown_years))
-        if len(_held) >= HELD_LIMIT:
-            _held.clear()
-        _held[key] = held
+        held = _held.keep(key, HeldOccurrences(since, span, found, frozenset(probe.unknown_years)))
     calendar.unknown_years |= held.unknown_years
     return [when for when in held.found if since <= when.happens_at < until]
 

@@ -11,6 +11,7 @@ from gridguard.directory.permissions import (
     townships_of,
 )
 from gridguard.directory.places import place_label
+from gridguard.kernel.held import Held
 from i18n import Localizer, Raw
 
 REMINDED_ROLES = DRILL_AUDIENCE
@@ -60,8 +61,7 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
     return Raw("\n".join([*duties, *lines]))
 
 
-HELD_HELP_LIMIT = 10_000
-_held_help: dict[tuple[object, ...], str] = {}
+_held_help: Held[str] = Held(limit=10_000)
 
 
 def help_text(i18n: Localizer, member: MemberProfile) -> str:
@@ -71,7 +71,5 @@ def help_text(i18n: Localizer, member: MemberProfile) -> str:
     key = (i18n.language, member.is_admin, kind)
     text = _held_help.get(key)
     if text is None:
-        if len(_held_help) >= HELD_HELP_LIMIT:
-            _held_help.clear()
-        text = _held_help[key] = i18n("help.registered", abilities=abilities(i18n, member))
+        text = _held_help.keep(key, i18n("help.registered", abilities=abilities(i18n, member)))
     return text
