@@ -5,6 +5,8 @@ stores them with `write`; no step names a key as a string. A wizard records the 
 going back re-shows the step before the current one from what the data holds, so nothing chosen or typed is
 lost."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from aiogram.fsm.context import FSMContext
@@ -37,6 +39,14 @@ async def read(state: FSMContext, form: type[Data]) -> Data:
 
 async def write(state: FSMContext, data: WizardData) -> None:
     await state.set_data(data.model_dump(mode="json"))
+
+
+@asynccontextmanager
+async def editing(state: FSMContext, form: type[Data]) -> AsyncIterator[Data]:
+    """The conversation's data as `form`, to change in the block: written back at its end (not if it raises)."""
+    data = await read(state, form)
+    yield data
+    await write(state, data)
 
 
 async def enter(state: FSMContext, to: State) -> int:

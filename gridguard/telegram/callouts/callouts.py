@@ -49,7 +49,7 @@ from gridguard.telegram.edits import remove_buttons, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD
 from gridguard.telegram.reports.callbacks import ReportAction
-from gridguard.telegram.wizard import enter, marked, numbered, read, step_before, write
+from gridguard.telegram.wizard import editing, enter, marked, numbered, read, step_before, write
 from i18n import Localizer, Raw, all_translations
 
 KINDS = list(CalloutKind)
@@ -227,9 +227,8 @@ async def wizard_back(query: CallbackQuery, member: MemberProfile, i18n: Localiz
 async def kind_pressed(query: CallbackQuery, callback_data: CalloutWizard, i18n: Localizer, state: FSMContext) -> None:
     if callback_data.value >= len(KINDS):
         raise DomainError("callout.use_the_buttons")
-    data = await read(state, CalloutData)
-    data.kind = KINDS[callback_data.value]
-    await write(state, data)
+    async with editing(state, CalloutData) as data:
+        data.kind = KINDS[callback_data.value]
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, i18n("callout.kind_set", kind=kind_name(i18n, KINDS[callback_data.value])))
@@ -297,9 +296,8 @@ async def area_pressed(
 
 
 async def message_typed(message: Message, i18n: Localizer, callout_desk: CalloutDesk, state: FSMContext) -> None:
-    data = await read(state, CalloutData)
-    data.message = callout_desk.check_message(message.text or "", data.from_report)
-    await write(state, data)
+    async with editing(state, CalloutData) as data:
+        data.message = callout_desk.check_message(message.text or "", data.from_report)
     await ask_point(message.bot, message.chat.id, i18n, state)
 
 
@@ -438,9 +436,8 @@ async def show_preview(
     needed: int,
 ) -> None:
     """What will go out and to how many; refused (nothing is sent) when nobody in the area is available."""
-    data = await read(state, CalloutData)
-    data.needed = needed
-    await write(state, data)
+    async with editing(state, CalloutData) as data:
+        data.needed = needed
     draft = data.draft()
     preview = await callout_desk.preview(member, draft)
     if not preview.reaches:
@@ -459,9 +456,8 @@ async def show_preview(
 async def area_again(query: CallbackQuery, i18n: Localizer, state: FSMContext) -> None:
     """Nobody to reach in the area chosen: choose again; the message and the meeting point are kept."""
     await enter(state, CalloutFlow.area)
-    data = await read(state, CalloutData)
-    data.back_to_preview = True
-    await write(state, data)
+    async with editing(state, CalloutData) as data:
+        data.back_to_preview = True
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, *await area_screen(i18n, state))

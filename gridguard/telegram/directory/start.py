@@ -14,7 +14,7 @@ from gridguard.telegram.directory.states import Registration, RegistrationData
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD, main_menu, phone_keyboard
 from gridguard.telegram.texts import abilities
-from gridguard.telegram.wizard import read, write
+from gridguard.telegram.wizard import editing, read, write
 from i18n import Localizer, all_translations
 
 
@@ -85,9 +85,8 @@ async def take_name(message: Message, i18n: Localizer, state: FSMContext) -> Non
     if name is None:
         await message.answer(i18n("register.bad_name"))
         return
-    data = await read(state, RegistrationData)
-    data.name = name
-    await write(state, data)
+    async with editing(state, RegistrationData) as data:
+        data.name = name
     await state.set_state(Registration.phone)
     await message.answer(i18n("register.ask_phone", name=name), reply_markup=phone_keyboard(i18n))
 

@@ -29,7 +29,7 @@ from gridguard.telegram.duty.callbacks import (
 from gridguard.telegram.duty.states import RosterData, RosterFlow
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
-from gridguard.telegram.wizard import enter, marked, numbered, read, step_before, write
+from gridguard.telegram.wizard import editing, enter, marked, numbered, read, step_before, write
 from i18n import Localizer, Raw
 
 HANDOFF_CHOICES = (8 * 60, 8 * 60 + 30, 9 * 60, 17 * 60 + 30, 18 * 60, 20 * 60)
@@ -261,9 +261,8 @@ async def pattern_screen(i18n: Localizer, state: FSMContext) -> tuple[str, Inlin
 async def pattern_pressed(
     query: CallbackQuery, callback_data: RosterPattern, i18n: Localizer, state: FSMContext
 ) -> None:
-    data = await read(state, RosterData)
-    data.pattern = callback_data.pattern
-    await write(state, data)
+    async with editing(state, RosterData) as data:
+        data.pattern = callback_data.pattern
     await query.answer()
     if isinstance(query.message, Message):
         await turn_into(query.message, *await handoff_screen(i18n, state))
@@ -304,9 +303,8 @@ async def handoff_typed(message: Message, i18n: Localizer, duty_desk: DutyDesk, 
 
 
 async def set_handoff(state: FSMContext, minutes: int) -> None:
-    data = await read(state, RosterData)
-    data.handoff = minutes
-    await write(state, data)
+    async with editing(state, RosterData) as data:
+        data.handoff = minutes
 
 
 async def start_screen(i18n: Localizer, duty_desk: DutyDesk, state: FSMContext) -> tuple[str, InlineKeyboardMarkup]:
@@ -362,9 +360,8 @@ async def start_pressed(
     start = date.fromordinal(callback_data.day)
     if start < duty_desk.today():
         raise DomainError("roster.already_past")
-    data = await read(state, RosterData)
-    data.start = start
-    await write(state, data)
+    async with editing(state, RosterData) as data:
+        data.start = start
     spec = data.spec()
     preview = await duty_desk.preview(member, spec)
     number = await enter(state, RosterFlow.preview)

@@ -19,7 +19,7 @@ from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.reminders.callbacks import RuleField, RuleWizard
 from gridguard.telegram.reminders.states import RuleData, RuleFlow
-from gridguard.telegram.wizard import enter, marked, numbered, read, step_before, write
+from gridguard.telegram.wizard import editing, enter, marked, numbered, read, step_before, write
 from i18n import Keys, Localizer, Raw
 
 KINDS = tuple(RuleKind)
@@ -173,9 +173,8 @@ async def kind_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Lo
     if not 0 <= callback_data.value < len(KINDS):
         raise StaleButton()
     kind = KINDS[callback_data.value]
-    data = await read(state, RuleData)
-    data.kind, data.title = kind, i18n(KIND_TITLES(kind))
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.kind, data.title = kind, i18n(KIND_TITLES(kind))
     if kind == RuleKind.OTHER:
         await ask_title(query, i18n, state)
         return
@@ -191,9 +190,8 @@ async def title_typed(message: Message, i18n: Localizer, state: FSMContext) -> N
     if not title or len(title) > TITLE_LIMIT:
         await message.answer(i18n("reminders.ask_title", limit=TITLE_LIMIT))
         return
-    data = await read(state, RuleData)
-    data.title = title
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.title = title
     await ask_frequency(message, i18n, state)
 
 
@@ -213,9 +211,8 @@ async def frequency_pressed(
     if not 0 <= callback_data.value < len(FREQUENCIES):
         raise StaleButton()
     frequency = FREQUENCIES[callback_data.value]
-    data = await read(state, RuleData)
-    data.frequency = frequency
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.frequency = frequency
     await SHOW_STEP[NEXT_STEP[frequency].state or ""](query, i18n, state)
 
 
@@ -242,27 +239,24 @@ async def ask_weekday(event: CallbackQuery | Message, i18n: Localizer, state: FS
 async def ordinal_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if callback_data.value not in ORDINALS:
         raise StaleButton()
-    data = await read(state, RuleData)
-    data.ordinal = callback_data.value
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.ordinal = callback_data.value
     await ask_weekday(query, i18n, state)
 
 
 async def weekday_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 0 <= callback_data.value < 7:
         raise StaleButton()
-    data = await read(state, RuleData)
-    data.weekday = callback_data.value
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.weekday = callback_data.value
     await ask_time(query, i18n, state)
 
 
 async def day_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 1 <= callback_data.value <= MAX_DAY:
         raise StaleButton()
-    data = await read(state, RuleData)
-    data.day = callback_data.value
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.day = callback_data.value
     await ask_time(query, i18n, state)
 
 
@@ -278,9 +272,8 @@ async def ask_time(event: CallbackQuery | Message, i18n: Localizer, state: FSMCo
 async def time_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 0 <= callback_data.value < 24 * 60:
         raise StaleButton()
-    data = await read(state, RuleData)
-    data.minutes = callback_data.value
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.minutes = callback_data.value
     await ask_holidays(query, i18n, state)
 
 
@@ -289,9 +282,8 @@ async def time_typed(message: Message, i18n: Localizer, state: FSMContext) -> No
     if minutes is None:
         await message.answer(i18n("roster.bad_time"))
         return
-    data = await read(state, RuleData)
-    data.minutes = minutes
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.minutes = minutes
     await ask_holidays(message, i18n, state)
 
 
@@ -348,18 +340,16 @@ async def holidays_pressed(
 ) -> None:
     if not 0 <= callback_data.value < len(HOLIDAY_CHOICES):
         raise StaleButton()
-    data = await read(state, RuleData)
-    data.holidays = HOLIDAY_CHOICES[callback_data.value]
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.holidays = HOLIDAY_CHOICES[callback_data.value]
     await ask_leads(query, i18n, state)
 
 
 async def leads_pressed(query: CallbackQuery, callback_data: RuleWizard, i18n: Localizer, state: FSMContext) -> None:
     if not 0 <= callback_data.value < len(LEAD_CHOICES):
         raise StaleButton()
-    data = await read(state, RuleData)
-    data.leads = callback_data.value
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.leads = callback_data.value
     data.draft().repeat.rrule()
     await ask_place(query, i18n, state)
 
@@ -377,9 +367,8 @@ async def place_typed(
     if not place or len(place) > PLACE_LIMIT:
         await message.answer(i18n("reminders.pick_place", limit=PLACE_LIMIT))
         return
-    data = await read(state, RuleData)
-    data.place = place
-    await write(state, data)
+    async with editing(state, RuleData) as data:
+        data.place = place
     await show_preview(message, member, i18n, reminder_desk, state)
 
 

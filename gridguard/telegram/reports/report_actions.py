@@ -17,7 +17,7 @@ from gridguard.telegram.keyboards import REMOVE_KEYBOARD, choices_keyboard, skip
 from gridguard.telegram.reports.callbacks import AssignChoice, ReportAction
 from gridguard.telegram.reports.report_view import send_details
 from gridguard.telegram.reports.states import ActOnReport, FollowUpData
-from gridguard.telegram.wizard import read, write
+from gridguard.telegram.wizard import editing, read, write
 from i18n import Keys, Localizer, all_translations
 
 ASKING = {
@@ -129,9 +129,8 @@ async def resolve_note_sent(message: Message, i18n: Localizer, state: FSMContext
     if not note or len(note) > 500:
         await message.answer(i18n("report.note_required"))
         return
-    data = await read(state, FollowUpData)
-    data.note = note
-    await write(state, data)
+    async with editing(state, FollowUpData) as data:
+        data.note = note
     await state.set_state(ActOnReport.resolve_photo)
     await message.answer(i18n("report.ask_after_photo"), reply_markup=skip_keyboard(i18n))
 
