@@ -196,20 +196,34 @@ async def measure_help(remote: RemoteServer, dp: Dispatcher, bot: Bot, reporters
 
 
 class StatementCounter:
-    """SQL statements and transactions on the engines (the bot's and its delivery worker's) while counting."""
+    """SQL statements and transactions the drivers run while counting, on the engines given (the bot's and its
+    delivery worker's): counted where the SQL reaches SQLite or PostgreSQL, so statements sent straight to the driver
+    (gridguard/db/direct.py) count too. BEGIN and the like are not statements; a COMMIT is a transaction."""
 
-    def __init__(self, *databases: Database) -> None:
+    def __init__(self) -> None:
         self.statements = self.transactions = 0
         self.counting = False
-        for db in databases:
-            event.listen(db.engine.sync_engine, "before_cursor_execute", self._statement)
-            event.listen(db.engine.sync_engine, "commit", self._commit)
 
-    def _statement(self, *_args: object) -> None:
-        self.statements += self.counting
+    async def watch(self, db: Database) -> None:
+        """Count on every connection `db` opens from now on (those it holds are closed first)."""
+        await db.engine.dispose()
+        event.listen(db.engine.sync_engine, "connect", self._hook)
 
-    def _commit(self, *_args: object) -> None:
-        self.transactions += self.counting
+    def _hook(self, dbapi_connection: Any, _record: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if hasattr(driver, "add_query_logger"):
+            driver.add_query_logger(lambda logged: self._ran(logged.query))
+        else:
+            driver._connection.set_trace_callback(self._ran)
+
+    def _ran(self, sql: str) -> None:
+        if not self.counting:
+            return
+        word = sql.lstrip()[:8].upper()
+        if word.startswith("COMMIT"):
+            self.transactions += 1
+        elif not word.startswith(("BEGIN", "ROLLBACK", "PRAGMA", "SAVEPOINT", "RELEASE", "SELECT 1", ";")):
+            self.statements += 1
 
 
 async def prepare_summaries(
@@ -292,6 +306,8 @@ async def run(url: str | None, reporters: int, repetitions: int) -> None:
     base = await remote.start()
     async with scratch_database(url) as db:
         backend = db.engine.dialect.name
+        counter = StatementCounter()
+        await counter.watch(db)
         pairs = await seed(db, reporters)
         await remote.post(
             "chats", {"ids": [p for pair in pairs for p in pair[:2]] + list(range(ECHO_IDS, ECHO_IDS + reporters))}
@@ -303,7 +319,7 @@ async def run(url: str | None, reporters: int, repetitions: int) -> None:
         worker = DeliveryWorker(db.separate_pool(), sender, SystemClock(), limits=LIFTED, name="bench")
         dp = build_dispatcher(settings, db, SystemClock(), delivery=worker)
         delivering = asyncio.create_task(worker.run_forever())
-        counter = StatementCounter(db, worker.db)
+        await counter.watch(worker.db)
         print(f"reporting on {backend}: {reporters} at once, Telegram's limits lifted, fake server in its own process")
         ratios: dict[str, list[float]] = {"cpu_report": [], "cpu_help": [], "p99_card": [], "sql": [], "card_conf": []}
         await measure_echo(remote, bot, reporters)

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.db.database import on_postgres
+from gridguard.db.direct import Direct
 from gridguard.delivery.enums import DeliveryStatus, Priority
 from gridguard.delivery.tables import Notification
 
@@ -34,6 +35,10 @@ _INSERT_STATEMENTS = {
     .returning(TABLE.c.id, TABLE.c.dedupe_key),
 }
 """Built once: the outbox is a hot path, and building a statement costs more than running it."""
+_INSERT_ONE = {on_pg: Direct(statement) for on_pg, statement in _INSERT_STATEMENTS.items()}
+FEW_ROWS = 8
+"""Up to this many rows (a report's cards, a reply) go one statement each on the driver (gridguard/db/direct.py);
+more (a call-out, a township's reminders) go in SQLAlchemy's batched INSERT … VALUES."""
 _RECORD_OUTCOME = (
     update(TABLE)
     .where(
@@ -210,10 +215,13 @@ async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: da
     """Queue many notifications (a call-out, a township's reminders) in one statement; how many were new."""
     if not notices:
         return 0
-    statement = _INSERT_STATEMENTS[on_postgres(session)]
+    on_pg = on_postgres(session)
     handover: Handover | None = session.info.get(HANDOVER)
     rows = [n.row(now, handover if _handed(n, handover) else None) for n in notices]
-    inserted = (await session.exec(statement, params=rows)).all()
+    if len(rows) <= FEW_ROWS:
+        inserted = [new for row in rows for new in await _INSERT_ONE[on_pg].rows(session, row)]
+    else:
+        inserted = list((await session.exec(_INSERT_STATEMENTS[on_pg], params=rows)).all())
     if handover is not None:
         new_ids = {key: notification_id for notification_id, key in inserted}
         for notice, row in zip(notices, rows, strict=True):

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.direct import Direct
 from gridguard.directory.places import Place, place_of
 from gridguard.directory.tables import Unit
 from gridguard.reports.enums import Category
@@ -46,7 +47,7 @@ _CANDIDATES = select(
     REPORTS.c.status, REPORTS.c.description, REPORTS.c.latitude, REPORTS.c.longitude,
 ).where(
     REPORTS.c.category == bindparam("category"),
-    REPORTS.c.status.in_(OPEN_STATUSES),
+    or_(*(REPORTS.c.status == status for status in OPEN_STATUSES)),
     REPORTS.c.created_at >= bindparam("since"),
     REPORTS.c.township_id == bindparam("township_id"),
 )  # fmt: skip
@@ -56,13 +57,17 @@ _IN_THE_BOX = and_(
     REPORTS.c.longitude.between(bindparam("west"), bindparam("east")),
 )
 _NEARBY = {
-    (False, True): _CANDIDATES.where(_SAME_VILLAGE),
-    (True, False): _CANDIDATES.where(_IN_THE_BOX),
-    (True, True): _CANDIDATES.where(or_(_IN_THE_BOX, and_(REPORTS.c.latitude.is_(None), _SAME_VILLAGE))),
+    shape: Direct(query.order_by(REPORTS.c.created_at.desc()))
+    for shape, query in (
+        ((False, True), _CANDIDATES.where(_SAME_VILLAGE)),
+        ((True, False), _CANDIDATES.where(_IN_THE_BOX)),
+        ((True, True), _CANDIDATES.where(or_(_IN_THE_BOX, and_(REPORTS.c.latitude.is_(None), _SAME_VILLAGE)))),
+    )
 }
 """What may be near, by (the filing has a location, the place has a village), so that a township with many open
 reports loads only the few that may match: a box around the location (the exact distance is checked after), or,
-without a location to compare, the same village. Built once: the lookup runs for every report filed."""
+without a location to compare, the same village. Compiled once and run on the driver: the lookup runs for every
+report filed."""
 
 
 async def possible_duplicate(
@@ -81,9 +86,7 @@ async def possible_duplicate(
     }
     if filing.latitude is not None and filing.longitude is not None:
         params |= box_around(filing.latitude, filing.longitude, policy.duplicate_radius_meters)
-    query = _NEARBY[(located, village_id is not None)].order_by(REPORTS.c.created_at.desc())
-    connection = await session.connection()
-    for candidate in (await connection.execute(query, params)).all():
+    for candidate in await _NEARBY[(located, village_id is not None)].rows(session, params):
         if filing.latitude is not None and filing.longitude is not None and candidate.latitude is not None:
             distance = distance_meters(filing.latitude, filing.longitude, candidate.latitude, candidate.longitude)
             if distance <= policy.duplicate_radius_meters:
@@ -104,7 +107,7 @@ def box_around(latitude: float, longitude: float, radius_meters: float) -> dict[
     }
 
 
-async def _offer(session: AsyncSession, report: Row[Any, *tuple[Any, ...]]) -> DuplicateOffer:
+async def _offer(session: AsyncSession, report: Any) -> DuplicateOffer:
     unit = await session.get(Unit, report.unit_id)
     assert unit is not None
     place = await place_of(session, unit)

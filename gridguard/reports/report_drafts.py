@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.direct import Direct
 from gridguard.delivery.enums import Priority
 from gridguard.delivery.outbox import Content, Notice, enqueue_many
 from gridguard.directory.directory import unit_labels
@@ -93,13 +94,13 @@ async def discard_draft(session: AsyncSession, member_id: int) -> None:
 
 
 DRAFTS = ReportDraft.__table__  # type: ignore[attr-defined]
-_TAKE_DRAFT = delete(DRAFTS).where(DRAFTS.c.member_id == bindparam("member_id")).returning(DRAFTS.c.data)
-"""Built once: filing takes the draft on the hot path."""
+_TAKE_DRAFT = Direct(delete(DRAFTS).where(DRAFTS.c.member_id == bindparam("member_id")).returning(DRAFTS.c.data))
+"""Compiled once and run on the driver: filing takes the draft on the hot path."""
 
 
 async def take_draft(session: AsyncSession, member_id: int) -> Draft | None:
     """The member's draft, removed in the same statement (it comes back if the transaction rolls back)."""
-    data = (await session.exec(_TAKE_DRAFT, params={"member_id": member_id})).scalar_one_or_none()
+    data = await _TAKE_DRAFT.scalar(session, {"member_id": member_id})
     return Draft.from_json(data) if data is not None else None
 
 
