@@ -11,7 +11,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
@@ -30,6 +29,7 @@ from aiogram.types import ErrorEvent, Message, User
 from redis.asyncio import Redis
 
 import bot.pydantic_cache  # noqa: F401  (keeps response models alive)
+from bot.json_session import JsonSession
 from bot.metrics import HealthEndpoints, Metrics, UpdateMetrics
 from bot.middlewares import ProfileMiddleware, ThrottlingMiddleware
 from bot.paths import ESCALATION_POLICY
@@ -67,7 +67,7 @@ log = logging.getLogger("gridguard")
 
 def build_bot(token: str, api_base: str | None, wait_out_flood: Callable[[float], Awaitable[Any]] | None = None) -> Bot:
     """A Bot on the given API server; with `wait_out_flood`, replies wait out short 429s (not for the outbox)."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    session = JsonSession(api=TelegramAPIServer.from_base(api_base)) if api_base else JsonSession()
     if wait_out_flood is not None:
         session.middleware(RetryShortFloodWaits(wait_out_flood))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
