@@ -1,13 +1,15 @@
 """Statements run on the driver's own connection, inside the session's transaction: for the few on the report path.
 
-A Core statement executed through a session costs about ten times its SQL on SQLite (bench.reporting): the cache
-key, the execution context, the result object and a greenlet switch for each call into the driver. `Direct` pays
-for that once: it compiles its statement per dialect and set of parameter names, keeps SQLAlchemy's own bind and
-result processors (so values are stored and read exactly as through the session), and then sends only the SQL
-and the values to aiosqlite or asyncpg on the connection the session's transaction holds.
+A Core statement executed through a session costs more in SQLAlchemy's Python than in the database (a profile of
+bench.reporting's report bursts): the cache key, the execution context, the result object and a greenlet switch
+for each call into the driver. `Direct` pays for that once: it compiles its statement per dialect and set of
+parameter names, keeps SQLAlchemy's own bind and result processors (so values are stored and read exactly as
+through the session), and then sends only the SQL and the values to aiosqlite or asyncpg on the connection the
+session's transaction holds.
 
-It runs statements with bound parameters only (no expanding IN, no SQL-side defaults it would have to compute):
-anything else is refused when it is compiled, so a test meets it before a user does.
+It runs statements whose values are all bound as given (no expanding IN, no column left to a Python-side default):
+anything else is refused when it is compiled, so a test meets it before a user does. A database error comes out
+as the driver's own exception, not SQLAlchemy's wrapper.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -109,7 +111,10 @@ class Direct:
         return compiled
 
     async def rows(self, session: AsyncSession, params: Mapping[str, Any]) -> list[Any]:
-        """The statement's returned rows (named tuples, values read as the session would read them)."""
+        """The statement's returned rows (named tuples, values read as the session would read them). Objects the
+        session holds unwritten are written first, as the session would before a statement of its own."""
+        if session.new or session.dirty or session.deleted:
+            await session.flush()
         dialect, raw = await driver_of(session)
         compiled = self._for(dialect, params)
         values = compiled.values(params)

@@ -212,7 +212,8 @@ async def enqueue(
 
 
 async def enqueue_many(session: AsyncSession, notices: Sequence[Notice], now: datetime) -> int:
-    """Queue many notifications (a call-out, a township's reminders) in one statement; how many were new."""
+    """Queue notifications (a report's cards, a call-out, a township's reminders): a few one statement each, more in
+    one batched statement; how many were new."""
     if not notices:
         return 0
     on_pg = on_postgres(session)

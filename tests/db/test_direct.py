@@ -13,6 +13,8 @@ from gridguard.db.database import Database
 from gridguard.db.direct import DRIVER, Direct
 from gridguard.delivery.enums import DeliveryStatus
 from gridguard.delivery.tables import Notification
+from gridguard.directory.enums import UnitLevel
+from gridguard.directory.tables import Unit
 
 TABLE = Notification.__table__  # type: ignore[attr-defined]
 INSERT = Direct(insert(TABLE).returning(TABLE.c.id, TABLE.c.created_at, TABLE.c.status, TABLE.c.payload))
@@ -69,6 +71,16 @@ async def test_a_direct_statement_is_part_of_the_session_transaction(db: Databas
     async with db.reading() as session:
         assert (await session.exec(select(TABLE.c.id).where(TABLE.c.dedupe_key == "undone"))).first() is None  # type: ignore[call-overload]
         assert DRIVER not in session.info
+
+
+async def test_objects_the_session_holds_unwritten_are_written_before_a_direct_statement(db: Database) -> None:
+    """The outbox row names a unit the same use case added a moment before: the unit must be in the table first."""
+    async with db.transaction() as session:
+        session.add(Unit(id=9001, code="350524999001", name="新村", level=UnitLevel.VILLAGE, created_at=NOW))
+        inserted = await INSERT.rows(session, row("a", DeliveryStatus.PENDING) | {"unit_id": 9001})
+    async with db.reading() as session:
+        stored = await session.get(Notification, inserted[0].id)
+    assert stored is not None and stored.unit_id == 9001
 
 
 async def test_the_driver_connection_is_forgotten_when_the_transaction_ends(db: Database) -> None:
