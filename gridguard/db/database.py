@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only as await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.db.sqlite_on_loop import connect_on_loop
@@ -57,8 +58,15 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
+        """BEGIN sent to the driver itself: every transaction pays for it, and SQLAlchemy's execution around a
+        statement costs more than the statement (gridguard/db/direct.py)."""
         read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        await_(_run_on_driver(connection.connection.driver_connection, "BEGIN" if read_only else "BEGIN IMMEDIATE"))
+
+
+async def _run_on_driver(driver: Any, sql: str) -> None:
+    cursor = await driver.execute(sql)
+    await cursor.close()
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
