@@ -1,1 +1,4 @@
-"""Benchmarks with printed figures (not timed tests)."""
+"""Benchmarks with printed figures (not timed tests). Importing `gridguard` first defers aiogram's type builds,
+as in the bot."""
+
+import gridguard  # noqa: F401

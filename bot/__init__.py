@@ -1,1 +1,3 @@
-"""The process: CLI, settings, composition root."""
+"""The process: CLI, settings, composition root. Importing `gridguard` first defers aiogram's type builds."""
+
+import gridguard  # noqa: F401
