@@ -63,7 +63,6 @@ TOKEN = "123456:TEST-token"
 LIFTED = DeliveryLimits(per_second=1e6, private_per_second=1e6, private_burst=10**6, concurrency=64)
 CATEGORIES = ("fire", "gas", "electrical", "building", "chemicals")
 """One category a burst, so no report is offered as a duplicate of the burst before (same village, 72 h)."""
-"""One per repetition, so a reporter's second report is not offered as a duplicate of the first."""
 ECHO_IDS = 900_000
 LOG_POLL = 0.02
 BURST_TIMEOUT = 120.0

@@ -1,6 +1,6 @@
 """aiogram's types built when first used, not all at import.
 
-`aiogram.types` ends by calling `model_rebuild` on each of its ~300 types, so every validator and serializer is
+`aiogram.types` ends by calling `model_rebuild` on each of its several hundred types, so every validator and serializer is
 built at import and held for the life of the process: about 100 MiB and most of the import's CPU, although a bot
 validates a handful of them (aiogram/aiogram#1513, open). `defer_aiogram_schemas()`, called before aiogram is
 first imported, makes those calls keep the namespace they pass and build nothing. pydantic then builds each type
