@@ -1,12 +1,12 @@
 """aiogram's types built when first used, not all at import.
 
-`aiogram.types` ends by calling `model_rebuild` on each of its several hundred types, so every validator and serializer is
-built at import and held for the life of the process: about 100 MiB and most of the import's CPU, although a bot
-validates a handful of them (aiogram/aiogram#1513, open). `defer_aiogram_schemas()`, called before aiogram is
-first imported, makes those calls keep the namespace they pass and build nothing. pydantic then builds each type
-the first time it is used (its deferred build, which aiogram's `defer_build=True` asks for), resolved in that same
-namespace, so every schema is the one the eager build gives (`tests/bot/test_aiogram_schemas.py` compares all of
-them). It does not import aiogram; it is a no-op once aiogram's types are imported or when already in place.
+`aiogram.types` ends by calling `model_rebuild` on each of its several hundred types, so every validator and
+serializer is built at import and held for the life of the process: about 100 MiB and most of the import's CPU,
+although a bot validates a handful of them (aiogram/aiogram#1513, open). `defer_aiogram_schemas()`, called before
+aiogram is first imported, makes those calls keep the namespace they pass and build nothing. pydantic then builds
+each type the first time it is used (its deferred build, which aiogram's `defer_build=True` asks for), resolved in
+that same namespace, so every schema is the one the eager build gives (`tests/bot/test_aiogram_schemas.py` compares
+all of them). It does not import aiogram; it is a no-op once aiogram's types are imported or when already in place.
 """
 
 import sys
