@@ -31,7 +31,7 @@ class _Deferral:
         passed = kwargs.get("_types_namespace")
         if passed is not None and cls.__module__.startswith(_AIOGRAM_TYPES + "."):
             self.types_namespace = passed
-            cls.__pydantic_parent_namespace__ = dict(passed)
+            cls.__pydantic_parent_namespace__ = passed
             return None
         if passed is None and self.types_namespace is not None:
             kwargs["_types_namespace"] = self.types_namespace
