@@ -6,6 +6,7 @@ pool and back, which costs far more than the check (a dictionary lookup, a compa
 cheap and never blocks, so each is wrapped to run in place: same arguments, same answer.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 from aiogram import Router
@@ -14,12 +15,17 @@ from aiogram.dispatcher.event.handler import FilterObject
 
 def run_filters_on_loop(router: Router) -> None:
     """Every filter of `router` and of the routers under it, its own and its handlers', checked on the loop."""
+    for check in filters_of(router):
+        _on_loop(check)
+
+
+def filters_of(router: Router) -> Iterator[FilterObject]:
+    """Every filter of `router` and of the routers under it: each observer's own, then its handlers'."""
     for observer in router.observers.values():
         for handler in [observer._handler, *observer.handlers]:
-            for check in handler.filters or []:
-                _on_loop(check)
+            yield from handler.filters or []
     for sub_router in router.sub_routers:
-        run_filters_on_loop(sub_router)
+        yield from filters_of(sub_router)
 
 
 def _on_loop(check: FilterObject) -> None:

@@ -1,18 +1,16 @@
 """Every filter is checked on the event loop (gridguard/telegram/filters_on_loop.py), with the answer it gave before."""
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aiogram import F, Router
-from aiogram.dispatcher.event.handler import FilterObject
 from aiogram.fsm.state import State, StatesGroup
 
 from gridguard.db.database import Database
 from gridguard.directory.enums import Role
 from gridguard.telegram import build_routers
-from gridguard.telegram.filters_on_loop import run_filters_on_loop
+from gridguard.telegram.filters_on_loop import filters_of, run_filters_on_loop
 from tests.fakes.clock import FakeClock
 from tests.fakes.users import Harness
 from tests.fakes.world import TOWNSHIP_A, VILLAGE_A1, add_member, import_townships
@@ -22,16 +20,8 @@ class Flow(StatesGroup):
     asked = State()
 
 
-def all_filters(router: Router) -> Iterator[FilterObject]:
-    for observer in router.observers.values():
-        for handler in [observer._handler, *observer.handlers]:
-            yield from handler.filters or []
-    for sub_router in router.sub_routers:
-        yield from all_filters(sub_router)
-
-
 def test_no_filter_of_the_bot_is_left_to_a_worker_thread() -> None:
-    checks = [check for router in build_routers() for check in all_filters(router)]
+    checks = [check for router in build_routers() for check in filters_of(router)]
 
     assert len(checks) > 100
     assert all(check.awaitable for check in checks)
@@ -41,12 +31,12 @@ async def test_a_wrapped_filter_answers_as_the_plain_one_did() -> None:
     router = Router()
     router.message.filter(F.chat.type == "private")
     router.message.register(lambda: None, Flow.asked, F.text)
-    plain = list(all_filters(router))
+    plain = list(filters_of(router))
     plain_answers = [check.callback for check in plain]
 
     run_filters_on_loop(router)
 
-    private, asked, text = list(all_filters(router))
+    private, asked, text = list(filters_of(router))
     message: Any = type("Message", (), {"chat": type("Chat", (), {"type": "private"})(), "text": "你好"})()
     assert await private.call(message) is True
     assert await asked.call(message, raw_state=Flow.asked.state) is True
