@@ -42,7 +42,7 @@ from aiogram.types import Message
 from sqlalchemy import event
 
 from bench.common import peak_memory_mib, scratch_database
-from bot.app import build_bot, build_dispatcher
+from bot.app import build_bot, build_dispatcher, freeze_startup_heap
 from bot.paths import QUANZHOU_DIVISIONS_CSV
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
@@ -331,6 +331,7 @@ async def run(url: str | None, reporters: int, repetitions: int) -> None:
         dp = build_dispatcher(settings, db, SystemClock(), delivery=worker)
         delivering = asyncio.create_task(worker.run_forever())
         await counter.watch(worker.db)
+        freeze_startup_heap()
         print(f"reporting on {backend}: {reporters} at once, Telegram's limits lifted, fake server in its own process")
         ratios: dict[str, list[float]] = {"cpu_report": [], "cpu_help": [], "p99_card": [], "sql": [], "card_conf": []}
         for repetition in range(repetitions + 1):

@@ -1,6 +1,7 @@
 """The composition root: builds the Bot, the Dispatcher with its middlewares, and runs them."""
 
 import asyncio
+import gc
 import logging
 import os
 import socket
@@ -265,6 +266,15 @@ async def wait_for_telegram(bot: Bot, settings: Settings, patience: Patience) ->
     return await with_patience(where, me, reachable_later, patience)
 
 
+def freeze_startup_heap() -> None:
+    """What start-up built lives as long as the process: collect once, then move it out of the garbage collector's
+    way (`gc.freeze`). A full collection then walks only what was made since, not every object of aiogram,
+    SQLAlchemy and pydantic: in bench.reporting one such collection, in every burst of 200 reports, cost 150–175 ms
+    of CPU (about 0.8 ms a report) and held every handler meanwhile."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_bot(settings: Settings, token: str, clock: Clock | None = None, started: float | None = None) -> None:
     """Wait for the database and Telegram, migrate, then poll (or serve the webhook) until stopped; SIGTERM stops
     gracefully."""
@@ -291,6 +301,7 @@ async def run_bot(settings: Settings, token: str, clock: Clock | None = None, st
     try:
         me = await wait_for_telegram(bot, settings, patience)
         await set_command_menus(bot, settings.default_language)
+        freeze_startup_heap()
         log.info("GridGuard running as @%s, ready %.2f s after the start", me.username, time.monotonic() - started)
         if settings.webhook_url:
             claims = RedisClaims(redis, redis_prefix(settings)) if redis is not None else DatabaseClaims(db, clock)

@@ -2,6 +2,7 @@
 the fake Bot API server, and a harness with the real Dispatcher."""
 
 import asyncio
+import gc
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +29,14 @@ from tests.scenarios.township import Township, build_township, seed_township
 
 ADMIN_TELEGRAM_ID = 9001
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen_heap() -> Iterator[None]:
+    """A test that runs the real bot (`run_bot`) freezes the heap, as the bot does once it has started: thaw it
+    afterwards, so that test's objects don't outlive it."""
+    yield
+    gc.unfreeze()
 
 
 def sqlite_url(path: Path) -> str:

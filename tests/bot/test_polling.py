@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import json
 
 from bot.app import run_bot
@@ -34,3 +35,18 @@ async def test_a_new_user_registers_through_the_running_bot(
     private_scope = json.dumps({"type": "all_private_chats"}, sort_keys=True)
     assert (private_scope, "en") in server.commands
     assert server.errors == []
+
+
+async def test_the_running_bot_keeps_what_start_up_built_out_of_the_garbage_collectors_way(
+    settings: Settings, db: Database, clock: FakeClock, server: FakeTelegram
+) -> None:
+    gc.unfreeze()
+    running = asyncio.create_task(run_bot(settings, server.token, clock))
+    try:
+        [answer] = await PollingHarness(server).user("路人").send("/help")
+        assert answer.shown
+        assert gc.get_freeze_count() > 100_000
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running

@@ -1,6 +1,9 @@
 """A pooled PostgreSQL connection that died meanwhile (the server restarted, a backend was terminated) is replaced at
 checkout, so the next use case works as if nothing happened (gridguard/db/database.py)."""
 
+import asyncio
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -13,10 +16,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-async def _backend_pid(db: Database) -> int:
+async def _backend(db: Database) -> tuple[int, Any]:
+    """The server's process id of the connection a transaction ran on, and that connection's driver."""
     async with db.transaction() as session:
         connection = await session.connection()
-        return int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        raw = await connection.get_raw_connection()
+        pid = int((await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one())
+        return pid, raw.driver_connection
+
+
+async def _seen_closed(driver: Any) -> None:
+    """Until the client has read the server's close: pg_terminate_backend only signals the backend, which then
+    exits and closes the socket a moment later."""
+    for _ in range(500):
+        if driver.is_closed():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the terminated connection still looks open")
 
 
 async def test_a_transaction_after_its_pooled_connection_was_terminated_runs_on_a_fresh_one() -> None:
@@ -24,14 +40,15 @@ async def test_a_transaction_after_its_pooled_connection_was_terminated_runs_on_
     db = Database(TEST_DATABASE_URL, pool_size=1, max_overflow=0)
     admin = create_async_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     try:
-        before = await _backend_pid(db)
+        before, driver = await _backend(db)
         async with admin.connect() as connection:
             await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": before})
+        await _seen_closed(driver)
 
-        after = await _backend_pid(db)
+        after, _ = await _backend(db)
 
         assert after != before
-        assert await _backend_pid(db) == after
+        assert (await _backend(db))[0] == after
     finally:
         await db.dispose()
         await admin.dispose()
