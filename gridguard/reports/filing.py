@@ -1,10 +1,13 @@
 """Filing: a finished draft becomes a report with its code, evidence, history and first cards."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Select, Table, Text, bindparam, cast, func, insert, literal, update
+from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -42,28 +45,78 @@ class Filing:
 
 REPORTS = Report.__table__  # type: ignore[attr-defined]
 COUNTERS = ReportCounter.__table__  # type: ignore[attr-defined]
-_NEXT_IN_SEQUENCE = {
-    on_pg: Direct(
+EVENTS = ReportEvent.__table__  # type: ignore[attr-defined]
+
+
+def _next_number(dialect_insert: Callable[[Table], Any]) -> Any:
+    """The township's next number in the period: its counter row, made or counted up, returning `last`."""
+    return (
         dialect_insert(COUNTERS)
         .values(township_id=bindparam("township_id"), period=bindparam("period"), last=1)
         .on_conflict_do_update(index_elements=["township_id", "period"], set_={"last": COUNTERS.c.last + 1})
         .returning(COUNTERS.c.last)
     )
-    for on_pg, dialect_insert in ((False, sqlite_insert), (True, postgres_insert))
-}
+
+
+_NEXT_NUMBER_ON_SQLITE = Direct(_next_number(sqlite_insert))
 _INSERT_REPORT = Direct(insert(REPORTS).returning(REPORTS.c.id))
 _INSERT_MEDIA = Direct(insert(ReportMedia.__table__))  # type: ignore[attr-defined]
-_INSERT_EVENT = Direct(insert(ReportEvent.__table__))  # type: ignore[attr-defined]
+_INSERT_EVENT = Direct(insert(EVENTS))
 """Filing's statements, Core on the tables, compiled once and run on the driver (gridguard/db/direct.py): the hot
 path of an emergency skips SQLAlchemy's execution machinery, which costs more than the SQL."""
 
 
-async def next_code(session: AsyncSession, township: UnitRef, now: datetime, zone: ZoneInfo) -> str:
+def _numbered_report_with_its_first_event() -> Select[tuple[int, str]]:
+    """PostgreSQL: the township's next number, the report under its code and its "created" event in one statement
+    (data-modifying CTEs), one round trip where SQLite takes three. The code is `code_prefix` and the number, at
+    least four digits, as `numbered_code` writes it."""
+    counter = _next_number(postgres_insert).cte("counter")
+    number = cast(counter.c.last, Text)
+    code = bindparam("code_prefix", type_=Text) + func.lpad(number, func.greatest(4, func.length(number)), "0")
+    values = [column for column in REPORTS.c if column.name not in ("id", "code")]
+    filed = (
+        insert(REPORTS)
+        .from_select(
+            ["code", *(column.name for column in values)],
+            core_select(code, *(bindparam(column.name, type_=column.type) for column in values)).select_from(counter),
+        )
+        .returning(REPORTS.c.id, REPORTS.c.code)
+        .cte("filed")
+    )
+    created = insert(EVENTS).from_select(
+        ["report_id", "actor_id", "kind", "to_status", "created_at"],
+        core_select(
+            filed.c.id,
+            bindparam("reporter_id", type_=EVENTS.c.actor_id.type),
+            literal(ReportEventKind.CREATED, EVENTS.c.kind.type),
+            bindparam("status", type_=EVENTS.c.to_status.type),
+            bindparam("created_at", type_=EVENTS.c.created_at.type),
+        ).select_from(filed),
+    )
+    return core_select(filed.c.id, filed.c.code).add_cte(created.cte("created"))
+
+
+_FILE_ON_POSTGRES = Direct(_numbered_report_with_its_first_event())
+
+
+def code_period(now: datetime, zone: ZoneInfo) -> str:
+    """The year and month a report's number counts in."""
+    return now.astimezone(zone).strftime("%y%m")
+
+
+def code_prefix(township: UnitRef, period: str) -> str:
+    return f"{township.code[4:9]}-{period}-"
+
+
+def numbered_code(township: UnitRef, period: str, sequence: int) -> str:
     """A short human code: township (county and township digits), year and month, sequence."""
-    period = now.astimezone(zone).strftime("%y%m")
-    params = {"township_id": township.id, "period": period}
-    sequence = await _NEXT_IN_SEQUENCE[on_postgres(session)].scalar(session, params)
-    return f"{township.code[4:9]}-{period}-{sequence:04d}"
+    return f"{code_prefix(township, period)}{sequence:04d}"
+
+
+async def next_code_on_sqlite(session: AsyncSession, township: UnitRef, now: datetime, zone: ZoneInfo) -> str:
+    period = code_period(now, zone)
+    sequence = await _NEXT_NUMBER_ON_SQLITE.scalar(session, {"township_id": township.id, "period": period})
+    return numbered_code(township, period, sequence)
 
 
 def new_card_source(
@@ -99,7 +152,7 @@ async def file_report(
     if not may(reporter, Action.REPORT, place.ids):
         raise NoLongerThere("report.no_longer_reporter")
     report = Report(
-        code=await next_code(session, place.township, ctx.now, ctx.zone),
+        code="",
         township_id=place.township.id,
         unit_id=filing.unit_id,
         village_id=place.village.id if place.village else None,
@@ -115,16 +168,28 @@ async def file_report(
         updated_at=ctx.now,
     )
     reached = plan_start(report, ctx, reach)
-    report.id = await _INSERT_REPORT.scalar(session, report.model_dump(exclude={"id"}))
+    await _insert_numbered(session, report, place.township, ctx)
     for position, (kind, file_id) in enumerate(filing.media):
         media = {"report_id": report.id, "kind": kind, "file_id": file_id, "position": position}
         await _INSERT_MEDIA.rows(session, media)
-    created = {"report_id": report.id, "actor_id": report.reporter_id, "kind": ReportEventKind.CREATED,
-               "from_status": None, "to_status": ReportStatus.NEW, "note": None, "created_at": ctx.now}  # fmt: skip
-    await _INSERT_EVENT.rows(session, created)
     cards = cards_for(report, reached, new_card_source(report, filing, place, reporter, reach.callers), ctx, "card")
     await enqueue_many(session, cards, ctx.now)
     return report
+
+
+async def _insert_numbered(session: AsyncSession, report: Report, township: UnitRef, ctx: Context) -> None:
+    """Give the report the township's next code, save it with its "created" event, and set its id and code."""
+    if on_postgres(session):
+        period = code_period(ctx.now, ctx.zone)
+        row = report.model_dump(exclude={"id", "code"})
+        numbering = {"township_id": township.id, "period": period, "code_prefix": code_prefix(township, period)}
+        [(report.id, report.code)] = await _FILE_ON_POSTGRES.rows(session, row | numbering)
+        return
+    report.code = await next_code_on_sqlite(session, township, ctx.now, ctx.zone)
+    report.id = await _INSERT_REPORT.scalar(session, report.model_dump(exclude={"id"}))
+    created = {"report_id": report.id, "actor_id": report.reporter_id, "kind": ReportEventKind.CREATED,
+               "from_status": None, "to_status": ReportStatus.NEW, "note": None, "created_at": ctx.now}  # fmt: skip
+    await _INSERT_EVENT.rows(session, created)
 
 
 async def add_information(
