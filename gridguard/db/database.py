@@ -22,6 +22,8 @@ POSTGRES_POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 0}
 """Ten connections kept open and no more: a burst of 200 reports queues for them (each transaction holds one for a
 few round trips) instead of opening and closing overflow connections, which costs a connect, its authentication and
 every statement prepared again. No use case opens a transaction inside another (the suite passes with one)."""
+CHECKOUT_TIMEOUT_SECONDS = 30
+"""How long a transaction waits for a PostgreSQL connection before it gives up (SQLAlchemy's own pool timeout)."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -93,6 +95,12 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
         raise DisconnectionError("the server closed this pooled connection")
 
 
+def _slots_for(pool: dict[str, Any]) -> asyncio.Semaphore | None:
+    """One slot per connection the pool may open (none to count when its overflow is unlimited)."""
+    overflow = pool.get("max_overflow", 10)
+    return None if overflow < 0 else asyncio.Semaphore(pool.get("pool_size", 5) + overflow)
+
+
 class Database:
     """Owns the engine; hands out sessions and transactions (the unit of work)."""
 
@@ -100,6 +108,7 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self._write_gate = (write_gate or asyncio.Lock()) if is_sqlite(url) else None
+        self._connection_slots = None if is_sqlite(url) else _slots_for(POSTGRES_POOL | engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._read_sessions = async_sessionmaker(
             self.engine.execution_options(**{READ_ONLY_OPTION: True}),
@@ -115,14 +124,39 @@ class Database:
         the moment the last commits, instead of sleeping in SQLite's busy handler (which backs off to 100 ms).
         Never open a transaction inside another one.
         """
-        async with self._write_gate or contextlib.nullcontext(), self._sessions() as session, session.begin():
+        async with (
+            self._write_gate or contextlib.nullcontext(),
+            self._connection_slot(),
+            self._sessions() as session,
+            session.begin(),
+        ):
             yield session
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only: on SQLite its transaction doesn't take the write lock."""
-        async with self._read_sessions() as session, session.begin():
+        async with self._connection_slot(), self._read_sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def _connection_slot(self) -> AsyncIterator[None]:
+        """PostgreSQL: wait for a free connection on a semaphore as large as the pool, so SQLAlchemy's pool always
+        has one at checkout. Its own queue waits with `asyncio.wait_for`, a task and a timer per waiter: with 200
+        filings at once on ten connections that cost 0.28 ms of CPU a filing (1.56 against 1.28 ms with a pool
+        of 60 that never waits)."""
+        slots = self._connection_slots
+        if slots is None:
+            yield
+            return
+        if slots.locked():
+            async with asyncio.timeout(CHECKOUT_TIMEOUT_SECONDS):
+                await slots.acquire()
+        else:
+            await slots.acquire()
+        try:
+            yield
+        finally:
+            slots.release()
 
     def separate_pool(self, pool_size: int = 2) -> "Database":
         """The same database through connections of its own (a bulkhead: delivery never waits behind a burst of
