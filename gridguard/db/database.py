@@ -97,8 +97,7 @@ def _refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) 
 
 def _slots_for(pool: dict[str, Any]) -> asyncio.Semaphore | None:
     """One slot per connection the pool may open (none to count when its overflow is unlimited)."""
-    overflow = pool.get("max_overflow", 10)
-    return None if overflow < 0 else asyncio.Semaphore(pool.get("pool_size", 5) + overflow)
+    return None if pool["max_overflow"] < 0 else asyncio.Semaphore(pool["pool_size"] + pool["max_overflow"])
 
 
 class Database:
@@ -141,9 +140,8 @@ class Database:
     @asynccontextmanager
     async def _connection_slot(self) -> AsyncIterator[None]:
         """PostgreSQL: wait for a free connection on a semaphore as large as the pool, so SQLAlchemy's pool always
-        has one at checkout. Its own queue waits with `asyncio.wait_for`, a task and a timer per waiter: with 200
-        filings at once on ten connections that cost 0.28 ms of CPU a filing (1.56 against 1.28 ms with a pool
-        of 60 that never waits)."""
+        has one at checkout; its own queue waits with `asyncio.wait_for`, a task and a timer per waiter, and in a
+        burst nearly every checkout waits (docs/performance.md, "Connection slots")."""
         slots = self._connection_slots
         if slots is None:
             yield
