@@ -113,8 +113,7 @@ def numbered_code(township: UnitRef, period: str, sequence: int) -> str:
     return f"{code_prefix(township, period)}{sequence:04d}"
 
 
-async def next_code_on_sqlite(session: AsyncSession, township: UnitRef, now: datetime, zone: ZoneInfo) -> str:
-    period = code_period(now, zone)
+async def next_code_on_sqlite(session: AsyncSession, township: UnitRef, period: str) -> str:
     sequence = await _NEXT_NUMBER_ON_SQLITE.scalar(session, {"township_id": township.id, "period": period})
     return numbered_code(township, period, sequence)
 
@@ -179,13 +178,13 @@ async def file_report(
 
 async def _insert_numbered(session: AsyncSession, report: Report, township: UnitRef, ctx: Context) -> None:
     """Give the report the township's next code, save it with its "created" event, and set its id and code."""
+    period = code_period(ctx.now, ctx.zone)
     if on_postgres(session):
-        period = code_period(ctx.now, ctx.zone)
         row = report.model_dump(exclude={"id", "code"})
         numbering = {"township_id": township.id, "period": period, "code_prefix": code_prefix(township, period)}
         [(report.id, report.code)] = await _FILE_ON_POSTGRES.rows(session, row | numbering)
         return
-    report.code = await next_code_on_sqlite(session, township, ctx.now, ctx.zone)
+    report.code = await next_code_on_sqlite(session, township, period)
     report.id = await _INSERT_REPORT.scalar(session, report.model_dump(exclude={"id"}))
     created = {"report_id": report.id, "actor_id": report.reporter_id, "kind": ReportEventKind.CREATED,
                "from_status": None, "to_status": ReportStatus.NEW, "note": None, "created_at": ctx.now}  # fmt: skip

@@ -37,12 +37,10 @@ async def one_connection(db: Database) -> AsyncIterator[Database]:
 async def reporter_with_a_draft(db: Database, clock: FakeClock) -> MemberProfile:
     await import_townships(db, clock.now(), TOWNSHIP_A)
     await add_member(db, clock.now(), WORKER, "林网格", Role.GRID_WORKER, VILLAGE_A1)
-    village = await unit_id(db, VILLAGE_A1)
-    async with db.transaction() as session:
+    async with db.reading() as session:
         profile = await load_profile(session, WORKER, frozenset())
-        assert profile is not None and profile.id is not None
-        draft = Draft(Category.FIRE, Severity.MAJOR, village, description="仓库冒烟")
-        await save_draft(session, profile.id, WORKER, draft, clock.now())
+    assert profile is not None
+    await keep_a_draft(db, clock, profile, Category.FIRE, "仓库冒烟")
     return profile
 
 
@@ -68,7 +66,7 @@ async def test_codes_count_on_per_township_and_month_past_four_digits_each_with_
     desk = desk_on(db, clock)
 
     first = await desk.submit(reporter)
-    await keep_another_draft(db, clock, reporter, Category.GAS)
+    await keep_a_draft(db, clock, reporter, Category.GAS, "又一处")
     second = await desk.submit(reporter)
 
     prefix = f"{TOWNSHIP_A[4:9]}-{period}-"
@@ -82,9 +80,11 @@ async def test_codes_count_on_per_township_and_month_past_four_digits_each_with_
     ]
 
 
-async def keep_another_draft(db: Database, clock: FakeClock, reporter: MemberProfile, category: Category) -> None:
+async def keep_a_draft(
+    db: Database, clock: FakeClock, reporter: MemberProfile, category: Category, description: str
+) -> None:
     assert reporter.id is not None
-    draft = Draft(category, Severity.MAJOR, await unit_id(db, VILLAGE_A1), description="又一处")
+    draft = Draft(category, Severity.MAJOR, await unit_id(db, VILLAGE_A1), description=description)
     async with db.transaction() as session:
         await save_draft(session, reporter.id, WORKER, draft, clock.now())
 
