@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, update
+from sqlalchemy import and_, bindparam, case, func, literal, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -39,27 +39,43 @@ _INSERT_ONE = {on_pg: Direct(statement) for on_pg, statement in _INSERT_STATEMEN
 FEW_ROWS = 8
 """Up to this many rows (a report's cards, a reply) go one statement each on the driver (gridguard/db/direct.py);
 more (a call-out, a township's reminders) go in SQLAlchemy's batched INSERT … VALUES."""
+
+
+def _sent(name: str, column: str) -> Any:
+    return bindparam(name, type_=TABLE.c[column].type)
+
+
+def _if_still_sent(value: Any, otherwise: Any) -> Any:
+    """`value` while the row still holds the revision that went out; `otherwise` once newer content replaced it."""
+    return case((TABLE.c.revision == _sent("b_revision", "revision"), value), else_=otherwise)
+
+
 _RECORD_OUTCOME = (
     update(TABLE)
     .where(
         TABLE.c.id == bindparam("b_id"),
-        TABLE.c.revision == bindparam("b_revision"),
         TABLE.c.status == DeliveryStatus.SENDING,
+        or_(TABLE.c.revision == _sent("b_revision", "revision"), TABLE.c.claimed_by == bindparam("b_worker")),
     )
     .values(
-        status=bindparam("b_status"),
-        attempts=bindparam("b_attempts"),
-        last_attempt_at=bindparam("b_now"),
-        last_error=bindparam("b_error"),
+        status=_if_still_sent(_sent("b_status", "status"), literal(DeliveryStatus.PENDING, TABLE.c.status.type)),
+        attempts=_if_still_sent(_sent("b_attempts", "attempts"), 0),
+        last_attempt_at=_if_still_sent(_sent("b_now", "last_attempt_at"), TABLE.c.last_attempt_at),
+        last_error=_if_still_sent(_sent("b_error", "last_error"), TABLE.c.last_error),
         claimed_by=None,
         claimed_until=None,
-        next_attempt_at=func.coalesce(bindparam("b_next", type_=TABLE.c.next_attempt_at.type), TABLE.c.next_attempt_at),
-        sent_at=bindparam("b_sent_at", type_=TABLE.c.sent_at.type),
-        sent_message_id=func.coalesce(
-            bindparam("b_message_id", type_=TABLE.c.sent_message_id.type), TABLE.c.sent_message_id
+        next_attempt_at=_if_still_sent(
+            func.coalesce(_sent("b_next", "next_attempt_at"), TABLE.c.next_attempt_at), TABLE.c.next_attempt_at
+        ),
+        sent_at=_if_still_sent(_sent("b_sent_at", "sent_at"), TABLE.c.sent_at),
+        sent_message_id=_if_still_sent(
+            func.coalesce(_sent("b_message_id", "sent_message_id"), TABLE.c.sent_message_id), TABLE.c.sent_message_id
         ),
     )
 )
+"""Recording one send, in one statement: what went out is written while the row still holds that revision;
+a row whose content changed while it was in flight (newer content for an edit) goes back to pending, untried, if
+this worker still holds it."""
 
 
 @dataclass(frozen=True)
@@ -441,16 +457,14 @@ class Outcome:
 
 
 async def record_outcomes(session: AsyncSession, worker: str, outcomes: Sequence[Outcome], now: datetime) -> None:
-    """Write what delivery did: one statement, executed for all outcomes at once.
-
-    A row whose revision changed while it was in flight (newer content for an edit) goes back to pending.
-    """
+    """Write what delivery did: one statement, executed for all outcomes at once (`_RECORD_OUTCOME`)."""
     if not outcomes:
         return
     params = [
         {
             "b_id": o.id,
             "b_revision": o.revision,
+            "b_worker": worker,
             "b_status": o.status,
             "b_attempts": o.attempts,
             "b_now": now,
@@ -462,22 +476,6 @@ async def record_outcomes(session: AsyncSession, worker: str, outcomes: Sequence
         for o in outcomes
     ]
     await session.exec(_RECORD_OUTCOME, params=params)
-    still_held = select(TABLE.c.id).where(
-        TABLE.c.id.in_([o.id for o in outcomes]),
-        TABLE.c.status == DeliveryStatus.SENDING,
-        TABLE.c.claimed_by == worker,
-    )
-    newer: Sequence[int] = (await session.exec(still_held)).all()
-    for notification_id in newer:
-        await _return_newer_revision(session, notification_id)
-
-
-async def _return_newer_revision(session: AsyncSession, notification_id: int) -> None:
-    await session.exec(
-        update(Notification)
-        .where(col(Notification.id) == notification_id, col(Notification.status) == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_until=None, attempts=0)
-    )
 
 
 async def release(session: AsyncSession, ids_and_times: Sequence[tuple[int, datetime]]) -> None:

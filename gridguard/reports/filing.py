@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.as_loaded import as_loaded
 from gridguard.db.database import on_postgres
 from gridguard.db.direct import Direct
 from gridguard.delivery.outbox import enqueue_many
@@ -150,7 +151,8 @@ async def file_report(
     """Save the report with its evidence and history, and queue its first cards — in the caller's transaction."""
     if not may(reporter, Action.REPORT, place.ids):
         raise NoLongerThere("report.no_longer_reporter")
-    report = Report(
+    report = as_loaded(
+        Report,
         code="",
         township_id=place.township.id,
         unit_id=filing.unit_id,

@@ -157,3 +157,24 @@ async def test_a_tally_edit_waits_its_gap_after_a_send_that_was_in_flight_when_n
     await _gap_edit(db, "四", later + timedelta(seconds=0.5))
     row = await _row(db, key)
     assert row.payload == {"text": "四"} and row.next_attempt_at >= later + GAP
+
+
+async def test_a_late_record_leaves_newer_content_that_another_worker_holds_alone(db: Database) -> None:
+    """A worker recording its send after its lease ran out, when newer content came meanwhile and another worker
+    claimed it, changes nothing: the newer content is that worker's to send."""
+    await _queue_card(db)
+    await _mark(db, DeliveryStatus.SENT, message_id=77)
+    assert await _edit(db, "已确认")
+    key, lease = f"edit:{(await _row(db, 'card:1:1')).id}", timedelta(seconds=60)
+    async with db.transaction() as session:
+        [late] = await claim_due(session, "w", NOW, lease, 10)
+    assert await _edit(db, "已处理")
+    after_the_lease = NOW + lease + timedelta(seconds=1)
+    async with db.transaction() as session:
+        [newer] = await claim_due(session, "v", after_the_lease, lease, 10)
+    async with db.transaction() as session:
+        outcome = Outcome(late.id, late.revision, DeliveryStatus.SENT, 1, message_id=77)
+        await record_outcomes(session, "w", [outcome], after_the_lease)
+    row = await _row(db, key)
+    assert (row.status, row.claimed_by, row.revision) == (DeliveryStatus.SENDING, "v", newer.revision)
+    assert row.payload == {"text": "已处理"} and row.sent_at is None
