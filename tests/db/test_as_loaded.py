@@ -1,6 +1,7 @@
 """An instance built as the ORM builds a loaded one holds what the constructor would (filing saves it: tests/reports)."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlmodel import Field, SQLModel
@@ -10,7 +11,7 @@ from gridguard.reports.enums import Category, ReportStatus, Severity
 from gridguard.reports.tables import Report
 
 NOW = datetime(2026, 7, 1, 9, 30, tzinfo=UTC)
-VALUES = {
+VALUES: dict[str, Any] = {
     "code": "24011-2607-0001", "township_id": 1, "unit_id": 2, "village_id": 2, "reporter_id": 3,
     "category": Category.FLOOD, "severity": Severity.CRITICAL, "description": "河堤渗水", "status": ReportStatus.NEW,
     "created_at": NOW, "updated_at": NOW,
