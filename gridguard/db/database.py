@@ -114,6 +114,9 @@ class Database:
             class_=AsyncSession,
             expire_on_commit=False,
         )
+        self._autocommit_sessions = async_sessionmaker(
+            self.engine.execution_options(isolation_level="AUTOCOMMIT"), class_=AsyncSession, expire_on_commit=False
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -129,6 +132,17 @@ class Database:
             self._sessions() as session,
             session.begin(),
         ):
+            yield session
+
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[AsyncSession]:
+        """A session for a write that is one statement (an executemany too): on PostgreSQL it commits by itself,
+        without BEGIN and COMMIT, two round trips of three; on SQLite it is a transaction as usual."""
+        if self._write_gate is not None:
+            async with self.transaction() as session:
+                yield session
+            return
+        async with self._connection_slot(), self._autocommit_sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

@@ -512,7 +512,8 @@ class DeliveryWorker:
     ) -> None:
         now = self.clock.now()
         by_id = {c.id: c for c in claimed}
-        async with self.db.transaction() as session:
+        alone = not to_release and not any(_tells_someone(o) for o in outcomes)
+        async with self.db.one_statement() if alone else self.db.transaction() as session:
             await record_outcomes(session, self.name, outcomes, now)
             await release(session, to_release)
             for outcome in outcomes:
@@ -531,6 +532,12 @@ class DeliveryWorker:
                         extra=row_fields(item.id, item.dedupe_key),
                     )
                     await report_dead(session, item.id, item.member_id, item.unit_id, outcome.error or "", now)
+
+
+def _tells_someone(outcome: Outcome) -> bool:
+    """Whether recording the outcome writes more than the notification's row (a refused paid send, an unreachable
+    member, a dead row)."""
+    return outcome.paid_refused or outcome.unreachable or outcome.status == DeliveryStatus.DEAD
 
 
 @asynccontextmanager
