@@ -1,7 +1,7 @@
 """Reporting benchmark: what a report costs against a bare aiogram echo, measured in the same run.
 
 The fake Bot API runs in its own process (tests/fakes/serve.py --control), so this process is only the bot
-and its rusage is the bot's own CPU. Three repetitions, each three bursts back to back, polled as from
+and its rusage is the bot's own CPU. Three repetitions, each four bursts back to back, polled as from
 Telegram with the limits lifted (we measure ourselves, not Telegram's 30 messages a second):
 
   echo    N users send a message to a bare aiogram Dispatcher that echoes it with aiogram's own Bot and session
@@ -10,8 +10,11 @@ Telegram with the limits lifted (we measure ourselves, not Telegram's 30 message
   report  N grid workers, each with a report at the summary, press "confirm" at once; done when every
           reporter has the confirmation and every village officer the first escalation card (via the outbox).
 
-A warm-up round of all three comes first and is printed but not counted, as the echo's always was: its report
-burst builds the caches (aiogram's types, the directory, compiled statements) that every later burst finds.
+The echo runs twice each repetition, before /help and after the report, and the ratios take the mean of the two:
+this machine's speed drifts within a minute, and a short echo burst measured once, at a fast or a slow moment,
+moved a repetition's ratio by up to 40 % on its own. A warm-up round comes first and is printed but not counted,
+as the echo's always was: its report burst builds the caches (aiogram's types, the directory, compiled
+statements) that every later burst finds.
 For each burst: CPU per update (user + system, from rusage), latency p50/p99 from the push to the answer,
 and for reports the SQL statements and transactions per report. The last line gives the medians of the
 three repetitions:
@@ -335,21 +338,25 @@ async def run(url: str | None, reporters: int, repetitions: int) -> None:
         print(f"reporting on {backend}: {reporters} at once, Telegram's limits lifted, fake server in its own process")
         ratios: dict[str, list[float]] = {"cpu_report": [], "cpu_help": [], "p99_card": [], "sql": [], "card_conf": []}
         for repetition in range(repetitions + 1):
-            echo = await measure_echo(remote, echo_bot, reporters)
+            before = await measure_echo(remote, echo_bot, reporters)
             help_ = await measure_help(remote, dp, bot, [w for w, _, _ in pairs])
             report = await measure_reports(
                 remote, db, dp, bot, pairs, CATEGORIES[repetition % len(CATEGORIES)], counter
             )
+            after = await measure_echo(remote, echo_bot, reporters)
             print(f" repetition {repetition}" if repetition else " warm-up (not counted)")
-            print(describe("echo", echo))
+            print(describe("echo", before))
             print(describe("/help", help_))
             print(describe("report", report, "report"))
+            print(describe("echo", after))
             if not repetition:
                 continue
+            echo_cpu = (before.cpu_per_update + after.cpu_per_update) / 2
+            echo_p99 = (percentile(before.latencies["reply"], 0.99) + percentile(after.latencies["reply"], 0.99)) / 2
             card, confirmation = report.latencies["card"], report.latencies["confirmation"]
-            ratios["cpu_report"].append(report.cpu_per_update / echo.cpu_per_update)
-            ratios["cpu_help"].append(help_.cpu_per_update / echo.cpu_per_update)
-            ratios["p99_card"].append(percentile(card, 0.99) / percentile(echo.latencies["reply"], 0.99))
+            ratios["cpu_report"].append(report.cpu_per_update / echo_cpu)
+            ratios["cpu_help"].append(help_.cpu_per_update / echo_cpu)
+            ratios["p99_card"].append(percentile(card, 0.99) / echo_p99)
             ratios["sql"].append(report.statements / len(card))
             ratios["card_conf"].append(statistics.median(card) / statistics.median(confirmation))
         await worker.stop(delivering)
