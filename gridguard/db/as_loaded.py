@@ -1,10 +1,10 @@
 """A table model's instance built the way the ORM builds one it loads from a row: for the report path's hot spot.
 
 `Report(...)` sets each of its 34 fields through SQLModel's `__setattr__`, pydantic's and SQLAlchemy's attribute
-instrumentation: 350–550 µs of CPU a report on this machine, about a tenth of what a report costs in
-bench.reporting. `as_loaded` fills the instance's dictionary at once, as SQLAlchemy does for a loaded row
-(`ClassManager.new_instance`, then the state's dict): 8 µs. No validation runs, so it is only for values our own
-typed code made; a required field left out is refused.
+instrumentation: 350–550 µs of CPU, measured in an hour when a report cost 10–12 ms in bench.reporting (3–5 % of
+it). `as_loaded` fills the instance's dictionary at once, as SQLAlchemy does for a loaded row
+(`ClassManager.new_instance`, then the state's dict): 8 µs in the same hour. No validation runs, so it is only
+for values our own typed code made; a required field left out is refused.
 """
 
 from functools import cache

@@ -41,13 +41,14 @@ FEW_ROWS = 8
 more (a call-out, a township's reminders) go in SQLAlchemy's batched INSERT … VALUES."""
 
 
-def _sent(name: str, column: str) -> Any:
+def _given(name: str, column: str) -> Any:
+    """A value the recording gives, bound as `column` stores it."""
     return bindparam(name, type_=TABLE.c[column].type)
 
 
 def _if_still_sent(value: Any, otherwise: Any) -> Any:
     """`value` while the row still holds the revision that went out; `otherwise` once newer content replaced it."""
-    return case((TABLE.c.revision == _sent("b_revision", "revision"), value), else_=otherwise)
+    return case((TABLE.c.revision == _given("b_revision", "revision"), value), else_=otherwise)
 
 
 _RECORD_OUTCOME = (
@@ -55,21 +56,21 @@ _RECORD_OUTCOME = (
     .where(
         TABLE.c.id == bindparam("b_id"),
         TABLE.c.status == DeliveryStatus.SENDING,
-        or_(TABLE.c.revision == _sent("b_revision", "revision"), TABLE.c.claimed_by == bindparam("b_worker")),
+        or_(TABLE.c.revision == _given("b_revision", "revision"), TABLE.c.claimed_by == bindparam("b_worker")),
     )
     .values(
-        status=_if_still_sent(_sent("b_status", "status"), literal(DeliveryStatus.PENDING, TABLE.c.status.type)),
-        attempts=_if_still_sent(_sent("b_attempts", "attempts"), 0),
-        last_attempt_at=_if_still_sent(_sent("b_now", "last_attempt_at"), TABLE.c.last_attempt_at),
-        last_error=_if_still_sent(_sent("b_error", "last_error"), TABLE.c.last_error),
+        status=_if_still_sent(_given("b_status", "status"), literal(DeliveryStatus.PENDING, TABLE.c.status.type)),
+        attempts=_if_still_sent(_given("b_attempts", "attempts"), 0),
+        last_attempt_at=_if_still_sent(_given("b_now", "last_attempt_at"), TABLE.c.last_attempt_at),
+        last_error=_if_still_sent(_given("b_error", "last_error"), TABLE.c.last_error),
         claimed_by=None,
         claimed_until=None,
         next_attempt_at=_if_still_sent(
-            func.coalesce(_sent("b_next", "next_attempt_at"), TABLE.c.next_attempt_at), TABLE.c.next_attempt_at
+            func.coalesce(_given("b_next", "next_attempt_at"), TABLE.c.next_attempt_at), TABLE.c.next_attempt_at
         ),
-        sent_at=_if_still_sent(_sent("b_sent_at", "sent_at"), TABLE.c.sent_at),
+        sent_at=_if_still_sent(_given("b_sent_at", "sent_at"), TABLE.c.sent_at),
         sent_message_id=_if_still_sent(
-            func.coalesce(_sent("b_message_id", "sent_message_id"), TABLE.c.sent_message_id), TABLE.c.sent_message_id
+            func.coalesce(_given("b_message_id", "sent_message_id"), TABLE.c.sent_message_id), TABLE.c.sent_message_id
         ),
     )
 )
