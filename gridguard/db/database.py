@@ -1,7 +1,6 @@
 """Engine and session factory: SQLite (aiosqlite) tuned for concurrent use, or PostgreSQL (asyncpg)."""
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.util import await_only as await_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from gridguard.db.driver_transaction import driver_transaction
 from gridguard.db.sqlite_on_loop import connect_on_loop
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -124,14 +124,14 @@ class Database:
 
         On SQLite, writers of this process queue on an asyncio lock before BEGIN IMMEDIATE: the next one starts
         the moment the last commits, instead of sleeping in SQLite's busy handler (which backs off to 100 ms).
+        On PostgreSQL the transaction is begun and ended on the driver (gridguard/db/driver_transaction.py).
         Never open a transaction inside another one.
         """
-        async with (
-            self._write_gate or contextlib.nullcontext(),
-            self._connection_slot(),
-            self._sessions() as session,
-            session.begin(),
-        ):
+        if self._write_gate is None:
+            async with self._connection_slot(), driver_transaction(self.engine) as session:
+                yield session
+            return
+        async with self._write_gate, self._sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -148,7 +148,11 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only: on SQLite its transaction doesn't take the write lock."""
-        async with self._connection_slot(), self._read_sessions() as session, session.begin():
+        if self._write_gate is None:
+            async with self._connection_slot(), driver_transaction(self.engine) as session:
+                yield session
+            return
+        async with self._read_sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

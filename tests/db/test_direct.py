@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.db.database import Database
 from gridguard.db.direct import DRIVER, Direct
@@ -61,16 +62,19 @@ async def test_a_select_reads_named_columns_and_binds_the_values_the_statement_h
 
 
 async def test_a_direct_statement_is_part_of_the_session_transaction(db: Database) -> None:
+    failed: list[AsyncSession] = []
+
     async def fail_after_writing() -> None:
         async with db.transaction() as session:
+            failed.append(session)
             await INSERT.rows(session, row("undone", DeliveryStatus.PENDING))
             raise RuntimeError("the use case failed after writing")
 
     with pytest.raises(RuntimeError):
         await fail_after_writing()
+    assert DRIVER not in failed[0].info, "the rolled-back transaction's connection is forgotten"
     async with db.reading() as session:
         assert (await session.exec(select(TABLE.c.id).where(TABLE.c.dedupe_key == "undone"))).first() is None  # type: ignore[call-overload]
-        assert DRIVER not in session.info
 
 
 async def test_objects_the_session_holds_unwritten_are_written_before_a_direct_statement(db: Database) -> None:
