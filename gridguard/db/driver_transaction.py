@@ -2,9 +2,10 @@
 
 An empty `AsyncSession` transaction that runs one statement on the driver (gridguard/db/direct.py) cost 1,050–1,290
 µs of CPU, where the same BEGIN, statement and COMMIT on the pooled asyncpg connection cost 360–380 µs
-(2026-12-04, an hour when a report cost 10–12 ms in bench.reporting): six greenlet switches, the session's and the
-connection's transaction state, its flush and its close. The report path runs only driver statements, so it paid
-that for nothing.
+(2026-12-04, an hour when a report cost 10–12 ms in bench.reporting): seven greenlet switches, the session's and
+the connection's transaction state, its flush and its close. This way: two switches, 890–1,180 µs against 520–560
+for asyncpg alone, measured together a little later (docs/performance.md). The report path runs only driver
+statements, so it paid that for nothing.
 
 Here the pooled connection is checked out, and its transaction begun, committed or rolled back, on asyncpg itself
 (through SQLAlchemy's asyncpg adapter, so the adapter, the pool and the session agree on whether a transaction is
@@ -47,7 +48,9 @@ async def driver_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncSession]
 
 @asynccontextmanager
 async def _ended(session: AsyncSession, adapted: Any) -> AsyncIterator[None]:
-    """Commit on success, roll back on error: through the session if the ORM was used, else on the driver."""
+    """Commit on success, roll back on error: through the session if the ORM was used, else on the driver. A commit
+    that fails leaves nothing open: the adapter forgets a transaction it tried to end, and the pool rolls back
+    whatever else is open when the connection goes back."""
     try:
         yield
     except BaseException:
