@@ -1,10 +1,9 @@
 """PostgreSQL: a transaction begun and ended on the driver, with the ORM session joining it only when used.
 
-An empty `AsyncSession` transaction that runs one statement on the driver (gridguard/db/direct.py) cost 1,050–1,290
-µs of CPU, where the same BEGIN, statement and COMMIT on the pooled asyncpg connection cost 360–380 µs
-(2026-12-04, an hour when a report cost 10–12 ms in bench.reporting): seven greenlet switches, the session's and
-the connection's transaction state, its flush and its close. This way: two switches, 890–1,180 µs against 520–560
-for asyncpg alone, measured together a little later (docs/performance.md). The report path runs only driver
+An empty `AsyncSession` transaction that runs one statement on the driver (gridguard/db/direct.py) cost 3.3–4.0
+times the same BEGIN, statement and COMMIT sent on the pooled asyncpg connection by hand (`python -m
+bench.transaction --database-url …`, 2026-12-04): seven greenlet switches, the session's and the connection's
+transaction state, its flush and its close. This way: two switches, 1.5–2.2 times. The report path runs only driver
 statements, so it paid that for nothing.
 
 Here the pooled connection is checked out, and its transaction begun, committed or rolled back, on asyncpg itself
