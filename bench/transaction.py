@@ -63,9 +63,10 @@ async def cpu_per_call(call: Callable[[], Awaitable[None]]) -> float:
 
 async def run(url: str | None) -> None:
     async with scratch_database(url) as db:
-        measured: dict[str, list[float]] = {name: [] for name in loops(db)}
+        calls = loops(db)
+        measured: dict[str, list[float]] = {name: [] for name in calls}
         for round_ in range(ROUNDS + 1):
-            for name, call in loops(db).items():
+            for name, call in calls.items():
                 figure = await cpu_per_call(call)
                 if round_:
                     measured[name].append(figure)

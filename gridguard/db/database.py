@@ -128,7 +128,7 @@ class Database:
         Never open a transaction inside another one.
         """
         if self._write_gate is None:
-            async with self._connection_slot(), driver_transaction(self.engine) as session:
+            async with self._on_the_driver() as session:
                 yield session
             return
         async with self._write_gate, self._sessions() as session, session.begin():
@@ -149,10 +149,16 @@ class Database:
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only: on SQLite its transaction doesn't take the write lock."""
         if self._write_gate is None:
-            async with self._connection_slot(), driver_transaction(self.engine) as session:
+            async with self._on_the_driver() as session:
                 yield session
             return
         async with self._read_sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def _on_the_driver(self) -> AsyncIterator[AsyncSession]:
+        """PostgreSQL's transactions, for writing and reading alike: a connection slot, then the driver's own."""
+        async with self._connection_slot(), driver_transaction(self.engine) as session:
             yield session
 
     @asynccontextmanager
