@@ -4,21 +4,18 @@ how many it reaches, sending), a volunteer's answer (which edits the sender's li
 sender's message to those coming and the stand-down, /alerts, and /available."""
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gridguard.callouts.callout_lifecycle import (
-    CALLOUT_TRANSITIONS,
     COMING,
-    CalloutVerb,
     answers_leading_to,
     may_change_answer,
 )
@@ -26,7 +23,6 @@ from gridguard.callouts.callout_notices import callout_topic
 from gridguard.callouts.callout_texts import (
     REPORT_TEXT_SHOWN,
     ReportBrief,
-    alert_content,
     alert_text,
     answer_name,
     reminder_content,
@@ -35,7 +31,6 @@ from gridguard.callouts.callout_texts import (
 from gridguard.callouts.callouts import (
     AreaResponders,
     CalloutRecord,
-    Responder,
     area_responders,
     callouts_since,
     check_meeting_point,
@@ -46,12 +41,19 @@ from gridguard.callouts.callouts import (
     villages_of,
 )
 from gridguard.callouts.enums import CalloutAnswer, CalloutKind, CalloutStatus
+from gridguard.callouts.launch import (
+    CalloutOrder,
+    launch_callout,
+    refresh_tally,
+    stand_down_callout,
+    under_alerts,
+)
 from gridguard.callouts.tables import Availability, Callout, CalloutRecipient
 from gridguard.db.database import Database
 from gridguard.delivery.delivery import DeliveryWorker
 from gridguard.delivery.desk import TownshipDesk
 from gridguard.delivery.enums import Priority
-from gridguard.delivery.outbox import Content, Notice, enqueue, enqueue_edit, enqueue_many
+from gridguard.delivery.outbox import Content, enqueue, enqueue_many
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import Action, may_at_all, may_call_out, may_run_callout, townships_of
 from gridguard.directory.places import place_of
@@ -66,8 +68,6 @@ from gridguard.reports.enums import Category, Severity
 from gridguard.reports.tables import Report
 from i18n import LANGUAGES, Localizer
 
-TALLY_EVERY = timedelta(seconds=2)
-"""The sender's tally is edited at most this often, however many answers arrive."""
 REMIND_AFTER = timedelta(minutes=10)
 NEEDED_LIMIT = 10_000
 NOTE_LIMIT = 1000
@@ -168,13 +168,6 @@ async def brief_of(session: AsyncSession, report: Report) -> ReportBrief:
     return ReportBrief(report.code, report.category, place, report.description, report.voice_file_id)
 
 
-def tally_key(callout_id: int) -> str:
-    return f"{callout_topic(callout_id)}:tally"
-
-
-TALLY_RENDERER = "callout_tally"
-
-
 @dataclass(frozen=True)
 class TallyReader:
     telegram_id: int
@@ -200,29 +193,6 @@ async def render_tally(session: AsyncSession, callout_id: int, zone: ZoneInfo) -
         raise NoLongerThere("callout.gone")
     tally = await tally_of(session, callout_id)
     return tally_content(Localizer(sender.language), callout, sender.township, tally, zone)
-
-
-def alert_key(callout_id: int, member_id: int) -> str:
-    return f"{callout_topic(callout_id)}:alert:{member_id}"
-
-
-def under_alerts(
-    callout_id: int, people: Sequence[Responder], what: str, content: Callable[[Localizer], Content]
-) -> list[Notice]:
-    """A message to each of `people` in their language, as a reply under their alert, keyed
-    `callout:<id>:<what>:<member>` (the note, the stand-down, the reminder)."""
-    topic = callout_topic(callout_id)
-    return [
-        Notice(
-            f"{topic}:{what}:{r.member_id}",
-            r.telegram_id,
-            replace(content(Localizer(r.language)), reply_to=alert_key(callout_id, r.member_id)),
-            Priority.URGENT,
-            r.member_id,
-            topic=topic,
-        )
-        for r in people
-    ]
 
 
 class CalloutDesk(TownshipDesk):
@@ -374,74 +344,25 @@ class CalloutDesk(TownshipDesk):
         assert member.id is not None
         self.check_message(draft.message, from_report=draft.report_id is not None)
         async with self._work() as (session, now):
-            responders, township, villages = await self._reach(session, member, draft, now)
+            responders, _township, villages = await self._reach(session, member, draft, now)
             report = await session.get(Report, draft.report_id) if draft.report_id else None
             if draft.report_id is not None and report is None:
                 raise NoLongerThere("callout.report_gone")
             brief = await brief_of(session, report) if report else None
-            callout = Callout(
+            order = CalloutOrder(
                 township_id=draft.township_id,
-                sender_id=member.id,
                 kind=draft.kind,
-                villages=list(draft.villages),
+                villages=tuple(v.id or 0 for v in villages),
                 message=draft.message,
+                needed=draft.needed,
                 latitude=draft.latitude,
                 longitude=draft.longitude,
                 meeting_place=self.check_meeting_place(draft.meeting_place) if draft.meeting_place else None,
-                needed=draft.needed,
                 report_id=report.id if report else None,
                 critical=self._paid(draft, report),
-                status=CalloutStatus.OPEN,
-                created_at=now,
             )
-            session.add(callout)
-            await session.flush()
-            callout_id = callout.id or 0
-            rows = [
-                {"callout_id": callout_id, "member_id": r.member_id, "answer": CalloutAnswer.ASKED.value}
-                for r in responders.ready
-            ]
-            await session.exec(insert(CalloutRecipient), params=rows)
-            await self._post_tally(session, callout, township.name, member, now)
-            names = [v.name for v in villages]
-            contents = {
-                lang: alert_content(
-                    Localizer(lang), callout, township.name, names, member.name, member.phone, callout.critical, brief
-                )
-                for lang in LANGUAGES
-            }
-            topic = callout_topic(callout_id)
-            notices = [
-                Notice(
-                    alert_key(callout_id, r.member_id),
-                    r.telegram_id,
-                    contents.get(r.language, contents["zh"]),
-                    Priority.URGENT,
-                    r.member_id,
-                    topic=topic,
-                )
-                for r in responders.ready
-            ]
-            if brief and brief.voice_file_id:
-                voice = Content(voice=brief.voice_file_id)
-                notices += under_alerts(callout_id, responders.ready, "voice", lambda _: voice)
-            await enqueue_many(session, notices, now)
+            callout = await launch_callout(session, member, order, responders.ready, now, self.zone, brief)
             return callout, len(responders.ready)
-
-    async def _post_tally(
-        self, session: AsyncSession, callout: Callout, township: str, sender: MemberProfile, now: datetime
-    ) -> None:
-        tally = await tally_of(session, callout.id or 0)
-        content = tally_content(Localizer(sender.language), callout, township, tally, self.zone)
-        await enqueue(
-            session,
-            dedupe_key=tally_key(callout.id or 0),
-            chat_id=sender.telegram_id,
-            content=content,
-            now=now,
-            priority=Priority.URGENT,
-            member_id=sender.id,
-        )
 
     # --- answering -------------------------------------------------------------------------------
 
@@ -513,28 +434,7 @@ class CalloutDesk(TownshipDesk):
         )
 
     async def _refresh_tally(self, session: AsyncSession, callout: Callout, now: datetime) -> None:
-        """The sender's card, edited to the counts of the moment it goes (rendered then, at most every 2 s: many
-        answers, one rendering); the headcount reached, told once."""
-        key = tally_key(callout.id or 0)
-        live = Content(render=(TALLY_RENDERER, callout.id or 0, self.zone.key))
-        await enqueue_edit(session, of_key=key, content=live, now=now, priority=Priority.URGENT, min_gap=TALLY_EVERY)
-        if callout.headcount_reached_at is not None:
-            return
-        tally = await tally_of(session, callout.id or 0)
-        sender = await _sender_of(session, callout)
-        if tally.coming >= callout.needed and sender is not None:
-            callout.headcount_reached_at = now
-            session.add(callout)
-            text = Localizer(sender.language)("callout.headcount_notice", needed=callout.needed, coming=tally.coming)
-            await enqueue(
-                session,
-                dedupe_key=f"{key}:reached",
-                chat_id=sender.telegram_id,
-                content=Content(text=text, reply_to=key),
-                now=now,
-                priority=Priority.URGENT,
-                member_id=callout.sender_id,
-            )
+        await refresh_tally(session, callout, now, self.zone)
 
     # --- the sender's buttons ----------------------------------------------------------------------
 
@@ -579,31 +479,12 @@ class CalloutDesk(TownshipDesk):
     async def stand_down(self, member: MemberProfile, callout_id: int) -> int:
         """Stand the call-out down (a second press, or the sender and the head at once: one wins); everyone who
         received it is told. How many."""
-        transition = CALLOUT_TRANSITIONS[CalloutVerb.CONFIRM_STAND_DOWN]
         async with self._work() as (session, now):
             callout = await self._run(session, member, callout_id, lock=True)
-            moved = await session.exec(
-                update(Callout)
-                .where(
-                    col(Callout.id) == callout_id,
-                    col(Callout.status) == transition.allowed_from,
-                    col(Callout.version) == callout.version,
-                )
-                .values(status=transition.to, stood_down_at=now, version=callout.version + 1)
-            )
-            if moved.rowcount != 1:
+            told = await stand_down_callout(session, callout, member.name, now, self.zone)
+            if told is None:
                 raise NoLongerThere("callout.already_stood_down")
-            await session.refresh(callout)
-            everyone = await recipients_answering(session, callout_id, list(CalloutAnswer))
-            notices = under_alerts(
-                callout_id,
-                everyone,
-                "stood-down",
-                lambda i18n: Content(text=i18n("callout.stood_down", sender=member.name)),
-            )
-            await enqueue_many(session, notices, now)
-            await self._refresh_tally(session, callout, now)
-            return len(everyone)
+            return told
 
     # --- records -------------------------------------------------------------------------------------
 

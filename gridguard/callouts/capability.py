@@ -3,8 +3,9 @@ paid broadcast is refused (the sender hears it once)."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gridguard.callouts.callout_desk import TALLY_RENDERER, remind_unanswered, render_tally
+from gridguard.callouts.callout_desk import remind_unanswered, render_tally
 from gridguard.callouts.callout_notices import tell_paid_refused
+from gridguard.callouts.launch import TALLY_RENDERER
 from gridguard.sweeps import CLOCK_SWEEPS_EVERY, Sweep, Tick
 
 
@@ -16,5 +17,5 @@ SWEEPS = (Sweep("callouts", remind_the_silent, CLOCK_SWEEPS_EVERY),)
 WHEN_PAID_REFUSED = (tell_paid_refused,)
 RENDERERS = ((TALLY_RENDERER, render_tally),)
 """The live tally, rendered by delivery when its edit goes."""
-PUBLIC = ("enums", "tables")
+PUBLIC = ("enums", "tables", "launch")
 """What other capabilities may import."""

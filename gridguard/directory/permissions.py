@@ -68,6 +68,9 @@ class Action(StrEnum):
     KEEP_REMINDERS = "keep_reminders"
     CALL_OUT = "call_out"
     ANSWER_CALLOUTS = "answer_callouts"
+    RUN_PLANS = "run_plans"
+    KEEP_PLANS = "keep_plans"
+    CONFIRM_RESPONSE = "confirm_response"
 
 
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
@@ -86,6 +89,9 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.KEEP_REMINDERS: frozenset({Role.STATION_HEAD}),
     Action.CALL_OUT: frozenset({Role.STATION_HEAD, Role.STATION_DUTY}),
     Action.ANSWER_CALLOUTS: frozenset({Role.VOLUNTEER, Role.RESCUE_TEAM}),
+    Action.RUN_PLANS: frozenset({Role.STATION_HEAD, Role.STATION_DUTY}),
+    Action.KEEP_PLANS: frozenset({Role.STATION_HEAD}),
+    Action.CONFIRM_RESPONSE: frozenset({Role.STATION_HEAD, Role.COUNTY_OFFICER}),
 }
 
 MEETING_AUDIENCE = (Role.STATION_HEAD, Role.STATION_DUTY, Role.VILLAGE_OFFICER)
@@ -121,6 +127,14 @@ STEP_ROLES = {0: Role.VILLAGE_OFFICER, 1: Role.STATION_DUTY, 2: Role.STATION_HEA
 
 TOLD_OF_UNDELIVERABLE = Role.STATION_HEAD
 """Who hears that a member of their township can't be reached (blocked the bot, never started it)."""
+
+TASK_ROLES = frozenset({Role.VILLAGE_OFFICER, Role.STATION_DUTY, Role.STATION_HEAD, Role.RESCUE_TEAM})
+"""Whom a plan's level may hand a task: every member of the township holding the role (a village officer of each
+of its villages)."""
+RESPONSE_OVERSEERS = (Role.STATION_HEAD,)
+"""Who hears of a response's overdue tasks, a proposal waiting for confirmation, and when a report upward is due."""
+COUNTY_CONFIRMERS = (Role.COUNTY_OFFICER,)
+"""Who is asked to confirm a township's Ⅱ/Ⅰ response when it has no head."""
 
 
 def units_for(member: MemberProfile, action: Action) -> list[int]:
@@ -249,3 +263,18 @@ def may_run_callout(member: MemberProfile, sender_id: int, township_id: int) -> 
     """Whose the sender's buttons are (message those coming, stand down): the sender's, or a head of the township."""
     heads = [r for r in member.roles if r.role == ALWAYS_CALLS_OUT and township_id in r.path_ids]
     return member.id == sender_id or bool(heads) or member.is_admin
+
+
+def may_confirm_response(member: MemberProfile, township_id: int, county_ids: tuple[int, ...]) -> bool:
+    """A Ⅱ or Ⅰ response starts on a head's word: a station head of the township, or a county officer over it."""
+    if member.is_admin:
+        return True
+    return any(
+        r.role in ACTION_ROLES[Action.CONFIRM_RESPONSE] and (township_id in r.path_ids or r.unit_id in county_ids)
+        for r in member.roles
+    )
+
+
+def may_run_plans(member: MemberProfile, township_id: int) -> bool:
+    """Who starts, changes and ends a township's responses: its station's head and duty members."""
+    return member.is_admin or township_id in townships_of(member, Action.RUN_PLANS)

@@ -42,6 +42,8 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines.append(i18n("help.compliance"))
     if may_at_all(member, Action.CALL_OUT):
         lines += [i18n("help.alert"), i18n("help.alerts")]
+    if may_at_all(member, Action.RUN_PLANS):
+        lines.append(i18n("help.plan"))
     if may_at_all(member, Action.ANSWER_CALLOUTS):
         lines.append(i18n("help.available"))
     lines += [i18n("help.me"), i18n("help.lang"), i18n("help.cancel")]

@@ -1,0 +1,225 @@
+"""Plan response end to end through the fake Bot API: the flood template adopted, a level previewed and started in
+one press, its tasks to their assignees and the progress card edited in place; Ⅱ/Ⅰ on a head's confirmation; the
+level changed (only the difference goes out) and ended; overdue tasks and the report cadence; drills."""
+
+from io import BytesIO
+
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from gridguard.plans.enums import ResponseStatus, TaskStatus
+from gridguard.plans.tables import Response, ResponseTask
+from tests.callouts.test_callouts import ON_MY_WAY
+from tests.scenarios.callouts import alerts_of, with_volunteers
+from tests.scenarios.plans import (
+    CANT,
+    DONE,
+    GROUP,
+    adopt_flood_plan,
+    cards_in,
+    link_group,
+    preview_level,
+    start_level,
+    task_titles,
+    tasks_of,
+)
+from tests.scenarios.township import Township
+
+IV, III, II = "Ⅳ级", "Ⅲ级", "Ⅱ级"
+
+
+async def responses(town: Township) -> list[Response]:
+    async with town.db.reading() as session:
+        return list((await session.exec(select(Response))).all())
+
+
+async def tasks(town: Township) -> list[ResponseTask]:
+    async with town.db.reading() as session:
+        return list((await session.exec(select(ResponseTask).order_by(ResponseTask.id))).all())
+
+
+async def test_a_head_adopts_the_flood_plan_previews_level_iv_and_starts_it_in_one_press(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    assert "已采用模板：防汛防台风应急预案" in town.head.last_alert["text"]  # type: ignore[index]
+    preview = await preview_level(town.head, IV)
+    assert "启动防汛防台风应急预案Ⅳ级响应？" in preview.shown
+    assert "本级不召集志愿者，下发任务 3 项（2 人），每 12 小时向上报送" in preview.shown
+    assert tasks_of(town.officer) == [] and await responses(town) == [], "nothing starts before the press"
+    await town.head.click("✅ 确认启动", preview)
+    await town.deliver()
+    assert "已启动Ⅳ级响应：下发任务 3 项，召集 0 人" in town.head.inbox[-2].shown + town.head.last.shown
+    assert task_titles(town.officer) == ["巡查山塘水库、低洼易涝点和地质灾害隐患点", "通知危险区域群众做好转移准备"]
+    assert task_titles(town.duty) == ["检查防汛物资和避灾点"]
+    [task] = tasks_of(town.duty)
+    assert "防汛防台风应急预案 Ⅳ级响应" in task.shown and "请于 11-" in task.shown
+    [card] = cards_in(town, town.head.id)
+    assert "任务：完成 0 / 共 3 · 逾期 0 · 无法完成 0" in card.shown
+    assert [b["text"] for b in card.buttons] == ["⬆️⬇️ 调整级别", "🏁 结束响应", "📝 记一笔", "📋 情况日志"]
+
+
+async def test_the_card_lives_in_the_station_group_and_follows_the_tasks_done(town: Township) -> None:
+    await link_group(town)
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.head, IV)
+    [card] = cards_in(town, GROUP)
+    first, second = tasks_of(town.officer)
+    await town.officer.click(DONE, first)
+    assert "请发一张照片或一句说明" in town.officer.last.shown
+    await town.officer.send_photo("已巡查完毕，无险情")
+    assert "已记录完成" in town.officer.last.shown
+    await town.officer.click(CANT, second)
+    await town.officer.send("村里广播坏了，正在挨户通知")
+    await town.deliver()
+    assert "完成 1 / 共 3 · 逾期 0 · 无法完成 1" in card.shown and card.edits >= 1
+    [told] = [m for m in town.head.inbox if "无法完成任务" in m.shown]
+    assert "陈安全 无法完成任务“通知危险区域群众做好转移准备”：村里广播坏了，正在挨户通知" in told.shown
+    done, cant, _ = await tasks(town)
+    assert (done.status, done.note, done.photo_file_id is not None) == (TaskStatus.DONE, "已巡查完毕，无险情", True)
+    assert (cant.status, cant.note) == (TaskStatus.CANT, "村里广播坏了，正在挨户通知")
+
+
+async def test_a_duty_member_proposes_level_ii_and_it_starts_only_when_a_head_confirms(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    await adopt_flood_plan(town.head)
+    preview = await preview_level(town.duty, II)
+    assert "Ⅱ级响应需站长确认" in preview.shown
+    await town.duty.click("📨 提交站长确认", preview)
+    await town.deliver()
+    assert any("已提交站长确认" in m.shown for m in town.duty.inbox)
+    assert tasks_of(town.officer) == [] and alerts_of(volunteers.huang) == [], "nothing goes out before the head"
+    [proposal] = [m for m in town.head.inbox if "提议启动本级响应" in m.shown]
+    assert "王值班 提议启动本级响应" in proposal.shown and "启动条件：暴雨或台风橙色预警" in proposal.shown
+    await town.head.click("✅ 同意", proposal)
+    await town.deliver()
+    assert "已同意，响应按Ⅱ级执行" in proposal.shown
+    assert task_titles(town.officer) == ["转移低洼地、危房和地质灾害隐患点群众"]
+    assert task_titles(volunteers.cai) == ["救援队集结待命"]
+    assert all(len(alerts_of(v)) == 1 for v in volunteers.responders)
+    assert "防汛防台风Ⅱ级响应已启动" in alerts_of(volunteers.huang)[0].shown
+    assert any("李站长 已同意Ⅱ级响应" in m.shown for m in town.duty.inbox)
+    [response] = await responses(town)
+    assert response.status == ResponseStatus.ACTIVE and response.confirmed_by_id is not None
+
+
+async def test_a_declined_proposal_starts_nothing(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.duty, II)
+    [proposal] = [m for m in town.head.inbox if "提议启动本级响应" in m.shown]
+    await town.head.click("❌ 不同意", proposal)
+    await town.deliver()
+    assert tasks_of(town.officer) == []
+    assert any("李站长 未同意Ⅱ级响应" in m.shown for m in town.duty.inbox)
+    [response] = await responses(town)
+    assert response.status == ResponseStatus.DECLINED
+    assert "启动防汛防台风应急预案Ⅳ级响应？" in (await preview_level(town.head, IV)).shown, (
+        "a declined one blocks nothing"
+    )
+
+
+async def test_a_level_change_sends_only_the_difference_and_going_down_withdraws(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.head, IV)
+    [card] = cards_in(town, town.head.id)
+    await town.head.click("⬆️⬇️ 调整级别", card)
+    await town.head.click(III)
+    assert "由Ⅳ级调整为Ⅲ级：新增任务 2 项，撤回 0 项，新召集 4 人" in town.head.last.shown
+    await town.head.click("✅ 确认调整")
+    await town.deliver()
+    assert len(tasks_of(town.officer)) == 2, "the officer's tasks are the same at Ⅲ: not sent again"
+    assert task_titles(town.duty) == ["检查防汛物资和避灾点", "开放避灾点并安排专人值守"]
+    assert task_titles(volunteers.cai) == ["救援队集结待命"]
+    assert all(len(alerts_of(v)) == 1 for v in volunteers.responders)
+
+    await town.head.click("⬆️⬇️ 调整级别", card)
+    await town.head.click(IV)
+    assert "新增任务 0 项，撤回 2 项，新召集 0 人" in town.head.last.shown
+    await town.head.click("✅ 确认调整")
+    await town.deliver()
+    assert any("任务“救援队集结待命”已撤回" in m.shown for m in volunteers.cai.inbox)
+    await town.head.click("⬆️⬇️ 调整级别", card)
+    await town.head.click(III)
+    await town.head.click("✅ 确认调整")
+    await town.deliver()
+    assert all(len(alerts_of(v)) == 1 for v in volunteers.responders), "nobody is called out twice"
+    assert len(tasks_of(volunteers.cai)) == 2, "the withdrawn task comes back when the level does"
+    statuses = {t.title: t.status for t in await tasks(town) if t.title == "救援队集结待命"}
+    assert statuses == {"救援队集结待命": TaskStatus.OPEN}
+
+
+async def test_ending_withdraws_open_tasks_stands_down_the_call_out_and_writes_a_summary(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.head, III)
+    await volunteers.huang.click(ON_MY_WAY, alerts_of(volunteers.huang)[0])
+    [card] = cards_in(town, town.head.id)
+    await town.head.click("🏁 结束响应", card)
+    await town.head.click("🏁 确认结束")
+    await town.deliver()
+    assert (
+        "响应已结束。历时 0.0 小时；任务完成 0 / 共 5，无法完成 0，结束时撤回 5；召集 4 人，出发或到达 1 人"
+        in town.head.last.shown
+    )
+    assert "🏁 响应已结束。" in card.shown and card.buttons == []
+    assert any("已撤回" in m.shown for m in town.officer.inbox)
+    assert any("召集已解除（李站长）" in m.shown for m in volunteers.huang.inbox)
+    [response] = await responses(town)
+    assert response.status == ResponseStatus.ENDED and response.summary is not None
+    assert {t.status for t in await tasks(town)} == {TaskStatus.WITHDRAWN}
+
+
+async def test_an_overdue_task_escalates_to_the_head_once_and_shows_on_the_card(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.head, IV)
+    [card] = cards_in(town, town.head.id)
+    await town.after(hours=6, minutes=1)
+    [overdue] = [m for m in town.head.inbox if "逾期未完成" in m.shown]
+    assert "2 项任务逾期未完成" in overdue.shown and "陈安全（美法村委会）" in overdue.shown
+    assert "逾期 2" in card.shown and "⏰ 巡查山塘水库" in card.shown
+    await town.after(hours=1)
+    assert len([m for m in town.head.inbox if "逾期未完成" in m.shown]) == 1, "each task escalates once"
+
+
+async def test_the_report_upward_is_reminded_on_cadence_with_a_draft_from_the_log(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.head, IV)
+    await town.after(hours=12, minutes=1)
+    [draft] = [m for m in town.head.inbox if "请向上级报送第 1 次情况报告" in m.shown]
+    assert "一、情况：" in draft.shown and "李站长 启动Ⅳ级响应" in draft.shown and "三、需求：" in draft.shown
+    await town.after(minutes=5)
+    assert len([m for m in town.head.inbox if "情况报告" in m.shown]) == 1
+
+
+async def test_a_drill_marks_every_message_it_sends(town: Township) -> None:
+    volunteers = await with_volunteers(town)
+    await adopt_flood_plan(town.head)
+    preview = await preview_level(town.head, III, drill=True)
+    assert preview.shown.startswith("【演练】")
+    await town.head.click("✅ 确认启动演练", preview)
+    await town.deliver()
+    assert all(m.shown.startswith("【演练】") for m in tasks_of(town.officer) + tasks_of(volunteers.cai))
+    assert cards_in(town, town.head.id)[0].shown.startswith("【演练】")
+    assert "【演练】防汛防台风Ⅲ级响应已启动" in alerts_of(volunteers.huang)[0].shown
+    [response] = await responses(town)
+    assert response.drill
+
+
+async def test_the_situation_log_exports_as_a_workbook(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.head, IV)
+    [card] = cards_in(town, town.head.id)
+    await town.head.click("📝 记一笔", card)
+    await town.head.send("=HYPERLINK(水位 3.2 米)")
+    assert "已记入情况日志" in town.head.last.shown
+    await town.officer.click(DONE, tasks_of(town.officer)[0])
+    await town.officer.send("巡查完毕")
+    await town.head.click("📋 情况日志", card)
+    document = town.head.last
+    assert document.caption == "防汛防台风应急预案 Ⅳ级 情况日志"
+    book = load_workbook(BytesIO(town.harness.server.files[document.media["document"]["file_id"]]))
+    log = list(book["情况日志"].iter_rows(values_only=True))
+    assert log[0] == ("时间", "记录人", "类别", "内容", "附件")
+    assert [row[2] for row in log[1:]] == ["启动", "记录", "任务完成"]
+    assert log[2][3] == "'=HYPERLINK(水位 3.2 米)", "a typed entry never becomes a formula"
+    handed = list(book["任务"].iter_rows(values_only=True))
+    assert [row[3] for row in handed[1:]] == ["已完成", "待完成", "待完成"]
