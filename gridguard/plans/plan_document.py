@@ -104,6 +104,8 @@ class PlanFileRefused(DomainError):
         self.mistakes = mistakes
 
 
+KEY_MARK = "[key]"
+"""Where pydantic's error location names a mapping's key rather than its value."""
 PROBLEM_OF_ERROR = {"missing": "plan.file_missing", "extra_forbidden": "plan.file_unknown"}
 
 
@@ -128,23 +130,28 @@ def read_plan(data: bytes) -> PlanDocument:
 
 def _mistake(root: yaml.Node | None, error: Any) -> Mistake:
     path = [str(part) for part in error["loc"]]
-    return Mistake(_line_of(root, path), ".".join(path), PROBLEM_OF_ERROR.get(error["type"], "plan.file_invalid"))
+    keyed = path[-1:] == [KEY_MARK]
+    where = path[:-1] if keyed else path
+    problem = PROBLEM_OF_ERROR.get(error["type"], "plan.file_invalid")
+    return Mistake(_line_of(root, where, keyed), ".".join(where), problem)
 
 
-def _line_of(node: yaml.Node | None, path: list[str]) -> int:
-    """The line of the deepest node along `path` that the file has (1 for an empty file)."""
+def _line_of(node: yaml.Node | None, path: list[str], keyed: bool) -> int:
+    """The line of the deepest node along `path` that the file has (1 for an empty file); of the last part's key
+    when the key itself is wrong (an unknown level)."""
     line = node.start_mark.line + 1 if node is not None else 1
-    for part in path:
-        child = _child(node, part)
+    for number, part in enumerate(path, start=1):
+        child = _child(node, part, keyed and number == len(path))
         if child is None:
             break
         node, line = child, child.start_mark.line + 1
     return line
 
 
-def _child(node: yaml.Node | None, part: str) -> yaml.Node | None:
+def _child(node: yaml.Node | None, part: str, key: bool) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        return next((value for key, value in node.value if str(key.value) == part), None)
+        found: yaml.Node | None = next((k if key else v for k, v in node.value if str(k.value) == part), None)
+        return found
     if isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
         child: yaml.Node = node.value[int(part)]
         return child

@@ -5,7 +5,7 @@ level changed (only the difference goes out) and ended; overdue tasks and the re
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlmodel import select
+from sqlmodel import col, select
 
 from gridguard.plans.enums import ResponseStatus, TaskStatus
 from gridguard.plans.tables import Response, ResponseTask
@@ -35,7 +35,7 @@ async def responses(town: Township) -> list[Response]:
 
 async def tasks(town: Township) -> list[ResponseTask]:
     async with town.db.reading() as session:
-        return list((await session.exec(select(ResponseTask).order_by(ResponseTask.id))).all())
+        return list((await session.exec(select(ResponseTask).order_by(col(ResponseTask.id)))).all())
 
 
 async def test_a_head_adopts_the_flood_plan_previews_level_iv_and_starts_it_in_one_press(town: Township) -> None:
