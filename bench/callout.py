@@ -86,9 +86,10 @@ async def seed(db: Database) -> int:
 class FakeServer:
     """tests/fakes/serve.py in its own process, with its control channel (what it received, when)."""
 
-    def __init__(self) -> None:
+    def __init__(self, users: int = HEAD) -> None:
         self.process: asyncio.subprocess.Process | None = None
         self.base = ""
+        self.users = users
 
     async def start(self) -> str:
         self.process = await asyncio.create_subprocess_exec(
@@ -96,7 +97,7 @@ class FakeServer:
             "-m",
             "tests.fakes.serve",
             "--users",
-            str(HEAD),
+            str(self.users),
             "--overall",
             "30",
             "--paid",

@@ -71,6 +71,8 @@ from gridguard.plans.response_state import (
 )
 from gridguard.plans.situation_log import log_sheets, log_workbook
 from gridguard.plans.tables import LogEntry, Plan, Response, ResponseCallout, ResponseTask
+from gridguard.reports.enums import Category
+from gridguard.reports.tables import Report
 from i18n import Localizer
 
 NOTE_LIMIT = 500
@@ -82,6 +84,15 @@ KIND_OF_HAZARD = {
     PlanHazard.OTHER: CalloutKind.GENERAL_HELP,
 }
 LIVE = (ResponseStatus.PROPOSED, ResponseStatus.ACTIVE)
+HAZARD_OF_CATEGORY = {
+    Category.FLOOD: PlanHazard.FLOOD_TYPHOON,
+    Category.LANDSLIDE: PlanHazard.GEOLOGICAL,
+    Category.FOREST_FIRE: PlanHazard.FOREST_FIRE,
+    Category.WORKPLACE: PlanHazard.WORK_SAFETY,
+    Category.CHEMICALS: PlanHazard.WORK_SAFETY,
+    Category.GAS: PlanHazard.WORK_SAFETY,
+}
+"""Which plan a critical report's "start a plan response" opens; any other category, the township's other plan."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,16 @@ class PlanView:
     document: PlanDocument
     running: int | None
     """The live response of this plan, if one is running (it is changed, not started again)."""
+
+
+@dataclass(frozen=True)
+class FromReport:
+    """A critical report's "start a plan response": the plan for its hazard, if the township keeps one."""
+
+    code: str
+    category: Category
+    hazard: PlanHazard
+    plan: PlanView | None
 
 
 @dataclass(frozen=True)
@@ -282,6 +303,18 @@ class PlanDesk(TownshipDesk):
             plan = await self._own_plan(session, member, plan_id)
             query = select(Response.id).where(Response.plan_id == plan_id, col(Response.status).in_(LIVE))
             return PlanView(plan_id, plan.version, _document(plan.document), (await session.exec(query)).first())
+
+    async def from_report(self, member: MemberProfile, report_id: int) -> FromReport:
+        async with self.db.reading() as session:
+            report = await session.get(Report, report_id)
+            if report is None:
+                raise NoLongerThere("plan.report_gone")
+            if not may_run_plans(member, report.township_id):
+                raise NotAllowed()
+            hazard = HAZARD_OF_CATEGORY.get(report.category, PlanHazard.OTHER)
+            plan = await self._plan_for(session, report.township_id, hazard)
+        view = await self.plan(member, plan.id or 0) if plan is not None else None
+        return FromReport(report.code, report.category, hazard, view)
 
     async def export_plan(self, member: MemberProfile, plan_id: int) -> tuple[str, bytes]:
         """The plan as the YAML file it imports from, and its file name."""

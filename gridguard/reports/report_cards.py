@@ -24,6 +24,8 @@ class CardButton(StrEnum):
     """The whole report, in the presser's private chat."""
     CALL_OUT = "call_out"
     """A critical report's card: start a call-out (/alert) with its area and message prefilled."""
+    START_PLAN = "start_plan"
+    """A critical report's card: the township's plan for its hazard, its levels to start (/plan)."""
 
 
 CardVerb = ReportVerb | CardButton
@@ -125,12 +127,14 @@ def card_keyboard(
     calls_out: bool = False,
 ) -> ButtonRows:
     """What an officer may do to the report now (the lifecycle's table), two to a row; for someone who may call
-    out volunteers (`calls_out`), a critical open report's "call out volunteers"; then "details" on a row of its own
-    (the details view leaves it out: it is the details)."""
+    out volunteers (`calls_out`: a station's head or duty member), a critical open report's "call out volunteers"
+    and "start a plan response"; then "details" on a row of its own (the details view leaves it out: it is the
+    details)."""
     actions = [Button(i18n(BUTTON_NAMES(verb)), verb, report_id) for verb in verbs_for(status, ReportActor.OFFICER)]
     rows = [tuple(actions[i : i + 2]) for i in range(0, len(actions), 2)]
     if calls_out and severity == Severity.CRITICAL and status in OPEN_STATUSES:
         rows.append((Button(i18n(BUTTON_NAMES(CardButton.CALL_OUT)), CardButton.CALL_OUT, report_id),))
+        rows.append((Button(i18n(BUTTON_NAMES(CardButton.START_PLAN)), CardButton.START_PLAN, report_id),))
     if with_details:
         rows.append((Button(i18n(BUTTON_NAMES(CardButton.DETAILS)), CardButton.DETAILS, report_id),))
     return tuple(rows)

@@ -3,6 +3,7 @@ replayed after it did its work, it changes nothing and says why."""
 
 from gridguard.plans.enums import ResponseLevel
 from gridguard.plans.response_lifecycle import ResponseVerb, TaskVerb
+from gridguard.reports.report_cards import CardButton
 from gridguard.telegram.plans.callbacks import (
     LevelChange,
     PlanMenu,
@@ -11,6 +12,7 @@ from gridguard.telegram.plans.callbacks import (
     ResponseAction,
     TaskAction,
 )
+from gridguard.telegram.reports.callbacks import ReportAction
 from tests.plans.test_plans import responses
 from tests.reports.test_forged_buttons import NOT_ALLOWED, press_and_expect_nothing
 from tests.scenarios.callouts import with_volunteers
@@ -25,7 +27,7 @@ from tests.scenarios.plans import (
     task_id_of,
     tasks_of,
 )
-from tests.scenarios.township import Township
+from tests.scenarios.township import Township, file_report, report_id_on
 
 IV, II = "Ⅳ级", "Ⅱ级"
 
@@ -127,3 +129,16 @@ async def test_a_task_is_its_assignees_alone_and_is_answered_once(town: Township
     assert "已完成、已撤回" in await press_and_expect_nothing(town, town.officer, task, done_again)
     missing = TaskAction(action=TaskVerb.DONE, task_id=99_999).pack()
     assert "不存在" in await press_and_expect_nothing(town, town.officer, task, missing)
+
+
+async def test_a_reports_start_a_plan_button_is_for_the_townships_station_alone(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    await file_report(town.reporter, category="🌊 防汛/内涝", severity="🔴 紧急", text="河水漫过堤坝")
+    await town.deliver()
+    card = town.head.last_with_buttons()
+    report_id = report_id_on(card)
+    data = ReportAction(action=CardButton.START_PLAN, report_id=report_id).pack()
+    for outsider in (town.reporter, town.officer, town.other_head):
+        assert (await press_and_expect_nothing(town, outsider, card, data)).startswith(NOT_ALLOWED)
+    missing = ReportAction(action=CardButton.START_PLAN, report_id=99_999).pack()
+    assert "不存在" in await press_and_expect_nothing(town, town.head, card, missing)

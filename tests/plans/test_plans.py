@@ -23,9 +23,10 @@ from tests.scenarios.plans import (
     task_titles,
     tasks_of,
 )
-from tests.scenarios.township import Township
+from tests.scenarios.township import Township, file_report
 
 IV, III, II = "Ⅳ级", "Ⅲ级", "Ⅱ级"
+START_PLAN = "🚨 启动应急预案"
 
 
 async def responses(town: Township) -> list[Response]:
@@ -223,3 +224,20 @@ async def test_the_situation_log_exports_as_a_workbook(town: Township) -> None:
     assert log[2][3] == "'=HYPERLINK(水位 3.2 米)", "a typed entry never becomes a formula"
     handed = list(book["任务"].iter_rows(values_only=True))
     assert [row[3] for row in handed[1:]] == ["已完成", "待完成", "待完成"]
+
+
+async def test_a_critical_flood_reports_card_opens_the_flood_plan_to_start_a_level(town: Township) -> None:
+    await file_report(town.reporter, category="🌊 防汛/内涝", severity="🔴 紧急", text="河水漫过堤坝")
+    await town.deliver()
+    [card] = [m for m in town.head.inbox if any(b["text"] == START_PLAN for b in m.buttons)]
+    await town.head.click(START_PLAN, card)
+    assert "本镇还没有防汛防台风预案。发送 /plan 采用模板" in town.head.last.shown
+    await adopt_flood_plan(town.head)
+    await town.head.click(START_PLAN, card)
+    offered = town.head.last
+    assert offered.shown.startswith("🚨 报告 ") and "（🌊 防汛/内涝）：启动哪一级响应？" in offered.shown
+    await town.head.click("▶️ 启动Ⅳ级", offered)
+    await town.head.click("✅ 确认启动")
+    await town.deliver()
+    assert len(tasks_of(town.officer)) == 2
+    assert not any(b["text"] == START_PLAN for m in town.reporter.inbox for b in m.buttons), "not the reporter's"

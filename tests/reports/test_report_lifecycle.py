@@ -45,12 +45,14 @@ def test_the_card_shows_exactly_the_officers_verbs_then_details(status: ReportSt
 
 
 @pytest.mark.parametrize("status", list(ReportStatus))
-def test_a_critical_open_card_offers_a_call_out_before_details_to_those_who_may_call_out(status: ReportStatus) -> None:
+def test_a_critical_open_card_offers_a_call_out_and_a_plan_before_details_to_those_who_may(
+    status: ReportStatus,
+) -> None:
     def verbs(calls_out: bool) -> list[str]:
         rows = card_keyboard(Localizer("zh"), 7, status, Severity.CRITICAL, calls_out=calls_out)
         return [b.verb for row in rows for b in row]
 
-    call_out = [CardButton.CALL_OUT] if status in OPEN_STATUSES else []
+    call_out = [CardButton.CALL_OUT, CardButton.START_PLAN] if status in OPEN_STATUSES else []
     assert verbs(True) == [*verbs_for(status, ReportActor.OFFICER), *call_out, CardButton.DETAILS]
     assert verbs(False) == [*verbs_for(status, ReportActor.OFFICER), CardButton.DETAILS]
 

@@ -17,6 +17,8 @@ from gridguard.plans.plan_desk import Library, PlanDesk, PlanView, StartPreview
 from gridguard.plans.plan_document import FILE_LIMIT, PlanFileRefused
 from gridguard.plans.plan_texts import hazard_name, level_name
 from gridguard.plans.response_lifecycle import ResponseVerb, TaskVerb
+from gridguard.reports.enums import CATEGORY_NAMES
+from gridguard.reports.report_cards import CardButton
 from gridguard.telegram.callbacks import pack_buttons
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
@@ -35,6 +37,7 @@ from gridguard.telegram.plans.states import (
     TaskAnswerData,
     TaskAnswerFlow,
 )
+from gridguard.telegram.reports.callbacks import ReportAction
 from gridguard.telegram.wizard import read, write
 from i18n import Localizer, Raw
 
@@ -48,6 +51,7 @@ def router() -> Router:
     r.message.filter(Known())
     r.callback_query.filter(Registered())
     r.message.register(plan_command, Command("plan"), IN_PRIVATE)
+    r.callback_query.register(start_from_card, ReportAction.filter(F.action == CardButton.START_PLAN))
     r.callback_query.register(menu_pressed, PlanMenu.filter())
     r.callback_query.register(level_pressed, PlanStart.filter())
     r.callback_query.register(change_pressed, LevelChange.filter())
@@ -239,6 +243,27 @@ async def plan_file_received(
     await state.clear()
     levels = "、".join(level_name(i18n, level) for level in plan.levels)
     await message.answer(i18n("plan.replaced" if replaced else "plan.imported", plan=plan.name, levels=levels))
+
+
+async def start_from_card(
+    query: CallbackQuery,
+    callback_data: ReportAction,
+    member: MemberProfile,
+    i18n: Localizer,
+    plan_desk: PlanDesk,
+    bot: Bot,
+) -> None:
+    """A critical report's "start a plan response": the township's plan for its hazard, its levels to start, in
+    the presser's private chat (or where to get one)."""
+    found = await plan_desk.from_report(member, callback_data.report_id)
+    await query.answer()
+    hazard = hazard_name(i18n, found.hazard)
+    if found.plan is None:
+        await bot.send_message(query.from_user.id, i18n("plan.no_plan_for_report", code=found.code, hazard=hazard))
+        return
+    text, markup = plan_screen(i18n, found.plan)
+    heading = i18n("plan.from_report", code=found.code, category=i18n(CATEGORY_NAMES(found.category)))
+    await bot.send_message(query.from_user.id, f"{heading}\n\n{text}", reply_markup=markup)
 
 
 # --- starting --------------------------------------------------------------------------------------------

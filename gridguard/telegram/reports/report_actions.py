@@ -28,13 +28,15 @@ ASKING = {
 }
 """The private-chat step that asks for what a verb needs typed first (the lifecycle's `asks_for`)."""
 ASK_PROMPTS = Keys("report.ask_{}", ASKING)
+OTHER_CAPABILITIES_BUTTONS = (CardButton.CALL_OUT, CardButton.START_PLAN)
+"""A card's buttons another capability's edge answers (call-outs, plan response)."""
 
 
 def router() -> Router:
     r = Router(name="report_actions")
     r.message.filter(IN_PRIVATE, Registered())
     r.callback_query.filter(Registered())
-    r.callback_query.register(card_pressed, ReportAction.filter(F.action != CardButton.CALL_OUT))
+    r.callback_query.register(card_pressed, ReportAction.filter(F.action.not_in(OTHER_CAPABILITIES_BUTTONS)))
     r.callback_query.register(assignee_pressed, AssignChoice.filter())
     r.message.register(resolve_note_sent, ActOnReport.resolve_note, F.text, NOT_A_COMMAND)
     r.message.register(resolve_photo_sent, ActOnReport.resolve_photo, F.photo)
