@@ -152,3 +152,14 @@ async def run_until_prompt_then_interrupt(env: dict[str, str]) -> tuple[str, flo
     process.send_signal(signal.SIGINT)
     rest, _ = await asyncio.wait_for(process.communicate(), 30)
     return (seen + rest).decode(), time.monotonic() - interrupted
+
+
+async def test_a_flood_drill_is_started_from_the_terminal(
+    chat: TerminalChat, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for line in (":as 5", "/plan", "#1", "#1", "#2"):
+        assert await chat.handle(line)
+    preview = capsys.readouterr().out
+    assert "【演练】启动防汛防台风应急预案Ⅳ级响应？" in preview
+    await chat.handle("#1")
+    assert "已启动Ⅳ级响应：下发任务 5 项" in capsys.readouterr().out, "three on duty and the village officer's two"
