@@ -278,3 +278,8 @@ def may_confirm_response(member: MemberProfile, township_id: int, county_ids: tu
 def may_run_plans(member: MemberProfile, township_id: int) -> bool:
     """Who starts, changes and ends a township's responses: its station's head and duty members."""
     return member.is_admin or township_id in townships_of(member, Action.RUN_PLANS)
+
+
+def may_keep_plans(member: MemberProfile, township_id: int) -> bool:
+    """Who edits, imports and adopts a township's plans: its station heads."""
+    return member.is_admin or township_id in townships_of(member, Action.KEEP_PLANS)

@@ -25,6 +25,7 @@ from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import (
     Action,
     may_confirm_response,
+    may_keep_plans,
     may_run_plans,
     townships_of,
 )
@@ -40,7 +41,16 @@ from gridguard.plans.enums import (
     ResponseStatus,
     TaskStatus,
 )
-from gridguard.plans.plan_document import LevelSpec, PlanDocument, read_plan, template, templates, write_plan
+from gridguard.plans.plan_document import (
+    LevelSpec,
+    PlanDocument,
+    PlanEdit,
+    edited,
+    read_plan,
+    template,
+    templates,
+    write_plan,
+)
 from gridguard.plans.plan_texts import (
     ResponseHeading,
     hazard_name,
@@ -131,6 +141,8 @@ class PlanView:
     document: PlanDocument
     running: int | None
     """The live response of this plan, if one is running (it is changed, not started again)."""
+    may_keep: bool = False
+    """Whether the member may edit it."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +314,37 @@ class PlanDesk(TownshipDesk):
         async with self.db.reading() as session:
             plan = await self._own_plan(session, member, plan_id)
             query = select(Response.id).where(Response.plan_id == plan_id, col(Response.status).in_(LIVE))
-            return PlanView(plan_id, plan.version, _document(plan.document), (await session.exec(query)).first())
+            running = (await session.exec(query)).first()
+            keeps = may_keep_plans(member, plan.township_id)
+            return PlanView(plan_id, plan.version, _document(plan.document), running, keeps)
+
+    async def editable(self, member: MemberProfile, plan_id: int) -> PlanView:
+        """The plan, if the member keeps the township's plans (before showing its editor)."""
+        view = await self.plan(member, plan_id)
+        if not view.may_keep:
+            raise NotAllowed()
+        return view
+
+    async def edit_plan(self, member: MemberProfile, plan_id: int, version: int, edit: PlanEdit) -> PlanView:
+        """One change made with buttons, to the plan as the member saw it (`version`): checked as a file is, saved
+        whole; a plan changed meanwhile (another head, an import) is refused."""
+        async with self._work() as (session, now):
+            plan = await self._own_plan(session, member, plan_id)
+            if not may_keep_plans(member, plan.township_id):
+                raise NotAllowed()
+            document = _document(plan.document)
+            i18n = Localizer(self.language)
+            level = level_name(i18n, edit.level)
+            defaults = i18n("plan.default_callout_message", plan=document.name, level=level)
+            changed = edited(document, edit, defaults).model_dump(mode="json")
+            moved = await session.exec(
+                update(Plan)
+                .where(col(Plan.id) == plan_id, col(Plan.version) == version)
+                .values(document=changed, version=version + 1, updated_by_id=member.id, updated_at=now)
+            )
+            if moved.rowcount != 1:
+                raise NoLongerThere("plan.edited_meanwhile")
+            return PlanView(plan_id, version + 1, PlanDocument.model_validate(changed), None, True)
 
     async def from_report(self, member: MemberProfile, report_id: int) -> FromReport:
         async with self.db.reading() as session:

@@ -174,3 +174,75 @@ def template(hazard: PlanHazard) -> PlanDocument | None:
 
 def templates() -> list[PlanDocument]:
     return [plan for hazard in PlanHazard if (plan := template(hazard)) is not None]
+
+
+@dataclass(frozen=True)
+class AddTask:
+    level: ResponseLevel
+    title: str
+    role: Role
+    due_hours: float
+
+
+@dataclass(frozen=True)
+class RemoveTask:
+    level: ResponseLevel
+    key: str
+    """The task's key (role and title): a stale screen's button removes nothing else."""
+
+
+@dataclass(frozen=True)
+class SetCallout:
+    level: ResponseLevel
+    needed: int
+    """0: the level calls nobody out."""
+
+
+@dataclass(frozen=True)
+class SetCadence:
+    level: ResponseLevel
+    hours: int
+    """0: no report upward."""
+
+
+@dataclass(frozen=True)
+class SetCondition:
+    level: ResponseLevel
+    condition: str
+
+
+PlanEdit = AddTask | RemoveTask | SetCallout | SetCadence | SetCondition
+
+
+def edited(plan: PlanDocument, edit: PlanEdit, default_message: str) -> PlanDocument:
+    """The plan with one change made with buttons, checked as a file is (a task twice, a title too long, a level
+    of forty tasks: refused). A level the plan lacks is added by its first change."""
+    level = plan.levels.get(edit.level) or LevelSpec(condition=default_message)
+    try:
+        changed = LevelSpec.model_validate(level.model_dump() | _changes(level, edit, default_message))
+    except ValidationError as invalid:
+        raise DomainError(EDIT_REFUSALS.get(invalid.errors()[0]["type"], "plan.edit_invalid")) from invalid
+    return plan.model_copy(update={"levels": plan.levels | {edit.level: changed}})
+
+
+def _changes(level: LevelSpec, edit: PlanEdit, default_message: str) -> dict[str, object]:
+    if isinstance(edit, AddTask):
+        task = TaskSpec(title=edit.title, role=edit.role, due_hours=edit.due_hours)
+        return {"tasks": [*level.tasks, task]}
+    if isinstance(edit, RemoveTask):
+        return {"tasks": [t for t in level.tasks if t.key != edit.key]}
+    if isinstance(edit, SetCallout):
+        message = level.callout.message if level.callout else default_message
+        return {"callout": CalloutSpec(needed=edit.needed, message=message) if edit.needed else None}
+    if isinstance(edit, SetCadence):
+        return {"report_every_hours": edit.hours or None}
+    return {"condition": edit.condition}
+
+
+EDIT_REFUSALS = {
+    "string_too_long": "plan.edit_too_long",
+    "string_too_short": "plan.edit_empty",
+    "too_long": "plan.edit_too_many",
+    "value_error": "plan.edit_twice",
+}
+"""What a change made with buttons is refused with, by pydantic's error type."""

@@ -22,8 +22,9 @@ def _when(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-
     return sa.Column(name, UTCDateTime(timezone=True), nullable=nullable)
 
 
-def _id(name: str, table: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-arg,unused-ignore]
-    return sa.Column(name, sa.Integer(), sa.ForeignKey(f"{table}.id"), nullable=nullable)
+def _id(name: str, table: str, nullable: bool = False, key: bool = False) -> sa.Column:  # type: ignore[type-arg,unused-ignore]
+    """A column referring to `table`'s id (part of the primary key when `key`)."""
+    return sa.Column(name, sa.Integer(), sa.ForeignKey(f"{table}.id"), nullable=nullable, primary_key=key)
 
 
 def upgrade() -> None:
@@ -97,8 +98,8 @@ def upgrade() -> None:
     op.create_index("ix_plan_task_due", "plan_task", ["status", "due_at"])
     op.create_table(
         "plan_callout",
-        sa.Column("response_id", sa.Integer(), sa.ForeignKey("plan_response.id"), primary_key=True),
-        sa.Column("callout_id", sa.Integer(), sa.ForeignKey("callout.id"), primary_key=True),
+        _id("response_id", "plan_response", key=True),
+        _id("callout_id", "callout", key=True),
         sa.Column("level", sa.String(4), nullable=False),
     )
     op.create_table(

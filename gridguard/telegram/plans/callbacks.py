@@ -36,6 +36,8 @@ class PlanMenuVerb(StrEnum):
     EXPORT = "export"
     BACK = "back"
     """Back to the library."""
+    EDIT = "edit"
+    """A head edits the plan with buttons: its levels to choose from (subject: the plan)."""
     CANCEL = "cancel"
 
 
@@ -61,6 +63,31 @@ class LevelChange(CallbackData, prefix="v1lc"):
     level: ResponseLevel
     go: bool
     version: Version
+
+
+class EditField(StrEnum):
+    """A plan editor button: what it opens or sets (its value: a task's place, a role's, a headcount, hours)."""
+
+    LEVEL = "level"
+    REMOVE = "rm"
+    ADD = "add"
+    ROLE = "role"
+    DUE = "due"
+    NEEDED_MENU = "needm"
+    NEEDED = "need"
+    CADENCE_MENU = "cadm"
+    CADENCE = "cad"
+    CONDITION = "cond"
+
+
+class PlanEditing(CallbackData, prefix="v1pe"):
+    """The plan editor, on the plan as shown (its version): a stale screen's press changes nothing."""
+
+    plan_id: RowId
+    version: Version
+    level: ResponseLevel
+    field: EditField
+    value: Annotated[int, Field(ge=0, le=10_000)] = 0
 
 
 def pack_response(button: Button) -> str:

@@ -30,6 +30,7 @@ from gridguard.telegram.plans.callbacks import (
     ResponseAction,
     TaskAction,
 )
+from gridguard.telegram.plans.plan_editor import levels_screen
 from gridguard.telegram.plans.states import (
     PlanImportFlow,
     PlanNoteData,
@@ -153,6 +154,8 @@ async def menu_pressed(
     message = query.message if isinstance(query.message, Message) else None
     if verb == PlanMenuVerb.OPEN:
         text, markup = plan_screen(i18n, await plan_desk.plan(member, subject))
+    elif verb == PlanMenuVerb.EDIT:
+        text, markup = levels_screen(i18n, await plan_desk.editable(member, subject))
     elif verb == PlanMenuVerb.EXPORT:
         name, data = await plan_desk.export_plan(member, subject)
         await query.answer()
@@ -214,6 +217,8 @@ def plan_screen(i18n: Localizer, view: PlanView) -> tuple[str, InlineKeyboardMar
             )
     else:
         text += i18n("plan.view_running")
+    if view.may_keep:
+        rows.append([button(i18n("plan.edit_button"), PlanMenu(verb=PlanMenuVerb.EDIT, subject=view.id).pack())])
     rows.append([button(i18n("plan.export_button"), PlanMenu(verb=PlanMenuVerb.EXPORT, subject=view.id).pack())])
     rows.append([button(i18n("plan.back_button"), PlanMenu(verb=PlanMenuVerb.BACK).pack())])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)

@@ -2,6 +2,8 @@
 
 from aiogram.fsm.state import State, StatesGroup
 
+from gridguard.directory.enums import Role
+from gridguard.plans.enums import ResponseLevel
 from gridguard.telegram.wizard import WizardData
 
 
@@ -28,3 +30,20 @@ class PlanNoteFlow(StatesGroup):
 
 class PlanNoteData(WizardData):
     response_id: int
+
+
+class PlanEditFlow(StatesGroup):
+    title = State()
+    """A new task's title, typed."""
+    role = State()
+    due = State()
+    condition = State()
+    """A level's starting condition, typed."""
+
+
+class PlanEditData(WizardData):
+    plan_id: int
+    version: int
+    level: ResponseLevel
+    title: str | None = None
+    role: Role | None = None
