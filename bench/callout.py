@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -60,8 +60,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 ANSWER_KINDS = (CalloutAnswer.ON_MY_WAY, CalloutAnswer.ARRIVED, CalloutAnswer.CANT, CalloutAnswer.ON_MY_WAY)
 
 
-async def seed(db: Database) -> int:
-    """The township, its head and 2,000 volunteers spread over its villages; the township's id."""
+def volunteer(_number: int) -> Role:
+    return Role.VOLUNTEER
+
+
+async def seed(db: Database, head: int = HEAD, role_of: Callable[[int], Role] = volunteer) -> int:
+    """The township, its head (member `head`) and members 1 to `head` - 1 spread over its villages, each with
+    `role_of` their number (by default 2,000 volunteers); the township's id."""
     now = datetime.now(UTC)
     rows = [r for r in read_division_file(QUANZHOU_DIVISIONS_CSV) if r.township_code == TOWNSHIP]
     async with db.transaction() as session:
@@ -70,13 +75,13 @@ async def seed(db: Database) -> int:
         villages = (await session.exec(select(Unit.id).where(Unit.parent_id == township.id))).all()
         people = [
             {"id": n, "telegram_id": n, "name": f"志愿者{n}", "language": "zh", "created_at": now}
-            for n in range(1, HEAD + 1)
+            for n in range(1, head + 1)
         ]
         roles = [
-            {"member_id": n, "unit_id": villages[n % len(villages)], "role": Role.VOLUNTEER, "created_at": now}
-            for n in range(1, HEAD)
+            {"member_id": n, "unit_id": villages[n % len(villages)], "role": role_of(n), "created_at": now}
+            for n in range(1, head)
         ]
-        roles.append({"member_id": HEAD, "unit_id": township.id, "role": Role.STATION_HEAD, "created_at": now})
+        roles.append({"member_id": head, "unit_id": township.id, "role": Role.STATION_HEAD, "created_at": now})
         await session.exec(insert(Member), params=people)
         await session.exec(insert(RoleAssignment), params=roles)
         assert township.id is not None and all(v is not None for v in villages)
@@ -148,9 +153,9 @@ def span(values: Sequence[float], unit: str, digits: int = 2) -> str:
     return f"{min(values):.{digits}f}–{max(values):.{digits}f} {unit}"
 
 
-async def head_profile(db: Database) -> MemberProfile:
+async def head_profile(db: Database, number: int = HEAD) -> MemberProfile:
     async with db.reading() as session:
-        head = await load_profile(session, HEAD, frozenset())
+        head = await load_profile(session, number, frozenset())
     assert head is not None
     return head
 

@@ -17,24 +17,21 @@ import gc
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, update
-from sqlmodel import col, select
+from sqlalchemy import update
+from sqlmodel import col
 
-from bench.callout import SHANGHAI, FakeServer, cpu_seconds, draft, span
+from bench.callout import SHANGHAI, FakeServer, cpu_seconds, draft, head_profile, span
+from bench.callout import seed as seed_township
 from bench.common import peak_memory_mib, scratch_database
 from bench.outbox import TOKEN
 from bot.app import build_bot
-from bot.paths import QUANZHOU_DIVISIONS_CSV
 from bot.telegram_sender import TelegramSender
 from gridguard.callouts.callout_desk import CalloutDesk
 from gridguard.db.database import Database
 from gridguard.delivery.delivery import DeliveryLimits, DeliveryWorker
 from gridguard.delivery.enums import DeliveryStatus
 from gridguard.delivery.tables import Notification
-from gridguard.directory.directory import import_divisions, read_division_file
 from gridguard.directory.enums import Role
-from gridguard.directory.members import MemberProfile, load_profile
-from gridguard.directory.tables import Member, RoleAssignment, Unit
 from gridguard.kernel.clock import SystemClock
 from gridguard.plans.enums import PlanHazard, ResponseLevel, ResponseStatus
 from gridguard.plans.plan_desk import PlanDesk
@@ -44,7 +41,6 @@ from gridguard.plans.tables import Plan, Response
 VOLUNTEERS = 2000
 OFFICERS = 20
 HEAD = VOLUNTEERS + OFFICERS + 1
-PEOPLE = HEAD
 TOWNSHIP = "350524100"
 ROUNDS = 3
 LEVEL_I = LevelSpec(
@@ -59,48 +55,25 @@ LEVEL_I = LevelSpec(
 PLAN = PlanDocument(hazard=PlanHazard.FLOOD_TYPHOON, name="防汛防台风应急预案", levels={ResponseLevel.I: LEVEL_I})
 
 
+def volunteer_or_officer(number: int) -> Role:
+    return Role.VOLUNTEER if number <= VOLUNTEERS else Role.VILLAGE_OFFICER
+
+
 async def seed(db: Database) -> tuple[int, int]:
     """The township, its head, 2,000 volunteers and 20 village officers over its villages, and the plan; the
     township's and the plan's ids."""
-    now = datetime.now(UTC)
-    rows = [r for r in read_division_file(QUANZHOU_DIVISIONS_CSV) if r.township_code == TOWNSHIP]
+    township_id = await seed_township(db, HEAD, volunteer_or_officer)
     async with db.transaction() as session:
-        await import_divisions(session, rows, now)
-        township = (await session.exec(select(Unit).where(Unit.code == f"{TOWNSHIP}000"))).one()
-        villages = (await session.exec(select(Unit.id).where(Unit.parent_id == township.id))).all()
-        people = [
-            {"id": n, "telegram_id": n, "name": f"成员{n}", "language": "zh", "created_at": now}
-            for n in range(1, PEOPLE + 1)
-        ]
-        roles = [
-            {
-                "member_id": n,
-                "unit_id": villages[n % len(villages)],
-                "role": Role.VOLUNTEER if n <= VOLUNTEERS else Role.VILLAGE_OFFICER,
-                "created_at": now,
-            }
-            for n in range(1, HEAD)
-        ]
-        roles.append({"member_id": HEAD, "unit_id": township.id, "role": Role.STATION_HEAD, "created_at": now})
-        await session.exec(insert(Member), params=people)
-        await session.exec(insert(RoleAssignment), params=roles)
         plan = Plan(
-            township_id=township.id or 0,
+            unit_id=township_id,
             hazard=PLAN.hazard,
             name=PLAN.name,
             document=PLAN.model_dump(mode="json"),
-            updated_at=now,
+            updated_at=datetime.now(UTC),
         )
         session.add(plan)
         await session.flush()
-        return township.id or 0, plan.id or 0
-
-
-async def head_profile(db: Database) -> MemberProfile:
-    async with db.reading() as session:
-        head = await load_profile(session, HEAD, frozenset())
-    assert head is not None
-    return head
+        return township_id, plan.id or 0
 
 
 async def forget_round(db: Database) -> None:
@@ -116,7 +89,7 @@ async def forget_round(db: Database) -> None:
 
 async def start_cpu(db: Database, township_id: int, plan_id: int) -> tuple[float, float, int, int]:
     """CPU seconds for the preview and the press, and for a plain call-out to the same 2,000; tasks and reached."""
-    head = await head_profile(db)
+    head = await head_profile(db, HEAD)
     plans = PlanDesk(db, SystemClock(), SHANGHAI, "zh")
     callouts = CalloutDesk(db, SystemClock(), SHANGHAI)
     gc.collect()
@@ -135,13 +108,13 @@ async def start_cpu(db: Database, township_id: int, plan_id: int) -> tuple[float
 
 async def free_rate(db: Database, plan_id: int) -> tuple[float, float, int]:
     """The press through to the last alert sent at 30/s: seconds, the ideal, and how many messages went by then."""
-    server = FakeServer(PEOPLE)
+    server = FakeServer(HEAD)
     bot = build_bot(TOKEN, await server.start())
     worker = DeliveryWorker(
         db, TelegramSender(bot), SystemClock(), limits=DeliveryLimits(), name=f"plans-{time.time()}"
     )
     plans = PlanDesk(db, SystemClock(), SHANGHAI, "zh", delivery=worker)
-    head = await head_profile(db)
+    head = await head_profile(db, HEAD)
     try:
         began = time.monotonic()
         started = await plans.start(head, plan_id, ResponseLevel.I, False)

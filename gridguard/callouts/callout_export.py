@@ -24,6 +24,7 @@ ALERT_COLUMNS = (
     "first_answered_at",
     "answered_at",
     "response_seconds",
+    "drill",
 )
 
 
@@ -55,6 +56,7 @@ async def alert_rows(session: AsyncSession, since: datetime, zone: ZoneInfo) -> 
                     _iso(line.first_answered_at, zone),
                     _iso(line.answered_at, zone),
                     f"{waited:.0f}" if waited is not None else "",
+                    int(callout.drill),
                 ]
             )
     return rows

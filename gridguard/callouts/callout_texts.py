@@ -177,7 +177,7 @@ def record_line(i18n: Localizer, record: CalloutRecord, zone: ZoneInfo) -> str:
     """/alerts: when, what, where; asked, coming, can't; turnout and median response time."""
     callout = record.callout
     stood = i18n("callout.list_stood_down") if callout.status == CalloutStatus.STOOD_DOWN else ""
-    return i18n(
+    line = i18n(
         "callout.list_line",
         when=local_time(callout.created_at, zone),
         kind=kind_name(i18n, callout.kind),
@@ -191,6 +191,7 @@ def record_line(i18n: Localizer, record: CalloutRecord, zone: ZoneInfo) -> str:
         median=duration_text(i18n, record.median_response),
         stood=stood,
     )
+    return i18n("callout.list_drill") + line if callout.drill else line
 
 
 def until_text(until: datetime | None, zone: ZoneInfo) -> str:

@@ -41,6 +41,7 @@ class CalloutOrder:
     meeting_place: str | None = None
     report_id: int | None = None
     critical: bool = False
+    drill: bool = False
 
 
 def tally_key(callout_id: int) -> str:
@@ -101,6 +102,7 @@ async def launch_callout(
         needed=order.needed,
         report_id=order.report_id,
         critical=order.critical,
+        drill=order.drill,
         status=CalloutStatus.OPEN,
         created_at=now,
     )

@@ -30,6 +30,8 @@ class Callout(SQLModel, table=True):
     report_id: int | None = Field(default=None, foreign_key="report.id")
     critical: bool = False
     """Sent with paid broadcast when the deployment allows it (PAID_BROADCAST)."""
+    drill: bool = False
+    """Sent by a drill (演练, a plan response's): marked as one wherever it is listed or exported."""
     status: CalloutStatus = Field(sa_column=Column(StrEnumText(CalloutStatus, 16), nullable=False))
     version: int = 0
     notes_sent: int = 0

@@ -90,7 +90,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.CALL_OUT: frozenset({Role.STATION_HEAD, Role.STATION_DUTY}),
     Action.ANSWER_CALLOUTS: frozenset({Role.VOLUNTEER, Role.RESCUE_TEAM}),
     Action.RUN_PLANS: frozenset({Role.STATION_HEAD, Role.STATION_DUTY}),
-    Action.KEEP_PLANS: frozenset({Role.STATION_HEAD}),
+    Action.KEEP_PLANS: frozenset({Role.STATION_HEAD, Role.COUNTY_OFFICER}),
     Action.CONFIRM_RESPONSE: frozenset({Role.STATION_HEAD, Role.COUNTY_OFFICER}),
 }
 
@@ -280,6 +280,16 @@ def may_run_plans(member: MemberProfile, township_id: int) -> bool:
     return member.is_admin or township_id in townships_of(member, Action.RUN_PLANS)
 
 
-def may_keep_plans(member: MemberProfile, township_id: int) -> bool:
-    """Who edits, imports and adopts a township's plans: its station heads."""
-    return member.is_admin or township_id in townships_of(member, Action.KEEP_PLANS)
+def plan_counties_of(member: MemberProfile) -> list[int]:
+    """The counties whose published plans the member keeps (a county officer publishes plans its townships adopt)."""
+    return [
+        r.unit_id
+        for r in member.roles
+        if r.role in ACTION_ROLES[Action.KEEP_PLANS] and r.unit_level == UnitLevel.COUNTY
+    ]
+
+
+def may_keep_plans(member: MemberProfile, unit_id: int) -> bool:
+    """Who edits, imports and adopts plans: a township's station heads its own; a county's officers those the county
+    publishes."""
+    return member.is_admin or unit_id in townships_of(member, Action.KEEP_PLANS) or unit_id in plan_counties_of(member)

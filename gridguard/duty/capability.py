@@ -11,5 +11,6 @@ async def remind_shifts(session: AsyncSession, tick: Tick) -> int:
 
 
 SWEEPS = (Sweep("duty", remind_shifts, CLOCK_SWEEPS_EVERY),)
-PUBLIC = ("enums", "tables", "roster", "rotation")
-"""What other capabilities may import: the roster and its rotations (who is on duty when)."""
+PUBLIC = ("enums", "tables", "roster", "rotation", "overlays")
+"""What other capabilities may import: the roster and its rotations (who is on duty when), and the overlay a
+capability registers over it."""

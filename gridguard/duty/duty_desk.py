@@ -27,6 +27,7 @@ from gridguard.duty.duty_texts import (
     swap_offer_content,
 )
 from gridguard.duty.enums import SWAP_OUTCOMES, CoverReason, DutyLayer, SwapStatus
+from gridguard.duty.overlays import Overlay, overlays_of
 from gridguard.duty.roster import (
     CONCERN_HORIZON,
     Concerns,
@@ -64,6 +65,8 @@ class DutyView:
 
     roster: Roster
     now: datetime
+    overlays: tuple[Overlay, ...] = ()
+    """Temporary layers over the roster open now (a plan response's 24-hour duty)."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ class DutyDesk(TownshipDesk):
         now = self.clock.now()
         async with self.db.reading() as session:
             township_id = await self._township_seen(session, member, group_chat_id)
-            return DutyView(await self._roster(session, township_id, now), now)
+            roster = await self._roster(session, township_id, now)
+            return DutyView(roster, now, tuple(await overlays_of(session, township_id)))
 
     async def county_views(self, member: MemberProfile) -> list[DutyView]:
         """A county officer's townships, each with its roster (those that keep none show nobody on duty)."""

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from gridguard.delivery.outbox import Button, Content, Notice
 from gridguard.duty.enums import LAYER_NAMES, REMINDER_TEXTS, SWAP_NEWS, DutyLayer, ReminderLead, SwapStatus
+from gridguard.duty.overlays import Overlay
 from gridguard.duty.roster import Concerns, DutyMember, Roster
 from gridguard.duty.rotation import Shift
 from gridguard.duty.swap_lifecycle import SwapVerb
@@ -74,11 +75,31 @@ def shift_lines(i18n: Localizer, roster: Roster, shifts: Sequence[Shift], layer:
 
 
 DEPARTED_BUDGET = 300
+OVERLAY_BUDGET = 600
+"""An overlay's names within this many characters (then "等，另有 N 人"): a township may have 300 officers."""
 
 
-def board_text(i18n: Localizer, roster: Roster, now: datetime, days: int, with_phones: bool = True) -> str:
+def board_text(
+    i18n: Localizer,
+    roster: Roster,
+    now: datetime,
+    days: int,
+    with_phones: bool = True,
+    overlays: Sequence[Overlay] = (),
+) -> str:
     """Who is on duty now, primary and backup (with the phone numbers they shared, unless the board is for a group),
-    and the primary's next `days`."""
+    and the primary's next `days`; under it, any overlay open now (a response's 24-hour duty) with its people."""
+    board = roster_board(i18n, roster, now, days, with_phones)
+    return "\n".join([board, *(overlay_line(i18n, overlay) for overlay in overlays)])
+
+
+def overlay_line(i18n: Localizer, overlay: Overlay) -> str:
+    drill = i18n("onduty.overlay_drill") if overlay.drill else ""
+    names = names_within(i18n, overlay.names, OVERLAY_BUDGET)
+    return i18n("onduty.overlay", drill=drill, title=overlay.title, level=overlay.level, names=names)
+
+
+def roster_board(i18n: Localizer, roster: Roster, now: datetime, days: int, with_phones: bool) -> str:
     if not roster.rostered:
         return i18n("onduty.no_roster", township=roster.township_name)
     lines = [i18n("onduty.header", township=roster.township_name)]

@@ -24,6 +24,8 @@ class ResponseLevel(StrEnum):
     I = "I"  # noqa: E741 (the grade's own name)
 
 
+NUMERALS = {ResponseLevel.IV: "Ⅳ", ResponseLevel.III: "Ⅲ", ResponseLevel.II: "Ⅱ", ResponseLevel.I: "Ⅰ"}
+"""A level as the numeral every language reads alike (the duty board's overlay line)."""
 LEVEL_RANK = {level: rank for rank, level in enumerate(ResponseLevel, start=1)}
 """How grave a level is: Ⅳ 1 … Ⅰ 4."""
 CONFIRMED_LEVELS = frozenset({ResponseLevel.II, ResponseLevel.I})

@@ -4,7 +4,7 @@ handed out, the level changed (only the difference goes out), the end, and each 
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,12 +21,14 @@ from gridguard.delivery.delivery import DeliveryWorker
 from gridguard.delivery.desk import TownshipDesk
 from gridguard.delivery.enums import Priority
 from gridguard.delivery.outbox import Content, Notice, enqueue, enqueue_many
+from gridguard.directory.enums import Role, UnitLevel
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import (
     Action,
     may_confirm_response,
     may_keep_plans,
     may_run_plans,
+    plan_counties_of,
     townships_of,
 )
 from gridguard.directory.tables import Member, StationGroup, Unit
@@ -74,6 +76,7 @@ from gridguard.plans.response_state import (
     card_key,
     county_of,
     log,
+    on_duty,
     overseers,
     progress_of,
     refresh_card,
@@ -124,14 +127,18 @@ class LiveLine:
 
 @dataclass(frozen=True)
 class Library:
-    """/plan: the township's plans, its live responses, and the templates it has not adopted."""
+    """/plan: the township's plans, its live responses, and the templates it has not adopted — the county's
+    published plans first; or, for a county officer, the plans the county publishes."""
 
-    township_id: int
-    township: str
+    unit_id: int
+    unit: str
     plans: list[PlanLine]
     live: list[LiveLine]
     templates: list[PlanHazard]
     may_keep: bool
+    published: list[PlanLine] = field(default_factory=list)
+    """The county's plans for hazards the township has no plan for, to adopt."""
+    county: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,8 @@ class PlanView:
     """The live response of this plan, if one is running (it is changed, not started again)."""
     may_keep: bool = False
     """Whether the member may edit it."""
+    may_start: bool = True
+    """Whether the member may start its levels (a county's published plan is only adopted)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,8 @@ class StartPreview:
     people: int
     report_every_hours: int | None
     needs_confirmation: bool
+    on_duty: int = 0
+    """How many the level's 24-hour duty holds."""
 
 
 @dataclass(frozen=True)
@@ -237,17 +248,34 @@ class PlanDesk(TownshipDesk):
     # --- the library --------------------------------------------------------------------------------
 
     async def library(self, member: MemberProfile) -> Library:
-        township_id = self._township(member, Action.RUN_PLANS)
+        townships = townships_of(member, Action.RUN_PLANS)
+        counties = plan_counties_of(member)
+        if not townships and not counties:
+            raise NotAllowed()
+        unit_id = townships[0] if townships else counties[0]
         async with self.db.reading() as session:
-            township = await session.get(Unit, township_id)
-            plans = (await session.exec(select(Plan).where(Plan.township_id == township_id))).all()
-            ordered = sorted(plans, key=lambda p: list(PlanHazard).index(p.hazard))
-            lines = [PlanLine(p.id or 0, p.hazard, p.name, _document(p.document).ordered_levels()) for p in ordered]
-            live = await self._live(session, township_id)
+            unit = await session.get(Unit, unit_id)
+            plans = await self._plans_of(session, unit_id)
             held = {p.hazard for p in plans}
-            offered = [t.hazard for t in templates() if t.hazard not in held]
-            may_keep = township_id in townships_of(member, Action.KEEP_PLANS) or member.is_admin
-            return Library(township_id, township.name if township else "?", lines, live, offered, may_keep)
+            published = [] if not townships else await self._plans_of(session, await county_of(session, unit_id))
+            offered = [p for p in published if p.hazard not in held]
+            hazards = held | {p.hazard for p in offered}
+            return Library(
+                unit_id,
+                unit.name if unit else "?",
+                plans,
+                await self._live(session, unit_id) if townships else [],
+                [t.hazard for t in templates() if t.hazard not in hazards],
+                may_keep_plans(member, unit_id),
+                offered,
+                county=not townships,
+            )
+
+    @staticmethod
+    async def _plans_of(session: AsyncSession, unit_id: int) -> list[PlanLine]:
+        plans = (await session.exec(select(Plan).where(Plan.unit_id == unit_id))).all()
+        ordered = sorted(plans, key=lambda p: list(PlanHazard).index(p.hazard))
+        return [PlanLine(p.id or 0, p.hazard, p.name, _document(p.document).ordered_levels()) for p in ordered]
 
     @staticmethod
     async def _live(session: AsyncSession, township_id: int) -> list[LiveLine]:
@@ -257,15 +285,18 @@ class PlanDesk(TownshipDesk):
             for r in (await session.exec(query.order_by(col(Response.id)))).all()
         ]
 
-    def keeper_township(self, member: MemberProfile) -> int:
-        """The township whose plans the member keeps (imports, adopts templates for); refused if none."""
-        if member.is_admin and not townships_of(member, Action.KEEP_PLANS):
+    def keeper_unit(self, member: MemberProfile) -> int:
+        """The township whose plans the member keeps, or the county whose plans they publish; refused if none."""
+        kept = townships_of(member, Action.KEEP_PLANS) or plan_counties_of(member)
+        if kept:
+            return kept[0]
+        if member.is_admin:
             return self._township(member, Action.RUN_PLANS)
-        return self._township(member, Action.KEEP_PLANS)
+        raise NotAllowed()
 
     async def adopt_template(self, member: MemberProfile, hazard: PlanHazard) -> PlanLine:
         """The project's template for `hazard` becomes the township's plan (to edit and import back)."""
-        township_id = self.keeper_township(member)
+        township_id = self.keeper_unit(member)
         document = template(hazard)
         if document is None:
             raise NoLongerThere("plan.no_template")
@@ -280,7 +311,7 @@ class PlanDesk(TownshipDesk):
     @staticmethod
     def _new_plan(township_id: int, document: PlanDocument, member: MemberProfile, now: datetime) -> Plan:
         return Plan(
-            township_id=township_id,
+            unit_id=township_id,
             hazard=document.hazard,
             name=document.name,
             document=document.model_dump(mode="json"),
@@ -290,13 +321,13 @@ class PlanDesk(TownshipDesk):
 
     @staticmethod
     async def _plan_for(session: AsyncSession, township_id: int, hazard: PlanHazard) -> Plan | None:
-        query = select(Plan).where(Plan.township_id == township_id, Plan.hazard == hazard)
+        query = select(Plan).where(Plan.unit_id == township_id, Plan.hazard == hazard)
         return (await session.exec(query)).first()
 
     async def import_plan(self, member: MemberProfile, data: bytes) -> tuple[PlanLine, bool]:
         """A plan file read (off the event loop) and saved as the township's plan for its hazard, replacing the one
         held; whether it replaced one. A file with mistakes saves nothing."""
-        township_id = self.keeper_township(member)
+        township_id = self.keeper_unit(member)
         document = await asyncio.to_thread(read_plan, data)
         async with self._work() as (session, now):
             plan = await self._plan_for(session, township_id, document.hazard)
@@ -315,8 +346,9 @@ class PlanDesk(TownshipDesk):
             plan = await self._own_plan(session, member, plan_id)
             query = select(Response.id).where(Response.plan_id == plan_id, col(Response.status).in_(LIVE))
             running = (await session.exec(query)).first()
-            keeps = may_keep_plans(member, plan.township_id)
-            return PlanView(plan_id, plan.version, _document(plan.document), running, keeps)
+            keeps = may_keep_plans(member, plan.unit_id)
+            startable = await _startable(session, member, plan)
+            return PlanView(plan_id, plan.version, _document(plan.document), running, keeps, startable)
 
     async def editable(self, member: MemberProfile, plan_id: int) -> PlanView:
         """The plan, if the member keeps the township's plans (before showing its editor)."""
@@ -325,12 +357,30 @@ class PlanDesk(TownshipDesk):
             raise NotAllowed()
         return view
 
+    async def adopt_published(self, member: MemberProfile, plan_id: int) -> PlanLine:
+        """The county's published plan becomes the township's plan for its hazard (to fit with buttons)."""
+        township_id = self.keeper_unit(member)
+        async with self._work() as (session, now):
+            published = await session.get(Plan, plan_id)
+            if published is None:
+                raise NoLongerThere("plan.gone")
+            if published.unit_id != await county_of(session, township_id) or township_id == published.unit_id:
+                raise NotAllowed()
+            i18n = Localizer(member.language)
+            if await self._plan_for(session, township_id, published.hazard) is not None:
+                raise DomainError("plan.already_adopted", plan=hazard_name(i18n, published.hazard))
+            document = _document(published.document)
+            plan = self._new_plan(township_id, document, member, now)
+            session.add(plan)
+            await session.flush()
+            return PlanLine(plan.id or 0, document.hazard, document.name, document.ordered_levels())
+
     async def edit_plan(self, member: MemberProfile, plan_id: int, version: int, edit: PlanEdit) -> PlanView:
         """One change made with buttons, to the plan as the member saw it (`version`): checked as a file is, saved
         whole; a plan changed meanwhile (another head, an import) is refused."""
         async with self._work() as (session, now):
             plan = await self._own_plan(session, member, plan_id)
-            if not may_keep_plans(member, plan.township_id):
+            if not may_keep_plans(member, plan.unit_id):
                 raise NotAllowed()
             document = _document(plan.document)
             i18n = Localizer(self.language)
@@ -344,7 +394,8 @@ class PlanDesk(TownshipDesk):
             )
             if moved.rowcount != 1:
                 raise NoLongerThere("plan.edited_meanwhile")
-            return PlanView(plan_id, version + 1, PlanDocument.model_validate(changed), None, True)
+            startable = await _startable(session, member, plan)
+            return PlanView(plan_id, version + 1, PlanDocument.model_validate(changed), None, True, startable)
 
     async def from_report(self, member: MemberProfile, report_id: int) -> FromReport:
         async with self.db.reading() as session:
@@ -365,10 +416,19 @@ class PlanDesk(TownshipDesk):
 
     @staticmethod
     async def _own_plan(session: AsyncSession, member: MemberProfile, plan_id: int) -> Plan:
+        """A plan the member may read: their township's, or their county's published one."""
         plan = await session.get(Plan, plan_id)
         if plan is None:
             raise NoLongerThere("plan.gone")
-        if not may_run_plans(member, plan.township_id):
+        if not may_run_plans(member, plan.unit_id) and not may_keep_plans(member, plan.unit_id):
+            raise NotAllowed()
+        return plan
+
+    @classmethod
+    async def _runnable_plan(cls, session: AsyncSession, member: MemberProfile, plan_id: int) -> Plan:
+        """A township's plan the member may start (a county's published plan is adopted, never run)."""
+        plan = await cls._own_plan(session, member, plan_id)
+        if not await _startable(session, member, plan):
             raise NotAllowed()
         return plan
 
@@ -377,12 +437,12 @@ class PlanDesk(TownshipDesk):
     async def preview(self, member: MemberProfile, plan_id: int, level: ResponseLevel, drill: bool) -> StartPreview:
         async with self.db.reading() as session:
             now = self.clock.now()
-            plan = await self._own_plan(session, member, plan_id)
+            plan = await self._runnable_plan(session, member, plan_id)
             await self._not_running(session, plan)
             document = _document(plan.document)
             spec = document.level(level)
-            reaches = await self._reach(session, plan.township_id, plan.hazard, spec, member, now, frozenset())
-            handed = await assignments(session, plan.township_id, spec.tasks)
+            reaches = await self._reach(session, plan.unit_id, plan.hazard, spec, member, now, frozenset())
+            handed = await assignments(session, plan.unit_id, spec.tasks)
             return StartPreview(
                 document.name,
                 level,
@@ -393,7 +453,8 @@ class PlanDesk(TownshipDesk):
                 len(handed),
                 len({a.member_id for a in handed}),
                 spec.report_every_hours,
-                await self._needs_confirmation(session, member, plan.township_id, level),
+                await self._needs_confirmation(session, member, plan.unit_id, level),
+                len(await on_duty(session, plan.unit_id, spec.duty)),
             )
 
     async def _needs_confirmation(
@@ -406,7 +467,7 @@ class PlanDesk(TownshipDesk):
     @staticmethod
     async def _not_running(session: AsyncSession, plan: Plan) -> None:
         query = select(Response.id).where(
-            Response.township_id == plan.township_id, Response.hazard == plan.hazard, col(Response.status).in_(LIVE)
+            Response.township_id == plan.unit_id, Response.hazard == plan.hazard, col(Response.status).in_(LIVE)
         )
         if (await session.exec(query)).first() is not None:
             raise DomainError("plan.already_running")
@@ -432,13 +493,13 @@ class PlanDesk(TownshipDesk):
         start one response: the other is refused."""
         try:
             async with self._work() as (session, now):
-                plan = await self._own_plan(session, member, plan_id)
+                plan = await self._runnable_plan(session, member, plan_id)
                 await self._not_running(session, plan)
                 document = _document(plan.document)
                 document.level(level)
-                proposed = await self._needs_confirmation(session, member, plan.township_id, level)
+                proposed = await self._needs_confirmation(session, member, plan.unit_id, level)
                 response = Response(
-                    township_id=plan.township_id,
+                    township_id=plan.unit_id,
                     plan_id=plan_id,
                     hazard=plan.hazard,
                     document=plan.document,
@@ -446,7 +507,7 @@ class PlanDesk(TownshipDesk):
                     status=ResponseStatus.PROPOSED if proposed else ResponseStatus.ACTIVE,
                     drill=drill,
                     started_by_id=member.id or 0,
-                    card_chat_id=await self._card_chat(session, plan.township_id, member),
+                    card_chat_id=await self._card_chat(session, plan.unit_id, member),
                     created_at=now,
                 )
                 session.add(response)
@@ -547,6 +608,8 @@ class PlanDesk(TownshipDesk):
         tasks = await self._hand_out(session, response, spec, heading, now)
         withdrawn = await withdraw_tasks(session, response, {t.key for t in spec.tasks}, heading, now, self.zone)
         reached = await self._call_out(session, response, spec, actor, now)
+        before = [] if first else document.level(previous).duty
+        await tell_duty(session, response, heading, before, spec.duty, str(response.changes), now)
         i18n = Localizer(self.language)
         key = "plan.log_text_started" if first else "plan.log_text_level"
         text = i18n(
@@ -770,6 +833,8 @@ class PlanDesk(TownshipDesk):
             heading = await self._heading(session, response)
             progress = await progress_of(session, response)
             withdrawn = await withdraw_tasks(session, response, set(), heading, now, self.zone)
+            standing = _document(response.document).level(response.level).duty
+            await tell_duty(session, response, heading, standing, [], "end", now)
             for callout in await _open_callouts(session, response_id):
                 await stand_down_callout(session, callout, member.name, now, self.zone)
             i18n = Localizer(self.language)
@@ -883,7 +948,7 @@ def _document(stored: dict[str, object]) -> PlanDocument:
 def _order(township_id: int, hazard: PlanHazard, spec: LevelSpec, drill: bool, language: str = "zh") -> CalloutOrder:
     assert spec.callout is not None
     message = marked(Localizer(language), drill, spec.callout.message)
-    return CalloutOrder(township_id, KIND_OF_HAZARD[hazard], (), message, spec.callout.needed)
+    return CalloutOrder(township_id, KIND_OF_HAZARD[hazard], (), message, spec.callout.needed, drill=drill)
 
 
 def _task_row(response: Response, assignment: Assignment, due_at: datetime, now: datetime) -> ResponseTask:
@@ -998,3 +1063,38 @@ async def withdraw_tasks(
     ]
     await enqueue_many(session, notices, now)
     return len(going)
+
+
+async def tell_duty(
+    session: AsyncSession,
+    response: Response,
+    heading: ResponseHeading,
+    before: Sequence[Role],
+    after: Sequence[Role],
+    change: str,
+    now: datetime,
+) -> None:
+    """Those the level's 24-hour duty now holds and did not are told it starts; those it held and no longer does,
+    that it is lifted (keyed by the change, so each hears it once)."""
+    was = {m.id: m for m in await on_duty(session, response.township_id, before)}
+    now_on = {m.id: m for m in await on_duty(session, response.township_id, after)}
+    topic = response_topic(response.id or 0)
+    moves = [(m, "on", "plan.duty_on") for i, m in now_on.items() if i not in was]
+    moves += [(m, "off", "plan.duty_off") for i, m in was.items() if i not in now_on]
+    notices = [
+        Notice(
+            f"{topic}:duty-{what}:{change}:{m.id}",
+            m.telegram_id,
+            headed(Localizer(m.language), heading, key),
+            Priority.URGENT,
+            m.id,
+        )
+        for m, what, key in moves
+    ]
+    await enqueue_many(session, notices, now)
+
+
+async def _startable(session: AsyncSession, member: MemberProfile, plan: Plan) -> bool:
+    """A township's plan, and the member runs its responses."""
+    unit = await session.get(Unit, plan.unit_id)
+    return unit is not None and unit.level == UnitLevel.TOWNSHIP and may_run_plans(member, plan.unit_id)

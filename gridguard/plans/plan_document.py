@@ -63,6 +63,16 @@ class LevelSpec(Closed):
     tasks: list[TaskSpec] = Field(default_factory=list, max_length=TASKS_PER_LEVEL)
     report_every_hours: int | None = Field(default=None, ge=1, le=72)
     """情况/措施/需求 reported upward this often while the level stands."""
+    duty: list[Role] = Field(default_factory=list)
+    """Who stands 24-hour duty while the level stands (every station member and village officer at Ⅱ): an overlay
+    /duty shows over the roster; each is told when it starts and when it is lifted."""
+
+    @field_validator("duty")
+    @classmethod
+    def _on_duty(cls, roles: list[Role]) -> list[Role]:
+        if any(role not in TASK_ROLES for role in roles) or len(set(roles)) != len(roles):
+            raise ValueError("duty")
+        return roles
 
     @field_validator("tasks")
     @classmethod
@@ -161,6 +171,9 @@ def _child(node: yaml.Node | None, part: str, key: bool) -> yaml.Node | None:
 def write_plan(plan: PlanDocument) -> bytes:
     """The plan as the YAML file `read_plan` reads back unchanged (levels Ⅳ first, Chinese kept as written)."""
     document = plan.model_dump(mode="json", exclude_none=True)
+    for level in document["levels"].values():
+        if not level["duty"]:
+            del level["duty"]
     document["levels"] = {level.value: document["levels"][level.value] for level in plan.ordered_levels()}
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120).encode("utf-8")
 

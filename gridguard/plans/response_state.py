@@ -14,10 +14,12 @@ from gridguard.callouts.enums import CalloutAnswer
 from gridguard.callouts.tables import CalloutRecipient
 from gridguard.delivery.enums import Priority
 from gridguard.delivery.outbox import Content, enqueue_edit
+from gridguard.directory.enums import Role
 from gridguard.directory.permissions import COUNTY_CONFIRMERS, RESPONSE_OVERSEERS
 from gridguard.directory.tables import Member, RoleAssignment, Unit
+from gridguard.duty.overlays import Overlay
 from gridguard.kernel.errors import NoLongerThere
-from gridguard.plans.enums import LogKind, TaskStatus
+from gridguard.plans.enums import NUMERALS, LogKind, ResponseStatus, TaskStatus
 from gridguard.plans.plan_document import PlanDocument, TaskSpec
 from gridguard.plans.plan_texts import OverdueLine, Progress, ResponseHeading, progress_content
 from gridguard.plans.tables import LogEntry, Response, ResponseCallout, ResponseTask
@@ -47,9 +49,8 @@ class Assignment:
     unit_id: int
 
 
-async def assignments(session: AsyncSession, township_id: int, tasks: Sequence[TaskSpec]) -> list[Assignment]:
-    """Every task to every member holding its role on the township or one of its villages, once per member."""
-    roles = {t.role for t in tasks}
+async def _role_holders(session: AsyncSession, township_id: int, roles: set[Role]) -> list[tuple[Role, int, Member]]:
+    """Who holds each of `roles` on the township or one of its villages: (role, unit, member), by unit and member."""
     if not roles:
         return []
     villages = select(Unit.id).where(Unit.parent_id == township_id)
@@ -62,16 +63,42 @@ async def assignments(session: AsyncSession, township_id: int, tasks: Sequence[T
         )
         .order_by(col(RoleAssignment.unit_id), col(Member.id))
     )
-    holders: dict[str, dict[int, Assignment]] = {}
-    rows = (await session.exec(query)).all()
+    return [(Role(role), unit_id, member) for role, unit_id, member in (await session.exec(query)).all()]
+
+
+async def assignments(session: AsyncSession, township_id: int, tasks: Sequence[TaskSpec]) -> list[Assignment]:
+    """Every task to every member holding its role on the township or one of its villages, once per member."""
+    rows = await _role_holders(session, township_id, {t.role for t in tasks})
     found: list[Assignment] = []
     for task in tasks:
-        seen = holders.setdefault(task.key, {})
+        seen: set[int] = set()
         for role, unit_id, member in rows:
             if role == task.role and member.id is not None and member.id not in seen:
-                seen[member.id] = Assignment(task, member.id, member.telegram_id, member.language, unit_id)
-                found.append(seen[member.id])
+                seen.add(member.id)
+                found.append(Assignment(task, member.id, member.telegram_id, member.language, unit_id))
     return found
+
+
+async def on_duty(session: AsyncSession, township_id: int, roles: Sequence[Role]) -> list[Member]:
+    """The members a level's 24-hour duty holds: everyone with one of `roles` in the township, once each."""
+    seen: dict[int, Member] = {}
+    for _role, _unit, member in await _role_holders(session, township_id, set(roles)):
+        if member.id is not None:
+            seen.setdefault(member.id, member)
+    return list(seen.values())
+
+
+async def duty_overlays(session: AsyncSession, township_id: int) -> list[Overlay]:
+    """The township's running responses whose level holds a 24-hour duty, with who is on it (for /duty)."""
+    query = select(Response).where(Response.township_id == township_id, Response.status == ResponseStatus.ACTIVE)
+    overlays = []
+    for response in (await session.exec(query.order_by(col(Response.id)))).all():
+        document = PlanDocument.model_validate(response.document)
+        roles = document.level(response.level).duty
+        if roles:
+            names = tuple(m.name for m in await on_duty(session, township_id, roles))
+            overlays.append(Overlay(document.name, NUMERALS[response.level], response.drill, names))
+    return overlays
 
 
 async def county_of(session: AsyncSession, township_id: int) -> int:

@@ -13,13 +13,15 @@ from gridguard.plans.enums import LogKind, PlanHazard, ResponseLevel, ResponseSt
 
 
 class Plan(SQLModel, table=True):
-    """A township's plan for one hazard: the document as imported (plan_document.PlanDocument)."""
+    """A township's plan for one hazard, or one a county publishes for its townships to adopt: the document as
+    imported or edited (plan_document.PlanDocument)."""
 
     __tablename__ = "plan"
-    __table_args__ = (UniqueConstraint("township_id", "hazard"),)
+    __table_args__ = (UniqueConstraint("unit_id", "hazard"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    township_id: int = Field(foreign_key="unit.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    """The township it is run in, or the county publishing it."""
     hazard: PlanHazard = Field(sa_column=Column(StrEnumText(PlanHazard, 16), nullable=False))
     name: str = Field(max_length=60)
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -8,6 +8,7 @@ from gridguard.directory.permissions import (
     counties_of,
     may_at_all,
     may_file_reports,
+    plan_counties_of,
     townships_of,
 )
 from gridguard.directory.places import place_label
@@ -42,7 +43,7 @@ def abilities(i18n: Localizer, member: MemberProfile) -> Raw:
         lines.append(i18n("help.compliance"))
     if may_at_all(member, Action.CALL_OUT):
         lines += [i18n("help.alert"), i18n("help.alerts")]
-    if may_at_all(member, Action.RUN_PLANS):
+    if may_at_all(member, Action.RUN_PLANS) or plan_counties_of(member):
         lines.append(i18n("help.plan"))
     if may_at_all(member, Action.ANSWER_CALLOUTS):
         lines.append(i18n("help.available"))

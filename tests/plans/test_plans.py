@@ -203,6 +203,8 @@ async def test_a_drill_marks_every_message_it_sends(town: Township) -> None:
     assert "【演练】防汛防台风Ⅲ级响应已启动" in alerts_of(volunteers.huang)[0].shown
     [response] = await responses(town)
     assert response.drill
+    [listed] = await town.head.send("/alerts")
+    assert "【演练】" in listed.shown, "the drill's call-out is listed as one, apart from the real ones"
 
 
 async def test_the_situation_log_exports_as_a_workbook(town: Township) -> None:
@@ -241,3 +243,40 @@ async def test_a_critical_flood_reports_card_opens_the_flood_plan_to_start_a_lev
     await town.deliver()
     assert len(tasks_of(town.officer)) == 2
     assert not any(b["text"] == START_PLAN for m in town.reporter.inbox for b in m.buttons), "not the reporter's"
+
+
+async def test_level_ii_puts_the_station_and_village_officers_on_reinforced_duty_until_it_goes(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    preview = await preview_level(town.head, II)
+    assert "，3 人 24 小时加强值班" in preview.shown
+    await town.head.click("✅ 确认启动", preview)
+    await town.deliver()
+    for user in (town.officer, town.duty, town.head):
+        assert sum("您已列入 24 小时加强值班" in m.shown for m in user.inbox) == 1
+    [board] = await town.reporter.send("/duty")
+    assert "🚨 加强值班（防汛防台风应急预案 Ⅱ级响应，全天 24 小时）：" in board.shown
+    assert all(name in board.shown for name in ("陈安全", "王值班", "李站长"))
+    [card] = cards_in(town, town.head.id)
+    await town.head.click("⬆️⬇️ 调整级别", card)
+    await town.head.click(III)
+    await town.head.click("✅ 确认调整")
+    await town.deliver()
+    for user in (town.officer, town.duty, town.head):
+        assert sum("加强值班已解除" in m.shown for m in user.inbox) == 1
+    [board] = await town.reporter.send("/duty")
+    assert "加强值班" not in board.shown
+
+
+async def test_plan_lists_the_running_response_and_brings_its_card_back(town: Township) -> None:
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.duty, II)
+    await town.duty.send("/plan")
+    assert "🚨 防汛防台风应急预案 Ⅱ级（待确认）" in town.duty.last.shown
+    assert not any(b["text"].startswith("🚨") for b in town.duty.last.buttons), "a proposal has no card to open yet"
+    [proposal] = [m for m in town.head.inbox if "提议启动本级响应" in m.shown]
+    await town.head.click("✅ 同意", proposal)
+    await town.deliver()
+    await town.duty.send("/plan")
+    await town.duty.click("🚨 防汛防台风应急预案 Ⅱ级")
+    card = town.duty.last
+    assert "任务：完成 0 / 共" in card.shown and "⬆️⬇️ 调整级别" in [b["text"] for b in card.buttons]

@@ -90,5 +90,5 @@ def test_every_capability_registers_its_edge_once_and_no_two_share_a_verb_or_a_c
 
     names = menu_commands()
     assert len(names) == len(set(names)) and names[0] == "report"
-    assert {"alert", "duty", "records", "invite", "outbox"} <= set(names)
-    assert len(edges()) == 6 and "swap_decline" in packers() and "co_go" in packers()
+    assert {"alert", "duty", "records", "invite", "outbox", "plan"} <= set(names)
+    assert len(edges()) == 7 and "pt_done" in packers() and "swap_decline" in packers() and "co_go" in packers()

@@ -31,16 +31,16 @@ def upgrade() -> None:
     op.create_table(
         "plan",
         sa.Column("id", sa.Integer(), primary_key=True),
-        _id("township_id", "unit"),
+        _id("unit_id", "unit"),
         sa.Column("hazard", sa.String(16), nullable=False),
         sa.Column("name", sa.String(60), nullable=False),
         sa.Column("document", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         _id("updated_by_id", "member", nullable=True),
         _when("updated_at"),
-        sa.UniqueConstraint("township_id", "hazard"),
+        sa.UniqueConstraint("unit_id", "hazard"),
     )
-    op.create_index("ix_plan_township_id", "plan", ["township_id"])
+    op.create_index("ix_plan_unit_id", "plan", ["unit_id"])
     op.create_table(
         "plan_response",
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -92,7 +92,7 @@ async def duty_command(
 def duty_answer(i18n: Localizer, view: DutyView, member: MemberProfile, word: str, with_phones: bool) -> str:
     roster, now = view.roster, view.now
     if not word:
-        return board_text(i18n, roster, now, UPCOMING_DAYS, with_phones)
+        return board_text(i18n, roster, now, UPCOMING_DAYS, with_phones, view.overlays)
     if word.casefold() in WEEK_WORDS:
         return week_text(i18n, roster, now, now + timedelta(days=UPCOMING_DAYS))
     if word.casefold() in OWN_WORDS:

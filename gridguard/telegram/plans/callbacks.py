@@ -32,6 +32,8 @@ class PlanMenuVerb(StrEnum):
     """A plan's levels (subject: the plan)."""
     TEMPLATE = "template"
     """Adopt the template (subject: the hazard's place in PlanHazard)."""
+    ADOPT = "adopt"
+    """Adopt the county's published plan (subject: the plan)."""
     IMPORT = "import"
     EXPORT = "export"
     BACK = "back"

@@ -12,7 +12,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton
 from gridguard.directory.members import MemberProfile
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.fitting import lines_fitted
-from gridguard.plans.enums import STATUS_NAMES, PlanHazard
+from gridguard.plans.enums import STATUS_NAMES, PlanHazard, ResponseStatus
 from gridguard.plans.plan_desk import Library, PlanDesk, PlanView, StartPreview
 from gridguard.plans.plan_document import FILE_LIMIT, PlanFileRefused
 from gridguard.plans.plan_texts import hazard_name, level_name
@@ -99,7 +99,8 @@ async def plan_command(message: Message, member: MemberProfile, i18n: Localizer,
 
 
 def library_screen(i18n: Localizer, library: Library) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [i18n("plan.library_title", township=library.township)]
+    title = "plan.county_library_title" if library.county else "plan.library_title"
+    lines = [i18n(title, township=library.unit)]
     if not library.plans:
         lines.append(i18n("plan.library_empty"))
     if library.live:
@@ -114,7 +115,7 @@ def library_screen(i18n: Localizer, library: Library) -> tuple[str, InlineKeyboa
             )
             for live in library.live
         ]
-    lines.append(i18n("plan.library_help"))
+    lines.append(i18n("plan.county_library_help" if library.county else "plan.library_help"))
     rows = [
         [button(f"📘 {plan.name}", PlanMenu(verb=PlanMenuVerb.OPEN, subject=plan.id).pack())] for plan in library.plans
     ]
@@ -126,8 +127,18 @@ def library_screen(i18n: Localizer, library: Library) -> tuple[str, InlineKeyboa
             )
         ]
         for live in library.live
+        if live.status == ResponseStatus.ACTIVE
     ]
     if library.may_keep:
+        rows += [
+            [
+                button(
+                    i18n("plan.published_button", plan=plan.name),
+                    PlanMenu(verb=PlanMenuVerb.ADOPT, subject=plan.id).pack(),
+                )
+            ]
+            for plan in library.published
+        ]
         rows += [
             [
                 button(
@@ -162,15 +173,18 @@ async def menu_pressed(
         await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=name))
         return
     elif verb == PlanMenuVerb.IMPORT:
-        plan_desk.keeper_township(member)
+        plan_desk.keeper_unit(member)
         await state.set_state(PlanImportFlow.file)
         await query.answer()
         await bot.send_message(query.from_user.id, i18n("plan.import_prompt"))
         return
-    elif verb == PlanMenuVerb.TEMPLATE:
-        if subject >= len(HAZARDS):
+    elif verb in (PlanMenuVerb.TEMPLATE, PlanMenuVerb.ADOPT):
+        if verb == PlanMenuVerb.ADOPT:
+            adopted = await plan_desk.adopt_published(member, subject)
+        elif subject < len(HAZARDS):
+            adopted = await plan_desk.adopt_template(member, HAZARDS[subject])
+        else:
             raise DomainError("plan.no_template")
-        adopted = await plan_desk.adopt_template(member, HAZARDS[subject])
         await query.answer(i18n("plan.adopted", plan=adopted.name))
         if message:
             await turn_into(message, *library_screen(i18n, await plan_desk.library(member)))
@@ -199,12 +213,15 @@ def plan_screen(i18n: Localizer, view: PlanView) -> tuple[str, InlineKeyboardMar
                 condition=spec.condition,
                 tasks=len(spec.tasks),
                 callout=Raw(i18n("plan.view_callout", needed=spec.callout.needed) if spec.callout else ""),
-                report=Raw(i18n("plan.view_report", hours=spec.report_every_hours) if spec.report_every_hours else ""),
+                report=Raw(
+                    (i18n("plan.view_report", hours=spec.report_every_hours) if spec.report_every_hours else "")
+                    + (i18n("plan.view_duty") if spec.duty else "")
+                ),
             )
         )
     text = i18n("plan.view", plan=document.name, levels=Raw("\n\n".join(levels)))
     rows = []
-    if view.running is None:
+    if view.running is None and view.may_start:
         for level in document.ordered_levels():
             name = level_name(i18n, level)
             start = PlanStart(plan_id=view.id, level=level, drill=False, go=False, version=view.version)
@@ -215,7 +232,7 @@ def plan_screen(i18n: Localizer, view: PlanView) -> tuple[str, InlineKeyboardMar
                     button(i18n("plan.drill_button", level=name), drill.pack()),
                 ]
             )
-    else:
+    elif view.running is not None:
         text += i18n("plan.view_running")
     if view.may_keep:
         rows.append([button(i18n("plan.edit_button"), PlanMenu(verb=PlanMenuVerb.EDIT, subject=view.id).pack())])
@@ -308,6 +325,8 @@ def preview_screen(i18n: Localizer, preview: StartPreview, data: PlanStart) -> t
         else i18n("plan.preview_no_callout")
     )
     report = i18n("plan.preview_report", hours=preview.report_every_hours) if preview.report_every_hours else ""
+    if preview.on_duty:
+        report += i18n("plan.preview_duty", n=preview.on_duty)
     text = i18n(
         "plan.preview",
         drill=i18n("plan.drill_mark") if preview.drill else "",
