@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gridguard.callouts.enums import CalloutKind, CalloutStatus
+from gridguard.callouts.enums import CalloutAnswer, CalloutKind, CalloutStatus
 from gridguard.callouts.launch import CalloutOrder, launch_callout, reachable_responders, stand_down_callout
 from gridguard.callouts.tables import Callout, CalloutRecipient
 from gridguard.db.database import Database
@@ -84,6 +84,7 @@ from gridguard.plans.response_state import (
 )
 from gridguard.plans.situation_log import log_sheets, log_workbook
 from gridguard.plans.tables import LogEntry, Plan, Response, ResponseCallout, ResponseTask
+from gridguard.reminders.drill_records import DrillHeld, record_drill
 from gridguard.reports.enums import Category
 from gridguard.reports.tables import Report
 from i18n import Localizer
@@ -97,6 +98,7 @@ KIND_OF_HAZARD = {
     PlanHazard.OTHER: CalloutKind.GENERAL_HELP,
 }
 LIVE = (ResponseStatus.PROPOSED, ResponseStatus.ACTIVE)
+COMING_ANSWERS = (CalloutAnswer.ON_MY_WAY, CalloutAnswer.ARRIVED)
 HAZARD_OF_CATEGORY = {
     Category.FLOOD: PlanHazard.FLOOD_TYPHOON,
     Category.LANDSLIDE: PlanHazard.GEOLOGICAL,
@@ -849,8 +851,36 @@ class PlanDesk(TownshipDesk):
                 LogKind.ENDED,
                 i18n("plan.log_text_ended", who=member.name, summary=summary),
             )
+            if response.drill:
+                summary += await self._record_drill(session, response, heading, summary, member, now)
             await self._move(session, response, ResponseVerb.CONFIRM_END, now)
             return summary
+
+    async def _record_drill(
+        self,
+        session: AsyncSession,
+        response: Response,
+        heading: ResponseHeading,
+        summary: str,
+        member: MemberProfile,
+        now: datetime,
+    ) -> str:
+        """A drill ended is the township's drill of its half-year (reminders' record): its scenario, the summary and
+        who took part (a task done, or answered the call-out as coming). What the summary adds about it."""
+        i18n = Localizer(self.language)
+        scenario = i18n("plan.drill_scenario", plan=heading.plan, level=level_name(i18n, heading.level))
+        held = DrillHeld(
+            response.township_id,
+            response.started_at or now,
+            scenario,
+            summary,
+            sorted(await took_part(session, response.id or 0)),
+            member.id,
+        )
+        title = await record_drill(session, held, now, self.zone)
+        text = i18n("plan.drill_recorded", title=title) if title else i18n("plan.drill_not_recorded")
+        await log(session, response, now, member.id, LogKind.NOTE, text)
+        return "\n" + text
 
     # --- the situation log ----------------------------------------------------------------------------
 
@@ -1098,3 +1128,16 @@ async def _startable(session: AsyncSession, member: MemberProfile, plan: Plan) -
     """A township's plan, and the member runs its responses."""
     unit = await session.get(Unit, plan.unit_id)
     return unit is not None and unit.level == UnitLevel.TOWNSHIP and may_run_plans(member, plan.unit_id)
+
+
+async def took_part(session: AsyncSession, response_id: int) -> set[int]:
+    """Who took part in a response: a task done, or the call-out answered as on the way or arrived."""
+    done = select(ResponseTask.member_id).where(
+        ResponseTask.response_id == response_id, ResponseTask.status == TaskStatus.DONE
+    )
+    coming = (
+        select(CalloutRecipient.member_id)
+        .join(ResponseCallout, col(ResponseCallout.callout_id) == CalloutRecipient.callout_id)
+        .where(ResponseCallout.response_id == response_id, col(CalloutRecipient.answer).in_(list(COMING_ANSWERS)))
+    )
+    return set((await session.exec(done)).all()) | set((await session.exec(coming)).all())

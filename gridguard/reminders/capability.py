@@ -13,5 +13,5 @@ async def remind(session: AsyncSession, tick: Tick) -> int:
 
 
 SWEEPS = (Sweep("reminders", remind, CLOCK_SWEEPS_EVERY),)
-PUBLIC = ("enums", "tables")
-"""What other capabilities may import."""
+PUBLIC = ("enums", "tables", "drill_records")
+"""What other capabilities may import: a drill held elsewhere (a plan response's) is recorded through drill_records."""

@@ -82,8 +82,10 @@ async def _due_for_rule(
             leads = missed_before_saving(rule, when)
         if not leads or when.happens_at <= ctx.now:
             continue
-        people = people if people is not None else await audience_of(session, rule)
         occurrence_id = await occurrence_id_for(session, rule, when)
+        if await recorded_already(session, occurrence_id):
+            continue
+        people = people if people is not None else await audience_of(session, rule)
         answers = await answers_to(session, occurrence_id)
         week = None
         if rule.kind == RuleKind.WEEKLY_MEETING:
@@ -113,6 +115,8 @@ async def _record_questions(
         if when.happens_at < rule.created_at or not since < when.happens_at + duration <= ctx.now:
             continue
         occurrence_id = await occurrence_id_for(session, rule, when)
+        if await recorded_already(session, occurrence_id):
+            continue
         for organiser in (p for p in await audience_of(session, rule) if p.organiser):
             content = record_question(Localizer(organiser.language), rule, when, ctx.zone, occurrence_id)
             key = f"record-ask:{occurrence_id}:{organiser.member_id}"
@@ -184,6 +188,12 @@ async def occurrence_id_for(session: AsyncSession, rule: ReminderRule, when: Whe
     found = (await session.exec(query)).one()
     assert found is not None
     return found
+
+
+async def recorded_already(session: AsyncSession, occurrence_id: int) -> bool:
+    """Recorded before its time (a drill held early, as a plan response's drill): nothing more to remind or ask."""
+    held = (await session.exec(select(Occurrence.held).where(Occurrence.id == occurrence_id))).first()
+    return held is not None
 
 
 async def answers_to(session: AsyncSession, occurrence_id: int) -> dict[int, Rsvp]:

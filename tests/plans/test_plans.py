@@ -280,3 +280,29 @@ async def test_plan_lists_the_running_response_and_brings_its_card_back(town: To
     await town.duty.click("🚨 防汛防台风应急预案 Ⅱ级")
     card = town.duty.last
     assert "任务：完成 0 / 共" in card.shown and "⬆️⬇️ 调整级别" in [b["text"] for b in card.buttons]
+
+
+async def test_a_drill_ended_is_the_half_years_drill_record_and_its_reminders_stay_quiet(town: Township) -> None:
+    await town.after(minutes=1)
+    await adopt_flood_plan(town.head)
+    await start_level(town, town.head, IV, drill=True)
+    await town.officer.click(DONE, tasks_of(town.officer)[0])
+    await town.officer.click("✅ 直接完成")
+    [card] = cards_in(town, town.head.id)
+    await town.head.click("🏁 结束响应", card)
+    await town.head.click("🏁 确认结束")
+    assert "已记为本半年的演练（半年应急演练）" in town.head.last.shown
+    [records] = await town.head.send("/records")
+    assert [b["text"] for b in records.buttons] == ["11-02 周一 09:31 半年应急演练 ✅"], "held when the drill began"
+    before = sum("半年应急演练" in m.shown for m in town.head.inbox)
+    await town.after(days=42)
+    await town.after(hours=24, minutes=30)
+    assert sum("半年应急演练" in m.shown for m in town.head.inbox) == before, "the drill is done: no reminder, no ask"
+
+
+async def test_without_a_drill_the_half_years_drill_is_reminded_as_before(town: Township) -> None:
+    await town.after(minutes=1)
+    before = sum("半年应急演练" in m.shown for m in town.head.inbox)
+    await town.after(days=42)
+    await town.after(hours=24, minutes=30)
+    assert sum("半年应急演练" in m.shown for m in town.head.inbox) > before
