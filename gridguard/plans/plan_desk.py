@@ -53,6 +53,7 @@ from gridguard.plans.plan_document import (
     templates,
     write_plan,
 )
+from gridguard.plans.plan_sheet import read_plan_sheet, write_plan_sheet
 from gridguard.plans.plan_texts import (
     ResponseHeading,
     hazard_name,
@@ -326,11 +327,11 @@ class PlanDesk(TownshipDesk):
         query = select(Plan).where(Plan.unit_id == township_id, Plan.hazard == hazard)
         return (await session.exec(query)).first()
 
-    async def import_plan(self, member: MemberProfile, data: bytes) -> tuple[PlanLine, bool]:
-        """A plan file read (off the event loop) and saved as the township's plan for its hazard, replacing the one
-        held; whether it replaced one. A file with mistakes saves nothing."""
+    async def import_plan(self, member: MemberProfile, data: bytes, sheet: bool = False) -> tuple[PlanLine, bool]:
+        """A plan file (YAML, or a workbook when `sheet`) read off the event loop and saved as the township's plan for
+        its hazard, replacing the one held; whether it replaced one. A file with mistakes saves nothing."""
         township_id = self.keeper_unit(member)
-        document = await asyncio.to_thread(read_plan, data)
+        document = await asyncio.to_thread(read_plan_sheet if sheet else read_plan, data)
         async with self._work() as (session, now):
             plan = await self._plan_for(session, township_id, document.hazard)
             replaced = plan is not None
@@ -411,10 +412,14 @@ class PlanDesk(TownshipDesk):
         view = await self.plan(member, plan.id or 0) if plan is not None else None
         return FromReport(report.code, report.category, hazard, view)
 
-    async def export_plan(self, member: MemberProfile, plan_id: int) -> tuple[str, bytes]:
-        """The plan as the YAML file it imports from, and its file name."""
+    async def export_plan(self, member: MemberProfile, plan_id: int, sheet: bool = False) -> tuple[str, bytes]:
+        """The plan as the file it imports from (YAML, or a workbook in the member's language), and its name."""
         view = await self.plan(member, plan_id)
-        return f"gridguard-plan-{view.document.hazard.value}.yaml", write_plan(view.document)
+        name = f"gridguard-plan-{view.document.hazard.value}"
+        if sheet:
+            data = await asyncio.to_thread(write_plan_sheet, view.document, Localizer(member.language))
+            return f"{name}.xlsx", data
+        return f"{name}.yaml", write_plan(view.document)
 
     @staticmethod
     async def _own_plan(session: AsyncSession, member: MemberProfile, plan_id: int) -> Plan:

@@ -116,14 +116,14 @@ async def plans_held(town: Township) -> list[Plan]:
 async def test_a_head_imports_a_plan_file_and_a_broken_one_saves_nothing(town: Township) -> None:
     await town.head.send("/plan")
     await town.head.click("📥 导入预案文件")
-    assert "请发送预案 YAML 文件" in town.head.last.shown
+    assert "请发送预案文件：YAML 或 Excel" in town.head.last.shown
     await town.head.send_document("预案.yaml", BROKEN)
     said = town.head.last.shown
     assert "预案文件有 3 处错误，未导入" in said and "第 7 行 levels.IV.tasks.0.role：此值无效" in said
     assert "第 8 行 levels.IV.tasks.1.due_hours：缺少此项" in said
     assert await plans_held(town) == []
     await town.head.send_document("预案.txt", b"x")
-    assert "请发送 .yaml 预案文件" in town.head.last.shown
+    assert "请发送 .yaml 或 .xlsx 预案文件" in town.head.last.shown
     flood = template(PlanHazard.FLOOD_TYPHOON)
     assert flood is not None
     edited = write_plan(flood).replace("检查防汛物资和避灾点".encode(), "清点沙袋和救生衣".encode())

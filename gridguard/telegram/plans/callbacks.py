@@ -36,6 +36,7 @@ class PlanMenuVerb(StrEnum):
     """Adopt the county's published plan (subject: the plan)."""
     IMPORT = "import"
     EXPORT = "export"
+    EXPORT_SHEET = "export_xlsx"
     BACK = "back"
     """Back to the library."""
     EDIT = "edit"

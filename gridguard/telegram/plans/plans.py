@@ -15,6 +15,7 @@ from gridguard.kernel.fitting import lines_fitted
 from gridguard.plans.enums import STATUS_NAMES, PlanHazard, ResponseStatus
 from gridguard.plans.plan_desk import Library, PlanDesk, PlanView, StartPreview
 from gridguard.plans.plan_document import FILE_LIMIT, PlanFileRefused
+from gridguard.plans.plan_sheet import SHEET_LIMIT
 from gridguard.plans.plan_texts import hazard_name, level_name
 from gridguard.plans.response_lifecycle import ResponseVerb, TaskVerb
 from gridguard.reports.enums import CATEGORY_NAMES
@@ -45,6 +46,7 @@ from i18n import Localizer, Raw
 HAZARDS = list(PlanHazard)
 Handler = Callable[..., Awaitable[None]]
 PLAN_FILE_ENDINGS = (".yaml", ".yml")
+SHEET_ENDING = ".xlsx"
 
 
 def router() -> Router:
@@ -167,8 +169,8 @@ async def menu_pressed(
         text, markup = plan_screen(i18n, await plan_desk.plan(member, subject))
     elif verb == PlanMenuVerb.EDIT:
         text, markup = levels_screen(i18n, await plan_desk.editable(member, subject))
-    elif verb == PlanMenuVerb.EXPORT:
-        name, data = await plan_desk.export_plan(member, subject)
+    elif verb in (PlanMenuVerb.EXPORT, PlanMenuVerb.EXPORT_SHEET):
+        name, data = await plan_desk.export_plan(member, subject, sheet=verb == PlanMenuVerb.EXPORT_SHEET)
         await query.answer()
         await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=name))
         return
@@ -236,7 +238,12 @@ def plan_screen(i18n: Localizer, view: PlanView) -> tuple[str, InlineKeyboardMar
         text += i18n("plan.view_running")
     if view.may_keep:
         rows.append([button(i18n("plan.edit_button"), PlanMenu(verb=PlanMenuVerb.EDIT, subject=view.id).pack())])
-    rows.append([button(i18n("plan.export_button"), PlanMenu(verb=PlanMenuVerb.EXPORT, subject=view.id).pack())])
+    rows.append(
+        [
+            button(i18n("plan.export_button"), PlanMenu(verb=PlanMenuVerb.EXPORT, subject=view.id).pack()),
+            button(i18n("plan.export_sheet_button"), PlanMenu(verb=PlanMenuVerb.EXPORT_SHEET, subject=view.id).pack()),
+        ]
+    )
     rows.append([button(i18n("plan.back_button"), PlanMenu(verb=PlanMenuVerb.BACK).pack())])
     return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
@@ -247,15 +254,18 @@ async def plan_file_received(
     """A plan file: bounded before it is downloaded, read off the event loop, saved whole or not at all."""
     document = message.document
     assert document is not None
-    if not (document.file_name or "").casefold().endswith(PLAN_FILE_ENDINGS):
+    name = (document.file_name or "").casefold()
+    sheet = name.endswith(SHEET_ENDING)
+    if not sheet and not name.endswith(PLAN_FILE_ENDINGS):
         await message.answer(i18n("plan.not_a_plan_file"))
         return
-    if document.file_size is not None and document.file_size > FILE_LIMIT:
-        raise DomainError("plan.file_too_big", limit=FILE_LIMIT // 1024)
+    limit = SHEET_LIMIT if sheet else FILE_LIMIT
+    if document.file_size is not None and document.file_size > limit:
+        raise DomainError("plan.file_too_big", limit=limit // 1024)
     downloaded = await bot.download(document)
     assert downloaded is not None
     try:
-        plan, replaced = await plan_desk.import_plan(member, downloaded.read())
+        plan, replaced = await plan_desk.import_plan(member, downloaded.read(), sheet)
     except PlanFileRefused as refused:
         lines = [i18n("plan.file_line", line=m.line, where=m.where, problem=i18n(m.problem)) for m in refused.mistakes]
         await message.answer(
