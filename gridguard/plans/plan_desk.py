@@ -910,7 +910,7 @@ class PlanDesk(TownshipDesk):
                 raise NoLongerThere("plan.gone")
             if not may_run_plans(member, response.township_id):
                 raise NotAllowed()
-            sheets = await log_sheets(session, response_id)
+            sheets = await log_sheets(session, response, self.clock.now())
             heading = await self._heading(session, response)
         i18n = Localizer(member.language)
         data = await asyncio.to_thread(log_workbook, sheets, i18n, self.zone)

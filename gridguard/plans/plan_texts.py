@@ -113,6 +113,8 @@ class Progress:
     arrived: int
     next_report_at: datetime | None
     summary: str | None
+    on_duty: int = 0
+    """How many the level's 24-hour duty holds now."""
 
 
 def progress_content(i18n: Localizer, progress: Progress, zone: ZoneInfo) -> Content:
@@ -139,6 +141,8 @@ def progress_content(i18n: Localizer, progress: Progress, zone: ZoneInfo) -> Con
     lines += lines_fitted(i18n, overdue, OVERDUE_SHOWN_BUDGET)
     if progress.asked:
         lines.append(i18n("plan.card_callout", asked=progress.asked, coming=progress.coming, arrived=progress.arrived))
+    if progress.on_duty:
+        lines.append(i18n("plan.card_duty", n=progress.on_duty))
     if progress.proposed_level is not None and progress.status == ResponseStatus.ACTIVE:
         lines.append(i18n("plan.card_raise_waiting", level=level_name(i18n, progress.proposed_level)))
     if progress.status == ResponseStatus.ACTIVE and progress.next_report_at is not None:

@@ -177,6 +177,8 @@ async def progress_of(session: AsyncSession, response: Response) -> Progress:
     )
     turnout = {CalloutAnswer(a): n for a, n in (await session.exec(answers)).all()}
     starter = await session.get(Member, response.started_by_id)
+    duty = PlanDocument.model_validate(response.document).level(response.level).duty
+    standing = response.status == ResponseStatus.ACTIVE and duty
     return Progress(
         response_id=response_id,
         heading=await heading_of(session, response),
@@ -193,6 +195,7 @@ async def progress_of(session: AsyncSession, response: Response) -> Progress:
         arrived=turnout.get(CalloutAnswer.ARRIVED, 0),
         next_report_at=response.next_report_at,
         summary=response.summary,
+        on_duty=len(await on_duty(session, response.township_id, duty)) if standing else 0,
     )
 
 

@@ -16,7 +16,9 @@ from gridguard.callouts.tables import CalloutRecipient
 from gridguard.directory.tables import Member, Unit
 from gridguard.kernel.cells import safe_cell
 from gridguard.plans.enums import LOG_NAMES, TASK_STATUS_NAMES, LogKind, TaskStatus
-from gridguard.plans.tables import LogEntry, ResponseCallout, ResponseTask
+from gridguard.plans.tables import LogEntry, Response, ResponseCallout, ResponseTask
+from gridguard.reports.enums import CATEGORY_NAMES, SEVERITY_NAMES, STATE_NAMES, Category, ReportStatus, Severity
+from gridguard.reports.tables import Report
 from i18n import Localizer
 
 Cell = str | int
@@ -31,6 +33,16 @@ TASK_COLUMNS = (
     "plan.task_col_note",
 )
 ANSWER_COLUMNS = ("plan.answer_col_who", "plan.answer_col_answer", "plan.answer_col_at")
+REPORT_COLUMNS = (
+    "plan.report_col_code",
+    "plan.report_col_at",
+    "plan.report_col_place",
+    "plan.report_col_category",
+    "plan.report_col_severity",
+    "plan.report_col_status",
+    "plan.report_col_text",
+)
+ReportLine = tuple[str, datetime, str, Category, Severity, ReportStatus, str]
 
 
 TaskLine = tuple[str, str, str, TaskStatus, datetime, datetime | None, str]
@@ -41,10 +53,14 @@ class LogSheets:
     entries: list[tuple[datetime, str, LogKind, str, str]]
     tasks: list[TaskLine]
     answers: list[tuple[str, CalloutAnswer, datetime | None]]
+    reports: list[ReportLine]
+    """The township's hazard reports filed while the response ran."""
 
 
-async def log_sheets(session: AsyncSession, response_id: int) -> LogSheets:
-    """What the workbook lists, read in one transaction."""
+async def log_sheets(session: AsyncSession, response: Response, until: datetime) -> LogSheets:
+    """What the workbook lists, read in one transaction (the reports filed from the start until `until`, or the
+    end)."""
+    response_id = response.id or 0
     names = select(Member.id, Member.name)
     entries = (
         await session.exec(select(LogEntry).where(LogEntry.response_id == response_id).order_by(col(LogEntry.id)))
@@ -81,7 +97,26 @@ async def log_sheets(session: AsyncSession, response_id: int) -> LogSheets:
             for t in tasks
         ],
         [(name, CalloutAnswer(answer), at) for name, answer, at in (await session.exec(answered)).all()],
+        await _reports_during(session, response, until),
     )
+
+
+async def _reports_during(session: AsyncSession, response: Response, until: datetime) -> list[ReportLine]:
+    since = response.started_at or response.created_at
+    query = (
+        select(Report, Unit.name)
+        .join(Unit, col(Unit.id) == Report.unit_id)
+        .where(
+            Report.township_id == response.township_id,
+            col(Report.created_at) >= since,
+            col(Report.created_at) <= (response.ended_at or until),
+        )
+        .order_by(col(Report.created_at))
+    )
+    return [
+        (r.code, r.created_at, place, r.category, r.severity, r.status, r.description or "")
+        for r, place in (await session.exec(query)).all()
+    ]
 
 
 def _task_line(task: ResponseTask, who: str, place: str) -> TaskLine:
@@ -115,6 +150,22 @@ def log_workbook(sheets: LogSheets, i18n: Localizer, zone: ZoneInfo) -> bytes:
         book.create_sheet(i18n("plan.answer_sheet")),
         [i18n(k) for k in ANSWER_COLUMNS],
         [[name, i18n(ANSWER_NAMES(answer)), _when(at, zone)] for name, answer, at in sheets.answers],
+    )
+    _fill(
+        book.create_sheet(i18n("plan.report_sheet")),
+        [i18n(k) for k in REPORT_COLUMNS],
+        [
+            [
+                code,
+                _when(at, zone),
+                place,
+                i18n(CATEGORY_NAMES(category)),
+                i18n(SEVERITY_NAMES(severity)),
+                i18n(STATE_NAMES(status)),
+                text,
+            ]
+            for code, at, place, category, severity, status, text in sheets.reports
+        ],
     )
     out = BytesIO()
     book.save(out)

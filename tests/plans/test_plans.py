@@ -216,6 +216,7 @@ async def test_the_situation_log_exports_as_a_workbook(town: Township) -> None:
     assert "已记入情况日志" in town.head.last.shown
     await town.officer.click(DONE, tasks_of(town.officer)[0])
     await town.officer.send("巡查完毕")
+    await file_report(town.reporter, category="🌊 防汛/内涝", text="凤城溪水位上涨")
     await town.head.click("📋 情况日志", card)
     document = town.head.last
     assert document.caption == "防汛防台风应急预案 Ⅳ级 情况日志"
@@ -226,6 +227,10 @@ async def test_the_situation_log_exports_as_a_workbook(town: Township) -> None:
     assert log[2][3] == "'=HYPERLINK(水位 3.2 米)", "a typed entry never becomes a formula"
     handed = list(book["任务"].iter_rows(values_only=True))
     assert [row[3] for row in handed[1:]] == ["已完成", "待完成", "待完成"]
+    filed = list(book["隐患报告"].iter_rows(values_only=True))
+    assert len(filed) == 2 and filed[1][3] == "🌊 防汛/内涝" and filed[1][6] == "凤城溪水位上涨", (
+        "reports filed meanwhile"
+    )
 
 
 async def test_a_critical_flood_reports_card_opens_the_flood_plan_to_start_a_level(town: Township) -> None:
@@ -257,6 +262,7 @@ async def test_level_ii_puts_the_station_and_village_officers_on_reinforced_duty
     assert "🚨 加强值班（防汛防台风应急预案 Ⅱ级响应，全天 24 小时）：" in board.shown
     assert all(name in board.shown for name in ("陈安全", "王值班", "李站长"))
     [card] = cards_in(town, town.head.id)
+    assert "🛡️ 24 小时加强值班：3 人" in card.shown
     await town.head.click("⬆️⬇️ 调整级别", card)
     await town.head.click(III)
     await town.head.click("✅ 确认调整")
@@ -264,7 +270,7 @@ async def test_level_ii_puts_the_station_and_village_officers_on_reinforced_duty
     for user in (town.officer, town.duty, town.head):
         assert sum("加强值班已解除" in m.shown for m in user.inbox) == 1
     [board] = await town.reporter.send("/duty")
-    assert "加强值班" not in board.shown
+    assert "加强值班" not in board.shown and "加强值班" not in card.shown
 
 
 async def test_plan_lists_the_running_response_and_brings_its_card_back(town: Township) -> None:
