@@ -3,7 +3,8 @@ import and export), the preview and one-press start (Ⅱ/Ⅰ on a head's confirm
 handed out, the level changed (only the difference goes out), the end, and each assignee's answer to a task."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -303,13 +304,27 @@ class PlanDesk(TownshipDesk):
         document = template(hazard)
         if document is None:
             raise NoLongerThere("plan.no_template")
-        async with self._work() as (session, now):
+        async with self._adopting(member, hazard) as (session, now):
             if await self._plan_for(session, township_id, hazard) is not None:
                 raise DomainError("plan.already_adopted", plan=hazard_name(Localizer(member.language), hazard))
             plan = self._new_plan(township_id, document, member, now)
             session.add(plan)
             await session.flush()
             return PlanLine(plan.id or 0, hazard, plan.name, document.ordered_levels())
+
+    @asynccontextmanager
+    async def _adopting(
+        self, member: MemberProfile, hazard: PlanHazard | None
+    ) -> AsyncIterator[tuple[AsyncSession, datetime]]:
+        """A use case's transaction that saves a plan: two heads saving one hazard's plan at once (its unique key)
+        save one, and the other is told it is there."""
+        try:
+            async with self._work() as work:
+                yield work
+        except IntegrityError as clash:
+            if hazard is None:
+                raise NoLongerThere("plan.edited_meanwhile") from clash
+            raise DomainError("plan.already_adopted", plan=hazard_name(Localizer(member.language), hazard)) from clash
 
     @staticmethod
     def _new_plan(township_id: int, document: PlanDocument, member: MemberProfile, now: datetime) -> Plan:
@@ -332,7 +347,7 @@ class PlanDesk(TownshipDesk):
         its hazard, replacing the one held; whether it replaced one. A file with mistakes saves nothing."""
         township_id = self.keeper_unit(member)
         document = await asyncio.to_thread(read_plan_sheet if sheet else read_plan, data)
-        async with self._work() as (session, now):
+        async with self._adopting(member, document.hazard) as (session, now):
             plan = await self._plan_for(session, township_id, document.hazard)
             replaced = plan is not None
             if plan is None:
@@ -363,7 +378,7 @@ class PlanDesk(TownshipDesk):
     async def adopt_published(self, member: MemberProfile, plan_id: int) -> PlanLine:
         """The county's published plan becomes the township's plan for its hazard (to fit with buttons)."""
         township_id = self.keeper_unit(member)
-        async with self._work() as (session, now):
+        async with self._adopting(member, None) as (session, now):
             published = await session.get(Plan, plan_id)
             if published is None:
                 raise NoLongerThere("plan.gone")

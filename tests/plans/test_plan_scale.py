@@ -129,3 +129,16 @@ async def test_a_start_that_dies_before_its_commit_leaves_nothing_and_goes_whole
     assert response.status == ResponseStatus.ACTIVE
     async with town.db.reading() as session:
         assert len((await session.exec(select(ResponseTask))).all()) == 4
+
+
+async def test_two_heads_adopting_one_hazards_plan_at_once_save_one(town: Township) -> None:
+    head = await profile(town, town.head)
+    outcomes = await asyncio.gather(
+        desk(town).adopt_template(head, PlanHazard.FLOOD_TYPHOON),
+        desk(town).adopt_template(head, PlanHazard.FLOOD_TYPHOON),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, DomainError)]
+    assert len(refused) == 1 and refused[0].key == "plan.already_adopted", outcomes
+    library = await desk(town).library(head)
+    assert [p.hazard for p in library.plans] == [PlanHazard.FLOOD_TYPHOON]
