@@ -54,6 +54,7 @@ from gridguard.duty.duty_sweep import DutyTimes
 from gridguard.kernel.clock import Clock, SystemClock
 from gridguard.kernel.errors import DomainError
 from gridguard.plans.plan_desk import PlanDesk
+from gridguard.plans.plan_library import PlanLibrary
 from gridguard.reminders.reminder_desk import ReminderDesk
 from gridguard.reports.policy import Policy, load_policy
 from gridguard.reports.report_desk import ReportDesk
@@ -146,6 +147,7 @@ def build_dispatcher(
     dp["reminder_desk"] = ReminderDesk(db, clock, settings.zone, settings.default_language, policy, delivery)
     dp["callout_desk"] = CalloutDesk(db, clock, settings.zone, settings.paid_broadcast, delivery)
     dp["plan_desk"] = PlanDesk(db, clock, settings.zone, settings.default_language, delivery)
+    dp["plan_library"] = PlanLibrary(db, clock, settings.zone, settings.default_language, delivery)
     dp["directory_desk"] = DirectoryDesk(db, clock, settings.admin_ids)
     dp["station_desk"] = StationDesk(db, clock, policy)
     dp["outbox_desk"] = OutboxDesk(db, clock)

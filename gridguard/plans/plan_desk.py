@@ -1,11 +1,11 @@
-"""Plan response's use cases, in the shape of gridguard/callouts/callout_desk: the plan library (templates, YAML
-import and export), the preview and one-press start (Ⅱ/Ⅰ on a head's confirmation), a level's tasks and call-out
-handed out, the level changed (only the difference goes out), the end, and each assignee's answer to a task."""
+"""Plan response's use cases, in the shape of gridguard/callouts/callout_desk: a level's preview and its start in
+one press (Ⅱ/Ⅰ on a head's confirmation), its tasks and call-out handed out, the level changed (only the difference
+goes out), the end, the situation log, and each assignee's answer to a task. The plans themselves are
+gridguard/plans/plan_library."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,15 +22,11 @@ from gridguard.delivery.delivery import DeliveryWorker
 from gridguard.delivery.desk import TownshipDesk
 from gridguard.delivery.enums import Priority
 from gridguard.delivery.outbox import Content, Notice, enqueue, enqueue_many
-from gridguard.directory.enums import Role, UnitLevel
+from gridguard.directory.enums import Role
 from gridguard.directory.members import MemberProfile
 from gridguard.directory.permissions import (
-    Action,
     may_confirm_response,
-    may_keep_plans,
     may_run_plans,
-    plan_counties_of,
-    townships_of,
 )
 from gridguard.directory.tables import Member, StationGroup, Unit
 from gridguard.kernel.clock import Clock
@@ -46,18 +42,10 @@ from gridguard.plans.enums import (
 )
 from gridguard.plans.plan_document import (
     LevelSpec,
-    PlanDocument,
-    PlanEdit,
-    edited,
-    read_plan,
-    template,
-    templates,
-    write_plan,
 )
-from gridguard.plans.plan_sheet import read_plan_sheet, write_plan_sheet
+from gridguard.plans.plan_library import LIVE, document_of, own_plan, startable
 from gridguard.plans.plan_texts import (
     ResponseHeading,
-    hazard_name,
     headed,
     level_name,
     marked,
@@ -87,8 +75,6 @@ from gridguard.plans.response_state import (
 from gridguard.plans.situation_log import log_sheets, log_workbook
 from gridguard.plans.tables import LogEntry, Plan, Response, ResponseCallout, ResponseTask
 from gridguard.reminders.drill_records import DrillHeld, record_drill
-from gridguard.reports.enums import Category
-from gridguard.reports.tables import Report
 from i18n import Localizer
 
 NOTE_LIMIT = 500
@@ -99,73 +85,7 @@ KIND_OF_HAZARD = {
     PlanHazard.WORK_SAFETY: CalloutKind.SEARCH_RESCUE,
     PlanHazard.OTHER: CalloutKind.GENERAL_HELP,
 }
-LIVE = (ResponseStatus.PROPOSED, ResponseStatus.ACTIVE)
 COMING_ANSWERS = (CalloutAnswer.ON_MY_WAY, CalloutAnswer.ARRIVED)
-HAZARD_OF_CATEGORY = {
-    Category.FLOOD: PlanHazard.FLOOD_TYPHOON,
-    Category.LANDSLIDE: PlanHazard.GEOLOGICAL,
-    Category.FOREST_FIRE: PlanHazard.FOREST_FIRE,
-    Category.WORKPLACE: PlanHazard.WORK_SAFETY,
-    Category.CHEMICALS: PlanHazard.WORK_SAFETY,
-    Category.GAS: PlanHazard.WORK_SAFETY,
-}
-"""Which plan a critical report's "start a plan response" opens; any other category, the township's other plan."""
-
-
-@dataclass(frozen=True)
-class PlanLine:
-    id: int
-    hazard: PlanHazard
-    name: str
-    levels: list[ResponseLevel]
-
-
-@dataclass(frozen=True)
-class LiveLine:
-    id: int
-    plan: str
-    level: ResponseLevel
-    status: ResponseStatus
-    drill: bool
-
-
-@dataclass(frozen=True)
-class Library:
-    """/plan: the township's plans, its live responses, and the templates it has not adopted — the county's
-    published plans first; or, for a county officer, the plans the county publishes."""
-
-    unit_id: int
-    unit: str
-    plans: list[PlanLine]
-    live: list[LiveLine]
-    templates: list[PlanHazard]
-    may_keep: bool
-    published: list[PlanLine] = field(default_factory=list)
-    """The county's plans for hazards the township has no plan for, to adopt."""
-    county: bool = False
-
-
-@dataclass(frozen=True)
-class PlanView:
-    id: int
-    version: int
-    document: PlanDocument
-    running: int | None
-    """The live response of this plan, if one is running (it is changed, not started again)."""
-    may_keep: bool = False
-    """Whether the member may edit it."""
-    may_start: bool = True
-    """Whether the member may start its levels (a county's published plan is only adopted)."""
-
-
-@dataclass(frozen=True)
-class FromReport:
-    """A critical report's "start a plan response": the plan for its hazard, if the township keeps one."""
-
-    code: str
-    category: Category
-    hazard: PlanHazard
-    plan: PlanView | None
 
 
 @dataclass(frozen=True)
@@ -249,208 +169,11 @@ class PlanDesk(TownshipDesk):
         super().__init__(db, clock, zone, delivery)
         self.language = default_language
 
-    # --- the library --------------------------------------------------------------------------------
-
-    async def library(self, member: MemberProfile) -> Library:
-        townships = townships_of(member, Action.RUN_PLANS)
-        counties = plan_counties_of(member)
-        if not townships and not counties:
-            raise NotAllowed()
-        unit_id = townships[0] if townships else counties[0]
-        async with self.db.reading() as session:
-            unit = await session.get(Unit, unit_id)
-            plans = await self._plans_of(session, unit_id)
-            held = {p.hazard for p in plans}
-            published = [] if not townships else await self._plans_of(session, await county_of(session, unit_id))
-            offered = [p for p in published if p.hazard not in held]
-            hazards = held | {p.hazard for p in offered}
-            return Library(
-                unit_id,
-                unit.name if unit else "?",
-                plans,
-                await self._live(session, unit_id) if townships else [],
-                [t.hazard for t in templates() if t.hazard not in hazards],
-                may_keep_plans(member, unit_id),
-                offered,
-                county=not townships,
-            )
-
-    @staticmethod
-    async def _plans_of(session: AsyncSession, unit_id: int) -> list[PlanLine]:
-        plans = (await session.exec(select(Plan).where(Plan.unit_id == unit_id))).all()
-        ordered = sorted(plans, key=lambda p: list(PlanHazard).index(p.hazard))
-        return [PlanLine(p.id or 0, p.hazard, p.name, _document(p.document).ordered_levels()) for p in ordered]
-
-    @staticmethod
-    async def _live(session: AsyncSession, township_id: int) -> list[LiveLine]:
-        query = select(Response).where(Response.township_id == township_id, col(Response.status).in_(LIVE))
-        return [
-            LiveLine(r.id or 0, _document(r.document).name, r.level, r.status, r.drill)
-            for r in (await session.exec(query.order_by(col(Response.id)))).all()
-        ]
-
-    def keeper_unit(self, member: MemberProfile) -> int:
-        """The township whose plans the member keeps, or the county whose plans they publish; refused if none."""
-        kept = townships_of(member, Action.KEEP_PLANS) or plan_counties_of(member)
-        if kept:
-            return kept[0]
-        if member.is_admin:
-            return self._township(member, Action.RUN_PLANS)
-        raise NotAllowed()
-
-    async def adopt_template(self, member: MemberProfile, hazard: PlanHazard) -> PlanLine:
-        """The project's template for `hazard` becomes the township's plan (to edit and import back)."""
-        township_id = self.keeper_unit(member)
-        document = template(hazard)
-        if document is None:
-            raise NoLongerThere("plan.no_template")
-        async with self._adopting(member, hazard) as (session, now):
-            if await self._plan_for(session, township_id, hazard) is not None:
-                raise DomainError("plan.already_adopted", plan=hazard_name(Localizer(member.language), hazard))
-            plan = self._new_plan(township_id, document, member, now)
-            session.add(plan)
-            await session.flush()
-            return PlanLine(plan.id or 0, hazard, plan.name, document.ordered_levels())
-
-    @asynccontextmanager
-    async def _adopting(
-        self, member: MemberProfile, hazard: PlanHazard | None
-    ) -> AsyncIterator[tuple[AsyncSession, datetime]]:
-        """A use case's transaction that saves a plan: two heads saving one hazard's plan at once (its unique key)
-        save one, and the other is told it is there."""
-        try:
-            async with self._work() as work:
-                yield work
-        except IntegrityError as clash:
-            if hazard is None:
-                raise NoLongerThere("plan.edited_meanwhile") from clash
-            raise DomainError("plan.already_adopted", plan=hazard_name(Localizer(member.language), hazard)) from clash
-
-    @staticmethod
-    def _new_plan(township_id: int, document: PlanDocument, member: MemberProfile, now: datetime) -> Plan:
-        return Plan(
-            unit_id=township_id,
-            hazard=document.hazard,
-            name=document.name,
-            document=document.model_dump(mode="json"),
-            updated_by_id=member.id,
-            updated_at=now,
-        )
-
-    @staticmethod
-    async def _plan_for(session: AsyncSession, township_id: int, hazard: PlanHazard) -> Plan | None:
-        query = select(Plan).where(Plan.unit_id == township_id, Plan.hazard == hazard)
-        return (await session.exec(query)).first()
-
-    async def import_plan(self, member: MemberProfile, data: bytes, sheet: bool = False) -> tuple[PlanLine, bool]:
-        """A plan file (YAML, or a workbook when `sheet`) read off the event loop and saved as the township's plan for
-        its hazard, replacing the one held; whether it replaced one. A file with mistakes saves nothing."""
-        township_id = self.keeper_unit(member)
-        document = await asyncio.to_thread(read_plan_sheet if sheet else read_plan, data)
-        async with self._adopting(member, document.hazard) as (session, now):
-            plan = await self._plan_for(session, township_id, document.hazard)
-            replaced = plan is not None
-            if plan is None:
-                plan = self._new_plan(township_id, document, member, now)
-            else:
-                plan.name, plan.document = document.name, document.model_dump(mode="json")
-                plan.version, plan.updated_by_id, plan.updated_at = plan.version + 1, member.id, now
-            session.add(plan)
-            await session.flush()
-            return PlanLine(plan.id or 0, document.hazard, document.name, document.ordered_levels()), replaced
-
-    async def plan(self, member: MemberProfile, plan_id: int) -> PlanView:
-        async with self.db.reading() as session:
-            plan = await self._own_plan(session, member, plan_id)
-            query = select(Response.id).where(Response.plan_id == plan_id, col(Response.status).in_(LIVE))
-            running = (await session.exec(query)).first()
-            keeps = may_keep_plans(member, plan.unit_id)
-            startable = await _startable(session, member, plan)
-            return PlanView(plan_id, plan.version, _document(plan.document), running, keeps, startable)
-
-    async def editable(self, member: MemberProfile, plan_id: int) -> PlanView:
-        """The plan, if the member keeps the township's plans (before showing its editor)."""
-        view = await self.plan(member, plan_id)
-        if not view.may_keep:
-            raise NotAllowed()
-        return view
-
-    async def adopt_published(self, member: MemberProfile, plan_id: int) -> PlanLine:
-        """The county's published plan becomes the township's plan for its hazard (to fit with buttons)."""
-        township_id = self.keeper_unit(member)
-        async with self._adopting(member, None) as (session, now):
-            published = await session.get(Plan, plan_id)
-            if published is None:
-                raise NoLongerThere("plan.gone")
-            if published.unit_id != await county_of(session, township_id) or township_id == published.unit_id:
-                raise NotAllowed()
-            i18n = Localizer(member.language)
-            if await self._plan_for(session, township_id, published.hazard) is not None:
-                raise DomainError("plan.already_adopted", plan=hazard_name(i18n, published.hazard))
-            document = _document(published.document)
-            plan = self._new_plan(township_id, document, member, now)
-            session.add(plan)
-            await session.flush()
-            return PlanLine(plan.id or 0, document.hazard, document.name, document.ordered_levels())
-
-    async def edit_plan(self, member: MemberProfile, plan_id: int, version: int, edit: PlanEdit) -> PlanView:
-        """One change made with buttons, to the plan as the member saw it (`version`): checked as a file is, saved
-        whole; a plan changed meanwhile (another head, an import) is refused."""
-        async with self._work() as (session, now):
-            plan = await self._own_plan(session, member, plan_id)
-            if not may_keep_plans(member, plan.unit_id):
-                raise NotAllowed()
-            document = _document(plan.document)
-            i18n = Localizer(self.language)
-            level = level_name(i18n, edit.level)
-            defaults = i18n("plan.default_callout_message", plan=document.name, level=level)
-            changed = edited(document, edit, defaults).model_dump(mode="json")
-            moved = await session.exec(
-                update(Plan)
-                .where(col(Plan.id) == plan_id, col(Plan.version) == version)
-                .values(document=changed, version=version + 1, updated_by_id=member.id, updated_at=now)
-            )
-            if moved.rowcount != 1:
-                raise NoLongerThere("plan.edited_meanwhile")
-            startable = await _startable(session, member, plan)
-            return PlanView(plan_id, version + 1, PlanDocument.model_validate(changed), None, True, startable)
-
-    async def from_report(self, member: MemberProfile, report_id: int) -> FromReport:
-        async with self.db.reading() as session:
-            report = await session.get(Report, report_id)
-            if report is None:
-                raise NoLongerThere("plan.report_gone")
-            if not may_run_plans(member, report.township_id):
-                raise NotAllowed()
-            hazard = HAZARD_OF_CATEGORY.get(report.category, PlanHazard.OTHER)
-            plan = await self._plan_for(session, report.township_id, hazard)
-        view = await self.plan(member, plan.id or 0) if plan is not None else None
-        return FromReport(report.code, report.category, hazard, view)
-
-    async def export_plan(self, member: MemberProfile, plan_id: int, sheet: bool = False) -> tuple[str, bytes]:
-        """The plan as the file it imports from (YAML, or a workbook in the member's language), and its name."""
-        view = await self.plan(member, plan_id)
-        name = f"gridguard-plan-{view.document.hazard.value}"
-        if sheet:
-            data = await asyncio.to_thread(write_plan_sheet, view.document, Localizer(member.language))
-            return f"{name}.xlsx", data
-        return f"{name}.yaml", write_plan(view.document)
-
-    @staticmethod
-    async def _own_plan(session: AsyncSession, member: MemberProfile, plan_id: int) -> Plan:
-        """A plan the member may read: their township's, or their county's published one."""
-        plan = await session.get(Plan, plan_id)
-        if plan is None:
-            raise NoLongerThere("plan.gone")
-        if not may_run_plans(member, plan.unit_id) and not may_keep_plans(member, plan.unit_id):
-            raise NotAllowed()
-        return plan
-
     @classmethod
     async def _runnable_plan(cls, session: AsyncSession, member: MemberProfile, plan_id: int) -> Plan:
         """A township's plan the member may start (a county's published plan is adopted, never run)."""
-        plan = await cls._own_plan(session, member, plan_id)
-        if not await _startable(session, member, plan):
+        plan = await own_plan(session, member, plan_id)
+        if not await startable(session, member, plan):
             raise NotAllowed()
         return plan
 
@@ -461,7 +184,7 @@ class PlanDesk(TownshipDesk):
             now = self.clock.now()
             plan = await self._runnable_plan(session, member, plan_id)
             await self._not_running(session, plan)
-            document = _document(plan.document)
+            document = document_of(plan.document)
             spec = document.level(level)
             reaches = await self._reach(session, plan.unit_id, plan.hazard, spec, member, now, frozenset())
             handed = await assignments(session, plan.unit_id, spec.tasks)
@@ -517,7 +240,7 @@ class PlanDesk(TownshipDesk):
             async with self._work() as (session, now):
                 plan = await self._runnable_plan(session, member, plan_id)
                 await self._not_running(session, plan)
-                document = _document(plan.document)
+                document = document_of(plan.document)
                 document.level(level)
                 proposed = await self._needs_confirmation(session, member, plan.unit_id, level)
                 response = Response(
@@ -553,7 +276,7 @@ class PlanDesk(TownshipDesk):
         self, session: AsyncSession, response: Response, level: ResponseLevel | None = None
     ) -> ResponseHeading:
         township = await session.get(Unit, response.township_id)
-        name = _document(response.document).name
+        name = document_of(response.document).name
         return ResponseHeading(name, level or response.level, township.name if township else "?", response.drill)
 
     async def _post_card(self, session: AsyncSession, response: Response, now: datetime) -> None:
@@ -593,7 +316,7 @@ class PlanDesk(TownshipDesk):
         response.version += 1
         session.add(response)
         heading = await self._heading(session, response, level)
-        condition = _document(response.document).level(level).condition
+        condition = document_of(response.document).level(level).condition
         deciders = await overseers(session, response.township_id, with_county=True)
         notices = [
             Notice(
@@ -613,7 +336,7 @@ class PlanDesk(TownshipDesk):
     ) -> Applied:
         """The level in force: its tasks handed to whoever lacks them, the tasks it no longer lists withdrawn, its
         call-out sent to responders this response has not asked yet, the report cadence set; logged once."""
-        document = _document(response.document)
+        document = document_of(response.document)
         spec = document.level(level)
         previous = response.level
         first = response.started_at is None
@@ -793,7 +516,7 @@ class PlanDesk(TownshipDesk):
         """The active response, if the member runs the township's responses (before offering levels or the end)."""
         async with self.db.reading() as session:
             response = await _running(session, member, response_id)
-            levels = _document(response.document).ordered_levels()
+            levels = document_of(response.document).ordered_levels()
             return Running(response_id, response.level, response.version, [lv for lv in levels if lv != response.level])
 
     async def card(self, member: MemberProfile, response_id: int) -> Content:
@@ -807,7 +530,7 @@ class PlanDesk(TownshipDesk):
             response = await _running(session, member, response_id)
             if level == response.level:
                 raise DomainError("plan.same_level")
-            spec = _document(response.document).level(level)
+            spec = document_of(response.document).level(level)
             held = select(ResponseTask.member_id, ResponseTask.key, ResponseTask.status).where(
                 ResponseTask.response_id == response_id
             )
@@ -840,7 +563,7 @@ class PlanDesk(TownshipDesk):
                 raise NoLongerThere("plan.changed_meanwhile")
             if level == response.level:
                 raise DomainError("plan.same_level")
-            _document(response.document).level(level)
+            document_of(response.document).level(level)
             raising = LEVEL_RANK[level] > LEVEL_RANK[response.level]
             if raising and await self._needs_confirmation(session, member, response.township_id, level):
                 await self._propose(session, response, level, member, now, starting=False)
@@ -855,7 +578,7 @@ class PlanDesk(TownshipDesk):
             heading = await self._heading(session, response)
             progress = await progress_of(session, response)
             withdrawn = await withdraw_tasks(session, response, set(), heading, now, self.zone)
-            standing = _document(response.document).level(response.level).duty
+            standing = document_of(response.document).level(response.level).duty
             await tell_duty(session, response, heading, standing, [], "end", now)
             for callout in await _open_callouts(session, response_id):
                 await stand_down_callout(session, callout, member.name, now, self.zone)
@@ -989,10 +712,6 @@ class PlanDesk(TownshipDesk):
             await enqueue_many(session, notices, now)
             await self._refresh_card(session, response, now)
             return TaskBrief(task.id or 0, task.title, response.drill)
-
-
-def _document(stored: dict[str, object]) -> PlanDocument:
-    return PlanDocument.model_validate(stored)
 
 
 def _order(township_id: int, hazard: PlanHazard, spec: LevelSpec, drill: bool, language: str = "zh") -> CalloutOrder:
@@ -1142,12 +861,6 @@ async def tell_duty(
         for m, what, key in moves
     ]
     await enqueue_many(session, notices, now)
-
-
-async def _startable(session: AsyncSession, member: MemberProfile, plan: Plan) -> bool:
-    """A township's plan, and the member runs its responses."""
-    unit = await session.get(Unit, plan.unit_id)
-    return unit is not None and unit.level == UnitLevel.TOWNSHIP and may_run_plans(member, plan.unit_id)
 
 
 async def took_part(session: AsyncSession, response_id: int) -> set[int]:

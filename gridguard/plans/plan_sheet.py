@@ -129,6 +129,11 @@ def read_plan_sheet(data: bytes) -> PlanDocument:
         raise PlanFileRefused([_mistake(reading, error) for error in invalid.errors()]) from invalid
 
 
+def path_of(*parts: object) -> str:
+    """Where in the plan a row's part goes, as a validation error names it (levels.IV.tasks.0)."""
+    return ".".join(str(part) for part in parts)
+
+
 def _cell(row: list[Any], column: int) -> Any:
     value = row[column] if column < len(row) else None
     return value.strip() if isinstance(value, str) else value
@@ -156,7 +161,7 @@ def _read_row(reading: SheetReading, number: int, row: list[Any]) -> None:
     levels = reading.document["levels"]
     if level not in levels:
         levels[level] = _level_fields(reading, number, row)
-        reading.rows[f"levels.{level.value}"] = number
+        reading.rows[path_of("levels", level.value)] = number
     if _cell(row, TASK) in (None, ""):
         return
     role = ROLES.get(str(_cell(row, ROLE)).casefold())
@@ -164,7 +169,7 @@ def _read_row(reading: SheetReading, number: int, row: list[Any]) -> None:
         reading.wrong(number, ROLE)
         return
     tasks = levels[level].setdefault("tasks", [])
-    reading.rows[f"levels.{level.value}.tasks.{len(tasks)}"] = number
+    reading.rows[path_of("levels", level.value, "tasks", len(tasks))] = number
     tasks.append({"title": _cell(row, TASK), "role": role, "due_hours": _cell(row, DUE)})
 
 

@@ -16,6 +16,7 @@ from gridguard.kernel.errors import DomainError
 from gridguard.plans import plan_desk as plan_desk_module
 from gridguard.plans.enums import PlanHazard, ResponseLevel, ResponseStatus
 from gridguard.plans.plan_desk import PlanDesk
+from gridguard.plans.plan_library import PlanLibrary
 from gridguard.plans.tables import ResponseTask
 from tests.fakes.records import notifications
 from tests.fakes.users import FakeUser
@@ -62,9 +63,13 @@ def desk(town: Township) -> PlanDesk:
     return PlanDesk(town.db, town.clock, ZoneInfo("Asia/Shanghai"), "zh")
 
 
+def plans_of(town: Township) -> PlanLibrary:
+    return PlanLibrary(town.db, town.clock, ZoneInfo("Asia/Shanghai"), "zh")
+
+
 async def flood_plan_id(town: Township) -> int:
     await adopt_flood_plan(town.head)
-    library = await desk(town).library(await profile(town, town.head))
+    library = await plans_of(town).library(await profile(town, town.head))
     return next(p.id for p in library.plans if p.hazard == PlanHazard.FLOOD_TYPHOON)
 
 
@@ -134,11 +139,11 @@ async def test_a_start_that_dies_before_its_commit_leaves_nothing_and_goes_whole
 async def test_two_heads_adopting_one_hazards_plan_at_once_save_one(town: Township) -> None:
     head = await profile(town, town.head)
     outcomes = await asyncio.gather(
-        desk(town).adopt_template(head, PlanHazard.FLOOD_TYPHOON),
-        desk(town).adopt_template(head, PlanHazard.FLOOD_TYPHOON),
+        plans_of(town).adopt_template(head, PlanHazard.FLOOD_TYPHOON),
+        plans_of(town).adopt_template(head, PlanHazard.FLOOD_TYPHOON),
         return_exceptions=True,
     )
     refused = [o for o in outcomes if isinstance(o, DomainError)]
     assert len(refused) == 1 and refused[0].key == "plan.already_adopted", outcomes
-    library = await desk(town).library(head)
+    library = await plans_of(town).library(head)
     assert [p.hazard for p in library.plans] == [PlanHazard.FLOOD_TYPHOON]

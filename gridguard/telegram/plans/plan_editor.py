@@ -14,7 +14,6 @@ from gridguard.directory.permissions import TASK_ROLES
 from gridguard.kernel.errors import DomainError, NoLongerThere
 from gridguard.kernel.fitting import lines_fitted
 from gridguard.plans.enums import ResponseLevel
-from gridguard.plans.plan_desk import PlanDesk, PlanView
 from gridguard.plans.plan_document import (
     TITLE_LIMIT,
     AddTask,
@@ -24,6 +23,7 @@ from gridguard.plans.plan_document import (
     SetCallout,
     SetCondition,
 )
+from gridguard.plans.plan_library import PlanLibrary, PlanView
 from gridguard.plans.plan_texts import hours_text, level_name
 from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
@@ -129,16 +129,16 @@ async def edit_pressed(
     callback_data: PlanEditing,
     member: MemberProfile,
     i18n: Localizer,
-    plan_desk: PlanDesk,
+    plan_library: PlanLibrary,
     state: FSMContext,
     dispatcher: Dispatcher,
     bot: Bot,
 ) -> None:
     data = callback_data
-    view = await plan_desk.editable(member, data.plan_id)
+    view = await plan_library.editable(member, data.plan_id)
     if view.version != data.version:
         raise NoLongerThere("plan.edited_meanwhile")
-    screen = await _screen_after(query, data, view, member, i18n, plan_desk, dispatcher, bot)
+    screen = await _screen_after(query, data, view, member, i18n, plan_library, dispatcher, bot)
     await query.answer()
     if screen is not None and isinstance(query.message, Message):
         await turn_into(query.message, *screen)
@@ -150,7 +150,7 @@ async def _screen_after(
     view: PlanView,
     member: MemberProfile,
     i18n: Localizer,
-    plan_desk: PlanDesk,
+    plan_library: PlanLibrary,
     dispatcher: Dispatcher,
     bot: Bot,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
@@ -180,7 +180,7 @@ async def _screen_after(
         labels = [(hours_text(i18n, h), n) for n, h in enumerate(DUE_CHOICES)]
         return choices_screen(i18n, view, level, EditField.DUE, i18n("plan.edit_ask_due"), labels)
     edit = await _edit_of(data, view, private)
-    changed = await plan_desk.edit_plan(member, view.id, view.version, edit)
+    changed = await plan_library.edit_plan(member, view.id, view.version, edit)
     await private.clear()
     return level_screen(i18n, changed, level)
 
@@ -203,7 +203,7 @@ async def _edit_of(data: PlanEditing, view: PlanView, private: FSMContext) -> Pl
 
 
 async def title_typed(
-    message: Message, member: MemberProfile, i18n: Localizer, plan_desk: PlanDesk, state: FSMContext
+    message: Message, member: MemberProfile, i18n: Localizer, plan_library: PlanLibrary, state: FSMContext
 ) -> None:
     title = " ".join((message.text or "").split())
     if not title:
@@ -212,7 +212,7 @@ async def title_typed(
         raise DomainError("plan.edit_too_long")
     async with editing(state, PlanEditData) as held:
         held.title = title
-    view = await plan_desk.editable(member, held.plan_id)
+    view = await plan_library.editable(member, held.plan_id)
     await state.set_state(PlanEditFlow.role)
     labels = [(i18n(ROLE_NAMES(role)), n) for n, role in enumerate(TASK_ROLE_CHOICES)]
     text, markup = choices_screen(
@@ -222,11 +222,11 @@ async def title_typed(
 
 
 async def condition_typed(
-    message: Message, member: MemberProfile, i18n: Localizer, plan_desk: PlanDesk, state: FSMContext
+    message: Message, member: MemberProfile, i18n: Localizer, plan_library: PlanLibrary, state: FSMContext
 ) -> None:
     held = await read(state, PlanEditData)
     condition = " ".join((message.text or "").split())
-    changed = await plan_desk.edit_plan(member, held.plan_id, held.version, SetCondition(held.level, condition))
+    changed = await plan_library.edit_plan(member, held.plan_id, held.version, SetCondition(held.level, condition))
     await state.clear()
     text, markup = level_screen(i18n, changed, held.level)
     await message.answer(text, reply_markup=markup)

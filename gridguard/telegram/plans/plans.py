@@ -13,8 +13,9 @@ from gridguard.directory.members import MemberProfile
 from gridguard.kernel.errors import DomainError
 from gridguard.kernel.fitting import lines_fitted
 from gridguard.plans.enums import STATUS_NAMES, PlanHazard, ResponseStatus
-from gridguard.plans.plan_desk import Library, PlanDesk, PlanView, StartPreview
+from gridguard.plans.plan_desk import PlanDesk, StartPreview
 from gridguard.plans.plan_document import FILE_LIMIT, PlanFileRefused
+from gridguard.plans.plan_library import Library, PlanLibrary, PlanView
 from gridguard.plans.plan_sheet import SHEET_LIMIT
 from gridguard.plans.plan_texts import hazard_name, level_name
 from gridguard.plans.response_lifecycle import ResponseVerb, TaskVerb
@@ -95,8 +96,8 @@ def button(text: str, data: str) -> InlineKeyboardButton:
 # --- the library ---------------------------------------------------------------------------------------
 
 
-async def plan_command(message: Message, member: MemberProfile, i18n: Localizer, plan_desk: PlanDesk) -> None:
-    text, markup = library_screen(i18n, await plan_desk.library(member))
+async def plan_command(message: Message, member: MemberProfile, i18n: Localizer, plan_library: PlanLibrary) -> None:
+    text, markup = library_screen(i18n, await plan_library.library(member))
     await message.answer(text, reply_markup=markup)
 
 
@@ -159,37 +160,37 @@ async def menu_pressed(
     callback_data: PlanMenu,
     member: MemberProfile,
     i18n: Localizer,
-    plan_desk: PlanDesk,
+    plan_library: PlanLibrary,
     state: FSMContext,
     bot: Bot,
 ) -> None:
     verb, subject = callback_data.verb, callback_data.subject
     message = query.message if isinstance(query.message, Message) else None
     if verb == PlanMenuVerb.OPEN:
-        text, markup = plan_screen(i18n, await plan_desk.plan(member, subject))
+        text, markup = plan_screen(i18n, await plan_library.plan(member, subject))
     elif verb == PlanMenuVerb.EDIT:
-        text, markup = levels_screen(i18n, await plan_desk.editable(member, subject))
+        text, markup = levels_screen(i18n, await plan_library.editable(member, subject))
     elif verb in (PlanMenuVerb.EXPORT, PlanMenuVerb.EXPORT_SHEET):
-        name, data = await plan_desk.export_plan(member, subject, sheet=verb == PlanMenuVerb.EXPORT_SHEET)
+        name, data = await plan_library.export_plan(member, subject, sheet=verb == PlanMenuVerb.EXPORT_SHEET)
         await query.answer()
         await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=name))
         return
     elif verb == PlanMenuVerb.IMPORT:
-        plan_desk.keeper_unit(member)
+        plan_library.keeper_unit(member)
         await state.set_state(PlanImportFlow.file)
         await query.answer()
         await bot.send_message(query.from_user.id, i18n("plan.import_prompt"))
         return
     elif verb in (PlanMenuVerb.TEMPLATE, PlanMenuVerb.ADOPT):
         if verb == PlanMenuVerb.ADOPT:
-            adopted = await plan_desk.adopt_published(member, subject)
+            adopted = await plan_library.adopt_published(member, subject)
         elif subject < len(HAZARDS):
-            adopted = await plan_desk.adopt_template(member, HAZARDS[subject])
+            adopted = await plan_library.adopt_template(member, HAZARDS[subject])
         else:
             raise DomainError("plan.no_template")
         await query.answer(i18n("plan.adopted", plan=adopted.name))
         if message:
-            await turn_into(message, *library_screen(i18n, await plan_desk.library(member)))
+            await turn_into(message, *library_screen(i18n, await plan_library.library(member)))
         return
     elif verb == PlanMenuVerb.CANCEL:
         await query.answer()
@@ -197,7 +198,7 @@ async def menu_pressed(
             await turn_into(message, i18n("plan.cancelled"))
         return
     else:
-        text, markup = library_screen(i18n, await plan_desk.library(member))
+        text, markup = library_screen(i18n, await plan_library.library(member))
     await query.answer()
     if message:
         await turn_into(message, text, markup)
@@ -249,7 +250,7 @@ def plan_screen(i18n: Localizer, view: PlanView) -> tuple[str, InlineKeyboardMar
 
 
 async def plan_file_received(
-    message: Message, member: MemberProfile, i18n: Localizer, plan_desk: PlanDesk, state: FSMContext, bot: Bot
+    message: Message, member: MemberProfile, i18n: Localizer, plan_library: PlanLibrary, state: FSMContext, bot: Bot
 ) -> None:
     """A plan file: bounded before it is downloaded, read off the event loop, saved whole or not at all."""
     document = message.document
@@ -265,7 +266,7 @@ async def plan_file_received(
     downloaded = await bot.download(document)
     assert downloaded is not None
     try:
-        plan, replaced = await plan_desk.import_plan(member, downloaded.read(), sheet)
+        plan, replaced = await plan_library.import_plan(member, downloaded.read(), sheet)
     except PlanFileRefused as refused:
         lines = [i18n("plan.file_line", line=m.line, where=m.where, problem=i18n(m.problem)) for m in refused.mistakes]
         await message.answer(
@@ -282,12 +283,12 @@ async def start_from_card(
     callback_data: ReportAction,
     member: MemberProfile,
     i18n: Localizer,
-    plan_desk: PlanDesk,
+    plan_library: PlanLibrary,
     bot: Bot,
 ) -> None:
     """A critical report's "start a plan response": the township's plan for its hazard, its levels to start, in
     the presser's private chat (or where to get one)."""
-    found = await plan_desk.from_report(member, callback_data.report_id)
+    found = await plan_library.from_report(member, callback_data.report_id)
     await query.answer()
     hazard = hazard_name(i18n, found.hazard)
     if found.plan is None:
@@ -302,10 +303,15 @@ async def start_from_card(
 
 
 async def level_pressed(
-    query: CallbackQuery, callback_data: PlanStart, member: MemberProfile, i18n: Localizer, plan_desk: PlanDesk
+    query: CallbackQuery,
+    callback_data: PlanStart,
+    member: MemberProfile,
+    i18n: Localizer,
+    plan_desk: PlanDesk,
+    plan_library: PlanLibrary,
 ) -> None:
     data = callback_data
-    view = await plan_desk.plan(member, data.plan_id)
+    view = await plan_library.plan(member, data.plan_id)
     if view.version != data.version:
         raise DomainError("plan.changed_meanwhile")
     message = query.message if isinstance(query.message, Message) else None
