@@ -17,9 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from gridguard.callouts.enums import CalloutAnswer, CalloutKind, CalloutStatus
 from gridguard.callouts.launch import CalloutOrder, launch_callout, reachable_responders, stand_down_callout
 from gridguard.callouts.tables import Callout, CalloutRecipient
-from gridguard.db.database import Database
-from gridguard.delivery.delivery import DeliveryWorker
-from gridguard.delivery.desk import TownshipDesk
 from gridguard.delivery.enums import Priority
 from gridguard.delivery.outbox import Content, Notice, enqueue, enqueue_many
 from gridguard.directory.enums import Role
@@ -28,8 +25,7 @@ from gridguard.directory.permissions import (
     may_confirm_response,
     may_run_plans,
 )
-from gridguard.directory.tables import Member, StationGroup, Unit
-from gridguard.kernel.clock import Clock
+from gridguard.directory.tables import Member, StationGroup
 from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed
 from gridguard.plans.enums import (
     CONFIRMED_LEVELS,
@@ -43,7 +39,7 @@ from gridguard.plans.enums import (
 from gridguard.plans.plan_document import (
     LevelSpec,
 )
-from gridguard.plans.plan_library import LIVE, document_of, own_plan, startable
+from gridguard.plans.plan_library import LIVE, StationDesk, document_of, own_plan, startable
 from gridguard.plans.plan_texts import (
     ResponseHeading,
     headed,
@@ -65,6 +61,7 @@ from gridguard.plans.response_state import (
     card_content,
     card_key,
     county_of,
+    heading_of,
     log,
     on_duty,
     overseers,
@@ -157,18 +154,7 @@ class TaskBrief:
     drill: bool
 
 
-class PlanDesk(TownshipDesk):
-    def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        zone: ZoneInfo,
-        default_language: str,
-        delivery: DeliveryWorker | None = None,
-    ) -> None:
-        super().__init__(db, clock, zone, delivery)
-        self.language = default_language
-
+class PlanDesk(StationDesk):
     @classmethod
     async def _runnable_plan(cls, session: AsyncSession, member: MemberProfile, plan_id: int) -> Plan:
         """A township's plan the member may start (a county's published plan is adopted, never run)."""
@@ -272,13 +258,6 @@ class PlanDesk(TownshipDesk):
         query = select(StationGroup.chat_id).where(StationGroup.township_id == township_id)
         return (await session.exec(query)).first() or member.telegram_id
 
-    async def _heading(
-        self, session: AsyncSession, response: Response, level: ResponseLevel | None = None
-    ) -> ResponseHeading:
-        township = await session.get(Unit, response.township_id)
-        name = document_of(response.document).name
-        return ResponseHeading(name, level or response.level, township.name if township else "?", response.drill)
-
     async def _post_card(self, session: AsyncSession, response: Response, now: datetime) -> None:
         await enqueue(
             session,
@@ -288,9 +267,6 @@ class PlanDesk(TownshipDesk):
             now=now,
             priority=Priority.URGENT,
         )
-
-    async def _refresh_card(self, session: AsyncSession, response: Response, now: datetime) -> None:
-        await refresh_card(session, response, now, self.zone)
 
     async def _propose(
         self,
@@ -315,7 +291,7 @@ class PlanDesk(TownshipDesk):
         response.proposed_level, response.proposed_by_id, response.proposal_id = level, member.id, entry.id
         response.version += 1
         session.add(response)
-        heading = await self._heading(session, response, level)
+        heading = replace(await heading_of(session, response), level=level)
         condition = document_of(response.document).level(level).condition
         deciders = await overseers(session, response.township_id, with_county=True)
         notices = [
@@ -329,7 +305,7 @@ class PlanDesk(TownshipDesk):
             for d in deciders
         ]
         await enqueue_many(session, notices, now)
-        await self._refresh_card(session, response, now)
+        await refresh_card(session, response, now, self.zone)
 
     async def _apply(
         self, session: AsyncSession, response: Response, level: ResponseLevel, actor: MemberProfile, now: datetime
@@ -349,7 +325,7 @@ class PlanDesk(TownshipDesk):
         every = spec.report_every_hours
         response.next_report_at = now + timedelta(hours=every) if every else None
         session.add(response)
-        heading = await self._heading(session, response)
+        heading = await heading_of(session, response)
         tasks = await self._hand_out(session, response, spec, heading, now)
         withdrawn = await withdraw_tasks(session, response, {t.key for t in spec.tasks}, heading, now, self.zone)
         reached = await self._call_out(session, response, spec, actor, now)
@@ -367,7 +343,7 @@ class PlanDesk(TownshipDesk):
             reached=reached,
         )
         await log(session, response, now, actor.id, LogKind.STARTED if first else LogKind.LEVEL, text)
-        await self._refresh_card(session, response, now)
+        await refresh_card(session, response, now, self.zone)
         return Applied(tasks, withdrawn, reached)
 
     async def _hand_out(
@@ -449,7 +425,7 @@ class PlanDesk(TownshipDesk):
                 response.proposed_level, response.proposal_id = None, None
                 response.version += 1
                 session.add(response)
-                await self._refresh_card(session, response, now)
+                await refresh_card(session, response, now, self.zone)
             return Decided(response.id or 0, confirmed, level)
 
     async def _mark_decided(
@@ -508,7 +484,7 @@ class PlanDesk(TownshipDesk):
         if moved.rowcount != 1:
             raise NoLongerThere("plan.changed_meanwhile")
         await session.refresh(response)
-        await self._refresh_card(session, response, now)
+        await refresh_card(session, response, now, self.zone)
 
     # --- running: level changes and the end ------------------------------------------------------------
 
@@ -575,7 +551,7 @@ class PlanDesk(TownshipDesk):
         to the log and the card. The summary."""
         async with self._work() as (session, now):
             response = await _running(session, member, response_id, lock=True)
-            heading = await self._heading(session, response)
+            heading = await heading_of(session, response)
             progress = await progress_of(session, response)
             withdrawn = await withdraw_tasks(session, response, set(), heading, now, self.zone)
             standing = document_of(response.document).level(response.level).duty
@@ -649,7 +625,7 @@ class PlanDesk(TownshipDesk):
             if not may_run_plans(member, response.township_id):
                 raise NotAllowed()
             sheets = await log_sheets(session, response, self.clock.now())
-            heading = await self._heading(session, response)
+            heading = await heading_of(session, response)
         i18n = Localizer(member.language)
         data = await asyncio.to_thread(log_workbook, sheets, i18n, self.zone)
         caption = marked(
@@ -677,7 +653,7 @@ class PlanDesk(TownshipDesk):
             i18n = Localizer(self.language)
             text = i18n("plan.log_text_task_done", who=member.name, title=task.title, note=note or "")
             await log(session, response, now, member.id, LogKind.TASK_DONE, text)
-            await self._refresh_card(session, response, now)
+            await refresh_card(session, response, now, self.zone)
             return TaskBrief(task.id or 0, task.title, response.drill)
 
     async def cant_do_task(self, member: MemberProfile, task_id: int, reason: str) -> TaskBrief:
@@ -691,7 +667,7 @@ class PlanDesk(TownshipDesk):
             i18n = Localizer(self.language)
             text = i18n("plan.log_text_task_cant", who=member.name, title=task.title, reason=reason)
             await log(session, response, now, member.id, LogKind.TASK_CANT, text)
-            heading = await self._heading(session, response)
+            heading = await heading_of(session, response)
             notices = [
                 Notice(
                     f"{response_topic(response.id or 0)}:cant:{task.id}:{o.member_id}",
@@ -710,7 +686,7 @@ class PlanDesk(TownshipDesk):
                 for o in await overseers(session, response.township_id)
             ]
             await enqueue_many(session, notices, now)
-            await self._refresh_card(session, response, now)
+            await refresh_card(session, response, now, self.zone)
             return TaskBrief(task.id or 0, task.title, response.drill)
 
 

@@ -108,7 +108,10 @@ class FromReport:
     plan: PlanView | None
 
 
-class PlanLibrary(TownshipDesk):
+class StationDesk(TownshipDesk):
+    """A township desk that also writes in the deployment's language: what plans keep for the whole station (the
+    situation log, a plan's default call-out message)."""
+
     def __init__(
         self,
         db: Database,
@@ -120,6 +123,8 @@ class PlanLibrary(TownshipDesk):
         super().__init__(db, clock, zone, delivery)
         self.language = default_language
 
+
+class PlanLibrary(StationDesk):
     # --- the library --------------------------------------------------------------------------------
 
     async def library(self, member: MemberProfile) -> Library:

@@ -134,11 +134,7 @@ def progress_content(i18n: Localizer, progress: Progress, zone: ZoneInfo) -> Con
             cant=progress.cant,
         )
     )
-    overdue = [
-        i18n("plan.card_overdue_line", title=o.title, who=o.assignee, place=o.place, due=local_time(o.due_at, zone))
-        for o in progress.overdue
-    ]
-    lines += lines_fitted(i18n, overdue, OVERDUE_SHOWN_BUDGET)
+    lines += lines_fitted(i18n, overdue_texts(i18n, progress.overdue, zone), OVERDUE_SHOWN_BUDGET)
     if progress.asked:
         lines.append(i18n("plan.card_callout", asked=progress.asked, coming=progress.coming, arrived=progress.arrived))
     if progress.on_duty:
@@ -169,14 +165,18 @@ def card_buttons(i18n: Localizer, response_id: int) -> ButtonRows:
     )
 
 
-def overdue_content(
-    i18n: Localizer, heading: ResponseHeading, overdue: Sequence[OverdueLine], zone: ZoneInfo
-) -> Content:
-    lines = [
+def overdue_texts(i18n: Localizer, overdue: Sequence[OverdueLine], zone: ZoneInfo) -> list[str]:
+    """Overdue tasks as the card and the heads' notice list them: title, who, where, when it was due."""
+    return [
         i18n("plan.card_overdue_line", title=o.title, who=o.assignee, place=o.place, due=local_time(o.due_at, zone))
         for o in overdue
     ]
-    tasks = Raw("\n".join(lines_fitted(i18n, lines)))
+
+
+def overdue_content(
+    i18n: Localizer, heading: ResponseHeading, overdue: Sequence[OverdueLine], zone: ZoneInfo
+) -> Content:
+    tasks = Raw("\n".join(lines_fitted(i18n, overdue_texts(i18n, overdue, zone))))
     return headed(i18n, heading, "plan.overdue", n=len(overdue), tasks=tasks)
 
 
