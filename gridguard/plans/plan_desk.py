@@ -4,6 +4,7 @@ goes out), the end, the situation log, and each assignee's answer to a task. The
 gridguard/plans/plan_library."""
 
 import asyncio
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from gridguard.directory.permissions import (
 )
 from gridguard.directory.tables import Member, StationGroup
 from gridguard.kernel.errors import DomainError, NoLongerThere, NotAllowed
+from gridguard.kernel.fitting import plain_text
 from gridguard.plans.enums import (
     CONFIRMED_LEVELS,
     LEVEL_RANK,
@@ -599,7 +601,7 @@ class PlanDesk(StationDesk):
         title = await record_drill(session, held, now, self.zone)
         text = i18n("plan.drill_recorded", title=title) if title else i18n("plan.drill_not_recorded")
         await log(session, response, now, member.id, LogKind.NOTE, text)
-        return "\n" + text
+        return "\n" + plain_text(text)
 
     # --- the situation log ----------------------------------------------------------------------------
 
@@ -612,7 +614,8 @@ class PlanDesk(StationDesk):
         words = _checked_note(text, required=not marker) or ""
         async with self._work() as (session, now):
             response = await _running(session, member, response_id)
-            entry = await log(session, response, now, member.id, LogKind.NOTE, " ".join(filter(None, (marker, words))))
+            typed = " ".join(filter(None, (marker, html.escape(words, quote=False))))
+            entry = await log(session, response, now, member.id, LogKind.NOTE, typed)
             entry.file_id = photo or voice
             session.add(entry)
 

@@ -78,7 +78,8 @@ async def _tell_overdue(
     ]
     await enqueue_many(session, notices, now)
     i18n = Localizer(language)
-    titles = "、".join(f"{line.title}（{line.assignee}）" for line in lines)
+    items = [i18n("plan.log_overdue_item", title=line.title, who=line.assignee) for line in lines]
+    titles = Raw(i18n("plan.log_overdue_separator").join(items))
     await log(session, response, now, None, LogKind.TASK_OVERDUE, i18n("plan.log_text_overdue", tasks=titles))
     await refresh_card(session, response, now, zone)
 

@@ -19,6 +19,7 @@ from gridguard.directory.permissions import COUNTY_CONFIRMERS, RESPONSE_OVERSEER
 from gridguard.directory.tables import Member, RoleAssignment, Unit
 from gridguard.duty.overlays import Overlay
 from gridguard.kernel.errors import NoLongerThere
+from gridguard.kernel.fitting import plain_text
 from gridguard.plans.enums import NUMERALS, LogKind, ResponseStatus, TaskStatus
 from gridguard.plans.plan_document import PlanDocument, TaskSpec
 from gridguard.plans.plan_texts import OverdueLine, Progress, ResponseHeading, progress_content
@@ -134,9 +135,11 @@ async def overseers(session: AsyncSession, township_id: int, with_county: bool =
 
 
 async def log(
-    session: AsyncSession, response: Response, now: datetime, member_id: int | None, kind: LogKind, text: str
+    session: AsyncSession, response: Response, now: datetime, member_id: int | None, kind: LogKind, text_html: str
 ) -> LogEntry:
-    """A line in the situation log."""
+    """A line in the situation log, given as a catalog renders it (names and notes escaped) and kept as the plain
+    text a reader sees: the workbook and the report's draft show "A&B", not "A&amp;B"."""
+    text = plain_text(text_html)
     entry = LogEntry(response_id=response.id or 0, at=now, member_id=member_id, kind=kind, text=text)
     session.add(entry)
     await session.flush()

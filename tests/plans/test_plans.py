@@ -215,7 +215,7 @@ async def test_the_situation_log_exports_as_a_workbook(town: Township) -> None:
     await town.head.send("=HYPERLINK(水位 3.2 米)")
     assert "已记入情况日志" in town.head.last.shown
     await town.officer.click(DONE, tasks_of(town.officer)[0])
-    await town.officer.send("巡查完毕")
+    await town.officer.send("巡查完毕 <3 处> & 无险情")
     await file_report(town.reporter, category="🌊 防汛/内涝", text="凤城溪水位上涨")
     await town.head.click("📋 情况日志", card)
     document = town.head.last
@@ -225,6 +225,7 @@ async def test_the_situation_log_exports_as_a_workbook(town: Township) -> None:
     assert log[0] == ("时间", "记录人", "类别", "内容", "附件")
     assert [row[2] for row in log[1:]] == ["启动", "记录", "任务完成"]
     assert log[2][3] == "'=HYPERLINK(水位 3.2 米)", "a typed entry never becomes a formula"
+    assert log[3][3].endswith("巡查完毕 <3 处> & 无险情"), "the log keeps what was written, not its HTML escapes"
     handed = list(book["任务"].iter_rows(values_only=True))
     assert [row[3] for row in handed[1:]] == ["已完成", "待完成", "待完成"]
     filed = list(book["隐患报告"].iter_rows(values_only=True))
