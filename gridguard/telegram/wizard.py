@@ -5,12 +5,13 @@ stores them with `write`; no step names a key as a string. A wizard records the 
 going back re-shows the step before the current one from what the data holds, so nothing chosen or typed is
 lost."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
+from aiogram.types import Message
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gridguard.kernel.errors import FlowLost
@@ -74,3 +75,12 @@ def numbered(i18n: Localizer, number: int, total: int, text: str) -> str:
 def marked(i18n: Localizer, text: str, chosen: bool) -> str:
     """A choice's label, ticked when it is the one made so far (going back a step, or editing)."""
     return (i18n("wizard.current_mark") if chosen else "") + text
+
+
+def ask_again(key: str) -> Callable[..., Awaitable[None]]:
+    """A step's handler for anything else the user sends: the step's question (`key`) again."""
+
+    async def asked_again(message: Message, i18n: Localizer) -> None:
+        await message.answer(i18n(key))
+
+    return asked_again

@@ -2,8 +2,6 @@
 headcount, a preview with how many it reaches, send), the volunteers' answers (出发 / 到达 / 无法前往), the sender's
 buttons on the live tally (message those coming, stand down), /alerts, and /available."""
 
-from typing import Any
-
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -49,7 +47,7 @@ from gridguard.telegram.edits import remove_buttons, turn_into
 from gridguard.telegram.filters import IN_PRIVATE, NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.keyboards import REMOVE_KEYBOARD
 from gridguard.telegram.reports.callbacks import ReportAction
-from gridguard.telegram.wizard import editing, enter, marked, numbered, read, step_before, write
+from gridguard.telegram.wizard import ask_again, editing, enter, marked, numbered, read, step_before, write
 from i18n import Localizer, Raw, all_translations
 
 KINDS = list(CalloutKind)
@@ -94,18 +92,11 @@ def router() -> Router:
         (CalloutFlow.needed, "callout.ask_needed"),
         (CalloutFlow.preview, "callout.use_the_buttons"),
     ):
-        r.message.register(_repeat(key), step, NOT_A_COMMAND)
+        r.message.register(ask_again(key), step, NOT_A_COMMAND)
     r.callback_query.register(callout_pressed, CalloutAction.filter())
     r.message.register(note_typed, CalloutNoteFlow.text, F.text, NOT_A_COMMAND)
-    r.message.register(_repeat("callout.ask_note"), CalloutNoteFlow.text, NOT_A_COMMAND)
+    r.message.register(ask_again("callout.ask_note"), CalloutNoteFlow.text, NOT_A_COMMAND)
     return r
-
-
-def _repeat(key: str) -> Any:
-    async def ask_again(message: Message, i18n: Localizer) -> None:
-        await message.answer(i18n(key))
-
-    return ask_again
 
 
 def wizard_button(text: str, field: CalloutField, value: int = 0) -> InlineKeyboardButton:

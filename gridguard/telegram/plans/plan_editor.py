@@ -2,8 +2,6 @@
 time tapped), its call-out headcount, its report cadence and its starting condition. Each change is saved at once,
 on the plan as shown; a screen gone stale (another head, an import) is refused."""
 
-from collections.abc import Awaitable, Callable
-
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -29,7 +27,7 @@ from gridguard.telegram.edits import turn_into
 from gridguard.telegram.filters import NOT_A_COMMAND, Known, Registered
 from gridguard.telegram.plans.callbacks import EditField, PlanEditing, PlanMenu, PlanMenuVerb
 from gridguard.telegram.plans.states import PlanEditData, PlanEditFlow
-from gridguard.telegram.wizard import editing, read, write
+from gridguard.telegram.wizard import ask_again, editing, read, write
 from i18n import Localizer
 
 TASK_ROLE_CHOICES = [role for role in Role if role in TASK_ROLES]
@@ -52,15 +50,8 @@ def router() -> Router:
         (PlanEditFlow.due, "plan.use_the_buttons"),
         (PlanEditFlow.condition, "plan.ask_condition"),
     ):
-        r.message.register(asked_again(key), step, NOT_A_COMMAND)
+        r.message.register(ask_again(key), step, NOT_A_COMMAND)
     return r
-
-
-def asked_again(key: str) -> Callable[..., Awaitable[None]]:
-    async def ask(message: Message, i18n: Localizer) -> None:
-        await message.answer(i18n(key))
-
-    return ask
 
 
 def button(text: str, view: PlanView, level: ResponseLevel, field: EditField, value: int = 0) -> InlineKeyboardButton:

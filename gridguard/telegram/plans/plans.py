@@ -41,7 +41,7 @@ from gridguard.telegram.plans.states import (
     TaskAnswerFlow,
 )
 from gridguard.telegram.reports.callbacks import ReportAction
-from gridguard.telegram.wizard import read, write
+from gridguard.telegram.wizard import ask_again, read, write
 from i18n import Localizer, Raw
 
 HAZARDS = list(PlanHazard)
@@ -70,13 +70,6 @@ def router() -> Router:
     r.message.register(note_received, PlanNoteFlow.entry, F.text | F.photo | F.voice, NOT_A_COMMAND)
     r.message.register(ask_again("plan.note_prompt"), PlanNoteFlow.entry, NOT_A_COMMAND)
     return r
-
-
-def ask_again(key: str) -> Handler:
-    async def asked_again(message: Message, i18n: Localizer) -> None:
-        await message.answer(i18n(key))
-
-    return asked_again
 
 
 def ask_again_for_task(key: str) -> Handler:
