@@ -41,7 +41,13 @@ def fits(message: SentMessage) -> None:
 async def add_volunteers(town: Township, count: int = VOLUNTEERS) -> list[FakeUser]:
     """`count` volunteers, the first 100 in 美法村 and the rest spread over the township's villages, with names of the
     longest length allowed."""
-    users = [town.harness.user(f"志{i:04d}{LONG_NAME}"[:32]) for i in range(count)]
+    return await add_members(town, count, Role.VOLUNTEER, "志", in_meifa=100)
+
+
+async def add_members(town: Township, count: int, role: Role, initial: str, in_meifa: int = 0) -> list[FakeUser]:
+    """`count` members holding `role`, the first `in_meifa` in 美法村 and the rest spread over the township's
+    villages, named `initial` and a number padded to the longest name allowed."""
+    users = [town.harness.user(f"{initial}{i:04d}{LONG_NAME}"[:32]) for i in range(count)]
     township, meifa = await unit_id(town.db, TOWNSHIP_A), await unit_id(town.db, VILLAGE_A1)
     now = town.clock.now()
     async with town.db.transaction() as session:
@@ -52,8 +58,8 @@ async def add_volunteers(town: Township, count: int = VOLUNTEERS) -> list[FakeUs
         session.add_all(
             RoleAssignment(
                 member_id=m.id or 0,
-                unit_id=meifa if i < 100 else villages[i % len(villages)],
-                role=Role.VOLUNTEER,
+                unit_id=meifa if i < in_meifa else villages[i % len(villages)],
+                role=role,
                 created_at=now,
             )
             for i, m in enumerate(members)

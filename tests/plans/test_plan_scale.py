@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from gridguard.directory.enums import Role
 from gridguard.directory.members import MemberProfile, load_profile
-from gridguard.directory.tables import Member, RoleAssignment, Unit
 from gridguard.kernel.errors import DomainError
 from gridguard.plans import plan_desk as plan_desk_module
 from gridguard.plans.enums import PlanHazard, ResponseLevel, ResponseStatus
@@ -20,35 +19,18 @@ from gridguard.plans.plan_library import PlanLibrary
 from gridguard.plans.tables import ResponseTask
 from tests.fakes.records import notifications
 from tests.fakes.users import FakeUser
-from tests.fakes.world import TOWNSHIP_A, unit_id
 from tests.plans.test_plans import responses
 from tests.scenarios.callouts import alerts_of
 from tests.scenarios.plans import adopt_flood_plan, cards_in, start_level, tasks_of
 from tests.scenarios.township import Township
-from tests.test_at_scale import add_volunteers, fits
+from tests.test_at_scale import add_members, add_volunteers, fits
 
 OFFICERS = 300
 
 
 async def add_officers(town: Township, count: int = OFFICERS) -> list[FakeUser]:
     """`count` village safety officers spread over the township's villages, with the longest names allowed."""
-    users = [town.harness.user(f"安{i:03d}{'某' * 28}"[:32]) for i in range(count)]
-    township = await unit_id(town.db, TOWNSHIP_A)
-    now = town.clock.now()
-    async with town.db.transaction() as session:
-        villages = [v for v in (await session.exec(select(Unit.id).where(Unit.parent_id == township))).all() if v]
-        members = [Member(telegram_id=u.id, name=u.first_name, created_at=now) for u in users]
-        session.add_all(members)
-        await session.flush()
-        session.add_all(
-            RoleAssignment(
-                member_id=m.id or 0, unit_id=villages[i % len(villages)], role=Role.VILLAGE_OFFICER, created_at=now
-            )
-            for i, m in enumerate(members)
-        )
-    for user in users:
-        user.chat.started = True
-    return users
+    return await add_members(town, count, Role.VILLAGE_OFFICER, "安")
 
 
 async def profile(town: Township, user: FakeUser) -> MemberProfile:
