@@ -17,5 +17,6 @@ SWEEPS = (Sweep("callouts", remind_the_silent, CLOCK_SWEEPS_EVERY),)
 WHEN_PAID_REFUSED = (tell_paid_refused,)
 RENDERERS = ((TALLY_RENDERER, render_tally),)
 """The live tally, rendered by delivery when its edit goes."""
-PUBLIC = ("enums", "tables", "launch")
-"""What other capabilities may import."""
+PUBLIC = ("enums", "tables", "launch", "callout_lifecycle")
+"""What other capabilities may import: its tables and states, what counts as coming (callout_lifecycle.COMING), and
+launch, to send or stand down a call-out in their own transaction."""

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from gridguard.callouts.enums import CalloutAnswer, CalloutKind, CalloutStatus
+from gridguard.callouts.callout_lifecycle import COMING
+from gridguard.callouts.enums import CalloutKind, CalloutStatus
 from gridguard.callouts.launch import CalloutOrder, launch_callout, reachable_responders, stand_down_callout
 from gridguard.callouts.tables import Callout, CalloutRecipient
 from gridguard.delivery.enums import Priority
@@ -84,7 +85,6 @@ KIND_OF_HAZARD = {
     PlanHazard.WORK_SAFETY: CalloutKind.SEARCH_RESCUE,
     PlanHazard.OTHER: CalloutKind.GENERAL_HELP,
 }
-COMING_ANSWERS = (CalloutAnswer.ON_MY_WAY, CalloutAnswer.ARRIVED)
 
 
 @dataclass(frozen=True)
@@ -850,6 +850,6 @@ async def took_part(session: AsyncSession, response_id: int) -> set[int]:
     coming = (
         select(CalloutRecipient.member_id)
         .join(ResponseCallout, col(ResponseCallout.callout_id) == CalloutRecipient.callout_id)
-        .where(ResponseCallout.response_id == response_id, col(CalloutRecipient.answer).in_(list(COMING_ANSWERS)))
+        .where(ResponseCallout.response_id == response_id, col(CalloutRecipient.answer).in_(list(COMING)))
     )
     return set((await session.exec(done)).all()) | set((await session.exec(coming)).all())
